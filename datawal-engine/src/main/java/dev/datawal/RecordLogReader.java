@@ -1,0 +1,115 @@
+package dev.datawal;
+
+import dev.datawal.internal.Errors;
+import dev.datawal.internal.FileIo;
+import dev.datawal.internal.LogScanner;
+import dev.datawal.internal.ScanIterator;
+import dev.datawal.internal.SegmentFiles;
+import dev.datawal.internal.SegmentScanner;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A read-only view of a store: takes no lock, never creates or changes anything, and works while a
+ * writer has the store open (in this process or another).
+ *
+ * <p>The segment ids are fixed when the reader is opened; each scan reads every one of those
+ * segments up to its size at the moment the scan reaches it, so it sees frames a live writer
+ * appended after the reader was opened. A frame the writer is still writing looks like a torn tail
+ * and is left out, as is any torn tail: the reader reports it but leaves the bytes in place.
+ *
+ * <p>Thread-safe: each scan is independent.
+ */
+public final class RecordLogReader {
+  private final FileIo io;
+  private final Path dir;
+  private final List<Long> segments;
+
+  private RecordLogReader(FileIo io, Path dir, List<Long> segments) {
+    this.io = io;
+    this.dir = dir;
+    this.segments = List.copyOf(segments);
+  }
+
+  /**
+   * Opens a read-only view of the store in {@code dir}.
+   *
+   * @throws DatawalException if {@code dir} does not exist, is not a directory, or cannot be listed
+   */
+  public static RecordLogReader open(Path dir) {
+    return open(dir, FileIo.system());
+  }
+
+  static RecordLogReader open(Path dir, FileIo io) {
+    Objects.requireNonNull(dir, "dir");
+    try {
+      switch (io.kind(dir)) {
+        case DIRECTORY -> {}
+        case MISSING ->
+            throw new DatawalException("datawal: no store at " + dir + ": no such directory");
+        default ->
+            throw new DatawalException(
+                "datawal: no store at " + dir + ": it exists but is not a directory");
+      }
+      return new RecordLogReader(io, dir, SegmentFiles.list(io, dir));
+    } catch (IOException e) {
+      throw Errors.readFailed(dir, e);
+    }
+  }
+
+  /** The ids of the segments this reader reads, ascending; the last is the writer's tail. */
+  public List<Long> segments() {
+    return segments;
+  }
+
+  /** The store directory. */
+  public Path dir() {
+    return dir;
+  }
+
+  /**
+   * A lazy scan of every valid record, in log order, with bounded memory. Damage in a sealed
+   * segment, mid-stream or of an unsupported version throws {@link CorruptStoreException} from the
+   * iterator; a torn tail ends the scan and is in its {@link RecordIterator#report()}.
+   */
+  public RecordIterator scanIter() {
+    return new ScanIterator(io, dir, spans(), true);
+  }
+
+  /** Every valid record, in memory. Prefer {@link #scanIter()} for large stores. */
+  public List<Record> scan() {
+    List<Record> records = new ArrayList<>();
+    try (RecordIterator it = scanIter()) {
+      it.forEachRemaining(records::add);
+    }
+    return records;
+  }
+
+  /**
+   * What a writer's recovery would find now, without changing anything: scans every frame,
+   * validating CRCs, and returns the report.
+   *
+   * @throws CorruptStoreException on damage recovery would refuse
+   */
+  public RecoveryReport report() {
+    try (LogScanner scanner = new LogScanner(io, dir, spans(), true, SegmentScanner.Content.NONE)) {
+      while (scanner.next()) {
+        // validating only
+      }
+      return scanner.report(null);
+    } catch (IOException e) {
+      throw Errors.readFailed(dir, e);
+    }
+  }
+
+  private List<LogScanner.Span> spans() {
+    List<LogScanner.Span> spans = new ArrayList<>(segments.size());
+    for (long id : segments) {
+      spans.add(new LogScanner.Span(id, LogScanner.Span.TO_END));
+    }
+    return spans;
+  }
+}

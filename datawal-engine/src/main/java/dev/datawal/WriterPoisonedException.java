@@ -1,0 +1,27 @@
+package dev.datawal;
+
+/**
+ * A write, fsync or rotation failed earlier, so the writer refuses every further change: after a
+ * failed fsync the kernel may have dropped the unsynced pages, and retrying would report durability
+ * that does not exist. Reads keep working; close the handle and reopen the store, which runs
+ * recovery.
+ */
+public class WriterPoisonedException extends DatawalException {
+  private static final long serialVersionUID = 1L;
+
+  private final String reason;
+
+  /**
+   * @param reason why the writer was poisoned
+   * @param cause the failure that poisoned it, or {@code null}
+   */
+  public WriterPoisonedException(String reason, Throwable cause) {
+    super("datawal: writer poisoned: " + reason + "; drop handle and reopen", cause);
+    this.reason = reason;
+  }
+
+  /** Why the writer was poisoned. */
+  public String reason() {
+    return reason;
+  }
+}

@@ -1,0 +1,135 @@
+package dev.datawal.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** {@link FileIo} on the real file system through {@link FileChannel}. */
+final class NioFileIo implements FileIo {
+  static final NioFileIo INSTANCE = new NioFileIo();
+
+  private NioFileIo() {}
+
+  @Override
+  public Kind kind(Path path) throws IOException {
+    if (Files.isDirectory(path)) {
+      return Kind.DIRECTORY;
+    }
+    if (Files.isRegularFile(path)) {
+      return Kind.FILE;
+    }
+    return Files.exists(path, LinkOption.NOFOLLOW_LINKS) ? Kind.OTHER : Kind.MISSING;
+  }
+
+  @Override
+  public List<String> list(Path dir) throws IOException {
+    List<String> names = new ArrayList<>();
+    try (Stream<Path> entries = Files.list(dir)) {
+      entries.forEach(p -> names.add(p.getFileName().toString()));
+    }
+    return names;
+  }
+
+  @Override
+  public void createDirectories(Path dir) throws IOException {
+    Path absolute = dir.toAbsolutePath();
+    Path existing = absolute;
+    while (existing != null && !Files.isDirectory(existing)) {
+      existing = existing.getParent();
+    }
+    Files.createDirectories(absolute);
+    // Each new directory's entry lives in its parent: sync the parents from the deepest
+    // pre-existing one down, so the whole new chain survives a power cut.
+    for (Path p = absolute; p != null && !p.equals(existing); p = p.getParent()) {
+      syncDirectory(p.getParent());
+    }
+  }
+
+  @Override
+  public FileHandle openRead(Path file) throws IOException {
+    return new ChannelHandle(FileChannel.open(file, StandardOpenOption.READ));
+  }
+
+  @Override
+  public FileHandle openWrite(Path file, boolean createNew) throws IOException {
+    StandardOpenOption create =
+        createNew ? StandardOpenOption.CREATE_NEW : StandardOpenOption.CREATE;
+    return new ChannelHandle(
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, create));
+  }
+
+  @Override
+  public void syncDirectory(Path dir) throws IOException {
+    // On Linux a directory opened read-only can be fsynced; this is what makes a created or
+    // renamed entry durable.
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+
+  @Override
+  public void atomicMove(Path source, Path target) throws IOException {
+    Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  @Override
+  public void deleteIfExists(Path file) throws IOException {
+    Files.deleteIfExists(file);
+  }
+
+  private static final class ChannelHandle implements FileHandle {
+    private final FileChannel channel;
+
+    ChannelHandle(FileChannel channel) {
+      this.channel = channel;
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+      return channel.read(dst, position);
+    }
+
+    @Override
+    public void write(ByteBuffer src, long position) throws IOException {
+      long at = position;
+      while (src.hasRemaining()) {
+        at += channel.write(src, at);
+      }
+    }
+
+    @Override
+    public long size() throws IOException {
+      return channel.size();
+    }
+
+    @Override
+    public void truncate(long size) throws IOException {
+      channel.truncate(size);
+    }
+
+    @Override
+    public void force() throws IOException {
+      // false = fdatasync: data plus the metadata needed to read it back (the size), which is all
+      // a segment needs.
+      channel.force(false);
+    }
+
+    @Override
+    public boolean tryLock() throws IOException {
+      return channel.tryLock() != null;
+    }
+
+    @Override
+    public void close() throws IOException {
+      channel.close(); // also releases the lock
+    }
+  }
+}

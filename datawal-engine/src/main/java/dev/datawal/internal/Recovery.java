@@ -1,0 +1,77 @@
+package dev.datawal.internal;
+
+import dev.datawal.RecoveryReport;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a writer does when it opens a store it has locked: find the longest valid prefix, keep and
+ * cut a torn tail, and make the recovered state durable before anything new is appended.
+ */
+public final class Recovery {
+
+  /**
+   * A recovered store, ready for appends.
+   *
+   * @param sealed the ids of the segments before the active one, ascending
+   * @param active the last segment, open for appends at the end of its valid prefix
+   * @param report what recovery found
+   */
+  public record Result(List<Long> sealed, ActiveSegment active, RecoveryReport report) {}
+
+  private Recovery() {}
+
+  /**
+   * Recovers the store in {@code dir}, whose lock the caller holds. Creates {@code 00000001.dwal}
+   * in a store without segments.
+   *
+   * @throws dev.datawal.CorruptStoreException on damage recovery must not discard; nothing on disk
+   *     was changed then
+   */
+  public static Result recover(FileIo io, Path dir) throws IOException {
+    TornTailRepair.deleteLeftovers(io, dir);
+    List<Long> ids = SegmentFiles.list(io, dir);
+    if (ids.isEmpty()) {
+      // Made durable with the directory sync below, before open returns.
+      long first = SegmentFiles.nextId(0);
+      ActiveSegment.create(io, dir, first).close();
+      ids = List.of(first);
+    }
+    List<LogScanner.Span> spans = new ArrayList<>(ids.size());
+    for (long id : ids) {
+      spans.add(new LogScanner.Span(id, LogScanner.Span.TO_END));
+    }
+    LogScanner scanner = new LogScanner(io, dir, spans, true, SegmentScanner.Content.NONE);
+    try (scanner) {
+      while (scanner.next()) {
+        // validating only: the scanner counts records and tracks the last txid
+      }
+    }
+    LogScanner.TornTail tail = scanner.tornTail();
+
+    long activeId = ids.get(ids.size() - 1);
+    Path activePath = SegmentFiles.path(dir, activeId);
+    FileHandle handle = io.openWrite(activePath, false);
+    try {
+      Path evidence = null;
+      long validEnd = handle.size();
+      if (tail != null) {
+        validEnd = tail.validEnd();
+        evidence = TornTailRepair.preserveAndCut(io, dir, activePath, handle, validEnd);
+      }
+      // What this process reads now must not vanish in a power cut: the previous writer may have
+      // been killed before it forced its last appends or synced a new segment's name.
+      handle.force();
+      io.syncDirectory(dir);
+      return new Result(
+          ids.subList(0, ids.size() - 1),
+          new ActiveSegment(activeId, activePath, handle, validEnd),
+          scanner.report(evidence));
+    } catch (IOException | RuntimeException e) {
+      handle.close();
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package dev.datawal.internal;
+
+import dev.datawal.DatawalException;
+import dev.datawal.LimitExceededException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Names of segment files: exactly eight decimal digits and {@code .dwal} ({@code 00000001.dwal}).
+ * Any other name in a store directory is not a segment and is ignored.
+ */
+public final class SegmentFiles {
+  /** The largest id eight digits can name. */
+  public static final long MAX_ID = 99_999_999L;
+
+  static final String SUFFIX = ".dwal";
+  private static final int DIGITS = 8;
+
+  private SegmentFiles() {}
+
+  /** The file name of segment {@code id}, zero-padded to eight digits. */
+  public static String fileName(long id) {
+    if (id < 0 || id > MAX_ID) {
+      throw new IllegalArgumentException("segment id out of range: " + id);
+    }
+    String digits = Long.toString(id);
+    return "0".repeat(DIGITS - digits.length()) + digits + SUFFIX;
+  }
+
+  /** The path of segment {@code id} in {@code dir}. */
+  public static Path path(Path dir, long id) {
+    return dir.resolve(fileName(id));
+  }
+
+  /** The id a segment file name stands for, or -1 if {@code name} is not a segment name. */
+  public static long parseId(String name) {
+    if (name.length() != DIGITS + SUFFIX.length() || !name.endsWith(SUFFIX)) {
+      return -1;
+    }
+    long id = 0;
+    for (int i = 0; i < DIGITS; i++) {
+      char c = name.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      id = id * 10 + (c - '0');
+    }
+    return id;
+  }
+
+  /**
+   * The ids of the segments in {@code dir}, ascending.
+   *
+   * @throws DatawalException if a name that looks like a segment is not a regular file
+   */
+  public static List<Long> list(FileIo io, Path dir) throws IOException {
+    List<Long> ids = new ArrayList<>();
+    for (String name : io.list(dir)) {
+      long id = parseId(name);
+      if (id < 0) {
+        continue;
+      }
+      if (io.kind(dir.resolve(name)) != FileIo.Kind.FILE) {
+        throw new DatawalException(
+            "datawal: " + dir.resolve(name) + " has a segment's name but is not a regular file");
+      }
+      ids.add(id);
+    }
+    ids.sort(null);
+    return ids;
+  }
+
+  /**
+   * The id a new segment gets when the highest existing id is {@code highest} (0 if none).
+   *
+   * @throws LimitExceededException when {@code highest} is already {@link #MAX_ID}
+   */
+  public static long nextId(long highest) {
+    if (highest >= MAX_ID) {
+      throw new LimitExceededException(
+          "MAX_SEGMENT_ID",
+          MAX_ID,
+          highest + 1,
+          "datawal: segment ids are exhausted: " + MAX_ID + " is the largest eight digits hold");
+    }
+    return highest + 1;
+  }
+}

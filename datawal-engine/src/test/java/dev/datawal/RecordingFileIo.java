@@ -1,0 +1,149 @@
+package dev.datawal;
+
+import dev.datawal.internal.FileHandle;
+import dev.datawal.internal.FileIo;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * The real file system, with every mutating call recorded as a line such as {@code "force
+ * 00000001.dwal"} or {@code "sync-dir"}, and an optional failure injected into the first call whose
+ * line matches.
+ */
+final class RecordingFileIo implements FileIo {
+  private final FileIo real = FileIo.system();
+  private final List<String> ops = new ArrayList<>();
+  private Predicate<String> failWhen = op -> false;
+  private String failure = "injected failure";
+
+  /** The recorded calls, oldest first. */
+  synchronized List<String> ops() {
+    return List.copyOf(ops);
+  }
+
+  synchronized void clear() {
+    ops.clear();
+  }
+
+  /** Makes the first call whose line starts with {@code prefix} throw {@code message}. */
+  synchronized RecordingFileIo failOnce(String prefix, String message) {
+    this.failWhen = op -> op.startsWith(prefix);
+    this.failure = message;
+    return this;
+  }
+
+  private void record(String op) throws IOException {
+    boolean fail;
+    synchronized (this) {
+      ops.add(op);
+      fail = failWhen.test(op);
+      if (fail) {
+        failWhen = o -> false;
+      }
+    }
+    if (fail) {
+      throw new IOException(failure);
+    }
+  }
+
+  private static String name(Path p) {
+    return p.getFileName().toString();
+  }
+
+  @Override
+  public Kind kind(Path path) throws IOException {
+    return real.kind(path);
+  }
+
+  @Override
+  public List<String> list(Path dir) throws IOException {
+    return real.list(dir);
+  }
+
+  @Override
+  public void createDirectories(Path dir) throws IOException {
+    record("mkdirs " + name(dir));
+    real.createDirectories(dir);
+  }
+
+  @Override
+  public FileHandle openRead(Path file) throws IOException {
+    return new Handle(name(file), real.openRead(file));
+  }
+
+  @Override
+  public FileHandle openWrite(Path file, boolean createNew) throws IOException {
+    record((createNew ? "create " : "open-write ") + name(file));
+    return new Handle(name(file), real.openWrite(file, createNew));
+  }
+
+  @Override
+  public void syncDirectory(Path dir) throws IOException {
+    record("sync-dir");
+    real.syncDirectory(dir);
+  }
+
+  @Override
+  public void atomicMove(Path source, Path target) throws IOException {
+    record("move " + name(source) + " " + name(target));
+    real.atomicMove(source, target);
+  }
+
+  @Override
+  public void deleteIfExists(Path file) throws IOException {
+    record("delete " + name(file));
+    real.deleteIfExists(file);
+  }
+
+  private final class Handle implements FileHandle {
+    private final String name;
+    private final FileHandle delegate;
+
+    Handle(String name, FileHandle delegate) {
+      this.name = name;
+      this.delegate = delegate;
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+      return delegate.read(dst, position);
+    }
+
+    @Override
+    public void write(ByteBuffer src, long position) throws IOException {
+      record("write " + name + " " + position + " " + src.remaining());
+      delegate.write(src, position);
+    }
+
+    @Override
+    public long size() throws IOException {
+      return delegate.size();
+    }
+
+    @Override
+    public void truncate(long size) throws IOException {
+      record("truncate " + name + " " + size);
+      delegate.truncate(size);
+    }
+
+    @Override
+    public void force() throws IOException {
+      record("force " + name);
+      delegate.force();
+    }
+
+    @Override
+    public boolean tryLock() throws IOException {
+      return delegate.tryLock();
+    }
+
+    @Override
+    public void close() throws IOException {
+      delegate.close();
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package dev.datawal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
+
+/** Small file helpers for tests. */
+final class TestFiles {
+  private TestFiles() {}
+
+  static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static String str(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  static Path segment(Path dir, long id) {
+    return dir.resolve(String.format("%08d.dwal", id));
+  }
+
+  static byte[] read(Path file) {
+    try {
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void write(Path file, byte[] bytes) {
+    try {
+      Files.write(file, bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void append(Path file, byte[] bytes) {
+    try {
+      Files.write(file, bytes, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void truncate(Path file, long size) {
+    write(file, Arrays.copyOf(read(file), (int) size));
+  }
+
+  static void patch(Path file, long offset, byte... bytes) {
+    byte[] content = read(file);
+    System.arraycopy(bytes, 0, content, (int) offset, bytes.length);
+    write(file, content);
+  }
+
+  static List<String> payloads(List<Record> records) {
+    return records.stream().map(r -> str(r.payload())).toList();
+  }
+
+  /** Copies the committed fixture {@code name} into {@code target} (created). */
+  static Path copyFixture(String name, Path target) {
+    try {
+      Files.createDirectories(target);
+      for (String file : fixtureFiles(name)) {
+        try (InputStream in = resource("fixtures/" + name + "/" + file)) {
+          Files.copy(in, target.resolve(file));
+        }
+      }
+      return target;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The segment files of fixture {@code name}, as format-v1.md lists them. */
+  static List<String> fixtureFiles(String name) {
+    return FixtureGenerator.SHA256.keySet().stream()
+        .filter(k -> k.startsWith(name + "/"))
+        .map(k -> k.substring(name.length() + 1))
+        .sorted()
+        .toList();
+  }
+
+  static InputStream resource(String path) {
+    InputStream in = TestFiles.class.getClassLoader().getResourceAsStream(path);
+    if (in == null) {
+      throw new IllegalStateException("missing test resource " + path);
+    }
+    return in;
+  }
+
+  static List<String> names(Path dir) {
+    try (var s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
