@@ -190,6 +190,27 @@ class TornTailTests {
   }
 
   @Test
+  void aNewerVersionFrameAfterDamageIsNeverDiscarded() {
+    Path d = store("s", "good");
+    byte[] newer = frame(2, "from-v2");
+    newer[4] = 2;
+    TestFiles.append(segment(d, 1), new byte[10]);
+    TestFiles.append(segment(d, 1), newer);
+    byte[] before = TestFiles.read(segment(d, 1));
+    assertThatThrownBy(() -> RecordLog.open(d))
+        .isInstanceOfSatisfying(
+            CorruptStoreException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(CorruptionKind.UNSUPPORTED_VERSION);
+              assertThat(e.offset()).isEqualTo(32 + 10);
+            })
+        .hasMessageContaining("newer format version follows damage at offset 32");
+    assertThatThrownBy(() -> RecordLogReader.open(d).scan())
+        .isInstanceOf(CorruptStoreException.class);
+    assertThat(TestFiles.read(segment(d, 1))).isEqualTo(before);
+  }
+
+  @Test
   void theEvidenceFileHoldsExactlyTheDiscardedBytes() throws Exception {
     Path d = store("s", "a", "b");
     byte[] tail = frame(3, "torn away");

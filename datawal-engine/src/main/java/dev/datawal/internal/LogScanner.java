@@ -199,15 +199,28 @@ public final class LogScanner implements Closeable {
       if (!last || !tolerateTornTail || fault.kind() == CorruptionKind.UNSUPPORTED_VERSION) {
         throw corrupt(fault, segment, at, last ? "segment " : "sealed segment ", "");
       }
-      long later = TornTailCheck.findValidFrame(file, at + 1, scanner.end());
-      if (later >= 0) {
+      TornTailCheck.Follower later = TornTailCheck.findFollower(file, at + 1, scanner.end());
+      if (later != null && later.newerVersion()) {
+        throw corrupt(
+            new FrameFault(
+                CorruptionKind.UNSUPPORTED_VERSION,
+                "a frame of a newer format version follows damage at offset "
+                    + at
+                    + " and must not be discarded",
+                0),
+            segment,
+            later.offset(),
+            "segment ",
+            "");
+      }
+      if (later != null) {
         throw corrupt(
             fault,
             segment,
             at,
             "segment ",
             "; a valid frame follows at offset "
-                + later
+                + later.offset()
                 + ", so this is mid-stream corruption, not a torn tail");
       }
       tornTail = new TornTail(segment, at, scanner.end(), fault);

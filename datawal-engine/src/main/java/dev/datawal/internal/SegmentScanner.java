@@ -7,6 +7,7 @@ import dev.datawal.RecordType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
@@ -100,38 +101,69 @@ public final class SegmentScanner {
     }
     int keyLen = FrameFormat.keyLength(window, at);
     int payloadLen = FrameFormat.payloadLength(window, at);
-    RecordType frameType = FrameFormat.type(window, at);
-    long frameTxid = FrameFormat.txid(window, at);
+    int length = FrameFormat.frameLength(keyLen, payloadLen);
+    RecordType frameType;
+    long frameTxid;
+    byte[] frameKey = null;
+    byte[] framePayload = null;
+    int stored;
     crc.reset();
-    crc.update(window.array(), at, HEADER_SIZE);
-
-    long p = pos + HEADER_SIZE;
-    byte[] frameKey = content == Content.NONE ? null : new byte[keyLen];
-    byte[] framePayload = content == Content.ALL ? new byte[payloadLen] : null;
-    int crcAt = -1;
-    if (consume(p, keyLen, frameKey) && consume(p + keyLen, payloadLen, framePayload)) {
-      p += keyLen + payloadLen;
-      crcAt = load(p, CRC_SIZE);
+    if (length <= window.capacity()) {
+      // Common case: the whole frame fits in the window; one CRC call covers it, and key and
+      // payload are copied out only once the CRC proved them valid.
+      at = load(pos, length);
+      if (availableAt(at) < length) {
+        fault = shrunk(length, pos);
+        return false;
+      }
+      byte[] bytes = window.array();
+      crc.update(bytes, at, length - CRC_SIZE);
+      stored = window.getInt(at + length - CRC_SIZE);
+      frameType = FrameFormat.type(window, at);
+      frameTxid = FrameFormat.txid(window, at);
+      if (stored == (int) crc.getValue() && content != Content.NONE) {
+        int keyAt = at + HEADER_SIZE;
+        frameKey = Arrays.copyOfRange(bytes, keyAt, keyAt + keyLen);
+        if (content == Content.ALL) {
+          framePayload = Arrays.copyOfRange(bytes, keyAt + keyLen, keyAt + keyLen + payloadLen);
+        }
+      }
+    } else {
+      // A frame larger than the window streams through it (or straight into its payload).
+      crc.update(window.array(), at, HEADER_SIZE);
+      frameType = FrameFormat.type(window, at);
+      frameTxid = FrameFormat.txid(window, at);
+      long p = pos + HEADER_SIZE;
+      frameKey = content == Content.NONE ? null : new byte[keyLen];
+      framePayload = content == Content.ALL ? new byte[payloadLen] : null;
+      int crcAt = -1;
+      if (consume(p, keyLen, frameKey) && consume(p + keyLen, payloadLen, framePayload)) {
+        crcAt = load(p + keyLen + payloadLen, CRC_SIZE);
+      }
+      if (crcAt < 0 || availableAt(crcAt) < CRC_SIZE) {
+        fault = shrunk(length, pos);
+        return false;
+      }
+      stored = window.getInt(crcAt);
     }
-    if (crcAt < 0 || availableAt(crcAt) < CRC_SIZE) {
-      // The file was cut while we read it (only a concurrent writer's repair does that).
-      fault = FrameFault.truncated(FrameFormat.frameLength(keyLen, payloadLen), end - pos);
-      return false;
-    }
-    int stored = window.getInt(crcAt);
     int computed = (int) crc.getValue();
     if (stored != computed) {
       fault = FrameFormat.crcMismatch(stored, computed);
       return false;
     }
-    frameOffset = pos;
-    frameLength = (int) (p + CRC_SIZE - pos);
     type = frameType;
     txid = frameTxid;
     key = frameKey;
     payload = framePayload;
-    position = p + CRC_SIZE;
+    frameOffset = pos;
+    frameLength = length;
+    position = pos + length;
     return true;
+  }
+
+  /** The fault when the file turned out shorter than its size said: a concurrent cut. */
+  private FrameFault shrunk(int length, long pos) {
+    return FrameFault.truncated(length, end - pos);
   }
 
   /** Why scanning stopped before the end, or {@code null} if it did not (yet). */

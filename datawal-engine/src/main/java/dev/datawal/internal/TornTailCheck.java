@@ -1,13 +1,19 @@
 package dev.datawal.internal;
 
+import dev.datawal.CorruptionKind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
  * Tells a torn tail from mid-stream corruption. Damage at the end of the last segment is a torn
- * tail, what a crash leaves, only if no CRC-valid frame starts anywhere after it: a valid frame
- * after damage means records were written after the damaged bytes, so the damage is corruption of
- * acknowledged data and must not be discarded.
+ * tail, what a crash leaves, only if nothing that must be kept starts anywhere after it:
+ *
+ * <ul>
+ *   <li>a CRC-valid frame after damage means records were written after the damaged bytes, so the
+ *       damage is corruption of acknowledged data;
+ *   <li>a frame with the right magic and a version of 2 or more may have been written by a newer
+ *       format, and is never discarded.
+ * </ul>
  */
 final class TornTailCheck {
   private static final int CHUNK = 64 * 1024;
@@ -16,15 +22,24 @@ final class TornTailCheck {
   private TornTailCheck() {}
 
   /**
-   * The offset of the first CRC-valid frame that starts in {@code [from, end)} of {@code file}, or
-   * -1 if there is none. Reads the range once, plus each candidate frame that starts with the
-   * magic.
+   * What starts at {@code offset} after the damage and must not be discarded.
+   *
+   * @param offset where it starts
+   * @param newerVersion whether it is a frame of an unsupported (newer) version, rather than a
+   *     valid v1 frame
    */
-  static long findValidFrame(FileHandle file, long from, long end) throws IOException {
+  record Follower(long offset, boolean newerVersion) {}
+
+  /**
+   * The first valid frame or newer-version frame that starts in {@code [from, end)} of {@code
+   * file}, or {@code null} if there is none. Reads the range once, plus each candidate that starts
+   * with the magic.
+   */
+  static Follower findFollower(FileHandle file, long from, long end) throws IOException {
     SegmentScanner candidate = new SegmentScanner(file, end, SegmentScanner.Content.NONE);
     ByteBuffer chunk = ByteBuffer.allocate((int) Math.max(16, Math.min(CHUNK, end - from)));
     long pos = from;
-    while (end - pos >= FrameFormat.OVERHEAD) {
+    while (end - pos >= FrameFormat.HEADER_SIZE) {
       chunk.clear().limit((int) Math.min(chunk.capacity(), end - pos));
       while (chunk.hasRemaining() && file.read(chunk, pos + chunk.position()) >= 0) {
         // keep reading until the chunk is full or the file ends
@@ -32,8 +47,13 @@ final class TornTailCheck {
       int n = chunk.position();
       byte[] bytes = chunk.array();
       for (int i = 0; i + MAGIC_BYTES.length <= n; i++) {
-        if (startsWithMagic(bytes, i) && candidate.validFrameAt(pos + i)) {
-          return pos + i;
+        if (startsWithMagic(bytes, i)) {
+          if (candidate.validFrameAt(pos + i)) {
+            return new Follower(pos + i, false);
+          }
+          if (candidate.fault().kind() == CorruptionKind.UNSUPPORTED_VERSION) {
+            return new Follower(pos + i, true);
+          }
         }
       }
       if (chunk.hasRemaining() || n < MAGIC_BYTES.length) {
@@ -42,7 +62,7 @@ final class TornTailCheck {
       // Step back so a magic split across two chunks is still seen.
       pos += n - (MAGIC_BYTES.length - 1);
     }
-    return -1;
+    return null;
   }
 
   private static boolean startsWithMagic(byte[] bytes, int i) {

@@ -1,0 +1,334 @@
+package dev.datawal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.datawal.internal.FrameFormat;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Crash injection with a real SIGKILL: a {@link ChildWriter} in another JVM appends records whose
+ * payloads follow from their index ({@link ChildWriter#payload}), acknowledging each on stdout, and
+ * is killed at a seeded moment; then this JVM recovers the store.
+ *
+ * <p>A SIGKILL loses nothing the kernel already has: every append that returned was handed to the
+ * kernel by write(2), so even unsynced records that were acknowledged must survive. At most one
+ * record beyond the last acknowledgement can exist (the one in flight when the kill landed).
+ *
+ * <p>Seeds: a base seed from {@code -Ddatawal.crash.seed=<n>}, else {@link System#nanoTime()}; each
+ * repetition derives its own, printed to stdout and named in every failure.
+ */
+class SigkillCrashTests {
+  private static final long BASE_SEED = baseSeed();
+  private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(30);
+
+  @TempDir Path tmp;
+
+  /** The seed of the running test, for the failure message. */
+  private long seed;
+
+  /** Puts both seeds into every failure, so it can be replayed. */
+  @RegisterExtension
+  final TestExecutionExceptionHandler seedInFailures =
+      (context, failure) -> {
+        throw new AssertionError(
+            "SigkillCrashTests failure in "
+                + context.getRequiredTestMethod().getName()
+                + " "
+                + context.getDisplayName()
+                + " [base seed "
+                + BASE_SEED
+                + ", derived seed "
+                + seed
+                + "; replay with -Dtest=SigkillCrashTests -Ddatawal.crash.seed="
+                + BASE_SEED
+                + "]: "
+                + failure,
+            failure);
+      };
+
+  @BeforeAll
+  static void printSeed() {
+    System.out.println(
+        "SigkillCrashTests: base seed "
+            + BASE_SEED
+            + " (replay with -Dtest=SigkillCrashTests -Ddatawal.crash.seed="
+            + BASE_SEED
+            + ")");
+  }
+
+  @RepeatedTest(5)
+  void unsyncedAppendsRecoverAContiguousPrefixAfterSigkill(RepetitionInfo repetition)
+      throws Exception {
+    seed = deriveSeed(1, repetition);
+    announce("unsynced appends", seed);
+    SplittableRandom r = new SplittableRandom(seed);
+    long maxSegmentSize = r.nextBoolean() ? 4096 : -1;
+    Workload w = new Workload(seed, false, 0, 1 + r.nextInt(300), maxSegmentSize);
+    Path store = tmp.resolve("store");
+    Killed killed;
+    try (ChildJvm child = w.start(tmp, store)) {
+      child.awaitLine("ACK ", CHILD_TIMEOUT);
+      Thread.sleep(r.nextInt(150)); // the child appends as fast as it can meanwhile
+      killed = kill(child);
+    }
+    try (RecordLog log = RecordLog.open(store)) {
+      List<Record> records = log.scan();
+      w.assertPrefix(records, killed);
+      assertThat(log.recoveryReport().recordsReplayed()).isEqualTo(records.size());
+      assertThat(log.lastTxid()).isEqualTo(records.size());
+    }
+  }
+
+  @RepeatedTest(5)
+  void everyAcknowledgedFsyncedAppendSurvivesSigkill(RepetitionInfo repetition) throws Exception {
+    seed = deriveSeed(2, repetition);
+    announce("fsynced appends", seed);
+    SplittableRandom r = new SplittableRandom(seed);
+    Workload w = new Workload(seed, true, 0, 1 + r.nextInt(2000), -1);
+    Path store = tmp.resolve("store");
+    Killed killed;
+    try (ChildJvm child = w.start(tmp, store)) {
+      awaitAck(child, 5 + r.nextInt(60));
+      Thread.sleep(r.nextInt(5));
+      killed = kill(child);
+    }
+    try (RecordLog log = RecordLog.open(store)) {
+      w.assertPrefix(log.scan(), killed);
+    }
+  }
+
+  @RepeatedTest(5)
+  void acknowledgedAppendsSurviveSigkillAcrossRotations(RepetitionInfo repetition)
+      throws Exception {
+    seed = deriveSeed(3, repetition);
+    announce("fsynced appends with rotations", seed);
+    SplittableRandom r = new SplittableRandom(seed);
+    int maxSegmentSize = 4096;
+    Workload w = new Workload(seed, true, 200, 700, maxSegmentSize);
+    Path store = tmp.resolve("store");
+    Killed killed;
+    try (ChildJvm child = w.start(tmp, store)) {
+      awaitAck(child, 20 + r.nextInt(60));
+      Thread.sleep(r.nextInt(5));
+      killed = kill(child);
+    }
+    List<Path> segments = segmentFiles(store);
+    assertThat(segments).as("segments after %s acks", killed.lastAck()).hasSizeGreaterThan(1);
+    for (Path segment : segments) {
+      assertThat(Files.size(segment)).as("size of %s", segment).isLessThanOrEqualTo(maxSegmentSize);
+    }
+    try (RecordLog log = RecordLog.open(store)) {
+      List<Record> records = log.scan();
+      w.assertPrefix(records, killed);
+      for (int i = 1; i < records.size(); i++) {
+        long previous = records.get(i - 1).segment();
+        assertThat(records.get(i).segment()).isBetween(previous, previous + 1);
+      }
+      assertThat(log.recoveryReport().filesScanned()).isEqualTo(segments.size());
+    }
+  }
+
+  @RepeatedTest(5)
+  void appendsAfterRecoveringFromSigkillSurviveTheNextOpen(RepetitionInfo repetition)
+      throws Exception {
+    seed = deriveSeed(4, repetition);
+    announce("appends after recovery", seed);
+    SplittableRandom r = new SplittableRandom(seed);
+    Workload w = new Workload(seed, r.nextBoolean(), 0, 1 + r.nextInt(500), -1);
+    Path store = tmp.resolve("store");
+    Killed killed;
+    try (ChildJvm child = w.start(tmp, store)) {
+      awaitAck(child, 5 + r.nextInt(40));
+      killed = kill(child);
+    }
+    List<Record> before = RecordLogReader.open(store).scan();
+    w.assertPrefix(before, killed);
+
+    // Make the crash leave a torn tail, as it does when the kill lands mid-write or the
+    // file system had allocated blocks it never filled.
+    Path segment = segmentFiles(store).get(segmentFiles(store).size() - 1);
+    int expected = before.size();
+    String damage;
+    switch (r.nextInt(4)) {
+      case 0 -> damage = "none";
+      case 1 -> {
+        Record last = before.get(before.size() - 1);
+        long cutTo = last.offset() + 1 + r.nextInt(last.length() - 1);
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+          ch.truncate(cutTo);
+        }
+        expected--;
+        damage = "cut the last frame at offset " + cutTo;
+      }
+      case 2 -> {
+        int zeros = 1 + r.nextInt(8192);
+        Files.write(segment, new byte[zeros], StandardOpenOption.APPEND);
+        damage = zeros + " zero bytes appended";
+      }
+      default -> {
+        long next = before.size() + 1L;
+        ByteBuffer frame = FrameFormat.encode(RecordType.RAW, next, new byte[0], w.payload(next));
+        int part = 1 + r.nextInt(frame.remaining() - 1);
+        Files.write(segment, Arrays.copyOf(frame.array(), part), StandardOpenOption.APPEND);
+        damage = part + " bytes of the next frame appended";
+      }
+    }
+    System.out.println("SigkillCrashTests: seed " + seed + ": torn tail: " + damage);
+
+    List<byte[]> extra = new ArrayList<>();
+    try (RecordLog log = RecordLog.open(store)) {
+      List<Record> recovered = log.scan();
+      assertThat(recovered).as("records after %s", damage).isEqualTo(before.subList(0, expected));
+      RecoveryReport report = log.recoveryReport();
+      if (!damage.equals("none")) {
+        assertThat(report.damage()).as("damage reported after %s", damage).hasSize(1);
+      }
+      for (DamageEvent d : report.damage()) {
+        assertThat(d.keptIn()).exists();
+        assertThat(Files.size(d.keptIn())).isEqualTo(d.bytes());
+        assertThat(d.keptIn().getFileName().toString())
+            .isEqualTo(segment.getFileName() + ".torn-at-" + d.offset());
+      }
+      for (int k = 1; k <= 5; k++) {
+        byte[] payload = ("after-crash-" + k).getBytes(StandardCharsets.US_ASCII);
+        RecordRef ref = log.append(payload);
+        assertThat(ref.txid()).isEqualTo(expected + k);
+        extra.add(payload);
+      }
+    }
+    try (RecordLog log = RecordLog.open(store)) {
+      List<Record> records = log.scan();
+      assertThat(log.recoveryReport().damage()).as("damage at the second open").isEmpty();
+      assertThat(records).hasSize(expected + extra.size());
+      assertThat(records.subList(0, expected)).isEqualTo(before.subList(0, expected));
+      for (int k = 0; k < extra.size(); k++) {
+        Record rec = records.get(expected + k);
+        assertThat(rec.txid()).isEqualTo(expected + k + 1L);
+        assertThat(rec.payload()).isEqualTo(extra.get(k));
+      }
+    }
+  }
+
+  /**
+   * What a child appends: record {@code i} is a Raw record with txid {@code i} and the payload
+   * {@link ChildWriter#payload}{@code (seed, i, minLen, maxLen)}.
+   */
+  private record Workload(long seed, boolean fsync, int minLen, int maxLen, long maxSegmentSize) {
+    static final long MAX_RECORDS = 200_000;
+
+    ChildJvm start(Path workDir, Path store) throws IOException, InterruptedException {
+      List<String> args = new ArrayList<>();
+      args.add("--mode=append");
+      args.add("--dir=" + store);
+      args.add("--records=" + MAX_RECORDS);
+      args.add("--fsync=" + fsync);
+      args.add("--seed=" + seed);
+      args.add("--min-len=" + minLen);
+      args.add("--max-len=" + maxLen);
+      if (maxSegmentSize > 0) {
+        args.add("--max-segment-size=" + maxSegmentSize);
+      }
+      ChildJvm child = ChildJvm.start(workDir, args.toArray(String[]::new));
+      try {
+        child.awaitLine("LOCKED ", CHILD_TIMEOUT);
+      } catch (AssertionError | InterruptedException e) {
+        child.close();
+        throw e;
+      }
+      return child;
+    }
+
+    byte[] payload(long i) {
+      return ChildWriter.payload(seed, i, minLen, maxLen);
+    }
+
+    /** The records are 1..n with their payloads, n is the last ack or one more (in flight). */
+    void assertPrefix(List<Record> records, Killed killed) {
+      for (int j = 0; j < records.size(); j++) {
+        Record rec = records.get(j);
+        long i = j + 1L;
+        assertThat(rec.txid()).as("txid of record %s", i).isEqualTo(i);
+        assertThat(rec.type()).isEqualTo(RecordType.RAW);
+        assertThat(rec.key()).isEmpty();
+        assertThat(rec.payload()).as("payload of record %s", i).isEqualTo(payload(i));
+      }
+      assertThat((long) records.size())
+          .as(
+              "records recovered after the child acknowledged %s (fsync=%s)",
+              killed.lastAck(), fsync)
+          .isBetween(killed.lastAck(), killed.lastAck() + 1);
+    }
+  }
+
+  /** What the parent knew when the child died: the highest acknowledged record. */
+  private record Killed(long lastAck) {}
+
+  private static Killed kill(ChildJvm child) throws InterruptedException {
+    child.kill();
+    child.awaitExit(CHILD_TIMEOUT); // reads what the child wrote before it died
+    long lastAck = 0;
+    for (String line : child.seen()) {
+      if (line.startsWith("ACK ")) {
+        lastAck = Math.max(lastAck, Long.parseLong(line.substring(4).trim()));
+      }
+    }
+    assertThat(child.seen()).as("the child was killed before it finished").doesNotContain("DONE");
+    return new Killed(lastAck);
+  }
+
+  /** Waits until the child acknowledged record {@code n}. */
+  private static void awaitAck(ChildJvm child, long n) throws InterruptedException {
+    long acked = 0;
+    while (acked < n) {
+      String line = child.awaitLine("ACK ", CHILD_TIMEOUT);
+      acked = Long.parseLong(line.substring(4).trim());
+    }
+  }
+
+  private static List<Path> segmentFiles(Path store) throws IOException {
+    try (Stream<Path> files = Files.list(store)) {
+      return files
+          .filter(p -> p.getFileName().toString().matches("[0-9]{8}\\.dwal"))
+          .sorted()
+          .toList();
+    }
+  }
+
+  private static void announce(String what, long seed) {
+    System.out.println("SigkillCrashTests: " + what + ", seed " + seed);
+  }
+
+  private static long deriveSeed(int scenario, RepetitionInfo repetition) {
+    long z =
+        BASE_SEED
+            + 0x9E3779B97F4A7C15L * (scenario * 0x1_0000_0001L + repetition.getCurrentRepetition());
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
+  private static long baseSeed() {
+    String property = System.getProperty("datawal.crash.seed");
+    return property == null || property.isBlank()
+        ? System.nanoTime()
+        : Long.parseLong(property.trim());
+  }
+}
