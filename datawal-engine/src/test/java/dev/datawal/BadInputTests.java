@@ -147,13 +147,13 @@ class BadInputTests {
    * Makes {@code dir} unwritable even for root (ext4's immutable attribute), or by permissions for
    * other users; skips the test when neither is possible here.
    */
-  private static Runnable makeUnwritable(Path dir) throws Exception {
-    boolean root = "0".equals(run("id", "-u").trim());
+  private static Runnable makeUnwritable(Path dir) throws IOException {
+    boolean root = Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
     if (root) {
       assumeTrue(
-          exitCode("chattr", "+i", dir.toString()) == 0,
+          TestFiles.exec("chattr", "+i", dir.toString()) == 0,
           "skipped: running as root and chattr +i is not supported on this file system");
-      return () -> exitCode("chattr", "-i", dir.toString());
+      return () -> TestFiles.exec("chattr", "-i", dir.toString());
     }
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-xr-xr-x"));
     return () -> {
@@ -163,22 +163,5 @@ class BadInputTests {
         throw new java.io.UncheckedIOException(e);
       }
     };
-  }
-
-  private static String run(String... command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    p.waitFor();
-    return out;
-  }
-
-  private static int exitCode(String... command) {
-    try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor();
-    } catch (IOException | InterruptedException e) {
-      return -1;
-    }
   }
 }

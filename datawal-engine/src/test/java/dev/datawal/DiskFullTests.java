@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,7 +23,7 @@ class DiskFullTests {
   void aFullDiskPoisonsTheWriterAndAReopenRecoversOnceSpaceIsFreed() throws Exception {
     Path mount = Files.createDirectory(tmp.resolve("tmpfs"));
     assumeTrue(
-        run("mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", mount.toString()) == 0,
+        TestFiles.exec("mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", mount.toString()) == 0,
         "skipped: mounting a small tmpfs needs root (mount -t tmpfs failed)");
     try {
       Path store = mount.resolve("store");
@@ -68,13 +67,7 @@ class DiskFullTests {
             .isEqualTo("after space was freed");
       }
     } finally {
-      run("umount", mount.toString());
+      TestFiles.exec("umount", mount.toString());
     }
-  }
-
-  private static int run(String... command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    p.getInputStream().readAllBytes();
-    return p.waitFor();
   }
 }

@@ -18,13 +18,7 @@ class RecordLogReaderTests {
   @TempDir Path tmp;
 
   private Path store(String... payloads) {
-    Path d = tmp.resolve("store");
-    try (RecordLog log = RecordLog.open(d)) {
-      for (String p : payloads) {
-        log.append(utf8(p));
-      }
-    }
-    return d;
+    return TestFiles.rawStore(tmp.resolve("store"), payloads);
   }
 
   @Test

@@ -22,14 +22,6 @@ class RecordLogTests {
     return tmp.resolve("store");
   }
 
-  private void writeRaw(Path dir, String... payloads) {
-    try (RecordLog log = RecordLog.open(dir)) {
-      for (String p : payloads) {
-        log.append(utf8(p));
-      }
-    }
-  }
-
   @Test
   void openingANewDirectoryCreatesTheFirstSegmentAndTheLock() {
     try (RecordLog log = RecordLog.open(dir())) {
@@ -194,7 +186,7 @@ class RecordLogTests {
 
   @Test
   void badMagicAtOffsetZeroFailsTheOpen() {
-    writeRaw(dir(), "one", "two");
+    TestFiles.rawStore(dir(), "one", "two");
     TestFiles.patch(segment(dir(), 1), 0, (byte) 'X');
     assertThatThrownBy(() -> RecordLog.open(dir()))
         .isInstanceOfSatisfying(
@@ -206,7 +198,7 @@ class RecordLogTests {
 
   @Test
   void versionFfffAtOffsetZeroFailsTheOpen() {
-    writeRaw(dir(), "one");
+    TestFiles.rawStore(dir(), "one");
     TestFiles.patch(segment(dir(), 1), 4, (byte) 0xFF, (byte) 0xFF);
     assertThatThrownBy(() -> RecordLog.open(dir()))
         .isInstanceOfSatisfying(
@@ -217,7 +209,7 @@ class RecordLogTests {
 
   @Test
   void recordTypeEeAtOffsetZeroFailsTheOpen() {
-    writeRaw(dir(), "one", "two");
+    TestFiles.rawStore(dir(), "one", "two");
     TestFiles.patch(segment(dir(), 1), 6, (byte) 0xEE);
     assertThatThrownBy(() -> RecordLog.open(dir()))
         .isInstanceOfSatisfying(

@@ -14,6 +14,30 @@ import java.util.List;
 final class TestFiles {
   private TestFiles() {}
 
+  /** Writes a store of RAW records with these payloads into {@code dir} and closes it. */
+  static Path rawStore(Path dir, String... payloads) {
+    try (RecordLog log = RecordLog.open(dir)) {
+      for (String p : payloads) {
+        log.append(utf8(p));
+      }
+    }
+    return dir;
+  }
+
+  /** Runs a command, discarding its output, and returns its exit code (-1 if it cannot run). */
+  static int exec(String... command) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      return p.waitFor();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
   static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }

@@ -25,13 +25,7 @@ class TornTailTests {
   @TempDir Path tmp;
 
   private Path store(String name, String... payloads) {
-    Path d = tmp.resolve(name);
-    try (RecordLog log = RecordLog.open(d)) {
-      for (String p : payloads) {
-        log.append(utf8(p));
-      }
-    }
-    return d;
+    return TestFiles.rawStore(tmp.resolve(name), payloads);
   }
 
   private static byte[] frame(long txid, String payload) {
