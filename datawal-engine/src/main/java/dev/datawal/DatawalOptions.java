@@ -1,5 +1,6 @@
 package dev.datawal;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -12,12 +13,30 @@ public final class DatawalOptions {
   /** Default {@link #maxSegmentSize()}: 64 MiB. */
   public static final long DEFAULT_MAX_SEGMENT_SIZE = 64L * 1024 * 1024;
 
+  /** The largest {@link #maxSegmentSize()}: 64 GiB (offsets are kept in 37 bits). */
+  public static final long MAX_MAX_SEGMENT_SIZE = 64L * 1024 * 1024 * 1024;
+
+  /** Default {@link #fsyncPolicy()}: {@link FsyncPolicy#ALWAYS}, durable by default. */
+  public static final FsyncPolicy DEFAULT_FSYNC_POLICY = FsyncPolicy.ALWAYS;
+
+  /** Default {@link #fsyncInterval()}: 100 ms. */
+  public static final Duration DEFAULT_FSYNC_INTERVAL = Duration.ofMillis(100);
+
+  /** Default {@link #maxReadHandles()}: 32. */
+  public static final int DEFAULT_MAX_READ_HANDLES = 32;
+
   private static final DatawalOptions DEFAULTS = builder().build();
 
   private final long maxSegmentSize;
+  private final FsyncPolicy fsyncPolicy;
+  private final Duration fsyncInterval;
+  private final int maxReadHandles;
 
   private DatawalOptions(Builder b) {
     this.maxSegmentSize = b.maxSegmentSize;
+    this.fsyncPolicy = b.fsyncPolicy;
+    this.fsyncInterval = b.fsyncInterval;
+    this.maxReadHandles = b.maxReadHandles;
   }
 
   /** A builder starting from the defaults. */
@@ -32,7 +51,11 @@ public final class DatawalOptions {
 
   /** A builder starting from these options. */
   public Builder toBuilder() {
-    return new Builder().maxSegmentSize(maxSegmentSize);
+    return new Builder()
+        .maxSegmentSize(maxSegmentSize)
+        .fsyncPolicy(fsyncPolicy)
+        .fsyncInterval(fsyncInterval)
+        .maxReadHandles(maxReadHandles);
   }
 
   /**
@@ -44,37 +67,108 @@ public final class DatawalOptions {
     return maxSegmentSize;
   }
 
+  /** When appends become durable; see {@link FsyncPolicy}. */
+  public FsyncPolicy fsyncPolicy() {
+    return fsyncPolicy;
+  }
+
+  /** For {@link FsyncPolicy#INTERVAL}: the longest time an append stays unsynced. */
+  public Duration fsyncInterval() {
+    return fsyncInterval;
+  }
+
+  /**
+   * How many segment files {@link DataWal#get} keeps open for reading at most (beyond those in use
+   * at the moment); the least recently used are closed first.
+   */
+  public int maxReadHandles() {
+    return maxReadHandles;
+  }
+
   @Override
   public boolean equals(Object o) {
-    return o instanceof DatawalOptions other && maxSegmentSize == other.maxSegmentSize;
+    return o instanceof DatawalOptions other
+        && maxSegmentSize == other.maxSegmentSize
+        && fsyncPolicy == other.fsyncPolicy
+        && fsyncInterval.equals(other.fsyncInterval)
+        && maxReadHandles == other.maxReadHandles;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(maxSegmentSize);
+    return Objects.hash(maxSegmentSize, fsyncPolicy, fsyncInterval, maxReadHandles);
   }
 
   @Override
   public String toString() {
-    return "DatawalOptions[maxSegmentSize=" + maxSegmentSize + "]";
+    return "DatawalOptions[maxSegmentSize="
+        + maxSegmentSize
+        + ", fsyncPolicy="
+        + fsyncPolicy
+        + ", fsyncInterval="
+        + fsyncInterval
+        + ", maxReadHandles="
+        + maxReadHandles
+        + "]";
   }
 
   /** Builds {@link DatawalOptions}. Not thread-safe. */
   public static final class Builder {
     private long maxSegmentSize = DEFAULT_MAX_SEGMENT_SIZE;
+    private FsyncPolicy fsyncPolicy = DEFAULT_FSYNC_POLICY;
+    private Duration fsyncInterval = DEFAULT_FSYNC_INTERVAL;
+    private int maxReadHandles = DEFAULT_MAX_READ_HANDLES;
 
     private Builder() {}
 
     /**
      * Sets {@link DatawalOptions#maxSegmentSize()}.
      *
-     * @throws IllegalArgumentException if {@code bytes} is not positive
+     * @throws IllegalArgumentException if {@code bytes} is not positive or over {@link
+     *     #MAX_MAX_SEGMENT_SIZE}
      */
     public Builder maxSegmentSize(long bytes) {
-      if (bytes <= 0) {
-        throw new IllegalArgumentException("maxSegmentSize must be positive, was " + bytes);
+      if (bytes <= 0 || bytes > MAX_MAX_SEGMENT_SIZE) {
+        throw new IllegalArgumentException(
+            "maxSegmentSize must be between 1 and "
+                + MAX_MAX_SEGMENT_SIZE
+                + " bytes, was "
+                + bytes);
       }
       this.maxSegmentSize = bytes;
+      return this;
+    }
+
+    /** Sets {@link DatawalOptions#fsyncPolicy()}. */
+    public Builder fsyncPolicy(FsyncPolicy policy) {
+      this.fsyncPolicy = Objects.requireNonNull(policy, "fsyncPolicy");
+      return this;
+    }
+
+    /**
+     * Sets {@link DatawalOptions#fsyncInterval()}.
+     *
+     * @throws IllegalArgumentException if {@code interval} is not positive
+     */
+    public Builder fsyncInterval(Duration interval) {
+      Objects.requireNonNull(interval, "fsyncInterval");
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("fsyncInterval must be positive, was " + interval);
+      }
+      this.fsyncInterval = interval;
+      return this;
+    }
+
+    /**
+     * Sets {@link DatawalOptions#maxReadHandles()}.
+     *
+     * @throws IllegalArgumentException if {@code handles} is less than 1
+     */
+    public Builder maxReadHandles(int handles) {
+      if (handles < 1) {
+        throw new IllegalArgumentException("maxReadHandles must be at least 1, was " + handles);
+      }
+      this.maxReadHandles = handles;
       return this;
     }
 

@@ -1,38 +1,40 @@
 package dev.datawal;
 
-import dev.datawal.internal.ActiveSegment;
 import dev.datawal.internal.DirectoryLock;
 import dev.datawal.internal.Errors;
 import dev.datawal.internal.FileIo;
+import dev.datawal.internal.Follower;
 import dev.datawal.internal.FrameFormat;
-import dev.datawal.internal.LogScanner;
+import dev.datawal.internal.GroupCommit;
+import dev.datawal.internal.LogWriter;
+import dev.datawal.internal.Position;
 import dev.datawal.internal.Recovery;
 import dev.datawal.internal.ScanIterator;
-import dev.datawal.internal.SegmentFiles;
+import dev.datawal.internal.Watermarks;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A durable, append-only log of records in a store directory, in the DWAL v1 format.
  *
  * <p>{@link #open(Path)} takes the directory's exclusive lock and recovers the longest valid prefix
  * of the log: a torn tail left by a crash is moved to an evidence file and cut off, so new appends
- * follow the valid records directly. Appends are readable at once and durable once {@link #fsync()}
- * returns. The writer starts a new segment file by itself before an append would take the active
- * one past {@link DatawalOptions#maxSegmentSize()}.
+ * follow the valid records directly. Appends are readable at once; when they become durable depends
+ * on the {@link FsyncPolicy} (default {@link FsyncPolicy#ALWAYS}: before the append returns).
+ * {@link #fsync()} makes everything appended before it durable under any policy. The writer starts
+ * a new segment file by itself before an append would take the active one past {@link
+ * DatawalOptions#maxSegmentSize()}.
  *
  * <p>If a write, fsync or rotation fails, the writer is poisoned: every later change throws {@link
  * WriterPoisonedException}, reads keep working, and reopening the store recovers it.
  *
- * <p>Thread-safe: appends from many threads are serialized (txids increase in file order), an
- * {@link #fsync()} does not hold up appends while the disk works, and scans read a consistent
- * prefix without blocking writers.
+ * <p>Thread-safe: appends from many threads are serialized (txids increase in file order);
+ * concurrent durable appends share fsyncs (group commit), and a force in progress does not hold up
+ * appends or reads; scans and followers read a consistent prefix without blocking writers.
  */
 public final class RecordLog implements AutoCloseable {
   /** The largest key a record may have, in bytes. */
@@ -42,30 +44,16 @@ public final class RecordLog implements AutoCloseable {
   public static final int MAX_PAYLOAD_LEN = FrameFormat.MAX_PAYLOAD_LEN;
 
   private static final byte[] EMPTY = new byte[0];
+  private static final LogWriter.Listener NO_LISTENER = (type, key, ref) -> {};
 
-  /*
-   * Locking: writeLock guards the append state (active, sealed, nextTxid, dirVersion, closed).
-   * syncLock serializes forces and guards durableTxid and syncedDirVersion. Order: syncLock before
-   * writeLock; appends take writeLock only, so they never wait for a force in progress.
-   */
   private final FileIo io;
   private final Path dir;
   private final DatawalOptions options;
   private final DirectoryLock lock;
   private final RecoveryReport recoveryReport;
-  private final ReentrantLock writeLock = new ReentrantLock();
-  private final ReentrantLock syncLock = new ReentrantLock();
-
-  private final List<Long> sealed;
-  private ActiveSegment active;
-  private long nextTxid;
-  private long dirVersion;
-  private boolean closed;
-
-  private long durableTxid;
-  private long syncedDirVersion;
-
-  private final AtomicReference<WriterPoisonedException> poison = new AtomicReference<>();
+  private final Watermarks marks;
+  private final LogWriter writer;
+  private final GroupCommit commit;
 
   private RecordLog(
       FileIo io, Path dir, DatawalOptions options, DirectoryLock lock, Recovery.Result recovered) {
@@ -74,10 +62,16 @@ public final class RecordLog implements AutoCloseable {
     this.options = options;
     this.lock = lock;
     this.recoveryReport = recovered.report();
-    this.sealed = new ArrayList<>(recovered.sealed());
-    this.active = recovered.active();
-    this.nextTxid = recoveryReport.lastTxidSeen() + 1;
-    this.durableTxid = recoveryReport.lastTxidSeen(); // recovery forced what it found
+    Position end =
+        new Position(
+            recovered.active().id(), recovered.active().size(), recoveryReport.lastTxidSeen());
+    this.marks = new Watermarks(end); // recovery forced what it found
+    this.writer = new LogWriter(io, dir, options.maxSegmentSize(), recovered, marks);
+    this.commit =
+        new GroupCommit(
+            writer,
+            marks,
+            options.fsyncPolicy() == FsyncPolicy.INTERVAL ? options.fsyncInterval() : null);
   }
 
   /**
@@ -100,17 +94,22 @@ public final class RecordLog implements AutoCloseable {
    *     or written
    */
   public static RecordLog open(Path dir, DatawalOptions options) {
-    return open(dir, options, FileIo.system());
+    return open(dir, options, FileIo.system(), null);
   }
 
   /** Opens through the given file system seam; tests use it to inject faults. */
   static RecordLog open(Path dir, DatawalOptions options, FileIo io) {
+    return open(dir, options, io, null);
+  }
+
+  /** Opens, showing every recovered record to {@code visitor} in recovery's single pass. */
+  static RecordLog open(Path dir, DatawalOptions options, FileIo io, Recovery.Visitor visitor) {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(options, "options");
     prepareDirectory(io, dir);
     DirectoryLock lock = DirectoryLock.acquire(io, dir);
     try {
-      return new RecordLog(io, dir, options, lock, Recovery.recover(io, dir));
+      return new RecordLog(io, dir, options, lock, Recovery.recover(io, dir, visitor));
     } catch (IOException | RuntimeException e) {
       try {
         lock.close();
@@ -150,38 +149,74 @@ public final class RecordLog implements AutoCloseable {
   }
 
   /**
-   * Appends one record and returns where it went and its txid. The record is readable at once and
-   * durable once a later {@link #fsync()} returns.
+   * Appends one record and returns where it went and its txid. The record is readable at once.
+   * Under {@link FsyncPolicy#ALWAYS} it is durable when this returns; under the other policies see
+   * {@link FsyncPolicy}.
    *
    * @throws LimitExceededException if the key or payload is over its limit; nothing was written
-   * @throws WriterPoisonedException if the writer is poisoned, or the write failed and poisoned it
+   * @throws WriterPoisonedException if the writer is poisoned, or the write or its fsync failed and
+   *     poisoned it (the record may then survive a crash or not)
    * @throws IllegalStateException if the log is closed
    */
   public RecordRef appendRecord(RecordType type, byte[] key, byte[] payload) {
+    return append(type, key, payload, NO_LISTENER);
+  }
+
+  /** Appends, telling {@code listener} under the writer's lock; applies the fsync policy. */
+  RecordRef append(RecordType type, byte[] key, byte[] payload, LogWriter.Listener listener) {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(payload, "payload");
-    FrameFormat.checkLimits(key.length, payload.length);
-    int frameLength = FrameFormat.frameLength(key.length, payload.length);
-    writeLock.lock();
-    try {
-      ensureWritable();
-      if (active.size() > 0 && active.size() + frameLength > options.maxSegmentSize()) {
-        rotateLocked();
-      }
-      long txid = nextTxid;
-      ByteBuffer frame = FrameFormat.encode(type, txid, key, payload);
-      long offset;
-      try {
-        offset = active.append(frame);
-      } catch (IOException e) {
-        throw poison("write to " + active.path() + " failed: " + Errors.describe(e), e);
-      }
-      nextTxid = txid + 1;
-      return new RecordRef(active.id(), offset, frameLength, txid);
-    } finally {
-      writeLock.unlock();
+    RecordRef ref = writer.append(type, key, payload, listener);
+    if (options.fsyncPolicy() == FsyncPolicy.ALWAYS) {
+      commit.syncUpTo(ref.txid());
     }
+    return ref;
+  }
+
+  /**
+   * Appends several records back to back, with consecutive txids, in as few writes as possible;
+   * under {@link FsyncPolicy#ALWAYS} one fsync makes them all durable before this returns. Every
+   * limit is checked before anything is written. A crash during the call may keep any prefix of the
+   * batch.
+   *
+   * @return where each record went, in the order given
+   * @throws LimitExceededException if any key or payload is over its limit; nothing was written
+   * @throws WriterPoisonedException as for {@link #appendRecord}
+   * @throws IllegalStateException if the log is closed
+   */
+  public List<RecordRef> appendBatch(List<Entry> entries) {
+    return appendBatch(entries, NO_LISTENER);
+  }
+
+  List<RecordRef> appendBatch(List<Entry> entries, LogWriter.Listener listener) {
+    List<RecordRef> refs = writer.append(List.copyOf(entries), listener);
+    if (!refs.isEmpty() && options.fsyncPolicy() == FsyncPolicy.ALWAYS) {
+      commit.syncUpTo(refs.get(refs.size() - 1).txid());
+    }
+    return refs;
+  }
+
+  /**
+   * Appends a {@link RecordType#RAW} record at once and returns a future that completes when it is
+   * durable, under every policy: a background thread syncs for it, sharing the force with every
+   * other waiting record. The future fails with {@link WriterPoisonedException} if a sync fails, or
+   * {@link IllegalStateException} if the log closes first after a failure.
+   *
+   * @throws LimitExceededException if the payload is over its limit
+   * @throws WriterPoisonedException if the writer is poisoned, or the write failed
+   */
+  public CompletableFuture<RecordRef> appendAsync(byte[] payload) {
+    return appendRecordAsync(RecordType.RAW, EMPTY, payload);
+  }
+
+  /** As {@link #appendAsync(byte[])}, for any record. */
+  public CompletableFuture<RecordRef> appendRecordAsync(
+      RecordType type, byte[] key, byte[] payload) {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(payload, "payload");
+    return commit.whenDurable(writer.append(type, key, payload, NO_LISTENER));
   }
 
   /**
@@ -194,50 +229,12 @@ public final class RecordLog implements AutoCloseable {
    * @throws IllegalStateException if the log is closed
    */
   public void fsync() {
-    syncLock.lock();
-    try {
-      ActiveSegment segment;
-      long upTo;
-      long dirChanges;
-      writeLock.lock();
-      try {
-        ensureWritable();
-        segment = active;
-        upTo = nextTxid - 1;
-        dirChanges = dirVersion;
-      } finally {
-        writeLock.unlock();
-      }
-      syncLocked(segment, upTo, dirChanges);
-    } finally {
-      syncLock.unlock();
-    }
-  }
-
-  /** Forces {@code segment} and, if needed, the directory. Caller holds syncLock. */
-  private void syncLocked(ActiveSegment segment, long upTo, long dirChanges) {
-    if (upTo > durableTxid || dirChanges != syncedDirVersion) {
-      try {
-        segment.force();
-      } catch (IOException e) {
-        throw poison("fsync of " + segment.path() + " failed: " + Errors.describe(e), e);
-      }
-    }
-    if (dirChanges != syncedDirVersion) {
-      try {
-        io.syncDirectory(dir);
-      } catch (IOException e) {
-        throw poison("fsync of directory " + dir + " failed: " + Errors.describe(e), e);
-      }
-      syncedDirVersion = dirChanges;
-    }
-    durableTxid = Math.max(durableTxid, upTo);
+    commit.sync();
   }
 
   /**
    * Seals the active segment, durably, and starts the next one. Appends before this call are
-   * durable when it returns; the new segment's directory entry is made durable by the next {@link
-   * #fsync()}.
+   * durable when it returns; the new segment's directory entry is made durable by the next sync.
    *
    * @throws WriterPoisonedException if the writer is poisoned, or the rotation failed and poisoned
    *     it
@@ -245,36 +242,7 @@ public final class RecordLog implements AutoCloseable {
    * @throws IllegalStateException if the log is closed
    */
   public void rotate() {
-    writeLock.lock();
-    try {
-      ensureWritable();
-      rotateLocked();
-    } finally {
-      writeLock.unlock();
-    }
-  }
-
-  private void rotateLocked() {
-    long nextId = SegmentFiles.nextId(active.id());
-    // Force the old segment before the new one exists: recovery treats damage in any segment but
-    // the last as corruption, so a sealed segment must never have an unsynced tail.
-    try {
-      active.seal();
-    } catch (IOException e) {
-      throw poison(
-          "fsync of " + active.path() + " while sealing it failed: " + Errors.describe(e), e);
-    }
-    ActiveSegment next;
-    try {
-      next = ActiveSegment.create(io, dir, nextId);
-    } catch (IOException e) {
-      throw poison(
-          "creating segment " + SegmentFiles.path(dir, nextId) + " failed: " + Errors.describe(e),
-          e);
-    }
-    sealed.add(active.id());
-    active = next;
-    dirVersion++; // the new entry is synced by the next fsync, before anything in it is durable
+    writer.rotate();
   }
 
   /**
@@ -298,20 +266,33 @@ public final class RecordLog implements AutoCloseable {
    * @throws IllegalStateException if the log is closed
    */
   public RecordIterator scanIter() {
-    List<LogScanner.Span> spans = new ArrayList<>();
-    writeLock.lock();
-    try {
-      ensureOpen();
-      for (long id : sealed) {
-        spans.add(new LogScanner.Span(id, LogScanner.Span.TO_END));
-      }
-      spans.add(new LogScanner.Span(active.id(), active.size()));
-    } finally {
-      writeLock.unlock();
-    }
     // Every byte in these spans was written by this writer or recovered as valid, so any damage
     // found now is corruption, never a torn tail.
-    return new ScanIterator(io, dir, spans, false);
+    return new ScanIterator(io, dir, writer.spans(), false);
+  }
+
+  /**
+   * Follows the log from {@code fromTxid} on, returning only durable records: a record a crash
+   * could still take back is never returned.
+   *
+   * @see #follow(long, boolean)
+   */
+  public LogFollower follow(long fromTxid) {
+    return follow(fromTxid, false);
+  }
+
+  /**
+   * Follows the log from the first record whose txid is at least {@code fromTxid}, in order,
+   * waiting for new records without polling.
+   *
+   * @param includeUnsynced also return records as soon as they are written, before they are durable
+   *     (under {@link FsyncPolicy#MANUAL} or {@link FsyncPolicy#INTERVAL} a crash may then take
+   *     back a record already returned)
+   * @throws IllegalStateException if the log is closed
+   */
+  public LogFollower follow(long fromTxid, boolean includeUnsynced) {
+    writer.ensureOpen();
+    return new Follower(io, dir, writer, marks, fromTxid, !includeUnsynced);
   }
 
   /** What recovery found when this log was opened. */
@@ -321,27 +302,22 @@ public final class RecordLog implements AutoCloseable {
 
   /** Whether a failed write, fsync or rotation poisoned the writer. */
   public boolean isPoisoned() {
-    return poison.get() != null;
+    return writer.isPoisoned();
   }
 
   /** The id of the segment appends go to. */
   public long activeSegment() {
-    writeLock.lock();
-    try {
-      return active.id();
-    } finally {
-      writeLock.unlock();
-    }
+    return writer.activeSegment();
   }
 
   /** The txid of the last record appended (or recovered), 0 for an empty log. */
   public long lastTxid() {
-    writeLock.lock();
-    try {
-      return nextTxid - 1;
-    } finally {
-      writeLock.unlock();
-    }
+    return writer.lastTxid();
+  }
+
+  /** The txid up to which every record is known durable. */
+  public long durableTxid() {
+    return commit.durableTxid();
   }
 
   /** The store directory. */
@@ -355,77 +331,40 @@ public final class RecordLog implements AutoCloseable {
   }
 
   /**
-   * Makes every append durable (as {@link #fsync()}, unless the writer is poisoned), then closes
-   * the files and releases the directory lock. Idempotent. The lock is released even when the final
-   * fsync fails.
+   * Makes every append durable (as {@link #fsync()}, unless the writer is poisoned), stops the
+   * background sync thread, then closes the files and releases the directory lock. Idempotent. The
+   * lock is released even when the final fsync fails.
    *
    * @throws WriterPoisonedException if the final fsync failed
    * @throws DatawalException if closing a file failed
    */
   @Override
   public void close() {
-    syncLock.lock();
-    writeLock.lock();
+    RuntimeException failure = null;
     try {
-      if (closed) {
-        return;
+      commit.close();
+    } catch (WriterPoisonedException e) {
+      failure = e;
+    } catch (IOException e) {
+      failure = closeFailed(e);
+    }
+    try {
+      lock.close();
+    } catch (IOException e) {
+      if (failure == null) {
+        failure = closeFailed(e);
+      } else {
+        failure.addSuppressed(e);
       }
-      closed = true;
-      RuntimeException failure = null;
-      if (poison.get() == null) {
-        try {
-          syncLocked(active, nextTxid - 1, dirVersion);
-        } catch (WriterPoisonedException e) {
-          failure = e;
-        }
-      }
-      try {
-        active.close();
-      } catch (IOException e) {
-        failure = addFailure(failure, e);
-      }
-      try {
-        lock.close();
-      } catch (IOException e) {
-        failure = addFailure(failure, e);
-      }
-      if (failure != null) {
-        throw failure;
-      }
-    } finally {
-      writeLock.unlock();
-      syncLock.unlock();
+    }
+    if (failure != null) {
+      throw failure;
     }
   }
 
-  private RuntimeException addFailure(RuntimeException failure, IOException e) {
-    if (failure != null) {
-      failure.addSuppressed(e);
-      return failure;
-    }
+  private DatawalException closeFailed(IOException e) {
     return new DatawalException(
         "datawal: failed to close store " + dir + ": " + Errors.describe(e), e);
-  }
-
-  private void ensureOpen() {
-    if (closed) {
-      throw new IllegalStateException("datawal: log " + dir + " is closed");
-    }
-  }
-
-  private void ensureWritable() {
-    ensureOpen();
-    WriterPoisonedException p = poison.get();
-    if (p != null) {
-      throw new WriterPoisonedException(p.reason(), p.getCause());
-    }
-  }
-
-  /** Poisons the writer (the first reason stays) and returns the exception to throw. */
-  private WriterPoisonedException poison(String reason, IOException cause) {
-    WriterPoisonedException e = new WriterPoisonedException(reason, cause);
-    poison.compareAndSet(null, e);
-    return e;
   }
 
   @Override

@@ -5,6 +5,7 @@ import static dev.datawal.TestFiles.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,8 +19,12 @@ class DurabilityStepsTests {
   @TempDir Path tmp;
   private final RecordingFileIo io = new RecordingFileIo();
 
+  private static final DatawalOptions MANUAL =
+      DatawalOptions.builder().fsyncPolicy(FsyncPolicy.MANUAL).build();
+
+  /** Under MANUAL, the reference's contract, so each test decides when to fsync. */
   private RecordLog open(Path dir) {
-    return RecordLog.open(dir, DatawalOptions.defaults(), io);
+    return RecordLog.open(dir, MANUAL, io);
   }
 
   @Test
@@ -85,8 +90,7 @@ class DurabilityStepsTests {
   @Test
   void automaticRotationTakesTheSameSteps() {
     try (RecordLog log =
-        RecordLog.open(
-            tmp.resolve("store"), DatawalOptions.builder().maxSegmentSize(40).build(), io)) {
+        RecordLog.open(tmp.resolve("store"), MANUAL.toBuilder().maxSegmentSize(40).build(), io)) {
       log.append(utf8("a"));
       io.clear();
       log.append(utf8("b"));
@@ -140,6 +144,23 @@ class DurabilityStepsTests {
     io.clear();
     try (RecordLog log = open(dir)) {
       assertThat(io.ops()).endsWith("open-write 00000001.dwal", "force 00000001.dwal", "sync-dir");
+    }
+  }
+
+  @Test
+  void underAlwaysEachAppendIsForcedBeforeItReturns() {
+    try (RecordLog log =
+        RecordLog.open(
+            tmp.resolve("store"),
+            DatawalOptions.builder().fsyncPolicy(FsyncPolicy.ALWAYS).build(),
+            io)) {
+      io.clear();
+      log.append(utf8("a"));
+      assertThat(io.ops()).containsExactly("write 00000001.dwal 0 29", "force 00000001.dwal");
+      io.clear();
+      log.appendBatch(List.of(Entry.raw(utf8("b")), Entry.raw(utf8("c"))));
+      assertThat(io.ops()).containsExactly("write 00000001.dwal 29 58", "force 00000001.dwal");
+      assertThat(log.durableTxid()).isEqualTo(3);
     }
   }
 }

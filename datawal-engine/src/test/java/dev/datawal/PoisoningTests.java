@@ -22,7 +22,12 @@ class PoisoningTests {
 
   private RecordLog open(long maxSegmentSize) {
     return RecordLog.open(
-        tmp.resolve("store"), DatawalOptions.builder().maxSegmentSize(maxSegmentSize).build(), io);
+        tmp.resolve("store"),
+        DatawalOptions.builder()
+            .maxSegmentSize(maxSegmentSize)
+            .fsyncPolicy(FsyncPolicy.MANUAL)
+            .build(),
+        io);
   }
 
   private void assertPoisoned(RecordLog log, String reason) {

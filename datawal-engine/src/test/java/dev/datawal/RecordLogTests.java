@@ -237,7 +237,8 @@ class RecordLogTests {
   @Test
   void closeFsyncsAndIsIdempotent() {
     RecordingFileIo io = new RecordingFileIo();
-    RecordLog log = RecordLog.open(dir(), DatawalOptions.defaults(), io);
+    RecordLog log =
+        RecordLog.open(dir(), DatawalOptions.builder().fsyncPolicy(FsyncPolicy.MANUAL).build(), io);
     log.append(utf8("x"));
     io.clear();
     log.close();

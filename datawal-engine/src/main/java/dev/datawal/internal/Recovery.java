@@ -21,16 +21,32 @@ public final class Recovery {
    */
   public record Result(List<Long> sealed, ActiveSegment active, RecoveryReport report) {}
 
+  /** Sees every valid record during recovery's single pass, in log order. */
+  @FunctionalInterface
+  public interface Visitor {
+    /**
+     * Called for each valid record; {@code frame} describes it (its key is present, its payload is
+     * not). A record seen here can still be dropped if the open then fails.
+     */
+    void visit(long segment, SegmentScanner frame);
+  }
+
   private Recovery() {}
 
+  /** {@link #recover(FileIo, Path, Visitor)} without a visitor. */
+  public static Result recover(FileIo io, Path dir) throws IOException {
+    return recover(io, dir, null);
+  }
+
   /**
-   * Recovers the store in {@code dir}, whose lock the caller holds. Creates {@code 00000001.dwal}
-   * in a store without segments.
+   * Recovers the store in {@code dir}, whose lock the caller holds, showing each valid record to
+   * {@code visitor} (if not null) in the same pass. Creates {@code 00000001.dwal} in a store
+   * without segments.
    *
    * @throws dev.datawal.CorruptStoreException on damage recovery must not discard; nothing on disk
    *     was changed then
    */
-  public static Result recover(FileIo io, Path dir) throws IOException {
+  public static Result recover(FileIo io, Path dir, Visitor visitor) throws IOException {
     TornTailRepair.deleteLeftovers(io, dir);
     List<Long> ids = SegmentFiles.list(io, dir);
     if (ids.isEmpty()) {
@@ -43,10 +59,14 @@ public final class Recovery {
     for (long id : ids) {
       spans.add(new LogScanner.Span(id, LogScanner.Span.TO_END));
     }
-    LogScanner scanner = new LogScanner(io, dir, spans, true, SegmentScanner.Content.NONE);
+    SegmentScanner.Content content =
+        visitor == null ? SegmentScanner.Content.NONE : SegmentScanner.Content.KEYS;
+    LogScanner scanner = new LogScanner(io, dir, spans, true, content);
     try (scanner) {
       while (scanner.next()) {
-        // validating only: the scanner counts records and tracks the last txid
+        if (visitor != null) {
+          visitor.visit(scanner.currentSegment(), scanner.current());
+        }
       }
     }
     LogScanner.TornTail tail = scanner.tornTail();

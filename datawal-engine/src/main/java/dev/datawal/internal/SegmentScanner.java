@@ -61,11 +61,28 @@ public final class SegmentScanner {
    * @param content what to copy out of each frame
    */
   public SegmentScanner(FileHandle file, long end, Content content) {
+    this(file, 0, end, content, MAX_WINDOW);
+  }
+
+  /**
+   * @param file the segment, open for reading
+   * @param start the offset of the first frame to read
+   * @param end how many bytes of the file to consider (the rest is not looked at)
+   * @param content what to copy out of each frame
+   * @param maxWindow the largest read window to allocate
+   */
+  public SegmentScanner(FileHandle file, long start, long end, Content content, int maxWindow) {
     this.file = file;
+    this.position = start;
     this.end = end;
     this.content = content;
-    int capacity = (int) Math.max(MIN_WINDOW, Math.min(MAX_WINDOW, end));
+    int capacity = (int) Math.max(MIN_WINDOW, Math.min(maxWindow, end - start));
     this.window = ByteBuffer.allocate(capacity).order(ByteOrder.LITTLE_ENDIAN).limit(0);
+  }
+
+  /** Moves the end of the range further, for a file that grew; never shortens it. */
+  public void extendTo(long newEnd) {
+    end = Math.max(end, newEnd);
   }
 
   /**

@@ -1,0 +1,323 @@
+package dev.datawal;
+
+import dev.datawal.internal.Errors;
+import dev.datawal.internal.FileIo;
+import dev.datawal.internal.JsonlExport;
+import dev.datawal.internal.KeyDirectory;
+import dev.datawal.internal.LogWriter;
+import dev.datawal.internal.ReadHandles;
+import dev.datawal.internal.ValueReader;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+
+/**
+ * A last-write-wins key/value store projected from a {@link RecordLog}: a Put sets a key, a Delete
+ * (tombstone) removes it, Raw records are ignored.
+ *
+ * <p>Values stay on disk; memory holds only the key directory (where each live key's latest Put
+ * lies), built in the same single pass over the log as recovery. A {@link #get} is one positional
+ * read that re-checks the frame's CRC and that its key is the key asked for.
+ *
+ * <p>Durability follows the store's {@link FsyncPolicy} exactly as for {@link RecordLog}: under the
+ * default {@link FsyncPolicy#ALWAYS}, a put or delete is durable when it returns. A write is
+ * visible to gets as soon as it is written, before it is durable.
+ *
+ * <p>Thread-safe: writes are serialized in log order and the key directory always reflects the
+ * latest of them; gets run concurrently with each other and with writes, and never wait for an
+ * fsync.
+ */
+public final class DataWal implements AutoCloseable {
+  private final FileIo io;
+  private final RecordLog log;
+  private final KeyDirectory directory;
+  private final ReadHandles handles;
+  private final LogWriter.Listener applyToDirectory;
+
+  private DataWal(FileIo io, RecordLog log, KeyDirectory directory, ReadHandles handles) {
+    this.io = io;
+    this.log = log;
+    this.directory = directory;
+    this.handles = handles;
+    this.applyToDirectory = (type, key, ref) -> apply(directory, type, key, ref);
+  }
+
+  /** Opens the store in {@code dir} with default options, creating it if missing. */
+  public static DataWal open(Path dir) {
+    return open(dir, DatawalOptions.defaults());
+  }
+
+  /**
+   * Opens the store in {@code dir}, creating it if missing: takes its lock, recovers the log and
+   * builds the key directory in one pass.
+   *
+   * @throws StoreLockedException if another writer has it open
+   * @throws CorruptStoreException if recovery finds damage it must not discard
+   * @throws DatawalException if {@code dir} cannot be created, locked, read or written
+   */
+  public static DataWal open(Path dir, DatawalOptions options) {
+    return open(dir, options, FileIo.system());
+  }
+
+  static DataWal open(Path dir, DatawalOptions options, FileIo io) {
+    KeyDirectory directory = new KeyDirectory();
+    RecordLog log =
+        RecordLog.open(
+            dir,
+            options,
+            io,
+            (segment, frame) ->
+                apply(
+                    directory,
+                    frame.type(),
+                    frame.key(),
+                    new RecordRef(
+                        segment, frame.frameOffset(), frame.frameLength(), frame.txid())));
+    return new DataWal(io, log, directory, new ReadHandles(io, dir, options.maxReadHandles()));
+  }
+
+  private static void apply(KeyDirectory directory, RecordType type, byte[] key, RecordRef ref) {
+    switch (type) {
+      case PUT -> directory.put(key, ref.segment(), ref.offset(), ref.length());
+      case DELETE -> directory.remove(key);
+      case RAW -> {}
+    }
+  }
+
+  /**
+   * Sets {@code key} to {@code value}.
+   *
+   * @return where the Put went, and its txid
+   * @throws LimitExceededException if the key or value is over its limit; nothing was written
+   * @throws WriterPoisonedException if the writer is poisoned, or this write poisoned it
+   * @throws IllegalStateException if the store is closed
+   */
+  public RecordRef put(byte[] key, byte[] value) {
+    return log.append(RecordType.PUT, key, value, applyToDirectory);
+  }
+
+  /**
+   * Removes {@code key} by writing a tombstone, even when the key is not live (as the reference
+   * does, so the delete is on record).
+   *
+   * @return whether the key was live
+   * @throws WriterPoisonedException if the writer is poisoned, or this write poisoned it
+   * @throws IllegalStateException if the store is closed
+   */
+  public boolean delete(byte[] key) {
+    Objects.requireNonNull(key, "key");
+    boolean[] wasLive = new boolean[1];
+    log.append(
+        RecordType.DELETE, key, new byte[0], (type, k, ref) -> wasLive[0] = directory.remove(k));
+    return wasLive[0];
+  }
+
+  /**
+   * Applies several Puts and Deletes (Raw entries are logged and otherwise ignored) in order, with
+   * consecutive txids and, under {@link FsyncPolicy#ALWAYS}, one fsync.
+   *
+   * @see RecordLog#appendBatch(List)
+   */
+  public List<RecordRef> writeBatch(List<Entry> entries) {
+    return log.appendBatch(entries, applyToDirectory);
+  }
+
+  /**
+   * The value of {@code key}, read from disk, or empty if the key is not live.
+   *
+   * @throws CorruptStoreException if the frame on disk no longer checks out (CRC, type or key)
+   * @throws IllegalStateException if the store is closed
+   */
+  public Optional<byte[]> get(byte[] key) {
+    Objects.requireNonNull(key, "key");
+    KeyDirectory.Location location = directory.get(key);
+    if (location == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(ValueReader.read(handles, log.dir(), location, key));
+    } catch (IOException e) {
+      throw Errors.readFailed(log.dir(), e);
+    }
+  }
+
+  /** Whether {@code key} is live. Costs no I/O. */
+  public boolean containsKey(byte[] key) {
+    Objects.requireNonNull(key, "key");
+    return directory.get(key) != null;
+  }
+
+  /** The number of live keys. */
+  public int size() {
+    return directory.size();
+  }
+
+  /** Copies of every live key, in unsigned byte order. */
+  public List<byte[]> keys() {
+    List<KeyDirectory.Item> items = directory.itemsSorted();
+    List<byte[]> keys = new ArrayList<>(items.size());
+    for (KeyDirectory.Item item : items) {
+      keys.add(item.key().clone());
+    }
+    return keys;
+  }
+
+  /**
+   * Where {@code key}'s latest Put lies, with its txid (read from the frame, which is checked), or
+   * empty if the key is not live.
+   */
+  public Optional<RecordRef> refOf(byte[] key) {
+    Objects.requireNonNull(key, "key");
+    KeyDirectory.Location location = directory.get(key);
+    if (location == null) {
+      return Optional.empty();
+    }
+    try {
+      long txid = ValueReader.txid(handles, log.dir(), location, key);
+      return Optional.of(
+          new RecordRef(location.segment(), location.offset(), location.length(), txid));
+    } catch (IOException e) {
+      throw Errors.readFailed(log.dir(), e);
+    }
+  }
+
+  /**
+   * Calls {@code action} with every live key and its value, in unsigned byte order of the key,
+   * reading one value at a time.
+   */
+  public void forEach(BiConsumer<byte[], byte[]> action) {
+    for (KeyDirectory.Item item : directory.itemsSorted()) {
+      byte[] value;
+      try {
+        value = ValueReader.read(handles, log.dir(), item.location(), item.key());
+      } catch (IOException e) {
+        throw Errors.readFailed(log.dir(), e);
+      }
+      action.accept(item.key().clone(), value);
+    }
+  }
+
+  /**
+   * Makes every write before this call durable.
+   *
+   * @see RecordLog#fsync()
+   */
+  public void fsync() {
+    log.fsync();
+  }
+
+  /**
+   * Writes the live state into {@code target}, a new or empty directory: one Put per live key in
+   * unsigned byte order of the key, txids from 1, then fsyncs and closes it. Never changes this
+   * store; writes may go on meanwhile (the output holds the state when the call began, read from
+   * the unchanged log).
+   *
+   * @throws DatawalException if {@code target} is not empty or cannot be written
+   */
+  public CompactionStats compactTo(Path target) {
+    Objects.requireNonNull(target, "target");
+    requireEmptyTarget(io, target);
+    List<KeyDirectory.Item> items = directory.itemsSorted();
+    long bytes = 0;
+    DatawalOptions outOptions = log.options().toBuilder().fsyncPolicy(FsyncPolicy.MANUAL).build();
+    try (RecordLog out = RecordLog.open(target, outOptions, io)) {
+      for (KeyDirectory.Item item : items) {
+        byte[] value = ValueReader.read(handles, log.dir(), item.location(), item.key());
+        bytes += out.appendRecord(RecordType.PUT, item.key(), value).length();
+      }
+      out.fsync();
+    } catch (IOException e) {
+      throw Errors.readFailed(log.dir(), e);
+    }
+    return new CompactionStats(items.size(), items.size(), bytes);
+  }
+
+  /**
+   * Writes every live pair to {@code file} as JSON lines, {@code {"key_b64":"…","value_b64":"…"}},
+   * sorted by unsigned byte order of the key, atomically: values are streamed into a temporary file
+   * beside it, which is forced and renamed over {@code file}, and the directory is synced. Readers
+   * see no file or the whole file.
+   *
+   * @return the number of lines written
+   * @throws DatawalException if the file cannot be written
+   */
+  public long exportJsonl(Path file) {
+    Objects.requireNonNull(file, "file");
+    List<KeyDirectory.Item> items = directory.itemsSorted();
+    try {
+      return JsonlExport.write(
+          io,
+          file,
+          items,
+          item -> ValueReader.read(handles, log.dir(), item.location(), item.key()));
+    } catch (IOException e) {
+      throw new DatawalException(
+          "datawal: export to " + file + " failed: " + Errors.describe(e), e);
+    }
+  }
+
+  /** What recovery found when this store was opened. */
+  public RecoveryReport recoveryReport() {
+    return log.recoveryReport();
+  }
+
+  /** The log under this store, for reading it as a log (scans, followers). */
+  public RecordLog log() {
+    return log;
+  }
+
+  /** An estimate of the key directory's heap footprint in bytes. */
+  public long keyDirectoryBytes() {
+    return directory.estimatedBytes();
+  }
+
+  /** The number of segment files open for reads now. */
+  int openReadHandles() {
+    return handles.openCount();
+  }
+
+  /**
+   * Makes every write durable, then closes the log and its read handles and releases the lock.
+   *
+   * @see RecordLog#close()
+   */
+  @Override
+  public void close() {
+    try {
+      log.close();
+    } finally {
+      handles.close();
+    }
+  }
+
+  private static void requireEmptyTarget(FileIo io, Path target) {
+    try {
+      switch (io.kind(target)) {
+        case MISSING -> {}
+        case DIRECTORY -> {
+          if (!io.list(target).isEmpty()) {
+            throw new DatawalException(
+                "datawal: compaction target "
+                    + target
+                    + " is not empty; refusing to write into it");
+          }
+        }
+        default ->
+            throw new DatawalException(
+                "datawal: compaction target " + target + " exists but is not a directory");
+      }
+    } catch (IOException e) {
+      throw new DatawalException(
+          "datawal: cannot inspect compaction target " + target + ": " + Errors.describe(e), e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DataWal[" + log.dir() + "]";
+  }
+}

@@ -1,0 +1,284 @@
+package dev.datawal.internal;
+
+import dev.datawal.RecordRef;
+import dev.datawal.WriterPoisonedException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Makes appended records durable, sharing each force among every writer waiting for it.
+ *
+ * <p>Design (group commit): one force at a time, under {@code syncLock}. A sync first snapshots
+ * what is written (under the writer's lock, briefly), then forces outside it, so appends go on
+ * while the disk works. A caller that waits for txid {@code t} returns at once if a force already
+ * covered {@code t} (a volatile read); otherwise it takes {@code syncLock}, and by the time it has
+ * it, the force that just finished often covered it too. So N concurrent writers cost about one
+ * force per force-duration, not N.
+ *
+ * <p>Asynchronous appends register a future, completed by whichever sync covers it first; a
+ * background thread, started on first need, syncs when futures are waiting and, under {@link
+ * dev.datawal.FsyncPolicy#INTERVAL}, at least every interval. A failed force poisons the writer,
+ * fails every waiting future, and is logged; it is never retried.
+ *
+ * <p>Thread-safe.
+ */
+public final class GroupCommit {
+  private static final System.Logger LOG = System.getLogger("dev.datawal");
+
+  private final LogWriter writer;
+  private final Watermarks marks;
+  private final Duration interval; // null: sync only on request
+  private final ReentrantLock syncLock = new ReentrantLock();
+  private volatile long durableTxid;
+  private long syncedDirVersion;
+
+  private final PriorityQueue<Waiter> waiters = new PriorityQueue<>();
+  private final ReentrantLock backgroundLock = new ReentrantLock();
+  private final Condition backgroundWork = backgroundLock.newCondition();
+  private Thread background;
+  private boolean syncRequested;
+  private boolean stopping;
+
+  private record Waiter(long txid, RecordRef ref, CompletableFuture<RecordRef> future)
+      implements Comparable<Waiter> {
+    @Override
+    public int compareTo(Waiter o) {
+      return Long.compare(txid, o.txid);
+    }
+  }
+
+  /**
+   * @param writer the log's writer
+   * @param marks the log's watermarks; the recovered records are durable
+   * @param interval for the INTERVAL policy, the longest an append stays unsynced; else null
+   */
+  public GroupCommit(LogWriter writer, Watermarks marks, Duration interval) {
+    this.writer = writer;
+    this.marks = marks;
+    this.interval = interval;
+    this.durableTxid = marks.durable().txid();
+    if (interval != null) {
+      startBackground();
+    }
+  }
+
+  /** The txid up to which every record is durable. */
+  public long durableTxid() {
+    return durableTxid;
+  }
+
+  /**
+   * Returns once the record with {@code txid} (and every one before it) is durable.
+   *
+   * @throws WriterPoisonedException if the writer is poisoned or this sync poisoned it
+   */
+  public void syncUpTo(long txid) {
+    if (durableTxid >= txid) {
+      return;
+    }
+    syncLock.lock();
+    try {
+      if (durableTxid < txid) {
+        syncLocked(writer.syncTarget());
+      }
+    } finally {
+      syncLock.unlock();
+    }
+  }
+
+  /**
+   * Makes everything written before this call durable, including a new segment's directory entry.
+   * Costs no I/O when nothing changed.
+   */
+  public void sync() {
+    syncLock.lock();
+    try {
+      syncLocked(writer.syncTarget());
+    } finally {
+      syncLock.unlock();
+    }
+  }
+
+  /** A future completed once {@code ref} is durable, or failed if the writer is poisoned. */
+  public CompletableFuture<RecordRef> whenDurable(RecordRef ref) {
+    CompletableFuture<RecordRef> future = new CompletableFuture<>();
+    synchronized (waiters) {
+      waiters.add(new Waiter(ref.txid(), ref, future));
+    }
+    // A sync may have finished, or failed, between the append and the registration above.
+    completeUpTo(durableTxid);
+    WriterPoisonedException poisoned = writer.poisoned();
+    if (poisoned != null) {
+      failWaiters(poisoned);
+    } else if (!future.isDone()) {
+      requestBackgroundSync();
+    }
+    return future;
+  }
+
+  /**
+   * Stops the background thread, then closes the writer after a final sync (unless poisoned).
+   * Futures still waiting are completed or, if the writer is poisoned, failed.
+   */
+  public void close() throws IOException {
+    stopBackground();
+    syncLock.lock();
+    try {
+      writer.close(() -> syncLocked(writer.syncTarget()));
+    } finally {
+      syncLock.unlock();
+      WriterPoisonedException poisoned = writer.poisoned();
+      failWaiters(
+          poisoned != null ? poisoned : new IllegalStateException("datawal: log is closed"));
+      marks.close();
+    }
+  }
+
+  /** Forces what {@code target} describes, unless a previous force covered it. */
+  private void syncLocked(LogWriter.SyncTarget target) {
+    Position upTo = target.upTo();
+    boolean dirChanged = target.dirVersion() != syncedDirVersion;
+    try {
+      if (upTo.txid() > durableTxid || dirChanged) {
+        try {
+          target.segment().force();
+        } catch (IOException e) {
+          throw writer.poison(
+              "fsync of " + target.segment().path() + " failed: " + Errors.describe(e), e);
+        }
+      }
+      if (dirChanged) {
+        Path dir = writer.dir();
+        try {
+          writer.io().syncDirectory(dir);
+        } catch (IOException e) {
+          throw writer.poison("fsync of directory " + dir + " failed: " + Errors.describe(e), e);
+        }
+        syncedDirVersion = target.dirVersion();
+      }
+    } catch (WriterPoisonedException e) {
+      failWaiters(e);
+      throw e;
+    }
+    if (upTo.txid() > durableTxid) {
+      durableTxid = upTo.txid();
+      marks.synced(upTo);
+      completeUpTo(upTo.txid());
+    }
+  }
+
+  private void completeUpTo(long txid) {
+    List<Waiter> done = new ArrayList<>();
+    synchronized (waiters) {
+      while (!waiters.isEmpty() && waiters.peek().txid() <= txid) {
+        done.add(waiters.poll());
+      }
+    }
+    for (Waiter w : done) {
+      w.future().complete(w.ref());
+    }
+  }
+
+  private void failWaiters(RuntimeException e) {
+    List<Waiter> failed;
+    synchronized (waiters) {
+      failed = new ArrayList<>(waiters);
+      waiters.clear();
+    }
+    for (Waiter w : failed) {
+      w.future().completeExceptionally(e);
+    }
+  }
+
+  private void requestBackgroundSync() {
+    backgroundLock.lock();
+    try {
+      if (stopping) {
+        return;
+      }
+      if (background == null) {
+        startBackground();
+      }
+      syncRequested = true;
+      backgroundWork.signal();
+    } finally {
+      backgroundLock.unlock();
+    }
+  }
+
+  private void startBackground() {
+    backgroundLock.lock();
+    try {
+      if (background == null && !stopping) {
+        background = new Thread(this::runBackground, "datawal-sync " + writer.dir());
+        background.setDaemon(true);
+        background.start();
+      }
+    } finally {
+      backgroundLock.unlock();
+    }
+  }
+
+  private void runBackground() {
+    while (true) {
+      backgroundLock.lock();
+      try {
+        long nanos = interval == null ? Long.MAX_VALUE : interval.toNanos();
+        while (!syncRequested && !stopping && nanos > 0) {
+          nanos = backgroundWork.awaitNanos(nanos);
+        }
+        if (stopping) {
+          return;
+        }
+        syncRequested = false;
+      } catch (InterruptedException e) {
+        return;
+      } finally {
+        backgroundLock.unlock();
+      }
+      try {
+        sync();
+      } catch (WriterPoisonedException e) {
+        LOG.log(
+            System.Logger.Level.ERROR,
+            "datawal: background fsync failed; the writer is poisoned and refuses every change",
+            e);
+        return; // poisoned for good: nothing more to sync
+      } catch (IllegalStateException e) {
+        return; // closed
+      }
+    }
+  }
+
+  private void stopBackground() {
+    Thread thread;
+    backgroundLock.lock();
+    try {
+      stopping = true;
+      thread = background;
+      backgroundWork.signalAll();
+    } finally {
+      backgroundLock.unlock();
+    }
+    if (thread != null) {
+      boolean interrupted = false;
+      while (thread.isAlive()) {
+        try {
+          thread.join();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

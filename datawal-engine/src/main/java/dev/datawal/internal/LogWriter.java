@@ -1,0 +1,319 @@
+package dev.datawal.internal;
+
+import dev.datawal.Entry;
+import dev.datawal.RecordRef;
+import dev.datawal.RecordType;
+import dev.datawal.WriterPoisonedException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The append side of a log: the active segment, rotation, txids, and poisoning. Appends are
+ * serialized by one lock, so txids increase in file order; forcing is {@link GroupCommit}'s job and
+ * happens outside this lock.
+ *
+ * <p>Thread-safe.
+ */
+public final class LogWriter {
+  /** Told of every record while the writer's lock is held, so it sees them in log order. */
+  @FunctionalInterface
+  public interface Listener {
+    /** Called after {@code ref}'s frame is written, before the append returns. */
+    void appended(RecordType type, byte[] key, RecordRef ref);
+  }
+
+  /**
+   * What a sync must force to cover everything written so far.
+   *
+   * @param segment the active segment
+   * @param upTo the written position (its txid is the last append)
+   * @param dirVersion how often the directory has changed
+   */
+  public record SyncTarget(ActiveSegment segment, Position upTo, long dirVersion) {}
+
+  private static final int BATCH_CHUNK = 1 << 20;
+
+  private final FileIo io;
+  private final Path dir;
+  private final long maxSegmentSize;
+  private final Watermarks marks;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final AtomicReference<WriterPoisonedException> poison = new AtomicReference<>();
+
+  private final List<Long> sealed;
+  private ActiveSegment active;
+  private long nextTxid;
+  private long dirVersion;
+  private boolean closed;
+
+  /** A writer continuing the recovered log. */
+  public LogWriter(
+      FileIo io, Path dir, long maxSegmentSize, Recovery.Result recovered, Watermarks marks) {
+    this.io = io;
+    this.dir = dir;
+    this.maxSegmentSize = maxSegmentSize;
+    this.marks = marks;
+    this.sealed = new ArrayList<>(recovered.sealed());
+    this.active = recovered.active();
+    this.nextTxid = recovered.report().lastTxidSeen() + 1;
+  }
+
+  /**
+   * Appends one record.
+   *
+   * @throws dev.datawal.LimitExceededException if the key or payload is over its limit
+   * @throws WriterPoisonedException if poisoned, or the write failed and poisoned it
+   * @throws IllegalStateException if closed
+   */
+  public RecordRef append(RecordType type, byte[] key, byte[] payload, Listener listener) {
+    FrameFormat.checkLimits(key.length, payload.length);
+    int length = FrameFormat.frameLength(key.length, payload.length);
+    lock.lock();
+    try {
+      ensureWritable();
+      rotateIfFull(length);
+      long txid = nextTxid;
+      long offset = write(FrameFormat.encode(type, txid, key, payload));
+      nextTxid = txid + 1;
+      RecordRef ref = new RecordRef(active.id(), offset, length, txid);
+      published(ref);
+      listener.appended(type, key, ref);
+      return ref;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Appends several records back to back, in as few writes as possible, with consecutive txids. All
+   * limits are checked before anything is written. A batch larger than the segment size goes to a
+   * segment of its own.
+   */
+  public List<RecordRef> append(List<Entry> entries, Listener listener) {
+    long total = 0;
+    for (Entry e : entries) {
+      FrameFormat.checkLimits(e.key().length, e.payload().length);
+      total += FrameFormat.frameLength(e.key().length, e.payload().length);
+    }
+    List<RecordRef> refs = new ArrayList<>(entries.size());
+    lock.lock();
+    try {
+      ensureWritable();
+      rotateIfFull(total);
+      long txid = nextTxid;
+      long unwritten = total;
+      ByteBuffer chunk = null; // frames gathered for one write
+      for (Entry e : entries) {
+        ByteBuffer frame = FrameFormat.encode(e.type(), txid, e.key(), e.payload());
+        int length = frame.remaining();
+        if (chunk != null && length > chunk.remaining()) {
+          write(chunk.flip());
+          chunk = null;
+        }
+        long offset = active.size() + (chunk == null ? 0 : chunk.position());
+        if (length >= BATCH_CHUNK) {
+          write(frame);
+        } else {
+          if (chunk == null) {
+            chunk = ByteBuffer.allocate((int) Math.min(BATCH_CHUNK, unwritten));
+          }
+          chunk.put(frame);
+        }
+        unwritten -= length;
+        refs.add(new RecordRef(active.id(), offset, length, txid++));
+      }
+      if (chunk != null) {
+        write(chunk.flip());
+      }
+      nextTxid = txid;
+      for (int i = 0; i < refs.size(); i++) {
+        listener.appended(entries.get(i).type(), entries.get(i).key(), refs.get(i));
+      }
+      if (!refs.isEmpty()) {
+        published(refs.get(refs.size() - 1));
+      }
+      return refs;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Seals the active segment, durably, and starts the next one. */
+  public void rotate() {
+    lock.lock();
+    try {
+      ensureWritable();
+      rotateLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** What a sync must force now; fails if the writer is closed or poisoned. */
+  public SyncTarget syncTarget() {
+    lock.lock();
+    try {
+      ensureWritable();
+      return new SyncTarget(active, marks.written(), dirVersion);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The segments and how far each is written, for a scan of a consistent prefix. */
+  public List<LogScanner.Span> spans() {
+    lock.lock();
+    try {
+      ensureOpen();
+      List<LogScanner.Span> spans = new ArrayList<>(sealed.size() + 1);
+      for (long id : sealed) {
+        spans.add(new LogScanner.Span(id, LogScanner.Span.TO_END));
+      }
+      spans.add(new LogScanner.Span(active.id(), active.size()));
+      return spans;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The active segment's id. */
+  public long activeSegment() {
+    lock.lock();
+    try {
+      return active.id();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The txid of the last record appended or recovered, 0 if none. */
+  public long lastTxid() {
+    lock.lock();
+    try {
+      return nextTxid - 1;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether a failed write, force or rotation poisoned the writer. */
+  public boolean isPoisoned() {
+    return poison.get() != null;
+  }
+
+  /** The exception that every change throws now, or {@code null} if not poisoned. */
+  public WriterPoisonedException poisoned() {
+    WriterPoisonedException p = poison.get();
+    return p == null ? null : new WriterPoisonedException(p.reason(), p.getCause());
+  }
+
+  /** Poisons the writer (the first reason stays) and returns the exception to throw. */
+  public WriterPoisonedException poison(String reason, IOException cause) {
+    WriterPoisonedException e = new WriterPoisonedException(reason, cause);
+    poison.compareAndSet(null, e);
+    return e;
+  }
+
+  /**
+   * Closes the writer: runs {@code finalSync} (unless poisoned) with the lock held and appends
+   * barred, then closes the active segment. Returns {@code false} if it was already closed.
+   */
+  public boolean close(Runnable finalSync) throws IOException {
+    lock.lock();
+    try {
+      if (closed) {
+        return false;
+      }
+      try {
+        if (poison.get() == null) {
+          finalSync.run();
+        }
+      } finally {
+        closed = true;
+        active.close();
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether the writer was closed. */
+  public boolean isClosed() {
+    lock.lock();
+    try {
+      return closed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Throws if closed. */
+  public void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("datawal: log " + dir + " is closed");
+    }
+  }
+
+  private void ensureWritable() {
+    ensureOpen();
+    WriterPoisonedException p = poisoned();
+    if (p != null) {
+      throw p;
+    }
+  }
+
+  private void rotateIfFull(long frameBytes) {
+    if (active.size() > 0 && active.size() + frameBytes > maxSegmentSize) {
+      rotateLocked();
+    }
+  }
+
+  private long write(ByteBuffer frame) {
+    try {
+      return active.append(frame);
+    } catch (IOException e) {
+      throw poison("write to " + active.path() + " failed: " + Errors.describe(e), e);
+    }
+  }
+
+  private void published(RecordRef last) {
+    marks.wrote(new Position(last.segment(), last.offset() + last.length(), last.txid()));
+  }
+
+  private void rotateLocked() {
+    long nextId = SegmentFiles.nextId(active.id());
+    // Force the old segment before the new one exists: recovery treats damage in any segment but
+    // the last as corruption, so a sealed segment must never have an unsynced tail.
+    try {
+      active.seal();
+    } catch (IOException e) {
+      throw poison(
+          "fsync of " + active.path() + " while sealing it failed: " + Errors.describe(e), e);
+    }
+    ActiveSegment next;
+    try {
+      next = ActiveSegment.create(io, dir, nextId);
+    } catch (IOException e) {
+      throw poison(
+          "creating segment " + SegmentFiles.path(dir, nextId) + " failed: " + Errors.describe(e),
+          e);
+    }
+    sealed.add(active.id());
+    active = next;
+    dirVersion++; // the new entry is synced by the next sync, before anything in it is durable
+  }
+
+  FileIo io() {
+    return io;
+  }
+
+  Path dir() {
+    return dir;
+  }
+}
