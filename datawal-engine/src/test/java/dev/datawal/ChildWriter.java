@@ -25,9 +25,11 @@ import java.util.SplittableRandom;
  *
  * <p>Options ({@code --name=value}): {@code dir} (required); {@code mode} = {@code hold} (open,
  * append {@code records}, fsync, then wait for stdin to close), {@code append} (open, then append
- * {@code records} one by one, acknowledging each, then wait) or {@code try} (try to open once);
- * {@code records}; {@code fsync}; {@code max-segment-size}; {@code seed}, {@code min-len}, {@code
- * max-len} for {@link #payload}.
+ * {@code records} one by one, acknowledging each, then wait), {@code kv} (open a {@link DataWal}
+ * and put {@link #kvKey} = {@link #payload} for i = 1..{@code records} over {@code keys} keys,
+ * acknowledging each put once it returned) or {@code try} (try to open once); {@code records};
+ * {@code fsync}; {@code policy} (an {@link FsyncPolicy}, default MANUAL); {@code max-segment-size};
+ * {@code seed}, {@code min-len}, {@code max-len} for {@link #payload}.
  */
 public final class ChildWriter {
   private ChildWriter() {}
@@ -47,6 +49,11 @@ public final class ChildWriter {
     return sb.toString().getBytes(StandardCharsets.US_ASCII);
   }
 
+  /** The key that put number {@code i} of {@code --mode=kv} writes. */
+  public static byte[] kvKey(long i, int keys) {
+    return ("key-" + (i % keys)).getBytes(StandardCharsets.US_ASCII);
+  }
+
   public static void main(String[] args) throws IOException {
     Map<String, String> opts = new HashMap<>();
     for (String arg : args) {
@@ -63,7 +70,10 @@ public final class ChildWriter {
     long seed = Long.parseLong(opts.getOrDefault("seed", "0"));
     int minLen = Integer.parseInt(opts.getOrDefault("min-len", "0"));
     int maxLen = Integer.parseInt(opts.getOrDefault("max-len", "64"));
-    DatawalOptions.Builder options = DatawalOptions.builder();
+    // MANUAL by default, so --fsync decides durability as in the reference's crash tests.
+    DatawalOptions.Builder options =
+        DatawalOptions.builder()
+            .fsyncPolicy(FsyncPolicy.valueOf(opts.getOrDefault("policy", "MANUAL")));
     if (opts.containsKey("max-segment-size")) {
       options.maxSegmentSize(Long.parseLong(opts.get("max-segment-size")));
     }
@@ -77,6 +87,21 @@ public final class ChildWriter {
         say(out, "STORE_LOCKED " + e.holderPid() + " " + e.getMessage());
         System.exit(3);
       }
+      return;
+    }
+
+    if (mode.equals("kv")) {
+      try (DataWal store = DataWal.open(dir, options.build())) {
+        say(out, "LOCKED " + pid);
+        int keys = Integer.parseInt(opts.getOrDefault("keys", "50"));
+        for (long i = 1; i <= records; i++) {
+          store.put(kvKey(i, keys), payload(seed, i, minLen, maxLen));
+          say(out, "ACK " + i);
+        }
+        say(out, "DONE");
+        awaitExit();
+      }
+      say(out, "CLOSED");
       return;
     }
 

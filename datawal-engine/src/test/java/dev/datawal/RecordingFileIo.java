@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.Predicate;
 
 /**
@@ -19,6 +20,7 @@ final class RecordingFileIo implements FileIo {
   private final List<String> ops = new ArrayList<>();
   private Predicate<String> failWhen = op -> false;
   private String failure = "injected failure";
+  private volatile CountDownLatch forceGate;
 
   /** The recorded calls, oldest first. */
   synchronized List<String> ops() {
@@ -34,6 +36,24 @@ final class RecordingFileIo implements FileIo {
     this.failWhen = op -> op.startsWith(prefix);
     this.failure = message;
     return this;
+  }
+
+  /** Makes every force block (after it is recorded) until {@link #releaseForces()}. */
+  void holdForces() {
+    forceGate = new CountDownLatch(1);
+  }
+
+  void releaseForces() {
+    CountDownLatch gate = forceGate;
+    forceGate = null;
+    if (gate != null) {
+      gate.countDown();
+    }
+  }
+
+  /** How many recorded calls start with {@code prefix}. */
+  synchronized long count(String prefix) {
+    return ops.stream().filter(op -> op.startsWith(prefix)).count();
   }
 
   private void record(String op) throws IOException {
@@ -133,6 +153,15 @@ final class RecordingFileIo implements FileIo {
     @Override
     public void force() throws IOException {
       record("force " + name);
+      CountDownLatch gate = forceGate;
+      if (gate != null) {
+        try {
+          gate.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("interrupted while a force was held");
+        }
+      }
       delegate.force();
     }
 

@@ -13,7 +13,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -224,6 +226,60 @@ class SigkillCrashTests {
         assertThat(rec.txid()).isEqualTo(expected + k + 1L);
         assertThat(rec.payload()).isEqualTo(extra.get(k));
       }
+    }
+  }
+
+  @RepeatedTest(5)
+  void everyPutAcknowledgedUnderAlwaysSurvivesSigkill(RepetitionInfo repetition) throws Exception {
+    seed = deriveSeed(5, repetition);
+    announce("DataWal puts under ALWAYS", seed);
+    SplittableRandom r = new SplittableRandom(seed);
+    int keys = 1 + r.nextInt(60);
+    int maxLen = 1 + r.nextInt(3000);
+    Path store = tmp.resolve("store");
+    List<String> args =
+        List.of(
+            "--mode=kv",
+            "--dir=" + store,
+            "--records=" + Workload.MAX_RECORDS,
+            "--policy=ALWAYS",
+            "--keys=" + keys,
+            "--seed=" + seed,
+            "--max-len=" + maxLen,
+            "--max-segment-size=" + (4096 + r.nextInt(65_536)));
+    Killed killed;
+    try (ChildJvm child = ChildJvm.start(tmp, args.toArray(String[]::new))) {
+      child.awaitLine("LOCKED ", CHILD_TIMEOUT);
+      awaitAck(child, 5 + r.nextInt(200));
+      Thread.sleep(r.nextInt(5));
+      killed = kill(child);
+    }
+    // The put of i is acknowledged only after it returned, so every acknowledged put is there; the
+    // one in flight may or may not be.
+    try (DataWal dw = DataWal.open(store)) {
+      long last = killed.lastAck();
+      Map<String, Long> latestAcked = new HashMap<>();
+      for (long i = 1; i <= last; i++) {
+        latestAcked.put(new String(ChildWriter.kvKey(i, keys), StandardCharsets.US_ASCII), i);
+      }
+      byte[] inFlightKey = ChildWriter.kvKey(last + 1, keys);
+      for (var e : latestAcked.entrySet()) {
+        byte[] key = e.getKey().getBytes(StandardCharsets.US_ASCII);
+        byte[] acked = ChildWriter.payload(seed, e.getValue(), 0, maxLen);
+        byte[] inFlight = ChildWriter.payload(seed, last + 1, 0, maxLen);
+        assertThat(dw.get(key))
+            .as("key %s, last acknowledged put %s of %s", e.getKey(), e.getValue(), last)
+            .hasValueSatisfying(
+                v -> {
+                  if (Arrays.equals(key, inFlightKey)) {
+                    assertThat(v).isIn(acked, inFlight);
+                  } else {
+                    assertThat(v).isEqualTo(acked);
+                  }
+                });
+      }
+      assertThat(dw.log().lastTxid()).isBetween(last, last + 1);
+      assertThat(dw.size()).isBetween(latestAcked.size(), latestAcked.size() + 1);
     }
   }
 
