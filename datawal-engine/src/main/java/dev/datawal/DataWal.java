@@ -70,13 +70,22 @@ public final class DataWal implements AutoCloseable {
             dir,
             options,
             io,
-            (segment, frame) ->
-                apply(
-                    directory,
-                    frame.type(),
-                    frame.key(),
-                    new RecordRef(
-                        segment, frame.frameOffset(), frame.frameLength(), frame.txid())));
+            (segment, frame) -> {
+              // The key is read in place from the scan window: no copy unless it is new.
+              switch (frame.type()) {
+                case PUT ->
+                    directory.put(
+                        frame.keyArray(),
+                        frame.keyOffset(),
+                        frame.keyLength(),
+                        segment,
+                        frame.frameOffset(),
+                        frame.frameLength());
+                case DELETE ->
+                    directory.remove(frame.keyArray(), frame.keyOffset(), frame.keyLength());
+                case RAW -> {}
+              }
+            });
     return new DataWal(io, log, directory, new ReadHandles(io, dir, options.maxReadHandles()));
   }
 

@@ -93,8 +93,18 @@ public final class FrameFormat {
     checkLimits(key.length, payload.length);
     ByteBuffer frame =
         ByteBuffer.allocate(frameLength(key.length, payload.length)).order(ByteOrder.LITTLE_ENDIAN);
-    frame
-        .putInt(MAGIC)
+    encodeInto(frame, type, txid, key, payload, new CRC32C());
+    return frame.flip();
+  }
+
+  /**
+   * Appends one frame at {@code dst}'s position (little-endian, with room for the whole frame),
+   * leaving the position after it. The caller has checked the limits.
+   */
+  public static void encodeInto(
+      ByteBuffer dst, RecordType type, long txid, byte[] key, byte[] payload, CRC32C crc) {
+    int start = dst.position();
+    dst.putInt(MAGIC)
         .putShort((short) VERSION)
         .put((byte) type.code())
         .put((byte) 0)
@@ -103,10 +113,10 @@ public final class FrameFormat {
         .putInt(payload.length)
         .put(key)
         .put(payload);
-    CRC32C crc = new CRC32C();
-    crc.update(frame.array(), 0, frame.position());
-    frame.putInt((int) crc.getValue());
-    return frame.flip();
+    int end = dst.position();
+    crc.reset();
+    crc.update(dst.duplicate().position(start).limit(end)); // header, key and payload
+    dst.putInt((int) crc.getValue());
   }
 
   /**

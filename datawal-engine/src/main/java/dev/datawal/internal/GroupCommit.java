@@ -8,8 +8,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -18,9 +21,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Design (group commit): one force at a time, under {@code syncLock}. A sync first snapshots
  * what is written (under the writer's lock, briefly), then forces outside it, so appends go on
  * while the disk works. A caller that waits for txid {@code t} returns at once if a force already
- * covered {@code t} (a volatile read); otherwise it takes {@code syncLock}, and by the time it has
- * it, the force that just finished often covered it too. So N concurrent writers cost about one
- * force per force-duration, not N.
+ * covered {@code t} (a volatile read). Otherwise, if no force is running, it leads one; if one is
+ * running, it parks until that force ends and then either finds itself covered or leads the next
+ * force, which covers every record written during the previous one. So N concurrent writers cost
+ * about one force per force duration, not N.
  *
  * <p>Asynchronous appends register a future, completed by whichever sync covers it first; a
  * background thread, started on first need, syncs when futures are waiting and, under {@link
@@ -36,6 +40,7 @@ public final class GroupCommit {
   private final Watermarks marks;
   private final Duration interval; // null: sync only on request
   private final ReentrantLock syncLock = new ReentrantLock();
+  private final Set<Thread> parked = ConcurrentHashMap.newKeySet();
   private volatile long durableTxid;
   private long syncedDirVersion;
 
@@ -77,19 +82,38 @@ public final class GroupCommit {
   /**
    * Returns once the record with {@code txid} (and every one before it) is durable.
    *
+   * <p>The first caller to find no force running becomes the leader and forces everything written
+   * so far; the others park until a force completes and return without touching a lock if it
+   * covered them. (Waking them through the lock, one after another, would cost a context switch
+   * each and limit the group to a handful of writers.)
+   *
    * @throws WriterPoisonedException if the writer is poisoned or this sync poisoned it
    */
   public void syncUpTo(long txid) {
-    if (durableTxid >= txid) {
-      return;
-    }
-    syncLock.lock();
-    try {
-      if (durableTxid < txid) {
-        syncLocked(writer.syncTarget());
+    while (durableTxid < txid) {
+      if (syncLock.tryLock()) {
+        try {
+          if (durableTxid < txid) {
+            syncLocked(writer.syncTarget());
+          }
+        } finally {
+          syncLock.unlock();
+          wakeParked();
+        }
+        return;
       }
-    } finally {
-      syncLock.unlock();
+      Thread self = Thread.currentThread();
+      parked.add(self);
+      // Re-check after registering: a force that ended meanwhile may have covered us, or may
+      // have woken the parked threads before we were among them.
+      if (durableTxid < txid && syncLock.isLocked()) {
+        LockSupport.park(this);
+      }
+      parked.remove(self);
+      WriterPoisonedException poisoned = writer.poisoned();
+      if (poisoned != null && durableTxid < txid) {
+        throw poisoned;
+      }
     }
   }
 
@@ -103,6 +127,13 @@ public final class GroupCommit {
       syncLocked(writer.syncTarget());
     } finally {
       syncLock.unlock();
+      wakeParked();
+    }
+  }
+
+  private void wakeParked() {
+    for (Thread t : parked) {
+      LockSupport.unpark(t);
     }
   }
 
@@ -134,6 +165,7 @@ public final class GroupCommit {
       writer.close(() -> syncLocked(writer.syncTarget()));
     } finally {
       syncLock.unlock();
+      wakeParked();
       WriterPoisonedException poisoned = writer.poisoned();
       failWaiters(
           poisoned != null ? poisoned : new IllegalStateException("datawal: log is closed"));

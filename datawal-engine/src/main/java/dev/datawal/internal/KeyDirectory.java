@@ -76,7 +76,7 @@ public final class KeyDirectory {
 
   /** Where {@code key}'s latest Put is, or {@code null} if the key is not live. */
   public Location get(byte[] key) {
-    int hash = hash(key);
+    int hash = hash(key, 0, key.length);
     long stamp = lock.tryOptimisticRead();
     if (stamp != 0) {
       Location found = find(table, key, hash);
@@ -94,18 +94,26 @@ public final class KeyDirectory {
 
   /** Records that {@code key}'s latest Put is at this place. Copies the key when it is new. */
   public void put(byte[] key, long segment, long offset, int length) {
+    put(key, 0, key.length, segment, offset, length);
+  }
+
+  /**
+   * Records that the key in {@code buf[from, from + keyLen)} has its latest Put at this place.
+   * Copies the key when it is new; {@code buf} may be reused afterwards.
+   */
+  public void put(byte[] buf, int from, int keyLen, long segment, long offset, int length) {
     if (segment >= 1L << (64 - OFFSET_BITS) || offset > OFFSET_MASK) {
       throw new IllegalArgumentException(
           "place out of range: segment " + segment + ", offset " + offset);
     }
     long place = segment << OFFSET_BITS | offset;
-    int hash = hash(key);
+    int hash = hash(buf, from, keyLen);
     long stamp = lock.writeLock();
     try {
       Table t = table;
       int i = hash & t.mask;
       while (t.keys[i] != null) {
-        if (t.hashes[i] == hash && Arrays.equals(t.keys[i], key)) {
+        if (t.hashes[i] == hash && same(t.keys[i], buf, from, keyLen)) {
           t.places[i] = place;
           t.lengths[i] = length;
           return;
@@ -122,7 +130,7 @@ public final class KeyDirectory {
       t.hashes[i] = hash;
       t.places[i] = place;
       t.lengths[i] = length;
-      t.keys[i] = key.clone();
+      t.keys[i] = Arrays.copyOfRange(buf, from, from + keyLen);
       size++;
     } finally {
       lock.unlockWrite(stamp);
@@ -131,13 +139,18 @@ public final class KeyDirectory {
 
   /** Forgets {@code key}; returns whether it was live. */
   public boolean remove(byte[] key) {
-    int hash = hash(key);
+    return remove(key, 0, key.length);
+  }
+
+  /** Forgets the key in {@code buf[from, from + keyLen)}; returns whether it was live. */
+  public boolean remove(byte[] buf, int from, int keyLen) {
+    int hash = hash(buf, from, keyLen);
     long stamp = lock.writeLock();
     try {
       Table t = table;
       int i = hash & t.mask;
       while (t.keys[i] != null) {
-        if (t.hashes[i] == hash && Arrays.equals(t.keys[i], key)) {
+        if (t.hashes[i] == hash && same(t.keys[i], buf, from, keyLen)) {
           shiftBack(t, i);
           size--;
           return true;
@@ -257,16 +270,21 @@ public final class KeyDirectory {
     t.keys[hole] = null;
   }
 
+  private static boolean same(byte[] key, byte[] buf, int from, int keyLen) {
+    return Arrays.equals(key, 0, key.length, buf, from, from + keyLen);
+  }
+
   /** A seeded 64-bit mix of the key, eight bytes at a time, folded to 32 bits. */
-  private int hash(byte[] key) {
-    long h = seed ^ (key.length * 0x9E3779B97F4A7C15L);
-    int i = 0;
-    for (; i + 8 <= key.length; i += 8) {
-      h = mix(h ^ (long) LONGS.get(key, i));
+  private int hash(byte[] buf, int from, int keyLen) {
+    long h = seed ^ (keyLen * 0x9E3779B97F4A7C15L);
+    int i = from;
+    int end = from + keyLen;
+    for (; i + 8 <= end; i += 8) {
+      h = mix(h ^ (long) LONGS.get(buf, i));
     }
     long tail = 0;
-    for (int shift = 0; i < key.length; i++, shift += 8) {
-      tail |= (key[i] & 0xFFL) << shift;
+    for (int shift = 0; i < end; i++, shift += 8) {
+      tail |= (buf[i] & 0xFFL) << shift;
     }
     h = mix(h ^ tail);
     return (int) (h ^ (h >>> 32));

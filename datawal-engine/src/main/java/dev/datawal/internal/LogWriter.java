@@ -6,11 +6,13 @@ import dev.datawal.RecordType;
 import dev.datawal.WriterPoisonedException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
 
 /**
  * The append side of a log: the active segment, rotation, txids, and poisoning. Appends are
@@ -36,7 +38,8 @@ public final class LogWriter {
    */
   public record SyncTarget(ActiveSegment segment, Position upTo, long dirVersion) {}
 
-  private static final int BATCH_CHUNK = 1 << 20;
+  /** Frames are encoded into one reusable direct buffer of this size, then written from it. */
+  private static final int ENCODE_BUFFER = 1 << 20;
 
   private final FileIo io;
   private final Path dir;
@@ -45,6 +48,9 @@ public final class LogWriter {
   private final ReentrantLock lock = new ReentrantLock();
   private final AtomicReference<WriterPoisonedException> poison = new AtomicReference<>();
 
+  private final ByteBuffer encoded =
+      ByteBuffer.allocateDirect(ENCODE_BUFFER).order(ByteOrder.LITTLE_ENDIAN); // under lock
+  private final CRC32C crc = new CRC32C(); // under lock
   private final List<Long> sealed;
   private ActiveSegment active;
   private long nextTxid;
@@ -78,7 +84,13 @@ public final class LogWriter {
       ensureWritable();
       rotateIfFull(length);
       long txid = nextTxid;
-      long offset = write(FrameFormat.encode(type, txid, key, payload));
+      long offset;
+      if (length <= encoded.capacity()) {
+        FrameFormat.encodeInto(encoded.clear(), type, txid, key, payload, crc);
+        offset = write(encoded.flip());
+      } else {
+        offset = write(FrameFormat.encode(type, txid, key, payload));
+      }
       nextTxid = txid + 1;
       RecordRef ref = new RecordRef(active.id(), offset, length, txid);
       published(ref);
@@ -106,29 +118,23 @@ public final class LogWriter {
       ensureWritable();
       rotateIfFull(total);
       long txid = nextTxid;
-      long unwritten = total;
-      ByteBuffer chunk = null; // frames gathered for one write
+      encoded.clear(); // frames gathered for one write
       for (Entry e : entries) {
-        ByteBuffer frame = FrameFormat.encode(e.type(), txid, e.key(), e.payload());
-        int length = frame.remaining();
-        if (chunk != null && length > chunk.remaining()) {
-          write(chunk.flip());
-          chunk = null;
+        int length = FrameFormat.frameLength(e.key().length, e.payload().length);
+        if (length > encoded.remaining() && encoded.position() > 0) {
+          write(encoded.flip());
+          encoded.clear();
         }
-        long offset = active.size() + (chunk == null ? 0 : chunk.position());
-        if (length >= BATCH_CHUNK) {
-          write(frame);
+        long offset = active.size() + encoded.position();
+        if (length > encoded.capacity()) {
+          write(FrameFormat.encode(e.type(), txid, e.key(), e.payload()));
         } else {
-          if (chunk == null) {
-            chunk = ByteBuffer.allocate((int) Math.min(BATCH_CHUNK, unwritten));
-          }
-          chunk.put(frame);
+          FrameFormat.encodeInto(encoded, e.type(), txid, e.key(), e.payload(), crc);
         }
-        unwritten -= length;
         refs.add(new RecordRef(active.id(), offset, length, txid++));
       }
-      if (chunk != null) {
-        write(chunk.flip());
+      if (encoded.position() > 0) {
+        write(encoded.flip());
       }
       nextTxid = txid;
       for (int i = 0; i < refs.size(); i++) {

@@ -33,7 +33,10 @@ public final class SegmentScanner {
   public enum Content {
     /** Nothing: validate only (recovery). */
     NONE,
-    /** The key only (rebuilding a key directory). */
+    /**
+     * The key only, in place: {@link #keyArray()} and {@link #keyOffset()} point into the read
+     * window, valid until the next call to {@link #next()} (rebuilding a key directory).
+     */
     KEYS,
     /** Key and payload (scans). */
     ALL
@@ -54,6 +57,9 @@ public final class SegmentScanner {
   private long txid;
   private byte[] key;
   private byte[] payload;
+  private byte[] keyArray;
+  private int keyOffset;
+  private int keyLength;
 
   /**
    * @param file the segment, open for reading
@@ -138,12 +144,12 @@ public final class SegmentScanner {
       stored = window.getInt(at + length - CRC_SIZE);
       frameType = FrameFormat.type(window, at);
       frameTxid = FrameFormat.txid(window, at);
-      if (stored == (int) crc.getValue() && content != Content.NONE) {
-        int keyAt = at + HEADER_SIZE;
+      int keyAt = at + HEADER_SIZE;
+      keyArray = bytes;
+      keyOffset = keyAt;
+      if (stored == (int) crc.getValue() && content == Content.ALL) {
         frameKey = Arrays.copyOfRange(bytes, keyAt, keyAt + keyLen);
-        if (content == Content.ALL) {
-          framePayload = Arrays.copyOfRange(bytes, keyAt + keyLen, keyAt + keyLen + payloadLen);
-        }
+        framePayload = Arrays.copyOfRange(bytes, keyAt + keyLen, keyAt + keyLen + payloadLen);
       }
     } else {
       // A frame larger than the window streams through it (or straight into its payload).
@@ -162,6 +168,8 @@ public final class SegmentScanner {
         return false;
       }
       stored = window.getInt(crcAt);
+      keyArray = frameKey;
+      keyOffset = 0;
     }
     int computed = (int) crc.getValue();
     if (stored != computed) {
@@ -172,6 +180,7 @@ public final class SegmentScanner {
     txid = frameTxid;
     key = frameKey;
     payload = framePayload;
+    keyLength = keyLen;
     frameOffset = pos;
     frameLength = length;
     position = pos + length;
@@ -217,9 +226,26 @@ public final class SegmentScanner {
     return txid;
   }
 
-  /** The current frame's key, or {@code null} when the content asked for does not include it. */
+  /** The current frame's key, a fresh array, or {@code null} unless {@link Content#ALL}. */
   public byte[] key() {
     return key;
+  }
+
+  /**
+   * The array holding the current frame's key (with {@link Content#KEYS} or {@link Content#ALL}),
+   * from {@link #keyOffset()} for {@link #keyLength()} bytes. May be the read window: valid until
+   * the next call to {@link #next()}.
+   */
+  public byte[] keyArray() {
+    return keyArray;
+  }
+
+  public int keyOffset() {
+    return keyOffset;
+  }
+
+  public int keyLength() {
+    return keyLength;
   }
 
   /** The current frame's payload, or {@code null} unless {@link Content#ALL} was asked for. */
