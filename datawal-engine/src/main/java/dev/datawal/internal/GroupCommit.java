@@ -36,6 +36,9 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class GroupCommit {
   private static final System.Logger LOG = System.getLogger("dev.datawal");
 
+  /** The longest a leader waits for appends in progress: a fraction of one fsync. */
+  private static final long GATHER_NANOS = 100_000;
+
   private final LogWriter writer;
   private final Watermarks marks;
   private final Duration interval; // null: sync only on request
@@ -43,6 +46,7 @@ public final class GroupCommit {
   private final Set<Thread> parked = ConcurrentHashMap.newKeySet();
   private volatile long durableTxid;
   private long syncedDirVersion;
+  private long lastBatch = 1; // records the last force covered; guarded by syncLock
 
   private final PriorityQueue<Waiter> waiters = new PriorityQueue<>();
   private final ReentrantLock backgroundLock = new ReentrantLock();
@@ -94,6 +98,7 @@ public final class GroupCommit {
       if (syncLock.tryLock()) {
         try {
           if (durableTxid < txid) {
+            gatherWriters();
             syncLocked(writer.syncTarget());
           }
         } finally {
@@ -128,6 +133,24 @@ public final class GroupCommit {
     } finally {
       syncLock.unlock();
       wakeParked();
+    }
+  }
+
+  /**
+   * Before a leader forces, waits briefly (at most {@link #GATHER_NANOS}, yielding the CPU) until
+   * as many records are written since the last force as the last force covered, and no append is in
+   * progress: writers woken by the previous force are then on their way back, and one force covers
+   * them all. A lone writer never waits: the last batch was its own record.
+   */
+  private void gatherWriters() {
+    long target = durableTxid + lastBatch;
+    if (marks.written().txid() >= target && writer.appendsInFlight() == 0) {
+      return;
+    }
+    long deadline = System.nanoTime() + GATHER_NANOS;
+    while ((marks.written().txid() < target || writer.appendsInFlight() > 0)
+        && System.nanoTime() < deadline) {
+      Thread.yield();
     }
   }
 
@@ -200,6 +223,7 @@ public final class GroupCommit {
       throw e;
     }
     if (upTo.txid() > durableTxid) {
+      lastBatch = upTo.txid() - durableTxid;
       durableTxid = upTo.txid();
       marks.synced(upTo);
       completeUpTo(upTo.txid());

@@ -102,7 +102,7 @@ public final class KeyDirectory {
    * Copies the key when it is new; {@code buf} may be reused afterwards.
    */
   public void put(byte[] buf, int from, int keyLen, long segment, long offset, int length) {
-    if (segment >= 1L << (64 - OFFSET_BITS) || offset > OFFSET_MASK) {
+    if (segment < 0 || segment >= 1L << (64 - OFFSET_BITS) || offset < 0 || offset > OFFSET_MASK) {
       throw new IllegalArgumentException(
           "place out of range: segment " + segment + ", offset " + offset);
     }

@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
@@ -47,6 +48,7 @@ public final class LogWriter {
   private final Watermarks marks;
   private final ReentrantLock lock = new ReentrantLock();
   private final AtomicReference<WriterPoisonedException> poison = new AtomicReference<>();
+  private final AtomicInteger appendsInFlight = new AtomicInteger();
 
   private final ByteBuffer encoded =
       ByteBuffer.allocateDirect(ENCODE_BUFFER).order(ByteOrder.LITTLE_ENDIAN); // under lock
@@ -79,6 +81,7 @@ public final class LogWriter {
   public RecordRef append(RecordType type, byte[] key, byte[] payload, Listener listener) {
     FrameFormat.checkLimits(key.length, payload.length);
     int length = FrameFormat.frameLength(key.length, payload.length);
+    appendsInFlight.incrementAndGet();
     lock.lock();
     try {
       ensureWritable();
@@ -98,7 +101,13 @@ public final class LogWriter {
       return ref;
     } finally {
       lock.unlock();
+      appendsInFlight.decrementAndGet();
     }
+  }
+
+  /** How many appends are waiting for or holding the writer's lock right now. */
+  public int appendsInFlight() {
+    return appendsInFlight.get();
   }
 
   /**
