@@ -71,19 +71,17 @@ public final class DataWal implements AutoCloseable {
             options,
             io,
             (segment, frame) -> {
-              // The key is read in place from the scan window: no copy unless it is new.
-              switch (frame.type()) {
-                case PUT ->
-                    directory.put(
-                        frame.keyArray(),
-                        frame.keyOffset(),
-                        frame.keyLength(),
-                        segment,
-                        frame.frameOffset(),
-                        frame.frameLength());
-                case DELETE ->
-                    directory.remove(frame.keyArray(), frame.keyOffset(), frame.keyLength());
-                case RAW -> {}
+              // Lock-free loading (the directory is not shared yet), the key read in place from
+              // the scan window: no copy unless the key is new.
+              if (frame.type() != RecordType.RAW) {
+                directory.load(
+                    frame.type() == RecordType.PUT,
+                    frame.keyArray(),
+                    frame.keyOffset(),
+                    frame.keyLength(),
+                    segment,
+                    frame.frameOffset(),
+                    frame.frameLength());
               }
             });
     return new DataWal(io, log, directory, new ReadHandles(io, dir, options.maxReadHandles()));

@@ -44,6 +44,14 @@ public final class RecordLog implements AutoCloseable {
   public static final int MAX_PAYLOAD_LEN = FrameFormat.MAX_PAYLOAD_LEN;
 
   private static final byte[] EMPTY = new byte[0];
+
+  /**
+   * Unsynced bytes past which the background thread forces the active segment early (under MANUAL
+   * and INTERVAL): durability only improves, and a later fsync or segment seal never has to write
+   * back a whole segment while appends wait.
+   */
+  static final long EARLY_WRITEBACK_BYTES = 8L << 20;
+
   private static final LogWriter.Listener NO_LISTENER = (type, key, ref) -> {};
 
   private final FileIo io;
@@ -168,10 +176,24 @@ public final class RecordLog implements AutoCloseable {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(payload, "payload");
     RecordRef ref = writer.append(type, key, payload, listener);
-    if (options.fsyncPolicy() == FsyncPolicy.ALWAYS) {
-      commit.syncUpTo(ref.txid());
-    }
+    afterAppend(ref);
     return ref;
+  }
+
+  /** Applies the fsync policy to an append that ended with {@code last}. */
+  private void afterAppend(RecordRef last) {
+    if (options.fsyncPolicy() == FsyncPolicy.ALWAYS) {
+      commit.syncUpTo(last.txid());
+      return;
+    }
+    Position durable = marks.durable();
+    long unsynced =
+        last.segment() == durable.segment()
+            ? last.offset() + last.length() - durable.offset()
+            : last.offset() + last.length();
+    if (unsynced >= EARLY_WRITEBACK_BYTES) {
+      commit.syncInBackground();
+    }
   }
 
   /**
@@ -191,8 +213,8 @@ public final class RecordLog implements AutoCloseable {
 
   List<RecordRef> appendBatch(List<Entry> entries, LogWriter.Listener listener) {
     List<RecordRef> refs = writer.append(List.copyOf(entries), listener);
-    if (!refs.isEmpty() && options.fsyncPolicy() == FsyncPolicy.ALWAYS) {
-      commit.syncUpTo(refs.get(refs.size() - 1).txid());
+    if (!refs.isEmpty()) {
+      afterAppend(refs.get(refs.size() - 1));
     }
     return refs;
   }

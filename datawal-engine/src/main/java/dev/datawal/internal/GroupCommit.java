@@ -36,8 +36,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class GroupCommit {
   private static final System.Logger LOG = System.getLogger("dev.datawal");
 
-  /** The longest a leader waits for appends in progress: a fraction of one fsync. */
-  private static final long GATHER_NANOS = 100_000;
+  /** The longest a leader waits for more writers: about one fsync on an SSD. */
+  private static final long GATHER_NANOS = 200_000;
 
   private final LogWriter writer;
   private final Watermarks marks;
@@ -158,6 +158,14 @@ public final class GroupCommit {
     for (Thread t : parked) {
       LockSupport.unpark(t);
     }
+  }
+
+  /**
+   * Asks the background thread to sync soon, without waiting: used to write back a large unsynced
+   * tail early, so a later fsync or segment seal has little left to force.
+   */
+  public void syncInBackground() {
+    requestBackgroundSync();
   }
 
   /** A future completed once {@code ref} is durable, or failed if the writer is poisoned. */

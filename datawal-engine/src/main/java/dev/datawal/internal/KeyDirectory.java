@@ -12,17 +12,30 @@ import java.util.concurrent.locks.StampedLock;
 /**
  * The key directory: for every live key, where its latest Put lies on disk. Values stay on disk.
  *
- * <p>Design, for memory: an open-addressing hash table with linear probing over parallel primitive
- * arrays, no object per entry. Per slot: a reference to the key's own array (4 bytes with
- * compressed oops), its 32-bit hash, its place (segment id in the top 27 bits, offset in the low
- * 37) and its frame length: 20 bytes. The table doubles past a load of 3/4, so a live key costs 20
- * bytes times 1.33 to 2.67 slots, plus its key array (16-byte header and the key rounded up to 8
- * bytes). Deletion shifts the following entries back, so there are no tombstones.
+ * <p>Design, for memory, cache misses and the garbage collector: an open-addressing hash table with
+ * linear probing over one {@code long[]}, three longs a slot, and the keys' bytes packed into an
+ * arena of 128 KiB byte chunks. No object per key, no reference per key: inserting a million keys
+ * allocates a few dozen arrays and stores no references the collector must track.
+ *
+ * <pre>
+ * slot i:  slots[3i]     hash (32 bits) << 32 | frame length (32 bits); 0 = empty slot
+ *          slots[3i + 1] place: segment id (27 bits) << 37 | frame offset (37 bits)
+ *          slots[3i + 2] key: arena address << 17 | key length (17 bits, up to 65,536)
+ * arena address: chunk index << 17 | byte offset in the chunk (a key never spans chunks)
+ * </pre>
+ *
+ * A live key costs 24 bytes times 1.33 to 2.67 slots (the table doubles past a load of 3/4) plus
+ * its own bytes in the arena. A probe compares the hash from the slot's first long and reads the
+ * key's bytes only on a match. Deletion shifts the following entries back, so there are no
+ * tombstones; the arena bytes of deleted keys are reclaimed by rewriting the arena when they
+ * outweigh the live ones.
  *
  * <p>Concurrency: writes take a {@link StampedLock}'s write lock; lookups read optimistically and
- * retry under the read lock only if a write intervened, so gets neither block nor are blocked by
- * each other. Key arrays are copied on insert and never changed, so a lookup that races a write
- * reads stale but valid arrays, and the stamp check discards what it found.
+ * retry under the read lock if a write intervened, so gets neither block nor are blocked by each
+ * other. A lookup racing a write may read half-updated slots or stale arena chunks; it checks every
+ * index against the arrays it holds, so it cannot fail, and the stamp check discards what it found.
+ * Growth and arena rewrites build a new table and publish it at once. Recovery fills the directory
+ * through {@link #load} without locking, before anyone else can see it.
  *
  * <p>The hash is keyed with a random seed per directory, so keys chosen to collide cannot degrade
  * it to a list.
@@ -32,6 +45,11 @@ public final class KeyDirectory {
   static final int OFFSET_BITS = 37;
 
   private static final long OFFSET_MASK = (1L << OFFSET_BITS) - 1;
+  private static final long MAX_SEGMENT = (1L << (64 - OFFSET_BITS)) - 1;
+  private static final int KEY_LEN_BITS = 17;
+  private static final long KEY_LEN_MASK = (1L << KEY_LEN_BITS) - 1;
+  private static final int CHUNK_BITS = 17;
+  private static final int CHUNK = 1 << CHUNK_BITS; // fits the largest key, 65,536 bytes
   private static final int MIN_CAPACITY = 16;
   private static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -48,31 +66,36 @@ public final class KeyDirectory {
   /**
    * A key and where its value is.
    *
-   * @param key the key (the directory's own array: do not change it)
+   * @param key a copy of the key
    * @param location where its latest Put is
    */
   public record Item(byte[] key, Location location) {}
 
+  /** The slots and the arena their key references point into; replaced whole on growth. */
   private static final class Table {
-    final byte[][] keys;
-    final int[] hashes;
-    final long[] places;
-    final int[] lengths;
+    final long[] slots;
     final int mask;
+    byte[][] chunks; // grows by whole chunks; readers check bounds
+    long arenaEnd; // next free arena address
+    long arenaGarbage; // bytes of deleted keys still in the arena
 
-    Table(int capacity) {
-      keys = new byte[capacity][];
-      hashes = new int[capacity];
-      places = new long[capacity];
-      lengths = new int[capacity];
-      mask = capacity - 1;
+    Table(int capacity, byte[][] chunks, long arenaEnd) {
+      this.slots = new long[capacity * 3];
+      this.mask = capacity - 1;
+      this.chunks = chunks;
+      this.arenaEnd = arenaEnd;
+    }
+
+    int capacity() {
+      return mask + 1;
     }
   }
 
   private final StampedLock lock = new StampedLock();
   private final long seed = ThreadLocalRandom.current().nextLong();
-  private volatile Table table = new Table(MIN_CAPACITY);
+  private volatile Table table = new Table(MIN_CAPACITY, new byte[0][], 0);
   private volatile int size;
+  private long liveKeyBytes; // guarded by the write lock
 
   /** Where {@code key}'s latest Put is, or {@code null} if the key is not live. */
   public Location get(byte[] key) {
@@ -94,44 +117,11 @@ public final class KeyDirectory {
 
   /** Records that {@code key}'s latest Put is at this place. Copies the key when it is new. */
   public void put(byte[] key, long segment, long offset, int length) {
-    put(key, 0, key.length, segment, offset, length);
-  }
-
-  /**
-   * Records that the key in {@code buf[from, from + keyLen)} has its latest Put at this place.
-   * Copies the key when it is new; {@code buf} may be reused afterwards.
-   */
-  public void put(byte[] buf, int from, int keyLen, long segment, long offset, int length) {
-    if (segment < 0 || segment >= 1L << (64 - OFFSET_BITS) || offset < 0 || offset > OFFSET_MASK) {
-      throw new IllegalArgumentException(
-          "place out of range: segment " + segment + ", offset " + offset);
-    }
-    long place = segment << OFFSET_BITS | offset;
-    int hash = hash(buf, from, keyLen);
+    long place = place(segment, offset, length);
+    int hash = hash(key, 0, key.length);
     long stamp = lock.writeLock();
     try {
-      Table t = table;
-      int i = hash & t.mask;
-      while (t.keys[i] != null) {
-        if (t.hashes[i] == hash && same(t.keys[i], buf, from, keyLen)) {
-          t.places[i] = place;
-          t.lengths[i] = length;
-          return;
-        }
-        i = (i + 1) & t.mask;
-      }
-      if ((size + 1) * 4L > t.keys.length * 3L) {
-        t = grow(t);
-        i = hash & t.mask;
-        while (t.keys[i] != null) {
-          i = (i + 1) & t.mask;
-        }
-      }
-      t.hashes[i] = hash;
-      t.places[i] = place;
-      t.lengths[i] = length;
-      t.keys[i] = Arrays.copyOfRange(buf, from, from + keyLen);
-      size++;
+      store(key, 0, key.length, hash, place, length);
     } finally {
       lock.unlockWrite(stamp);
     }
@@ -139,27 +129,28 @@ public final class KeyDirectory {
 
   /** Forgets {@code key}; returns whether it was live. */
   public boolean remove(byte[] key) {
-    return remove(key, 0, key.length);
-  }
-
-  /** Forgets the key in {@code buf[from, from + keyLen)}; returns whether it was live. */
-  public boolean remove(byte[] buf, int from, int keyLen) {
-    int hash = hash(buf, from, keyLen);
+    int hash = hash(key, 0, key.length);
     long stamp = lock.writeLock();
     try {
-      Table t = table;
-      int i = hash & t.mask;
-      while (t.keys[i] != null) {
-        if (t.hashes[i] == hash && same(t.keys[i], buf, from, keyLen)) {
-          shiftBack(t, i);
-          size--;
-          return true;
-        }
-        i = (i + 1) & t.mask;
-      }
-      return false;
+      return delete(key, 0, key.length, hash);
     } finally {
       lock.unlockWrite(stamp);
+    }
+  }
+
+  /**
+   * Applies one record read by recovery, without locking: only while the directory is not yet
+   * shared. The key is {@code buf[from, from + keyLen)}; {@code buf} may be reused afterwards.
+   *
+   * @param put whether the record is a Put (else a Delete)
+   */
+  public void load(
+      boolean put, byte[] buf, int from, int keyLen, long segment, long offset, int length) {
+    int hash = hash(buf, from, keyLen);
+    if (put) {
+      store(buf, from, keyLen, hash, place(segment, offset, length), length);
+    } else {
+      delete(buf, from, keyLen, hash);
     }
   }
 
@@ -168,16 +159,16 @@ public final class KeyDirectory {
     return size;
   }
 
-  /** Every live key with its place, sorted by unsigned byte order of the key. */
+  /** Every live key (copied) with its place, sorted by unsigned byte order of the key. */
   public List<Item> itemsSorted() {
     List<Item> items;
     long stamp = lock.readLock();
     try {
       Table t = table;
       items = new ArrayList<>(size);
-      for (int i = 0; i < t.keys.length; i++) {
-        if (t.keys[i] != null) {
-          items.add(new Item(t.keys[i], location(t, i)));
+      for (int i = 0; i <= t.mask; i++) {
+        if (t.slots[3 * i] != 0) {
+          items.add(new Item(keyOf(t, i), location(t, i)));
         }
       }
     } finally {
@@ -187,60 +178,176 @@ public final class KeyDirectory {
     return items;
   }
 
-  /**
-   * An estimate of the heap this directory holds, in bytes: its arrays (with compressed oops) and
-   * every key array. The benchmarks measure the real figure.
-   */
+  /** The heap this directory holds, in bytes: its slot array and arena chunks. */
   public long estimatedBytes() {
     long stamp = lock.readLock();
     try {
       Table t = table;
-      long arrays = 4L * 16 + (long) t.keys.length * (4 + 4 + 8 + 4);
-      long keys = 0;
-      for (byte[] k : t.keys) {
-        if (k != null) {
-          keys += 16 + ((k.length + 7) & ~7L);
-        }
-      }
-      return arrays + keys;
+      return 16 + t.slots.length * 8L + 16 + t.chunks.length * (4L + 16 + CHUNK);
     } finally {
       lock.unlockRead(stamp);
     }
   }
 
-  private static Location find(Table t, byte[] key, int hash) {
-    int i = hash & t.mask;
-    // Bounded: a lookup racing a write may see a table in flux; the stamp check catches it.
-    for (int probes = 0; probes <= t.mask; probes++) {
-      byte[] k = t.keys[i];
-      if (k == null) {
-        return null;
+  private static long place(long segment, long offset, int length) {
+    if (segment < 0 || segment > MAX_SEGMENT || offset < 0 || offset > OFFSET_MASK) {
+      throw new IllegalArgumentException(
+          "place out of range: segment " + segment + ", offset " + offset);
+    }
+    if (length <= 0) {
+      throw new IllegalArgumentException("frame length must be positive, was " + length);
+    }
+    return segment << OFFSET_BITS | offset;
+  }
+
+  /** Inserts or updates; the caller holds the write lock or is recovery. */
+  private void store(byte[] buf, int from, int keyLen, int hash, long place, int length) {
+    long meta = (long) hash << 32 | (length & 0xFFFF_FFFFL);
+    Table t = table;
+    int i = slotOf(t, buf, from, keyLen, hash);
+    if (t.slots[3 * i] != 0) {
+      t.slots[3 * i + 1] = place;
+      t.slots[3 * i] = meta;
+      return;
+    }
+    if ((size + 1) * 4L > t.capacity() * 3L) {
+      t = rebuild(t.capacity() * 2, false);
+      i = hash & t.mask;
+      while (t.slots[3 * i] != 0) {
+        i = (i + 1) & t.mask;
       }
-      if (t.hashes[i] == hash && Arrays.equals(k, key)) {
-        return location(t, i);
+    }
+    t.slots[3 * i + 2] = append(t, buf, from, keyLen) << KEY_LEN_BITS | keyLen;
+    t.slots[3 * i + 1] = place;
+    t.slots[3 * i] = meta;
+    size++;
+    liveKeyBytes += keyLen;
+  }
+
+  /** Removes; the caller holds the write lock or is recovery. */
+  private boolean delete(byte[] buf, int from, int keyLen, int hash) {
+    Table t = table;
+    int i = slotOf(t, buf, from, keyLen, hash);
+    if (t.slots[3 * i] == 0) {
+      return false;
+    }
+    shiftBack(t, i);
+    size--;
+    liveKeyBytes -= keyLen;
+    t.arenaGarbage += keyLen;
+    if (t.arenaGarbage > CHUNK && t.arenaGarbage > liveKeyBytes) {
+      rebuild(t.capacity(), true); // rewrite the arena with the live keys only
+    }
+    return true;
+  }
+
+  /** The slot holding the key, or the empty slot where it would go. */
+  private static int slotOf(Table t, byte[] buf, int from, int keyLen, int hash) {
+    int i = hash & t.mask;
+    long m;
+    while ((m = t.slots[3 * i]) != 0) {
+      if ((int) (m >>> 32) == hash && keyEquals(t, t.slots[3 * i + 2], buf, from, keyLen)) {
+        return i;
       }
       i = (i + 1) & t.mask;
+    }
+    return i;
+  }
+
+  private static Location find(Table t, byte[] key, int hash) {
+    long[] slots = t.slots;
+    int mask = slots.length / 3 - 1;
+    int i = hash & mask;
+    // Bounded: a lookup racing a write may see a table in flux; the stamp check catches it.
+    for (int probes = 0; probes <= mask; probes++) {
+      long m = slots[3 * i];
+      if (m == 0) {
+        return null;
+      }
+      if ((int) (m >>> 32) == hash && keyEquals(t, slots[3 * i + 2], key, 0, key.length)) {
+        long place = slots[3 * i + 1];
+        return new Location(place >>> OFFSET_BITS, place & OFFSET_MASK, (int) m);
+      }
+      i = (i + 1) & mask;
     }
     return null;
   }
 
-  private static Location location(Table t, int i) {
-    long place = t.places[i];
-    return new Location(place >>> OFFSET_BITS, place & OFFSET_MASK, t.lengths[i]);
+  private static boolean keyEquals(Table t, long keyRef, byte[] buf, int from, int keyLen) {
+    if ((int) (keyRef & KEY_LEN_MASK) != keyLen) {
+      return false;
+    }
+    long address = keyRef >>> KEY_LEN_BITS;
+    byte[][] chunks = t.chunks;
+    long chunk = address >>> CHUNK_BITS;
+    int at = (int) (address & (CHUNK - 1));
+    if (chunk >= chunks.length || chunks[(int) chunk] == null || at + keyLen > CHUNK) {
+      return false; // a racing lookup saw a reference before its chunk: the stamp check fails
+    }
+    return Arrays.equals(chunks[(int) chunk], at, at + keyLen, buf, from, from + keyLen);
   }
 
-  private Table grow(Table old) {
-    Table t = new Table(old.keys.length * 2);
-    for (int j = 0; j < old.keys.length; j++) {
-      if (old.keys[j] != null) {
-        int i = old.hashes[j] & t.mask;
-        while (t.keys[i] != null) {
+  private static Location location(Table t, int i) {
+    long place = t.slots[3 * i + 1];
+    return new Location(place >>> OFFSET_BITS, place & OFFSET_MASK, (int) t.slots[3 * i]);
+  }
+
+  private static byte[] keyOf(Table t, int i) {
+    long keyRef = t.slots[3 * i + 2];
+    int keyLen = (int) (keyRef & KEY_LEN_MASK);
+    long address = keyRef >>> KEY_LEN_BITS;
+    int at = (int) (address & (CHUNK - 1));
+    return Arrays.copyOfRange(t.chunks[(int) (address >>> CHUNK_BITS)], at, at + keyLen);
+  }
+
+  /** Copies a key into the arena and returns its address. */
+  private static long append(Table t, byte[] buf, int from, int keyLen) {
+    long address = t.arenaEnd;
+    int at = (int) (address & (CHUNK - 1));
+    if ((address >>> CHUNK_BITS) >= t.chunks.length || at + keyLen > CHUNK) {
+      // Start a new chunk; a key never spans two.
+      address = (long) t.chunks.length << CHUNK_BITS;
+      at = 0;
+      byte[][] grown = Arrays.copyOf(t.chunks, t.chunks.length + 1);
+      grown[grown.length - 1] = new byte[CHUNK];
+      t.chunks = grown;
+    }
+    System.arraycopy(buf, from, t.chunks[(int) (address >>> CHUNK_BITS)], at, keyLen);
+    t.arenaEnd = address + keyLen;
+    return address;
+  }
+
+  /**
+   * Publishes a new table of {@code capacity} slots with every live key. Keeps the arena (its
+   * chunks are only ever appended to) unless {@code compactArena}, which copies the live keys into
+   * a fresh arena and drops the bytes of deleted ones.
+   */
+  private Table rebuild(int capacity, boolean compactArena) {
+    Table old = table;
+    Table t =
+        compactArena
+            ? new Table(capacity, new byte[0][], 0)
+            : new Table(capacity, old.chunks, old.arenaEnd);
+    if (!compactArena) {
+      t.arenaGarbage = old.arenaGarbage;
+    }
+    for (int j = 0; j <= old.mask; j++) {
+      long m = old.slots[3 * j];
+      if (m != 0) {
+        int i = (int) (m >>> 32) & t.mask;
+        while (t.slots[3 * i] != 0) {
           i = (i + 1) & t.mask;
         }
-        t.keys[i] = old.keys[j];
-        t.hashes[i] = old.hashes[j];
-        t.places[i] = old.places[j];
-        t.lengths[i] = old.lengths[j];
+        long keyRef = old.slots[3 * j + 2];
+        if (compactArena) {
+          int keyLen = (int) (keyRef & KEY_LEN_MASK);
+          long address = keyRef >>> KEY_LEN_BITS;
+          byte[] chunk = old.chunks[(int) (address >>> CHUNK_BITS)];
+          keyRef = append(t, chunk, (int) (address & (CHUNK - 1)), keyLen) << KEY_LEN_BITS | keyLen;
+        }
+        t.slots[3 * i + 2] = keyRef;
+        t.slots[3 * i + 1] = old.slots[3 * j + 1];
+        t.slots[3 * i] = m;
       }
     }
     table = t;
@@ -253,25 +360,21 @@ public final class KeyDirectory {
     int j = i;
     while (true) {
       j = (j + 1) & t.mask;
-      if (t.keys[j] == null) {
+      long m = t.slots[3 * j];
+      if (m == 0) {
         break;
       }
-      int ideal = t.hashes[j] & t.mask;
+      int ideal = (int) (m >>> 32) & t.mask;
       // Leave the entry if its ideal slot lies cyclically in (hole, j]: it is still reachable.
       boolean reachable = hole <= j ? hole < ideal && ideal <= j : hole < ideal || ideal <= j;
       if (!reachable) {
-        t.keys[hole] = t.keys[j];
-        t.hashes[hole] = t.hashes[j];
-        t.places[hole] = t.places[j];
-        t.lengths[hole] = t.lengths[j];
+        t.slots[3 * hole + 2] = t.slots[3 * j + 2];
+        t.slots[3 * hole + 1] = t.slots[3 * j + 1];
+        t.slots[3 * hole] = m;
         hole = j;
       }
     }
-    t.keys[hole] = null;
-  }
-
-  private static boolean same(byte[] key, byte[] buf, int from, int keyLen) {
-    return Arrays.equals(key, 0, key.length, buf, from, from + keyLen);
+    t.slots[3 * hole] = 0;
   }
 
   /** A seeded 64-bit mix of the key, eight bytes at a time, folded to 32 bits. */

@@ -146,16 +146,16 @@ class KeyDirectoryTests {
     long emptyBytes = directory.estimatedBytes();
     int n = 120_000;
     for (int i = 0; i < n; i++) {
-      directory.put(intKey(i), 1 + i % 1000, i, i % 4096);
+      directory.put(intKey(i), 1 + i % 1000, i, 28 + i % 4096);
       if (i == 12) {
-        assertThat(directory.get(intKey(0))).isEqualTo(new KeyDirectory.Location(1, 0, 0));
+        assertThat(directory.get(intKey(0))).isEqualTo(new KeyDirectory.Location(1, 0, 28));
       }
     }
     assertThat(directory.size()).isEqualTo(n);
     for (int i = 0; i < n; i++) {
       assertThat(directory.get(intKey(i)))
           .as("key %d", i)
-          .isEqualTo(new KeyDirectory.Location(1 + i % 1000, i, i % 4096));
+          .isEqualTo(new KeyDirectory.Location(1 + i % 1000, i, 28 + i % 4096));
     }
     assertThat(directory.get(intKey(n))).isNull();
     assertThat(directory.estimatedBytes()).isGreaterThan(emptyBytes + n * 20L);
@@ -168,11 +168,12 @@ class KeyDirectoryTests {
     byte[][] keys = randomDistinctKeys(r, 5000);
     for (int pass = 0; pass < 3; pass++) {
       for (int i = 0; i < keys.length; i++) {
-        directory.put(keys[i], pass + 1, i, i);
+        directory.put(keys[i], pass + 1, i, 28 + i);
       }
       assertThat(directory.size()).isEqualTo(keys.length);
       for (int i = 0; i < keys.length; i++) {
-        assertThat(directory.get(keys[i])).isEqualTo(new KeyDirectory.Location(pass + 1, i, i));
+        assertThat(directory.get(keys[i]))
+            .isEqualTo(new KeyDirectory.Location(pass + 1, i, 28 + i));
       }
       for (byte[] key : keys) {
         assertThat(directory.remove(key)).isTrue();
@@ -183,6 +184,36 @@ class KeyDirectoryTests {
         assertThat(directory.get(key)).isNull();
         assertThat(directory.remove(key)).isFalse();
       }
+    }
+  }
+
+  @Test
+  void deletedKeysBytesAreReclaimedAndEveryLiveKeyStaysReachable() {
+    KeyDirectory directory = new KeyDirectory();
+    Map<ByteBuffer, Long> model = new HashMap<>();
+    // Keys of 1 to 4 KiB: a few thousand deletions leave megabytes of dead key bytes in the arena.
+    for (int round = 0; round < 4; round++) {
+      for (int i = 0; i < 2000; i++) {
+        byte[] key = bigKey(i, 1024 + i % 3072);
+        directory.put(key, 1 + round, i, 28 + i);
+        model.put(ByteBuffer.wrap(key), (long) i);
+      }
+      for (int i = 0; i < 2000; i++) {
+        if (i % 10 != round) {
+          byte[] key = bigKey(i, 1024 + i % 3072);
+          assertThat(directory.remove(key)).isTrue();
+          model.remove(ByteBuffer.wrap(key));
+        }
+      }
+      long bytes = directory.estimatedBytes();
+      assertThat(directory.size()).isEqualTo(model.size());
+      for (Map.Entry<ByteBuffer, Long> e : model.entrySet()) {
+        KeyDirectory.Location loc = directory.get(e.getKey().array());
+        assertThat(loc).isNotNull();
+        assertThat(loc.offset()).isEqualTo(e.getValue());
+      }
+      // Live keys hold about 200 KiB per round; without reclaiming, the arena would hold 5 MiB.
+      assertThat(bytes).as("round %d", round).isLessThan(4L << 20);
     }
   }
 
@@ -259,8 +290,8 @@ class KeyDirectoryTests {
     directory.put(key, MAX_SEGMENT, MAX_OFFSET, Integer.MAX_VALUE);
     assertThat(directory.get(key))
         .isEqualTo(new KeyDirectory.Location(MAX_SEGMENT, MAX_OFFSET, Integer.MAX_VALUE));
-    directory.put(key, 0, 0, 0);
-    assertThat(directory.get(key)).isEqualTo(new KeyDirectory.Location(0, 0, 0));
+    directory.put(key, 0, 0, 28);
+    assertThat(directory.get(key)).isEqualTo(new KeyDirectory.Location(0, 0, 28));
 
     assertThatThrownBy(() -> directory.put(key, 1L << 27, 0, 28))
         .isInstanceOf(IllegalArgumentException.class)
@@ -270,8 +301,11 @@ class KeyDirectoryTests {
         .hasMessageContaining("offset " + (1L << 37));
     assertThatThrownBy(() -> directory.put(new byte[] {43}, Long.MAX_VALUE, Long.MAX_VALUE, 28))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> directory.put(key, 1, 0, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("frame length");
     // A rejected put changes nothing.
-    assertThat(directory.get(key)).isEqualTo(new KeyDirectory.Location(0, 0, 0));
+    assertThat(directory.get(key)).isEqualTo(new KeyDirectory.Location(0, 0, 28));
     assertThat(directory.get(new byte[] {43})).isNull();
     assertThat(directory.size()).isEqualTo(1);
   }
@@ -309,7 +343,7 @@ class KeyDirectoryTests {
                       directory.remove(keys[i]);
                     } else {
                       long version = latest.incrementAndGet(i);
-                      directory.put(keys[i], 1 + i, version, i);
+                      directory.put(keys[i], 1 + i, version, 28 + i);
                     }
                   }
                 } finally {
@@ -336,7 +370,7 @@ class KeyDirectoryTests {
                       found++;
                       long version = loc.offset();
                       if (loc.segment() != 1 + i
-                          || loc.length() != i
+                          || loc.length() != 28 + i
                           || version < 1
                           || version > latest.get(i)) {
                         throw new AssertionError(
@@ -362,7 +396,7 @@ class KeyDirectoryTests {
     for (int i = 0; i < keyCount; i++) {
       KeyDirectory.Location loc = directory.get(keys[i]);
       if (loc != null) {
-        assertThat(loc).isEqualTo(new KeyDirectory.Location(1 + i, latest.get(i), i));
+        assertThat(loc).isEqualTo(new KeyDirectory.Location(1 + i, latest.get(i), 28 + i));
       }
     }
   }
@@ -388,7 +422,9 @@ class KeyDirectoryTests {
 
   private static KeyDirectory.Location randomLocation(SplittableRandom r) {
     return new KeyDirectory.Location(
-        r.nextLong(MAX_SEGMENT + 1), r.nextLong(MAX_OFFSET + 1), r.nextInt(Integer.MAX_VALUE));
+        r.nextLong(MAX_SEGMENT + 1),
+        r.nextLong(MAX_OFFSET + 1),
+        1 + r.nextInt(Integer.MAX_VALUE - 1));
   }
 
   /** {@code n} distinct keys of 0 to 20 bytes, short ones (more alike) more often. */
@@ -401,6 +437,13 @@ class KeyDirectoryTests {
       keys.putIfAbsent(ByteBuffer.wrap(key), key);
     }
     return keys.values().toArray(byte[][]::new);
+  }
+
+  private static byte[] bigKey(int i, int length) {
+    byte[] key = new byte[length];
+    ByteBuffer.wrap(key).putInt(i);
+    Arrays.fill(key, 4, length, (byte) (i * 31));
+    return key;
   }
 
   private static byte[] intKey(int i) {
