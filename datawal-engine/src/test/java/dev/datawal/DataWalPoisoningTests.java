@@ -7,15 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -308,14 +305,14 @@ class DataWalPoisoningTests {
       kv.log().rotate(); // the source now appends to 00000003.dwal: 00000001.dwal is the target's
       kv.put(utf8("d"), utf8("4"));
       kv.fsync();
-      Map<String, String> sourceBefore = snapshot(dir());
+      Map<String, String> sourceBefore = TestFiles.snapshot(dir());
       io.failOnce(failingOp, ENOSPC);
       assertThatThrownBy(() -> kv.compactTo(target))
           .isInstanceOf(DatawalException.class)
           .hasMessageContaining(target.toString())
           .hasMessageContaining(ENOSPC);
       assertThat(io.ops()).anyMatch(op -> op.startsWith(failingOp)); // the target's step failed
-      assertThat(snapshot(dir())).isEqualTo(sourceBefore);
+      assertThat(TestFiles.snapshot(dir())).isEqualTo(sourceBefore);
       assertThat(kv.log().isPoisoned()).isFalse();
       Map<String, String> expected = new TreeMap<>(ACKNOWLEDGED);
       expected.put("d", "4");
@@ -398,16 +395,5 @@ class DataWalPoisoningTests {
       }
     }
     return state;
-  }
-
-  private static Map<String, String> snapshot(Path dir) {
-    Map<String, String> files = new TreeMap<>();
-    try (Stream<Path> list = Files.list(dir)) {
-      list.forEach(
-          p -> files.put(p.getFileName().toString(), HexFormat.of().formatHex(TestFiles.read(p))));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return files;
   }
 }

@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -268,14 +266,14 @@ class DataWalTests {
     try (DataWal kv = DataWal.open(dir())) {
       kv.put(utf8("a"), utf8("1"));
       kv.delete(utf8("b"));
-      Map<String, String> sourceBefore = snapshot(dir());
-      Map<String, String> targetBefore = snapshot(out);
+      Map<String, String> sourceBefore = TestFiles.snapshot(dir());
+      Map<String, String> targetBefore = TestFiles.snapshot(out);
       assertThatThrownBy(() -> kv.compactTo(out))
           .isExactlyInstanceOf(DatawalException.class)
           .hasMessage(
               "datawal: compaction target " + out + " is not empty; refusing to write into it");
-      assertThat(snapshot(dir())).isEqualTo(sourceBefore);
-      assertThat(snapshot(out)).isEqualTo(targetBefore);
+      assertThat(TestFiles.snapshot(dir())).isEqualTo(sourceBefore);
+      assertThat(TestFiles.snapshot(out)).isEqualTo(targetBefore);
       assertThat(kv.log().isPoisoned()).isFalse();
       kv.put(utf8("c"), utf8("3")); // the source is still writable
     }
@@ -351,10 +349,10 @@ class DataWalTests {
       kv.put(utf8("a"), utf8("2"));
       kv.put(utf8("b"), utf8("3"));
       kv.fsync();
-      Map<String, String> before = snapshot(dir());
+      Map<String, String> before = TestFiles.snapshot(dir());
       List<Record> recordsBefore = kv.log().scan();
       kv.compactTo(out);
-      assertThat(snapshot(dir())).isEqualTo(before);
+      assertThat(TestFiles.snapshot(dir())).isEqualTo(before);
       assertThat(kv.log().scan()).isEqualTo(recordsBefore);
       assertThat(kv.size()).isEqualTo(2);
     }
@@ -656,18 +654,6 @@ class DataWalTests {
 
   private static List<String> segmentNames(Path dir) {
     return TestFiles.names(dir).stream().filter(n -> n.endsWith(".dwal")).toList();
-  }
-
-  /** Every file in {@code dir} with its bytes in hex, to compare a directory before and after. */
-  private static Map<String, String> snapshot(Path dir) {
-    Map<String, String> files = new TreeMap<>();
-    try (Stream<Path> list = Files.list(dir)) {
-      list.forEach(
-          p -> files.put(p.getFileName().toString(), HexFormat.of().formatHex(TestFiles.read(p))));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return files;
   }
 
   private static String sha256(byte[] bytes) {

@@ -139,6 +139,15 @@ final class TestFiles {
     return in;
   }
 
+  /** Every file in {@code dir} with its bytes in hex, to compare a directory before and after. */
+  static java.util.Map<String, String> snapshot(Path dir) {
+    java.util.Map<String, String> files = new java.util.TreeMap<>();
+    for (String name : names(dir)) {
+      files.put(name, java.util.HexFormat.of().formatHex(read(dir.resolve(name))));
+    }
+    return files;
+  }
+
   static List<String> names(Path dir) {
     try (var s = Files.list(dir)) {
       return s.map(p -> p.getFileName().toString()).sorted().toList();

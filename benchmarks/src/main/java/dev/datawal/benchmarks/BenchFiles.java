@@ -60,6 +60,32 @@ final class BenchFiles {
     return dir.resolve(String.format("%08d.dwal", id));
   }
 
+  /**
+   * Reads every segment of the store in {@code dir} once, sequentially, through one 1 MiB heap
+   * buffer: the floor of anything that reads a whole log.
+   *
+   * @return a value derived from the bytes read, so the reads cannot be optimized away
+   */
+  static long readAllSegments(Path dir) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+    long total = 0;
+    for (Path segment : segments(dir)) {
+      try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ)) {
+        int n;
+        while ((n = ch.read(buf.clear())) > 0) {
+          total += n + buf.get(0); // touch the data so the read cannot be skipped
+        }
+      }
+    }
+    return total;
+  }
+
+  /** Writes back dirty pages and drops the page cache (root only), for cold-cache runs. */
+  static void dropPageCache() throws IOException, InterruptedException {
+    new ProcessBuilder("sync").inheritIO().start().waitFor();
+    Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3");
+  }
+
   /** {@code size} deterministic pseudo-random bytes. */
   static byte[] randomBytes(int size, long seed) {
     byte[] bytes = new byte[size];

@@ -5,11 +5,7 @@ import dev.datawal.DatawalOptions;
 import dev.datawal.FsyncPolicy;
 import dev.datawal.RecordLog;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -71,7 +67,6 @@ public class OpenBenchmark {
   static final int KEY_SIZE = 16;
   static final int VALUE_SIZE = 100;
   static final int FRAME_SIZE = KEY_SIZE + VALUE_SIZE + BenchFiles.FRAME_OVERHEAD;
-  private static final int READ_BUFFER = 1 << 20;
 
   /** Size of the log in MiB. */
   @Param({"1024"})
@@ -122,8 +117,7 @@ public class OpenBenchmark {
   @Setup(Level.Invocation)
   public void dropCaches() throws IOException, InterruptedException {
     if (cache.equals("cold")) {
-      new ProcessBuilder("sync").inheritIO().start().waitFor();
-      Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3");
+      BenchFiles.dropPageCache();
     }
   }
 
@@ -155,16 +149,6 @@ public class OpenBenchmark {
   /** The floor: every segment's bytes read once, sequentially, into a 1 MiB buffer. */
   @Benchmark
   public long readSegmentFiles() throws IOException {
-    ByteBuffer buf = ByteBuffer.allocate(READ_BUFFER);
-    long total = 0;
-    for (Path segment : BenchFiles.segments(dir)) {
-      try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ)) {
-        int n;
-        while ((n = ch.read(buf.clear())) > 0) {
-          total += n + buf.get(0); // touch the data so the read cannot be skipped
-        }
-      }
-    }
-    return total;
+    return BenchFiles.readAllSegments(dir);
   }
 }

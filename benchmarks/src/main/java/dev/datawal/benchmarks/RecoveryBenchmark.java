@@ -1,18 +1,15 @@
 package dev.datawal.benchmarks;
 
+import dev.datawal.DatawalOptions;
+import dev.datawal.FsyncPolicy;
 import dev.datawal.RecordLog;
 import dev.datawal.RecordLogReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
-import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -63,13 +60,12 @@ public class RecoveryBenchmark {
 
   @Setup(Level.Trial)
   public void writeLog() throws IOException {
-    Path base =
-        Path.of(System.getProperty("datawal.bench.dir", System.getProperty("java.io.tmpdir")));
-    dir = Files.createTempDirectory(base, "datawal-recovery-bench");
+    dir = BenchFiles.newDir("datawal-recovery-bench");
     long target = (long) logMiB << 20;
-    byte[] payload = new byte[payloadSize];
-    new SplittableRandom(42).nextBytes(payload);
-    try (RecordLog log = RecordLog.open(dir)) {
+    byte[] payload = BenchFiles.randomBytes(payloadSize, BenchFiles.SEED);
+    // MANUAL: written as fast as possible; close() makes it durable once.
+    try (RecordLog log =
+        RecordLog.open(dir, DatawalOptions.builder().fsyncPolicy(FsyncPolicy.MANUAL).build())) {
       long written = 0;
       while (written < target) {
         written += log.append(payload).length();
@@ -80,34 +76,19 @@ public class RecoveryBenchmark {
   @Setup(Level.Invocation)
   public void dropCaches() throws IOException, InterruptedException {
     if (cache.equals("cold")) {
-      new ProcessBuilder("sync").inheritIO().start().waitFor();
-      Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3");
+      BenchFiles.dropPageCache();
     }
   }
 
   @TearDown(Level.Trial)
   public void deleteLog() throws IOException {
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    BenchFiles.deleteRecursively(dir);
   }
 
   /** The floor: every segment's bytes read once, sequentially, into a 1 MiB buffer. */
   @Benchmark
   public long readSegmentFiles() throws IOException {
-    ByteBuffer buf = ByteBuffer.allocate(READ_BUFFER);
-    long total = 0;
-    for (Path segment : segments()) {
-      try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ)) {
-        int n;
-        while ((n = ch.read(buf.clear())) > 0) {
-          total += n + buf.get(0); // touch the data so the read cannot be skipped
-        }
-      }
-    }
-    return total;
+    return BenchFiles.readAllSegments(dir);
   }
 
   /**
@@ -120,7 +101,7 @@ public class RecoveryBenchmark {
     int frame = 28 + payloadSize;
     CRC32C crc = new CRC32C();
     long total = 0;
-    for (Path segment : segments()) {
+    for (Path segment : BenchFiles.segments(dir)) {
       try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ)) {
         long pos = 0;
         while (ch.read(buf.clear(), pos) > 0) {
@@ -150,11 +131,5 @@ public class RecoveryBenchmark {
   @Benchmark
   public long readerReport() {
     return RecordLogReader.open(dir).report().recordsReplayed();
-  }
-
-  private List<Path> segments() throws IOException {
-    try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(p -> p.getFileName().toString().endsWith(".dwal")).sorted().toList();
-    }
   }
 }
