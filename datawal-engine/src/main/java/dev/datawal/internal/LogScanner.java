@@ -134,11 +134,6 @@ public final class LogScanner implements Closeable {
     return tornTail;
   }
 
-  /** The highest txid of a valid record so far, 0 if none. */
-  public long lastTxidSeen() {
-    return lastTxidSeen;
-  }
-
   /**
    * The report of what was scanned so far; complete once {@link #next()} returned false.
    *

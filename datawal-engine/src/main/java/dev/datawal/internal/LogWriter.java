@@ -258,16 +258,6 @@ public final class LogWriter {
     }
   }
 
-  /** Whether the writer was closed. */
-  public boolean isClosed() {
-    lock.lock();
-    try {
-      return closed;
-    } finally {
-      lock.unlock();
-    }
-  }
-
   /** Throws if closed. */
   public void ensureOpen() {
     if (closed) {
