@@ -1,18 +1,26 @@
 package dev.datawal;
 
 import dev.datawal.internal.Errors;
+import dev.datawal.internal.FileHandle;
 import dev.datawal.internal.FileIo;
 import dev.datawal.internal.JsonlExport;
 import dev.datawal.internal.KeyDirectory;
 import dev.datawal.internal.LogWriter;
 import dev.datawal.internal.ReadHandles;
+import dev.datawal.internal.SegmentCompactor;
+import dev.datawal.internal.SegmentFiles;
+import dev.datawal.internal.SegmentUsage;
 import dev.datawal.internal.ValueReader;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.StampedLock;
 import java.util.function.BiConsumer;
 
 /**
@@ -32,18 +40,30 @@ import java.util.function.BiConsumer;
  * fsync.
  */
 public final class DataWal implements AutoCloseable {
+  /*
+   * Reads and compaction: a get looks up the key directory and reads the frame it names. A
+   * compaction replaces a segment's file and moves the keys in it to new offsets; it does both
+   * under swapLock's write lock, and reads validate against swapLock (optimistically, falling back
+   * to its read lock), so a read sees either the old file with the old offsets or the new file
+   * with the new ones, never a mix.
+   */
   private final FileIo io;
   private final RecordLog log;
   private final KeyDirectory directory;
+  private final SegmentUsage usage;
   private final ReadHandles handles;
   private final LogWriter.Listener applyToDirectory;
+  private final StampedLock swapLock = new StampedLock();
+  private final ReentrantLock compactionLock = new ReentrantLock();
 
-  private DataWal(FileIo io, RecordLog log, KeyDirectory directory, ReadHandles handles) {
+  private DataWal(
+      FileIo io, RecordLog log, KeyDirectory directory, SegmentUsage usage, ReadHandles handles) {
     this.io = io;
     this.log = log;
     this.directory = directory;
+    this.usage = usage;
     this.handles = handles;
-    this.applyToDirectory = (type, key, ref) -> apply(directory, type, key, ref);
+    this.applyToDirectory = this::apply;
   }
 
   /** Opens the store in {@code dir} with default options, creating it if missing. */
@@ -65,6 +85,7 @@ public final class DataWal implements AutoCloseable {
 
   static DataWal open(Path dir, DatawalOptions options, FileIo io) {
     KeyDirectory directory = new KeyDirectory();
+    SegmentUsage usage = new SegmentUsage();
     RecordLog log =
         RecordLog.open(
             dir,
@@ -74,25 +95,42 @@ public final class DataWal implements AutoCloseable {
               // Lock-free loading (the directory is not shared yet), the key read in place from
               // the scan window: no copy unless the key is new.
               if (frame.type() != RecordType.RAW) {
-                directory.load(
-                    frame.type() == RecordType.PUT,
-                    frame.keyArray(),
-                    frame.keyOffset(),
-                    frame.keyLength(),
-                    segment,
-                    frame.frameOffset(),
-                    frame.frameLength());
+                boolean put = frame.type() == RecordType.PUT;
+                usage.replaced(
+                    directory.load(
+                        put,
+                        frame.keyArray(),
+                        frame.keyOffset(),
+                        frame.keyLength(),
+                        segment,
+                        frame.frameOffset(),
+                        frame.frameLength()));
+                if (put) {
+                  usage.added(segment, frame.frameLength());
+                }
               }
             });
-    return new DataWal(io, log, directory, new ReadHandles(io, dir, options.maxReadHandles()));
+    return new DataWal(
+        io, log, directory, usage, new ReadHandles(io, dir, options.maxReadHandles()));
   }
 
-  private static void apply(KeyDirectory directory, RecordType type, byte[] key, RecordRef ref) {
-    switch (type) {
-      case PUT -> directory.put(key, ref.segment(), ref.offset(), ref.length());
-      case DELETE -> directory.remove(key);
-      case RAW -> {}
+  /**
+   * Applies a written record to the key directory and the usage; called under the writer's lock.
+   *
+   * @return the Put it replaced or removed, or {@link KeyDirectory#NONE}
+   */
+  private long apply(RecordType type, byte[] key, RecordRef ref) {
+    long previous =
+        switch (type) {
+          case PUT -> directory.put(key, ref.segment(), ref.offset(), ref.length());
+          case DELETE -> directory.remove(key);
+          case RAW -> KeyDirectory.NONE;
+        };
+    usage.replaced(previous);
+    if (type == RecordType.PUT) {
+      usage.added(ref.segment(), ref.length());
     }
+    return previous;
   }
 
   /**
@@ -119,7 +157,10 @@ public final class DataWal implements AutoCloseable {
     Objects.requireNonNull(key, "key");
     boolean[] wasLive = new boolean[1];
     log.append(
-        RecordType.DELETE, key, new byte[0], (type, k, ref) -> wasLive[0] = directory.remove(k));
+        RecordType.DELETE,
+        key,
+        new byte[0],
+        (type, k, ref) -> wasLive[0] = apply(type, k, ref) != KeyDirectory.NONE);
     return wasLive[0];
   }
 
@@ -141,6 +182,29 @@ public final class DataWal implements AutoCloseable {
    */
   public Optional<byte[]> get(byte[] key) {
     Objects.requireNonNull(key, "key");
+    long stamp = swapLock.tryOptimisticRead();
+    if (stamp != 0) {
+      try {
+        Optional<byte[]> value = read(key);
+        if (swapLock.validate(stamp)) {
+          return value;
+        }
+      } catch (RuntimeException e) {
+        if (swapLock.validate(stamp)) {
+          throw e;
+        }
+        // a compaction swapped the segment under the read: read again, below
+      }
+    }
+    stamp = swapLock.readLock();
+    try {
+      return read(key);
+    } finally {
+      swapLock.unlockRead(stamp);
+    }
+  }
+
+  private Optional<byte[]> read(byte[] key) {
     KeyDirectory.Location location = directory.get(key);
     if (location == null) {
       return Optional.empty();
@@ -168,7 +232,7 @@ public final class DataWal implements AutoCloseable {
     List<KeyDirectory.Item> items = directory.itemsSorted();
     List<byte[]> keys = new ArrayList<>(items.size());
     for (KeyDirectory.Item item : items) {
-      keys.add(item.key().clone());
+      keys.add(item.key()); // itemsSorted copies the keys
     }
     return keys;
   }
@@ -179,6 +243,15 @@ public final class DataWal implements AutoCloseable {
    */
   public Optional<RecordRef> refOf(byte[] key) {
     Objects.requireNonNull(key, "key");
+    long stamp = swapLock.readLock();
+    try {
+      return refOfLocked(key);
+    } finally {
+      swapLock.unlockRead(stamp);
+    }
+  }
+
+  private Optional<RecordRef> refOfLocked(byte[] key) {
     KeyDirectory.Location location = directory.get(key);
     if (location == null) {
       return Optional.empty();
@@ -197,6 +270,15 @@ public final class DataWal implements AutoCloseable {
    * reading one value at a time.
    */
   public void forEach(BiConsumer<byte[], byte[]> action) {
+    long stamp = swapLock.readLock();
+    try {
+      forEachLocked(action);
+    } finally {
+      swapLock.unlockRead(stamp);
+    }
+  }
+
+  private void forEachLocked(BiConsumer<byte[], byte[]> action) {
     for (KeyDirectory.Item item : directory.itemsSorted()) {
       byte[] value;
       try {
@@ -204,7 +286,7 @@ public final class DataWal implements AutoCloseable {
       } catch (IOException e) {
         throw Errors.readFailed(log.dir(), e);
       }
-      action.accept(item.key().clone(), value);
+      action.accept(item.key(), value); // itemsSorted copies the keys
     }
   }
 
@@ -228,19 +310,143 @@ public final class DataWal implements AutoCloseable {
   public CompactionStats compactTo(Path target) {
     Objects.requireNonNull(target, "target");
     requireEmptyTarget(io, target);
-    List<KeyDirectory.Item> items = directory.itemsSorted();
-    long bytes = 0;
-    DatawalOptions outOptions = log.options().toBuilder().fsyncPolicy(FsyncPolicy.MANUAL).build();
-    try (RecordLog out = RecordLog.open(target, outOptions, io)) {
-      for (KeyDirectory.Item item : items) {
-        byte[] value = ValueReader.read(handles, log.dir(), item.location(), item.key());
-        bytes += out.appendRecord(RecordType.PUT, item.key(), value).length();
+    long started = System.nanoTime();
+    long stamp = swapLock.readLock(); // the places read below stay valid
+    try {
+      List<KeyDirectory.Item> items = directory.itemsSorted();
+      long bytes = 0;
+      DatawalOptions outOptions = log.options().toBuilder().fsyncPolicy(FsyncPolicy.MANUAL).build();
+      try (RecordLog out = RecordLog.open(target, outOptions, io)) {
+        for (KeyDirectory.Item item : items) {
+          byte[] value = ValueReader.read(handles, log.dir(), item.location(), item.key());
+          bytes += out.appendRecord(RecordType.PUT, item.key(), value).length();
+        }
+        out.fsync();
+      } catch (IOException e) {
+        throw Errors.readFailed(log.dir(), e);
       }
-      out.fsync();
-    } catch (IOException e) {
-      throw Errors.readFailed(log.dir(), e);
+      return new CompactionStats(
+          items.size(),
+          items.size(),
+          bytes,
+          Math.max(0, log.writer().totalBytes() - bytes),
+          log.writer().sealedSegments().size() + 1,
+          1,
+          Duration.ofNanos(System.nanoTime() - started));
+    } finally {
+      swapLock.unlockRead(stamp);
     }
-    return new CompactionStats(items.size(), items.size(), bytes);
+  }
+
+  /**
+   * Compacts the store in place, while reads and writes go on: every sealed segment that holds
+   * garbage is rewritten with only the records still needed (the latest Put of each live key in it,
+   * and tombstones that may still hide a Put in an older segment), then swapped in with an atomic
+   * rename and a directory fsync, or deleted when nothing in it is needed. Segments are done oldest
+   * first, one at a time. The active segment is never touched.
+   *
+   * <p>Surviving records keep their bytes, txids and order, so the log stays a subsequence of the
+   * original and stays DWAL v1. Records never move to another segment, so a log follower or scan in
+   * progress sees each record at most once. A crash at any point leaves each segment either old or
+   * new, both with the same key/value state; a half-written output is deleted (and reported) at the
+   * next open. Gets never see a wrong or missing value: a segment's file and its keys' offsets
+   * change together. Raw records in the log are not part of the key/value state and are dropped.
+   *
+   * <p>Only one compaction runs at a time; a second caller waits.
+   *
+   * @throws CorruptStoreException if a sealed segment does not decode cleanly (it is left as is)
+   * @throws DatawalException if a file cannot be read or written
+   */
+  public CompactionStats compact() {
+    compactionLock.lock();
+    try {
+      long started = System.nanoTime();
+      long bytesBefore = log.writer().sealedBytes();
+      int segmentsBefore = log.writer().sealedSegments().size() + 1;
+      long recordsWritten = 0;
+      long bytesWritten = 0;
+      // Tombstones can go only while every older segment holds nothing but live Puts.
+      boolean olderHoldOnlyLivePuts = true;
+      for (Map.Entry<Long, Long> segment : log.writer().sealedSegments().entrySet()) {
+        long id = segment.getKey();
+        long size = segment.getValue();
+        if (usage.live(id) == size) {
+          continue; // nothing but live Puts: nothing to gain, nothing hidden
+        }
+        SegmentCompactor.Output output =
+            SegmentCompactor.rewrite(
+                io, log.dir(), id, size, this::isLatest, !olderHoldOnlyLivePuts);
+        if (output == null) {
+          olderHoldOnlyLivePuts = false; // every frame still needed, tombstones included
+          continue;
+        }
+        swapIn(output);
+        recordsWritten += output.records();
+        bytesWritten += output.size();
+        olderHoldOnlyLivePuts &= !output.tombstonesKept();
+      }
+      return new CompactionStats(
+          directory.size(),
+          recordsWritten,
+          bytesWritten,
+          bytesBefore - log.writer().sealedBytes(),
+          segmentsBefore,
+          log.writer().sealedSegments().size() + 1,
+          Duration.ofNanos(System.nanoTime() - started));
+    } catch (IOException e) {
+      throw new DatawalException(
+          "datawal: compaction of " + log.dir() + " failed: " + Errors.describe(e), e);
+    } finally {
+      compactionLock.unlock();
+    }
+  }
+
+  private boolean isLatest(byte[] key, long segment, long offset) {
+    KeyDirectory.Location location = directory.get(key);
+    return location != null && location.segment() == segment && location.offset() == offset;
+  }
+
+  /**
+   * Makes {@code output} the segment's contents: in memory (read handle and key offsets) and on
+   * disk (rename, or delete when nothing is kept) under the swap lock, then fsyncs the directory,
+   * so the swap survives a power cut before the next segment's compaction relies on it.
+   */
+  private void swapIn(SegmentCompactor.Output output) throws IOException {
+    long id = output.segment();
+    Path segmentFile = SegmentFiles.path(log.dir(), id);
+    FileHandle replacement = output.output() == null ? null : io.openRead(output.output());
+    long stamp = swapLock.writeLock();
+    try {
+      if (replacement == null) {
+        io.deleteIfExists(segmentFile);
+        handles.forget(id);
+      } else {
+        handles.replace(id, replacement);
+        for (SegmentCompactor.Move move : output.moves()) {
+          directory.moveIfAt(move.key(), id, move.from(), move.to());
+        }
+        io.atomicMove(output.output(), segmentFile);
+      }
+    } finally {
+      swapLock.unlockWrite(stamp);
+    }
+    io.syncDirectory(log.dir());
+    log.writer().sealedSegmentChanged(id, replacement == null ? -1 : output.size());
+    if (replacement == null) {
+      usage.deleted(id);
+    }
+  }
+
+  /**
+   * The store's garbage: how many of its bytes the key/value view no longer needs, measured as
+   * writes happen. {@link #compact()} pays when {@link GarbageStats#reclaimableBytes()} is large.
+   */
+  public GarbageStats garbage() {
+    long reclaimable = 0;
+    for (Map.Entry<Long, Long> segment : log.writer().sealedSegments().entrySet()) {
+      reclaimable += segment.getValue() - usage.live(segment.getKey());
+    }
+    return new GarbageStats(usage.total(), log.writer().totalBytes(), reclaimable);
   }
 
   /**
@@ -254,16 +460,18 @@ public final class DataWal implements AutoCloseable {
    */
   public long exportJsonl(Path file) {
     Objects.requireNonNull(file, "file");
-    List<KeyDirectory.Item> items = directory.itemsSorted();
+    long stamp = swapLock.readLock(); // the places read below stay valid
     try {
       return JsonlExport.write(
           io,
           file,
-          items,
+          directory.itemsSorted(),
           item -> ValueReader.read(handles, log.dir(), item.location(), item.key()));
     } catch (IOException e) {
       throw new DatawalException(
           "datawal: export to " + file + " failed: " + Errors.describe(e), e);
+    } finally {
+      swapLock.unlockRead(stamp);
     }
   }
 

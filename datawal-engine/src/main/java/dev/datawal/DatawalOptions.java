@@ -31,12 +31,16 @@ public final class DatawalOptions {
   private final FsyncPolicy fsyncPolicy;
   private final Duration fsyncInterval;
   private final int maxReadHandles;
+  private final Duration retentionMaxAge;
+  private final long retentionMaxBytes;
 
   private DatawalOptions(Builder b) {
     this.maxSegmentSize = b.maxSegmentSize;
     this.fsyncPolicy = b.fsyncPolicy;
     this.fsyncInterval = b.fsyncInterval;
     this.maxReadHandles = b.maxReadHandles;
+    this.retentionMaxAge = b.retentionMaxAge;
+    this.retentionMaxBytes = b.retentionMaxBytes;
   }
 
   /** A builder starting from the defaults. */
@@ -55,7 +59,9 @@ public final class DatawalOptions {
         .maxSegmentSize(maxSegmentSize)
         .fsyncPolicy(fsyncPolicy)
         .fsyncInterval(fsyncInterval)
-        .maxReadHandles(maxReadHandles);
+        .maxReadHandles(maxReadHandles)
+        .retentionMaxAge(retentionMaxAge)
+        .retentionMaxBytes(retentionMaxBytes);
   }
 
   /**
@@ -85,18 +91,42 @@ public final class DatawalOptions {
     return maxReadHandles;
   }
 
+  /**
+   * For {@link RecordLog#applyRetention()}: sealed segments last written longer ago than this are
+   * deleted; {@code null} (the default) keeps segments whatever their age.
+   */
+  public Duration retentionMaxAge() {
+    return retentionMaxAge;
+  }
+
+  /**
+   * For {@link RecordLog#applyRetention()}: the oldest sealed segments are deleted while the log is
+   * larger than this many bytes; 0 (the default) means no limit.
+   */
+  public long retentionMaxBytes() {
+    return retentionMaxBytes;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof DatawalOptions other
         && maxSegmentSize == other.maxSegmentSize
         && fsyncPolicy == other.fsyncPolicy
         && fsyncInterval.equals(other.fsyncInterval)
-        && maxReadHandles == other.maxReadHandles;
+        && maxReadHandles == other.maxReadHandles
+        && Objects.equals(retentionMaxAge, other.retentionMaxAge)
+        && retentionMaxBytes == other.retentionMaxBytes;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(maxSegmentSize, fsyncPolicy, fsyncInterval, maxReadHandles);
+    return Objects.hash(
+        maxSegmentSize,
+        fsyncPolicy,
+        fsyncInterval,
+        maxReadHandles,
+        retentionMaxAge,
+        retentionMaxBytes);
   }
 
   @Override
@@ -109,6 +139,10 @@ public final class DatawalOptions {
         + fsyncInterval
         + ", maxReadHandles="
         + maxReadHandles
+        + ", retentionMaxAge="
+        + retentionMaxAge
+        + ", retentionMaxBytes="
+        + retentionMaxBytes
         + "]";
   }
 
@@ -118,6 +152,8 @@ public final class DatawalOptions {
     private FsyncPolicy fsyncPolicy = DEFAULT_FSYNC_POLICY;
     private Duration fsyncInterval = DEFAULT_FSYNC_INTERVAL;
     private int maxReadHandles = DEFAULT_MAX_READ_HANDLES;
+    private Duration retentionMaxAge;
+    private long retentionMaxBytes;
 
     private Builder() {}
 
@@ -169,6 +205,34 @@ public final class DatawalOptions {
         throw new IllegalArgumentException("maxReadHandles must be at least 1, was " + handles);
       }
       this.maxReadHandles = handles;
+      return this;
+    }
+
+    /**
+     * Sets {@link DatawalOptions#retentionMaxAge()}.
+     *
+     * @param maxAge a positive age, or {@code null} for no age limit
+     * @throws IllegalArgumentException if {@code maxAge} is zero or negative
+     */
+    public Builder retentionMaxAge(Duration maxAge) {
+      if (maxAge != null && (maxAge.isZero() || maxAge.isNegative())) {
+        throw new IllegalArgumentException("retentionMaxAge must be positive, was " + maxAge);
+      }
+      this.retentionMaxAge = maxAge;
+      return this;
+    }
+
+    /**
+     * Sets {@link DatawalOptions#retentionMaxBytes()}.
+     *
+     * @throws IllegalArgumentException if {@code bytes} is negative
+     */
+    public Builder retentionMaxBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException(
+            "retentionMaxBytes must be 0 (no limit) or positive, was " + bytes);
+      }
+      this.retentionMaxBytes = bytes;
       return this;
     }
 

@@ -10,12 +10,16 @@ import dev.datawal.internal.LogWriter;
 import dev.datawal.internal.Position;
 import dev.datawal.internal.Recovery;
 import dev.datawal.internal.ScanIterator;
+import dev.datawal.internal.SegmentFiles;
 import dev.datawal.internal.Watermarks;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -62,10 +66,17 @@ public final class RecordLog implements AutoCloseable {
   private final Watermarks marks;
   private final LogWriter writer;
   private final GroupCommit commit;
+  private final boolean keyValue;
 
   private RecordLog(
-      FileIo io, Path dir, DatawalOptions options, DirectoryLock lock, Recovery.Result recovered) {
+      FileIo io,
+      Path dir,
+      DatawalOptions options,
+      DirectoryLock lock,
+      Recovery.Result recovered,
+      boolean keyValue) {
     this.io = io;
+    this.keyValue = keyValue;
     this.dir = dir;
     this.options = options;
     this.lock = lock;
@@ -117,7 +128,8 @@ public final class RecordLog implements AutoCloseable {
     prepareDirectory(io, dir);
     DirectoryLock lock = DirectoryLock.acquire(io, dir);
     try {
-      return new RecordLog(io, dir, options, lock, Recovery.recover(io, dir, visitor));
+      return new RecordLog(
+          io, dir, options, lock, Recovery.recover(io, dir, visitor), visitor != null);
     } catch (IOException | RuntimeException e) {
       try {
         lock.close();
@@ -340,6 +352,67 @@ public final class RecordLog implements AutoCloseable {
   /** The txid up to which every record is known durable. */
   public long durableTxid() {
     return commit.durableTxid();
+  }
+
+  /**
+   * Deletes whole sealed segments, oldest first, while the oldest was last written longer ago than
+   * {@link DatawalOptions#retentionMaxAge()} or the log is larger than {@link
+   * DatawalOptions#retentionMaxBytes()}. Never deletes the active segment; what remains is always a
+   * suffix of the log. Each deletion is durable (directory fsync) when this returns. Scans and
+   * followers in progress skip segments deleted under them.
+   *
+   * @throws IllegalStateException if the log is closed, or belongs to a {@link DataWal} (a
+   *     key/value store compacts instead: deleting segments would lose live keys)
+   * @throws DatawalException if a segment cannot be deleted
+   */
+  public RetentionStats applyRetention() {
+    writer.ensureOpen();
+    if (keyValue) {
+      throw new IllegalStateException(
+          "datawal: retention deletes whole segments and applies to plain logs only; "
+              + "a DataWal reclaims space with compact()");
+    }
+    long started = System.nanoTime();
+    Duration maxAge = options.retentionMaxAge();
+    long maxBytes = options.retentionMaxBytes();
+    TreeMap<Long, Long> sealed = writer.sealedSegments();
+    int before = sealed.size() + 1;
+    long total = writer.totalBytes();
+    long now = System.currentTimeMillis();
+    int deleted = 0;
+    long reclaimed = 0;
+    try {
+      for (Map.Entry<Long, Long> segment : sealed.entrySet()) {
+        Path file = SegmentFiles.path(dir, segment.getKey());
+        boolean tooOld = maxAge != null && now - io.lastModifiedMillis(file) > maxAge.toMillis();
+        boolean tooBig = maxBytes > 0 && total > maxBytes;
+        if (!tooOld && !tooBig) {
+          break; // delete from the front only, so the log stays a suffix
+        }
+        io.deleteIfExists(file);
+        writer.sealedSegmentChanged(segment.getKey(), -1);
+        total -= segment.getValue();
+        reclaimed += segment.getValue();
+        deleted++;
+      }
+      if (deleted > 0) {
+        io.syncDirectory(dir); // the deletions survive a power cut
+      }
+    } catch (IOException e) {
+      throw new DatawalException(
+          "datawal: retention in " + dir + " failed: " + Errors.describe(e), e);
+    }
+    return new RetentionStats(
+        deleted,
+        reclaimed,
+        before,
+        before - deleted,
+        Duration.ofNanos(System.nanoTime() - started));
+  }
+
+  /** The writer, for the key/value store built on this log. */
+  LogWriter writer() {
+    return writer;
   }
 
   /** The store directory. */

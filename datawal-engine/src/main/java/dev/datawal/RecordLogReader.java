@@ -99,7 +99,7 @@ public final class RecordLogReader {
       while (scanner.next()) {
         // validating only
       }
-      return scanner.report(null);
+      return scanner.report(null, List.of());
     } catch (IOException e) {
       throw Errors.readFailed(dir, e);
     }

@@ -1,5 +1,6 @@
 package dev.datawal;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -18,6 +19,8 @@ import java.util.List;
  * @param unsupportedVersions always 0, see above
  * @param lastTxidSeen the highest txid of a valid record, 0 for an empty log
  * @param damage each damaged region that was left out, in log order
+ * @param leftoversRemoved files an interrupted compaction or repair left behind, which the writer's
+ *     recovery deleted (their contents were never part of the log); empty for readers
  */
 public record RecoveryReport(
     int filesScanned,
@@ -27,11 +30,13 @@ public record RecoveryReport(
     long midStreamErrors,
     long unsupportedVersions,
     long lastTxidSeen,
-    List<DamageEvent> damage) {
+    List<DamageEvent> damage,
+    List<Path> leftoversRemoved) {
 
-  /** Copies {@code damage} so the report is immutable. */
+  /** Copies the lists so the report is immutable. */
   public RecoveryReport {
     damage = List.copyOf(damage);
+    leftoversRemoved = List.copyOf(leftoversRemoved);
   }
 
   /** Whether the scan left anything out. */
@@ -54,6 +59,7 @@ public record RecoveryReport(
         + " unsupported_versions="
         + unsupportedVersions
         + " last_txid_seen="
-        + lastTxidSeen;
+        + lastTxidSeen
+        + (leftoversRemoved.isEmpty() ? "" : " leftovers_removed=" + leftoversRemoved.size());
   }
 }

@@ -80,6 +80,11 @@ final class RecordingFileIo implements FileIo {
   }
 
   @Override
+  public long lastModifiedMillis(Path file) throws IOException {
+    return real.lastModifiedMillis(file);
+  }
+
+  @Override
   public List<String> list(Path dir) throws IOException {
     return real.list(dir);
   }

@@ -29,6 +29,9 @@ public interface FileIo {
   /** What {@code path} names, without following a final symbolic link into a loop. */
   Kind kind(Path path) throws IOException;
 
+  /** When {@code file} was last modified, in milliseconds since the epoch. */
+  long lastModifiedMillis(Path file) throws IOException;
+
   /** The names of the entries of {@code dir}, in no particular order. */
   List<String> list(Path dir) throws IOException;
 

@@ -6,6 +6,7 @@ import dev.datawal.Record;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -173,7 +174,12 @@ public final class Follower implements LogFollower {
     closeFile();
     segment = id;
     offset = 0;
-    file = io.openRead(SegmentFiles.path(dir, id));
+    try {
+      file = io.openRead(SegmentFiles.path(dir, id));
+    } catch (NoSuchFileException e) {
+      // Deleted by compaction or retention since it was listed: follow on from the next one.
+      startAt(nextSegmentAfter(id));
+    }
   }
 
   private void closeFile() {

@@ -115,20 +115,41 @@ public final class KeyDirectory {
     }
   }
 
-  /** Records that {@code key}'s latest Put is at this place. Copies the key when it is new. */
-  public void put(byte[] key, long segment, long offset, int length) {
+  /** What a put or remove replaced: nothing, or the previous Put's segment and frame length. */
+  public static final long NONE = -1;
+
+  /** The segment of a previous Put returned by {@link #put} or {@link #remove}. */
+  public static int previousSegment(long previous) {
+    return (int) (previous >>> 32);
+  }
+
+  /** The frame length of a previous Put returned by {@link #put} or {@link #remove}. */
+  public static int previousLength(long previous) {
+    return (int) previous;
+  }
+
+  /**
+   * Records that {@code key}'s latest Put is at this place. Copies the key when it is new.
+   *
+   * @return the Put it replaces (see {@link #previousSegment}), or {@link #NONE}
+   */
+  public long put(byte[] key, long segment, long offset, int length) {
     long place = place(segment, offset, length);
     int hash = hash(key, 0, key.length);
     long stamp = lock.writeLock();
     try {
-      store(key, 0, key.length, hash, place, length);
+      return store(key, 0, key.length, hash, place, length);
     } finally {
       lock.unlockWrite(stamp);
     }
   }
 
-  /** Forgets {@code key}; returns whether it was live. */
-  public boolean remove(byte[] key) {
+  /**
+   * Forgets {@code key}.
+   *
+   * @return the Put it was at (see {@link #previousSegment}), or {@link #NONE} if not live
+   */
+  public long remove(byte[] key) {
     int hash = hash(key, 0, key.length);
     long stamp = lock.writeLock();
     try {
@@ -139,19 +160,42 @@ public final class KeyDirectory {
   }
 
   /**
+   * Moves {@code key} from one offset of {@code segment} to another, but only if its latest Put is
+   * still at {@code fromOffset}: a write since then has moved it on, and wins.
+   *
+   * @return whether the key was moved
+   */
+  public boolean moveIfAt(byte[] key, long segment, long fromOffset, long toOffset) {
+    int hash = hash(key, 0, key.length);
+    long from = place(segment, fromOffset, 1);
+    long to = place(segment, toOffset, 1);
+    long stamp = lock.writeLock();
+    try {
+      Table t = table;
+      int i = slotOf(t, key, 0, key.length, hash);
+      if (t.slots[3 * i] == 0 || t.slots[3 * i + 1] != from) {
+        return false;
+      }
+      t.slots[3 * i + 1] = to;
+      return true;
+    } finally {
+      lock.unlockWrite(stamp);
+    }
+  }
+
+  /**
    * Applies one record read by recovery, without locking: only while the directory is not yet
    * shared. The key is {@code buf[from, from + keyLen)}; {@code buf} may be reused afterwards.
    *
    * @param put whether the record is a Put (else a Delete)
+   * @return the Put it replaces or removes, or {@link #NONE}
    */
-  public void load(
+  public long load(
       boolean put, byte[] buf, int from, int keyLen, long segment, long offset, int length) {
     int hash = hash(buf, from, keyLen);
-    if (put) {
-      store(buf, from, keyLen, hash, place(segment, offset, length), length);
-    } else {
-      delete(buf, from, keyLen, hash);
-    }
+    return put
+        ? store(buf, from, keyLen, hash, place(segment, offset, length), length)
+        : delete(buf, from, keyLen, hash);
   }
 
   /** The number of live keys. */
@@ -201,14 +245,15 @@ public final class KeyDirectory {
   }
 
   /** Inserts or updates; the caller holds the write lock or is recovery. */
-  private void store(byte[] buf, int from, int keyLen, int hash, long place, int length) {
+  private long store(byte[] buf, int from, int keyLen, int hash, long place, int length) {
     long meta = (long) hash << 32 | (length & 0xFFFF_FFFFL);
     Table t = table;
     int i = slotOf(t, buf, from, keyLen, hash);
     if (t.slots[3 * i] != 0) {
+      long previous = previous(t, i);
       t.slots[3 * i + 1] = place;
       t.slots[3 * i] = meta;
-      return;
+      return previous;
     }
     if ((size + 1) * 4L > t.capacity() * 3L) {
       t = rebuild(t.capacity() * 2, false);
@@ -222,15 +267,17 @@ public final class KeyDirectory {
     t.slots[3 * i] = meta;
     size++;
     liveKeyBytes += keyLen;
+    return NONE;
   }
 
   /** Removes; the caller holds the write lock or is recovery. */
-  private boolean delete(byte[] buf, int from, int keyLen, int hash) {
+  private long delete(byte[] buf, int from, int keyLen, int hash) {
     Table t = table;
     int i = slotOf(t, buf, from, keyLen, hash);
     if (t.slots[3 * i] == 0) {
-      return false;
+      return NONE;
     }
+    long previous = previous(t, i);
     shiftBack(t, i);
     size--;
     liveKeyBytes -= keyLen;
@@ -238,7 +285,12 @@ public final class KeyDirectory {
     if (t.arenaGarbage > CHUNK && t.arenaGarbage > liveKeyBytes) {
       rebuild(t.capacity(), true); // rewrite the arena with the live keys only
     }
-    return true;
+    return previous;
+  }
+
+  /** The segment and frame length of slot {@code i}, packed as {@link #put} returns them. */
+  private static long previous(Table t, int i) {
+    return (t.slots[3 * i + 1] >>> OFFSET_BITS) << 32 | (t.slots[3 * i] & 0xFFFF_FFFFL);
   }
 
   /** The slot holding the key, or the empty slot where it would go. */

@@ -7,6 +7,7 @@ import dev.datawal.Record;
 import dev.datawal.RecoveryReport;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +61,7 @@ public final class LogScanner implements Closeable {
   private FileHandle file;
   private SegmentScanner scanner;
 
+  private final java.util.Map<Long, Long> sizes = new java.util.TreeMap<>();
   private int filesScanned;
   private long recordsReplayed;
   private long lastTxidSeen;
@@ -129,6 +131,11 @@ public final class LogScanner implements Closeable {
     return spans.get(index).id();
   }
 
+  /** The size of every segment opened so far (the range scanned), by id. */
+  public java.util.Map<Long, Long> sizes() {
+    return java.util.Collections.unmodifiableMap(sizes);
+  }
+
   /** The torn tail left out, or {@code null}. Final once {@link #next()} returned false. */
   public TornTail tornTail() {
     return tornTail;
@@ -138,8 +145,9 @@ public final class LogScanner implements Closeable {
    * The report of what was scanned so far; complete once {@link #next()} returned false.
    *
    * @param tailKeptIn where the torn tail's bytes are kept, or {@code null} for the segment file
+   * @param leftoversRemoved files recovery deleted before scanning
    */
-  public RecoveryReport report(Path tailKeptIn) {
+  public RecoveryReport report(Path tailKeptIn, List<Path> leftoversRemoved) {
     List<DamageEvent> damage = new ArrayList<>(1);
     if (tornTail != null) {
       Path keptIn = tailKeptIn != null ? tailKeptIn : SegmentFiles.path(dir, tornTail.segment());
@@ -159,7 +167,8 @@ public final class LogScanner implements Closeable {
         0,
         0,
         lastTxidSeen,
-        damage);
+        damage,
+        leftoversRemoved);
   }
 
   @Override
@@ -178,9 +187,15 @@ public final class LogScanner implements Closeable {
     }
     index++;
     Span span = spans.get(index);
-    file = io.openRead(SegmentFiles.path(dir, span.id()));
+    try {
+      file = io.openRead(SegmentFiles.path(dir, span.id()));
+    } catch (NoSuchFileException e) {
+      // Compaction emptied it or retention expired it after the scan began: nothing to read.
+      return openNextSegment();
+    }
     filesScanned++;
     long end = span.end() == Span.TO_END ? file.size() : span.end();
+    sizes.put(span.id(), end);
     scanner = new SegmentScanner(file, end, content);
     return true;
   }

@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -53,7 +54,7 @@ public final class LogWriter {
   private final ByteBuffer encoded =
       ByteBuffer.allocateDirect(ENCODE_BUFFER).order(ByteOrder.LITTLE_ENDIAN); // under lock
   private final CRC32C crc = new CRC32C(); // under lock
-  private final List<Long> sealed;
+  private final TreeMap<Long, Long> sealed; // id to size in bytes
   private ActiveSegment active;
   private long nextTxid;
   private long dirVersion;
@@ -66,7 +67,7 @@ public final class LogWriter {
     this.dir = dir;
     this.maxSegmentSize = maxSegmentSize;
     this.marks = marks;
-    this.sealed = new ArrayList<>(recovered.sealed());
+    this.sealed = new TreeMap<>(recovered.sealed());
     this.active = recovered.active();
     this.nextTxid = recovered.report().lastTxidSeen() + 1;
   }
@@ -186,11 +187,65 @@ public final class LogWriter {
     try {
       ensureOpen();
       List<LogScanner.Span> spans = new ArrayList<>(sealed.size() + 1);
-      for (long id : sealed) {
+      for (long id : sealed.keySet()) {
         spans.add(new LogScanner.Span(id, LogScanner.Span.TO_END));
       }
       spans.add(new LogScanner.Span(active.id(), active.size()));
       return spans;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The sealed segments (every one before the active one): id to size in bytes. */
+  public TreeMap<Long, Long> sealedSegments() {
+    lock.lock();
+    try {
+      return new TreeMap<>(sealed);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The bytes of the sealed segments. */
+  public long sealedBytes() {
+    lock.lock();
+    try {
+      long total = 0;
+      for (long size : sealed.values()) {
+        total += size;
+      }
+      return total;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The bytes of every segment: sealed ones and what is written to the active one. */
+  public long totalBytes() {
+    lock.lock();
+    try {
+      return sealedBytes() + active.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Records that sealed segment {@code id} was replaced by a file of {@code size} bytes, or deleted
+   * ({@code size < 0}), by compaction or retention.
+   */
+  public void sealedSegmentChanged(long id, long size) {
+    lock.lock();
+    try {
+      if (!sealed.containsKey(id)) {
+        throw new IllegalStateException("segment " + id + " is not sealed");
+      }
+      if (size < 0) {
+        sealed.remove(id);
+      } else {
+        sealed.put(id, size);
+      }
     } finally {
       lock.unlock();
     }
@@ -309,7 +364,7 @@ public final class LogWriter {
           "creating segment " + SegmentFiles.path(dir, nextId) + " failed: " + Errors.describe(e),
           e);
     }
-    sealed.add(active.id());
+    sealed.put(active.id(), active.size());
     active = next;
     dirVersion++; // the new entry is synced by the next sync, before anything in it is durable
   }

@@ -30,6 +30,11 @@ final class NioFileIo implements FileIo {
   }
 
   @Override
+  public long lastModifiedMillis(Path file) throws IOException {
+    return Files.getLastModifiedTime(file).toMillis();
+  }
+
+  @Override
   public List<String> list(Path dir) throws IOException {
     List<String> names = new ArrayList<>();
     try (Stream<Path> entries = Files.list(dir)) {

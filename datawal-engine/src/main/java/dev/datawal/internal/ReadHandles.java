@@ -99,6 +99,42 @@ public final class ReadHandles implements Closeable {
     return lease;
   }
 
+  /**
+   * From now on, reads of {@code segment} use {@code handle} (a file that is replacing it); the old
+   * handle is closed once its leases are returned.
+   */
+  public void replace(long segment, FileHandle handle) {
+    List<FileHandle> toClose = new ArrayList<>(1);
+    synchronized (this) {
+      if (closed) {
+        toClose.add(handle);
+      } else {
+        Slot old = open.put(segment, new Slot(handle));
+        retire(old, toClose);
+        evictIdle(toClose);
+      }
+    }
+    closeAll(toClose);
+  }
+
+  /** Closes {@code segment}'s handle (once its leases are returned): the file was deleted. */
+  public void forget(long segment) {
+    List<FileHandle> toClose = new ArrayList<>(1);
+    synchronized (this) {
+      retire(open.remove(segment), toClose);
+    }
+    closeAll(toClose);
+  }
+
+  private static void retire(Slot slot, List<FileHandle> toClose) {
+    if (slot != null) {
+      slot.retired = true;
+      if (slot.leases == 0) {
+        toClose.add(slot.handle);
+      }
+    }
+  }
+
   /** How many files are open now. */
   public synchronized int openCount() {
     return open.size();

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * What a writer does when it opens a store it has locked: find the longest valid prefix, keep and
@@ -15,11 +17,11 @@ public final class Recovery {
   /**
    * A recovered store, ready for appends.
    *
-   * @param sealed the ids of the segments before the active one, ascending
+   * @param sealed the segments before the active one: id to size in bytes, ascending
    * @param active the last segment, open for appends at the end of its valid prefix
    * @param report what recovery found
    */
-  public record Result(List<Long> sealed, ActiveSegment active, RecoveryReport report) {}
+  public record Result(SortedMap<Long, Long> sealed, ActiveSegment active, RecoveryReport report) {}
 
   /** Sees every valid record during recovery's single pass, in log order. */
   @FunctionalInterface
@@ -47,7 +49,7 @@ public final class Recovery {
    *     was changed then
    */
   public static Result recover(FileIo io, Path dir, Visitor visitor) throws IOException {
-    TornTailRepair.deleteLeftovers(io, dir);
+    List<Path> leftovers = TornTailRepair.deleteLeftovers(io, dir);
     List<Long> ids = SegmentFiles.list(io, dir);
     if (ids.isEmpty()) {
       // Made durable with the directory sync below, before open returns.
@@ -85,10 +87,12 @@ public final class Recovery {
       // been killed before it forced its last appends or synced a new segment's name.
       handle.force();
       io.syncDirectory(dir);
+      SortedMap<Long, Long> sealed = new TreeMap<>(scanner.sizes());
+      sealed.remove(activeId);
       return new Result(
-          ids.subList(0, ids.size() - 1),
+          sealed,
           new ActiveSegment(activeId, activePath, handle, validEnd),
-          scanner.report(evidence));
+          scanner.report(evidence, leftovers));
     } catch (IOException | RuntimeException e) {
       handle.close();
       throw e;

@@ -54,7 +54,7 @@ public final class ScanIterator implements RecordIterator {
 
   @Override
   public RecoveryReport report() {
-    return scanner.report(null);
+    return scanner.report(null, List.of());
   }
 
   @Override

@@ -16,6 +16,10 @@ public final class SegmentFiles {
   public static final long MAX_ID = 99_999_999L;
 
   static final String SUFFIX = ".dwal";
+
+  /** Suffix of a compaction's output before it is renamed over its segment. */
+  static final String COMPACTING = ".compacting";
+
   private static final int DIGITS = 8;
 
   private SegmentFiles() {}
@@ -27,6 +31,17 @@ public final class SegmentFiles {
     }
     String digits = Long.toString(id);
     return "0".repeat(DIGITS - digits.length()) + digits + SUFFIX;
+  }
+
+  /** Where compaction writes the new contents of segment {@code id} before renaming it. */
+  public static Path compactionOutput(Path dir, long id) {
+    return dir.resolve(fileName(id) + COMPACTING);
+  }
+
+  /** Whether {@code name} is a compaction output ({@code 00000003.dwal.compacting}). */
+  static boolean isCompactionOutput(String name) {
+    return name.endsWith(SUFFIX + COMPACTING)
+        && parseId(name.substring(0, name.length() - COMPACTING.length())) >= 0;
   }
 
   /** The path of segment {@code id} in {@code dir}. */

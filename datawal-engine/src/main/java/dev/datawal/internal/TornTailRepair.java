@@ -3,6 +3,8 @@ package dev.datawal.internal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Keeps a torn tail's bytes as evidence, then cuts the segment back to its valid end, so records
@@ -64,13 +66,26 @@ final class TornTailRepair {
     return evidence;
   }
 
-  /** Deletes {@code .tmp} evidence files a crash left behind; their bytes are still in place. */
-  static void deleteLeftovers(FileIo io, Path dir) throws IOException {
+  /**
+   * Deletes what a crash left half-written: {@code .tmp} evidence files (their bytes are still in
+   * the segment) and compaction outputs that were never renamed into place (the segment they were
+   * to replace is intact). Makes the deletions durable.
+   *
+   * @return the files deleted
+   */
+  static List<Path> deleteLeftovers(FileIo io, Path dir) throws IOException {
+    List<Path> deleted = new ArrayList<>();
     for (String name : io.list(dir)) {
-      if (name.contains(SegmentFiles.SUFFIX + MARKER) && name.endsWith(TMP)) {
+      boolean evidenceCopy = name.contains(SegmentFiles.SUFFIX + MARKER) && name.endsWith(TMP);
+      if (evidenceCopy || SegmentFiles.isCompactionOutput(name)) {
         io.deleteIfExists(dir.resolve(name));
+        deleted.add(dir.resolve(name));
       }
     }
+    if (!deleted.isEmpty()) {
+      io.syncDirectory(dir);
+    }
+    return deleted;
   }
 
   private static Path freeName(FileIo io, Path dir, String base) throws IOException {

@@ -90,7 +90,9 @@ class KeyDirectoryTests {
             model.put(wrap(key), loc);
           }
           case 1 ->
-              assertThat(directory.remove(key)).as(step).isEqualTo(model.remove(wrap(key)) != null);
+              assertThat(directory.remove(key) != KeyDirectory.NONE)
+                  .as(step)
+                  .isEqualTo(model.remove(wrap(key)) != null);
           default -> assertThat(directory.get(key)).as(step).isEqualTo(model.get(wrap(key)));
         }
         assertThat(directory.size()).as(step).isEqualTo(model.size());
@@ -131,7 +133,7 @@ class KeyDirectoryTests {
     List<byte[]> order = new ArrayList<>(keys);
     shuffle(order, r);
     for (int i = 0; i < order.size(); i++) {
-      assertThat(directory.remove(order.get(i))).isTrue();
+      assertThat(directory.remove(order.get(i))).isNotEqualTo(KeyDirectory.NONE);
       model.remove(wrap(order.get(i)));
       if (i % (order.size() / 10) == 0) {
         assertAgrees(directory, model, keys.toArray(byte[][]::new));
@@ -176,13 +178,13 @@ class KeyDirectoryTests {
             .isEqualTo(new KeyDirectory.Location(pass + 1, i, 28 + i));
       }
       for (byte[] key : keys) {
-        assertThat(directory.remove(key)).isTrue();
+        assertThat(directory.remove(key)).isNotEqualTo(KeyDirectory.NONE);
       }
       assertThat(directory.size()).isZero();
       assertThat(directory.itemsSorted()).isEmpty();
       for (byte[] key : keys) {
         assertThat(directory.get(key)).isNull();
-        assertThat(directory.remove(key)).isFalse();
+        assertThat(directory.remove(key)).isEqualTo(KeyDirectory.NONE);
       }
     }
   }
@@ -201,7 +203,7 @@ class KeyDirectoryTests {
       for (int i = 0; i < 2000; i++) {
         if (i % 10 != round) {
           byte[] key = bigKey(i, 1024 + i % 3072);
-          assertThat(directory.remove(key)).isTrue();
+          assertThat(directory.remove(key)).isNotEqualTo(KeyDirectory.NONE);
           model.remove(ByteBuffer.wrap(key));
         }
       }
@@ -277,9 +279,9 @@ class KeyDirectoryTests {
     directory.put(new byte[] {2}, 1, 29, 29);
     directory.put(new byte[] {1}, 1, 58, 29); // an update, not a new key
     assertThat(directory.size()).isEqualTo(2);
-    assertThat(directory.remove(new byte[] {3})).isFalse();
+    assertThat(directory.remove(new byte[] {3})).isEqualTo(KeyDirectory.NONE);
     assertThat(directory.size()).isEqualTo(2);
-    assertThat(directory.remove(new byte[] {1})).isTrue();
+    assertThat(directory.remove(new byte[] {1})).isNotEqualTo(KeyDirectory.NONE);
     assertThat(directory.size()).isEqualTo(1);
   }
 
