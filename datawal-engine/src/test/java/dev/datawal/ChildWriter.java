@@ -90,6 +90,43 @@ public final class ChildWriter {
       return;
     }
 
+    if (mode.equals("compact-loop")) {
+      // Puts over a few keys into small segments, compacting in place after every batch.
+      try (DataWal store = DataWal.open(dir, options.build())) {
+        say(out, "LOCKED " + pid);
+        int keys = Integer.parseInt(opts.getOrDefault("keys", "50"));
+        for (long i = 1; i <= records; i++) {
+          store.put(kvKey(i, keys), payload(seed, i, minLen, maxLen));
+          say(out, "ACK " + i);
+          if (i % 20 == 0) {
+            store.compact();
+            say(out, "COMPACTED " + i);
+          }
+        }
+        say(out, "DONE");
+        awaitExit();
+      }
+      say(out, "CLOSED");
+      return;
+    }
+    if (mode.equals("compact-to") || mode.equals("export")) {
+      // Copies the existing store again and again, into target-<n> or export-<n>.jsonl.
+      try (DataWal store = DataWal.open(dir, options.build())) {
+        say(out, "LOCKED " + pid);
+        Path out2 = Path.of(required(opts, "out"));
+        for (long n = 1; n <= records; n++) {
+          say(out, "START " + n);
+          if (mode.equals("export")) {
+            store.exportJsonl(out2.resolve("export-" + n + ".jsonl"));
+          } else {
+            store.compactTo(out2.resolve("target-" + n));
+          }
+          say(out, "DONE " + n);
+        }
+        awaitExit();
+      }
+      return;
+    }
     if (mode.equals("kv")) {
       try (DataWal store = DataWal.open(dir, options.build())) {
         say(out, "LOCKED " + pid);

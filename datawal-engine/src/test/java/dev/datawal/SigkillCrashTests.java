@@ -283,6 +283,159 @@ class SigkillCrashTests {
     }
   }
 
+  @RepeatedTest(5)
+  void killingInPlaceCompactionLosesNoAcknowledgedPut(RepetitionInfo repetition) throws Exception {
+    seed = deriveSeed(6, repetition);
+    announce("in-place compaction under ALWAYS", seed);
+    SplittableRandom r = new SplittableRandom(seed);
+    int keys = 1 + r.nextInt(30);
+    int maxLen = 1 + r.nextInt(400);
+    Path store = tmp.resolve("store");
+    List<String> args =
+        List.of(
+            "--mode=compact-loop",
+            "--dir=" + store,
+            "--records=" + Workload.MAX_RECORDS,
+            "--policy=ALWAYS",
+            "--keys=" + keys,
+            "--seed=" + seed,
+            "--max-len=" + maxLen,
+            "--max-segment-size=" + (512 + r.nextInt(4096)));
+    Killed killed;
+    try (ChildJvm child = ChildJvm.start(tmp, args.toArray(String[]::new))) {
+      child.awaitLine("LOCKED ", CHILD_TIMEOUT);
+      child.awaitLine("COMPACTED ", CHILD_TIMEOUT); // at least one compaction has run
+      awaitAck(child, 20 + r.nextInt(300));
+      Thread.sleep(r.nextInt(10));
+      killed = kill(child);
+    }
+    try (DataWal dw = DataWal.open(store)) {
+      long last = killed.lastAck();
+      for (int k = 0; k < keys; k++) {
+        long latest = -1;
+        for (long i = last; i >= 1 && latest < 0; i--) {
+          if (i % keys == k) {
+            latest = i;
+          }
+        }
+        if (latest < 0) {
+          continue;
+        }
+        byte[] key = ChildWriter.kvKey(latest, keys);
+        byte[] acked = ChildWriter.payload(seed, latest, 0, maxLen);
+        byte[] inFlight = ChildWriter.payload(seed, last + 1, 0, maxLen);
+        boolean inFlightKey = (last + 1) % keys == k;
+        assertThat(dw.get(key))
+            .as("key %d, last acknowledged put %d of %d", k, latest, last)
+            .hasValueSatisfying(
+                v -> {
+                  if (inFlightKey) {
+                    assertThat(v).isIn(acked, inFlight);
+                  } else {
+                    assertThat(v).isEqualTo(acked);
+                  }
+                });
+      }
+      List<Record> records = dw.log().scan();
+      for (int i = 1; i < records.size(); i++) {
+        assertThat(records.get(i).txid()).isGreaterThan(records.get(i - 1).txid());
+      }
+    }
+  }
+
+  @RepeatedTest(3)
+  void killingCompactToNeverChangesTheSourceAndLeavesAnEmptyOrValidTarget(RepetitionInfo repetition)
+      throws Exception {
+    seed = deriveSeed(7, repetition);
+    announce("compactTo killed", seed);
+    Path store = tmp.resolve("store");
+    Map<String, String> expected = fillStore(store, seed);
+    Map<String, String> sourceFiles = TestFiles.snapshot(store);
+    Path out = Files.createDirectory(tmp.resolve("out"));
+    try (ChildJvm child =
+        ChildJvm.start(
+            tmp, "--mode=compact-to", "--dir=" + store, "--out=" + out, "--records=100000")) {
+      child.awaitLine("LOCKED ", CHILD_TIMEOUT);
+      child.awaitLine("DONE ", CHILD_TIMEOUT);
+      Thread.sleep(new SplittableRandom(seed).nextInt(20));
+      child.kill();
+      child.awaitExit(CHILD_TIMEOUT);
+    }
+    sourceFiles.remove(".lock");
+    Map<String, String> after = TestFiles.snapshot(store);
+    after.remove(".lock");
+    assertThat(after).as("the source's files").isEqualTo(sourceFiles);
+    try (DataWal source = DataWal.open(store)) {
+      assertThat(kvState(source)).isEqualTo(expected);
+    }
+    for (String target : TestFiles.names(out)) {
+      Path dir = out.resolve(target);
+      if (TestFiles.names(dir).stream().noneMatch(n -> n.endsWith(".dwal"))) {
+        continue; // killed before it wrote anything
+      }
+      try (DataWal copy = DataWal.open(dir)) { // opens: valid, maybe a prefix of the copy
+        Map<String, String> state = kvState(copy);
+        assertThat(expected).as(target).containsAllEntriesOf(state);
+      }
+    }
+  }
+
+  @RepeatedTest(3)
+  void killingExportLeavesNoFileOrAWholeOne(RepetitionInfo repetition) throws Exception {
+    seed = deriveSeed(8, repetition);
+    announce("export killed", seed);
+    Path store = tmp.resolve("store");
+    fillStore(store, seed);
+    Path out = Files.createDirectory(tmp.resolve("out"));
+    try (DataWal source = DataWal.open(store)) {
+      source.exportJsonl(out.resolve("expected.jsonl"));
+    }
+    byte[] whole = TestFiles.read(out.resolve("expected.jsonl"));
+    try (ChildJvm child =
+        ChildJvm.start(
+            tmp, "--mode=export", "--dir=" + store, "--out=" + out, "--records=100000")) {
+      child.awaitLine("LOCKED ", CHILD_TIMEOUT);
+      child.awaitLine("DONE ", CHILD_TIMEOUT);
+      Thread.sleep(new SplittableRandom(seed).nextInt(20));
+      child.kill();
+      child.awaitExit(CHILD_TIMEOUT);
+    }
+    for (String name : TestFiles.names(out)) {
+      if (name.endsWith(".jsonl")) {
+        assertThat(TestFiles.read(out.resolve(name))).as(name).isEqualTo(whole);
+      } else {
+        assertThat(name).as("only a temporary file may be partial").endsWith(".jsonl.tmp");
+      }
+    }
+  }
+
+  /** A store with a few hundred puts and deletes over 40 keys; returns its state. */
+  private static Map<String, String> fillStore(Path store, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    try (DataWal dw =
+        DataWal.open(store, DatawalOptions.builder().fsyncPolicy(FsyncPolicy.MANUAL).build())) {
+      for (int i = 0; i < 400; i++) {
+        byte[] key = ("key-" + r.nextInt(40)).getBytes(StandardCharsets.US_ASCII);
+        if (r.nextInt(6) == 0) {
+          dw.delete(key);
+        } else {
+          dw.put(key, ChildWriter.payload(seed, i, 0, 300));
+        }
+      }
+      return kvState(dw);
+    }
+  }
+
+  private static Map<String, String> kvState(DataWal dw) {
+    Map<String, String> state = new java.util.TreeMap<>();
+    dw.forEach(
+        (k, v) ->
+            state.put(
+                new String(k, StandardCharsets.US_ASCII),
+                new String(v, StandardCharsets.US_ASCII)));
+    return state;
+  }
+
   /**
    * What a child appends: record {@code i} is a Raw record with txid {@code i} and the payload
    * {@link ChildWriter#payload}{@code (seed, i, minLen, maxLen)}.
