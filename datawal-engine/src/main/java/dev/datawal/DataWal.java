@@ -380,6 +380,18 @@ public final class DataWal implements AutoCloseable {
           olderHoldOnlyLivePuts = false; // every frame still needed, tombstones included
           continue;
         }
+        // The frames dropped were judged superseded by writes the key directory already shows,
+        // which may not be durable yet (MANUAL, INTERVAL, or ALWAYS before its fsync). Make them
+        // durable before the old frames can vanish, or a power cut could lose both.
+        try {
+          log.fsync();
+        } catch (RuntimeException e) {
+          io.deleteIfExists(
+              output.output() == null
+                  ? SegmentFiles.compactionOutput(log.dir(), id)
+                  : output.output());
+          throw e;
+        }
         swapIn(output);
         recordsWritten += output.records();
         bytesWritten += output.size();

@@ -268,7 +268,7 @@ public final class RecordLog implements AutoCloseable {
 
   /**
    * Seals the active segment, durably, and starts the next one. Appends before this call are
-   * durable when it returns; the new segment's directory entry is made durable by the next sync.
+   * durable when it returns, under every policy.
    *
    * @throws WriterPoisonedException if the writer is poisoned, or the rotation failed and poisoned
    *     it
@@ -277,6 +277,9 @@ public final class RecordLog implements AutoCloseable {
    */
   public void rotate() {
     writer.rotate();
+    // The sealed segment is forced, but its name may be as new as its data: sync the directory
+    // (and the new, empty segment) too, so every append before this call is durable on return.
+    commit.sync();
   }
 
   /**

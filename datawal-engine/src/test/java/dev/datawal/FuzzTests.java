@@ -387,6 +387,12 @@ class FuzzTests {
    * Checks one outcome (records and/or report, or an error) against the model and against the
    * properties the spec promises.
    */
+  private static List<Record> withoutOffsets(List<Record> records) {
+    return records.stream()
+        .map(r -> new Record(r.type(), r.txid(), r.key(), r.payload(), r.segment(), 0, r.length()))
+        .toList();
+  }
+
   private static void checkOutcome(
       String who,
       ModelRecovery.Outcome expected,
@@ -432,7 +438,10 @@ class FuzzTests {
         // Whole frames cut out at frame boundaries leave a store that is valid by the format:
         // nothing in it can tell that they are missing. Only a cut can do that.
         assertThat(mutation.kind()).isIn(Mutation.Kind.TRUNCATE, Mutation.Kind.DELETE_RANGE);
-        assertThat(original).as("%s: records", who).containsSubsequence(records);
+        // The frames after a deleted range move up, so compare them without their offsets.
+        assertThat(withoutOffsets(original))
+            .as("%s: records", who)
+            .containsSubsequence(withoutOffsets(records));
       } else {
         assertThat(records.size()).isLessThanOrEqualTo(original.size());
         assertThat(records)
