@@ -536,7 +536,7 @@ class SigkillCrashTests {
 
   private static long baseSeed() {
     String property = System.getProperty("datawal.crash.seed");
-    return property == null || property.isBlank()
+    return property == null || property.isBlank() || property.trim().equals("random")
         ? System.nanoTime()
         : Long.parseLong(property.trim());
   }
