@@ -76,7 +76,8 @@ class CompactionTests {
       assertThat(stats.bytesReclaimed()).isEqualTo(before.reclaimableBytes());
       assertThat(stats.segmentsAfter()).isLessThan(stats.segmentsBefore());
       assertThat(stats.liveKeys()).isEqualTo(model.size());
-      assertThat(stats.recordsWritten()).isEqualTo(model.size());
+      // Live Puts in segments without garbage are not rewritten.
+      assertThat(stats.recordsWritten()).isPositive().isLessThanOrEqualTo(model.size());
       assertThat(stats.duration().isNegative()).isFalse();
       GarbageStats after = store.garbage();
       assertThat(after.reclaimableBytes()).isZero();
