@@ -27,9 +27,10 @@ import java.util.SplittableRandom;
  * append {@code records}, fsync, then wait for stdin to close), {@code append} (open, then append
  * {@code records} one by one, acknowledging each, then wait), {@code kv} (open a {@link DataWal}
  * and put {@link #kvKey} = {@link #payload} for i = 1..{@code records} over {@code keys} keys,
- * acknowledging each put once it returned) or {@code try} (try to open once); {@code records};
- * {@code fsync}; {@code policy} (an {@link FsyncPolicy}, default MANUAL); {@code max-segment-size};
- * {@code seed}, {@code min-len}, {@code max-len} for {@link #payload}.
+ * acknowledging each put once it returned, and with {@code compact-every} compacting in place after
+ * every that many puts, saying {@code COMPACTED <i>}) or {@code try} (try to open once); {@code
+ * records}; {@code fsync}; {@code policy} (an {@link FsyncPolicy}, default MANUAL); {@code
+ * max-segment-size}; {@code seed}, {@code min-len}, {@code max-len} for {@link #payload}.
  */
 public final class ChildWriter {
   private ChildWriter() {}
@@ -90,25 +91,6 @@ public final class ChildWriter {
       return;
     }
 
-    if (mode.equals("compact-loop")) {
-      // Puts over a few keys into small segments, compacting in place after every batch.
-      try (DataWal store = DataWal.open(dir, options.build())) {
-        say(out, "LOCKED " + pid);
-        int keys = Integer.parseInt(opts.getOrDefault("keys", "50"));
-        for (long i = 1; i <= records; i++) {
-          store.put(kvKey(i, keys), payload(seed, i, minLen, maxLen));
-          say(out, "ACK " + i);
-          if (i % 20 == 0) {
-            store.compact();
-            say(out, "COMPACTED " + i);
-          }
-        }
-        say(out, "DONE");
-        awaitExit();
-      }
-      say(out, "CLOSED");
-      return;
-    }
     if (mode.equals("compact-to") || mode.equals("export")) {
       // Copies the existing store again and again, into target-<n> or export-<n>.jsonl.
       try (DataWal store = DataWal.open(dir, options.build())) {
@@ -131,9 +113,14 @@ public final class ChildWriter {
       try (DataWal store = DataWal.open(dir, options.build())) {
         say(out, "LOCKED " + pid);
         int keys = Integer.parseInt(opts.getOrDefault("keys", "50"));
+        long compactEvery = Long.parseLong(opts.getOrDefault("compact-every", "0"));
         for (long i = 1; i <= records; i++) {
           store.put(kvKey(i, keys), payload(seed, i, minLen, maxLen));
           say(out, "ACK " + i);
+          if (compactEvery > 0 && i % compactEvery == 0) {
+            store.compact();
+            say(out, "COMPACTED " + i);
+          }
         }
         say(out, "DONE");
         awaitExit();

@@ -293,7 +293,8 @@ class SigkillCrashTests {
     Path store = tmp.resolve("store");
     List<String> args =
         List.of(
-            "--mode=compact-loop",
+            "--mode=kv",
+            "--compact-every=20",
             "--dir=" + store,
             "--records=" + Workload.MAX_RECORDS,
             "--policy=ALWAYS",
@@ -351,16 +352,7 @@ class SigkillCrashTests {
     Path store = tmp.resolve("store");
     Map<String, String> expected = fillStore(store, seed);
     Map<String, String> sourceFiles = TestFiles.snapshot(store);
-    Path out = Files.createDirectory(tmp.resolve("out"));
-    try (ChildJvm child =
-        ChildJvm.start(
-            tmp, "--mode=compact-to", "--dir=" + store, "--out=" + out, "--records=100000")) {
-      child.awaitLine("LOCKED ", CHILD_TIMEOUT);
-      child.awaitLine("DONE ", CHILD_TIMEOUT);
-      Thread.sleep(new SplittableRandom(seed).nextInt(20));
-      child.kill();
-      child.awaitExit(CHILD_TIMEOUT);
-    }
+    Path out = copyRepeatedlyThenKill("compact-to", store);
     sourceFiles.remove(".lock");
     Map<String, String> after = TestFiles.snapshot(store);
     after.remove(".lock");
@@ -386,20 +378,12 @@ class SigkillCrashTests {
     announce("export killed", seed);
     Path store = tmp.resolve("store");
     fillStore(store, seed);
-    Path out = Files.createDirectory(tmp.resolve("out"));
+    Path expected = tmp.resolve("expected.jsonl");
     try (DataWal source = DataWal.open(store)) {
-      source.exportJsonl(out.resolve("expected.jsonl"));
+      source.exportJsonl(expected);
     }
-    byte[] whole = TestFiles.read(out.resolve("expected.jsonl"));
-    try (ChildJvm child =
-        ChildJvm.start(
-            tmp, "--mode=export", "--dir=" + store, "--out=" + out, "--records=100000")) {
-      child.awaitLine("LOCKED ", CHILD_TIMEOUT);
-      child.awaitLine("DONE ", CHILD_TIMEOUT);
-      Thread.sleep(new SplittableRandom(seed).nextInt(20));
-      child.kill();
-      child.awaitExit(CHILD_TIMEOUT);
-    }
+    byte[] whole = TestFiles.read(expected);
+    Path out = copyRepeatedlyThenKill("export", store);
     for (String name : TestFiles.names(out)) {
       if (name.endsWith(".jsonl")) {
         assertThat(TestFiles.read(out.resolve(name))).as(name).isEqualTo(whole);
@@ -407,6 +391,25 @@ class SigkillCrashTests {
         assertThat(name).as("only a temporary file may be partial").endsWith(".jsonl.tmp");
       }
     }
+  }
+
+  /**
+   * Runs a child that copies {@code store} again and again ({@code --mode=compact-to} or {@code
+   * export}) into a new directory, and kills it with SIGKILL at a seeded moment after its first
+   * copy; returns the directory.
+   */
+  private Path copyRepeatedlyThenKill(String mode, Path store) throws Exception {
+    Path out = Files.createDirectory(tmp.resolve("out"));
+    try (ChildJvm child =
+        ChildJvm.start(
+            tmp, "--mode=" + mode, "--dir=" + store, "--out=" + out, "--records=100000")) {
+      child.awaitLine("LOCKED ", CHILD_TIMEOUT);
+      child.awaitLine("DONE ", CHILD_TIMEOUT);
+      Thread.sleep(new SplittableRandom(seed).nextInt(20));
+      child.kill();
+      child.awaitExit(CHILD_TIMEOUT);
+    }
+    return out;
   }
 
   /** A store with a few hundred puts and deletes over 40 keys; returns its state. */

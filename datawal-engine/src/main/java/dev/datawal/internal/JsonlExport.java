@@ -1,7 +1,6 @@
 package dev.datawal.internal;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -44,37 +43,19 @@ public final class JsonlExport {
     io.deleteIfExists(tmp);
     Base64.Encoder base64 = Base64.getEncoder();
     try (FileHandle out = io.openWrite(tmp, true)) {
-      ByteBuffer buf = ByteBuffer.allocate(BUFFER);
-      long position = 0;
+      PositionalWriter writer = new PositionalWriter(out, BUFFER);
       for (KeyDirectory.Item item : items) {
-        for (byte[] part :
-            new byte[][] {
-              KEY, base64.encode(item.key()), VALUE, base64.encode(values.valueOf(item)), END
-            }) {
-          if (part.length > buf.remaining()) {
-            position += flush(out, buf, position);
-          }
-          if (part.length > buf.capacity()) {
-            out.write(ByteBuffer.wrap(part), position);
-            position += part.length;
-          } else {
-            buf.put(part);
-          }
-        }
+        writer.write(KEY);
+        writer.write(base64.encode(item.key()));
+        writer.write(VALUE);
+        writer.write(base64.encode(values.valueOf(item)));
+        writer.write(END);
       }
-      flush(out, buf, position);
+      writer.flush();
       out.force(); // the whole file is on disk before its name is
     }
     io.atomicMove(tmp, absolute);
     io.syncDirectory(absolute.getParent()); // the new name survives a power cut
     return items.size();
-  }
-
-  private static int flush(FileHandle out, ByteBuffer buf, long position) throws IOException {
-    buf.flip();
-    int n = buf.remaining();
-    out.write(buf, position);
-    buf.clear();
-    return n;
   }
 }

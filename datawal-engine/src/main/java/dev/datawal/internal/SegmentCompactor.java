@@ -3,7 +3,6 @@ package dev.datawal.internal;
 import dev.datawal.CorruptStoreException;
 import dev.datawal.RecordType;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,8 +78,7 @@ public final class SegmentCompactor {
                 false,
                 SegmentScanner.Content.ALL);
         FileHandle out = io.openWrite(outPath, true)) {
-      ByteBuffer buf = ByteBuffer.allocate(BUFFER);
-      long written = 0;
+      PositionalWriter writer = new PositionalWriter(out, BUFFER);
       while (scanner.next()) {
         SegmentScanner frame = scanner.current();
         boolean keep =
@@ -93,26 +91,16 @@ public final class SegmentCompactor {
           dropped++;
           continue;
         }
-        ByteBuffer encoded =
-            FrameFormat.encode(frame.type(), frame.txid(), frame.key(), frame.payload());
-        long at = written + buf.position();
         if (frame.type() == RecordType.PUT) {
-          moves.add(new Move(frame.key(), frame.frameOffset(), at));
+          moves.add(new Move(frame.key(), frame.frameOffset(), writer.position()));
         } else {
           tombstones = true;
         }
-        if (encoded.remaining() > buf.remaining()) {
-          written += flush(out, buf, written);
-        }
-        if (encoded.remaining() > buf.capacity()) {
-          out.write(encoded, written);
-          written += frame.frameLength();
-        } else {
-          buf.put(encoded);
-        }
+        writer.write(FrameFormat.encode(frame.type(), frame.txid(), frame.key(), frame.payload()));
         kept++;
       }
-      written += flush(out, buf, written);
+      writer.flush();
+      long written = writer.position();
       if (dropped == 0 || kept == 0) {
         io.deleteIfExists(outPath); // nothing to gain, or nothing to keep: the segment goes
         return dropped == 0 ? null : new Output(id, null, 0, 0, false, List.of());
@@ -123,13 +111,5 @@ public final class SegmentCompactor {
       io.deleteIfExists(outPath);
       throw e;
     }
-  }
-
-  private static long flush(FileHandle out, ByteBuffer buf, long position) throws IOException {
-    buf.flip();
-    int n = buf.remaining();
-    out.write(buf, position);
-    buf.clear();
-    return n;
   }
 }
