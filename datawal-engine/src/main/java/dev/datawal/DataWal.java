@@ -429,15 +429,22 @@ public final class DataWal implements AutoCloseable {
     FileHandle replacement = output.output() == null ? null : io.openRead(output.output());
     long stamp = swapLock.writeLock();
     try {
+      // The file first: if that fails, nothing in memory has changed.
       if (replacement == null) {
         io.deleteIfExists(segmentFile);
         handles.forget(id);
       } else {
+        try {
+          io.atomicMove(output.output(), segmentFile);
+        } catch (IOException e) {
+          replacement.close();
+          io.deleteIfExists(output.output());
+          throw e;
+        }
         handles.replace(id, replacement);
         for (SegmentCompactor.Move move : output.moves()) {
           directory.moveIfAt(move.key(), id, move.from(), move.to());
         }
-        io.atomicMove(output.output(), segmentFile);
       }
     } finally {
       swapLock.unlockWrite(stamp);
