@@ -182,24 +182,37 @@ public final class FrameFormat {
    * the whole frame is present.
    */
   public static DecodedFrame decode(byte[] bytes) {
-    ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    FrameFault fault = checkHeader(buf, 0, bytes.length);
+    FrameFault fault = check(bytes, bytes.length);
     if (fault != null) {
       return DecodedFrame.failed(fault);
     }
+    ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     int keyLen = keyLength(buf, 0);
     int payloadLen = payloadLength(buf, 0);
-    int crcAt = HEADER_SIZE + keyLen + payloadLen;
-    CRC32C crc = new CRC32C();
-    crc.update(bytes, 0, crcAt);
-    int stored = buf.getInt(crcAt);
-    if (stored != (int) crc.getValue()) {
-      return DecodedFrame.failed(crcMismatch(stored, (int) crc.getValue()));
-    }
     byte[] key = new byte[keyLen];
     byte[] payload = new byte[payloadLen];
     buf.get(HEADER_SIZE, key).get(HEADER_SIZE + keyLen, payload);
-    return new DecodedFrame(null, type(buf, 0), txid(buf, 0), key, payload, crcAt + CRC_SIZE);
+    return new DecodedFrame(
+        null, type(buf, 0), txid(buf, 0), key, payload, frameLength(keyLen, payloadLen));
+  }
+
+  /**
+   * Checks the frame at the start of {@code bytes}, of which the first {@code available} are there:
+   * the header, that the whole frame is present, and its CRC.
+   *
+   * @return {@code null} if it is a valid frame, else the fault
+   */
+  public static FrameFault check(byte[] bytes, int available) {
+    ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    FrameFault fault = checkHeader(buf, 0, available);
+    if (fault != null) {
+      return fault;
+    }
+    int crcAt = HEADER_SIZE + keyLength(buf, 0) + payloadLength(buf, 0);
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, 0, crcAt);
+    int stored = buf.getInt(crcAt);
+    return stored == (int) crc.getValue() ? null : crcMismatch(stored, (int) crc.getValue());
   }
 
   /** The key length of a header that passed {@link #checkHeader}. */

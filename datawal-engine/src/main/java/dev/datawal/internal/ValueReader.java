@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.CRC32C;
 
 /**
  * Reads a key's value from the frame the key directory points at: one positional read, then the
@@ -46,18 +45,11 @@ public final class ValueReader {
         }
       }
     }
-    ByteBuffer view = ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN);
-    FrameFault fault = FrameFormat.checkHeader(view, 0, buf.position());
+    FrameFault fault = FrameFormat.check(frame, buf.position());
     if (fault == null) {
+      ByteBuffer view = ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN);
       int keyLen = FrameFormat.keyLength(view, 0);
-      int payloadLen = FrameFormat.payloadLength(view, 0);
-      int crcAt = FrameFormat.HEADER_SIZE + keyLen + payloadLen;
-      CRC32C crc = new CRC32C();
-      crc.update(frame, 0, crcAt);
-      int stored = view.getInt(crcAt);
-      if (stored != (int) crc.getValue()) {
-        fault = FrameFormat.crcMismatch(stored, (int) crc.getValue());
-      } else if (crcAt + FrameFormat.CRC_SIZE != frame.length
+      if (FrameFormat.frameLength(keyLen, FrameFormat.payloadLength(view, 0)) != frame.length
           || FrameFormat.type(view, 0) != RecordType.PUT
           || !Arrays.equals(
               frame,
