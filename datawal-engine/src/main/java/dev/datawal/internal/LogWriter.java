@@ -123,6 +123,7 @@ public final class LogWriter {
       total += FrameFormat.frameLength(e.key().length, e.payload().length);
     }
     List<RecordRef> refs = new ArrayList<>(entries.size());
+    appendsInFlight.incrementAndGet();
     lock.lock();
     try {
       ensureWritable();
@@ -156,6 +157,7 @@ public final class LogWriter {
       return refs;
     } finally {
       lock.unlock();
+      appendsInFlight.decrementAndGet();
     }
   }
 
