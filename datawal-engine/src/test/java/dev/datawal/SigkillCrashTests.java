@@ -258,28 +258,9 @@ class SigkillCrashTests {
     // one in flight may or may not be.
     try (DataWal dw = DataWal.open(store)) {
       long last = killed.lastAck();
-      Map<String, Long> latestAcked = new HashMap<>();
-      for (long i = 1; i <= last; i++) {
-        latestAcked.put(new String(ChildWriter.kvKey(i, keys), StandardCharsets.US_ASCII), i);
-      }
-      byte[] inFlightKey = ChildWriter.kvKey(last + 1, keys);
-      for (var e : latestAcked.entrySet()) {
-        byte[] key = e.getKey().getBytes(StandardCharsets.US_ASCII);
-        byte[] acked = ChildWriter.payload(seed, e.getValue(), 0, maxLen);
-        byte[] inFlight = ChildWriter.payload(seed, last + 1, 0, maxLen);
-        assertThat(dw.get(key))
-            .as("key %s, last acknowledged put %s of %s", e.getKey(), e.getValue(), last)
-            .hasValueSatisfying(
-                v -> {
-                  if (Arrays.equals(key, inFlightKey)) {
-                    assertThat(v).isIn(acked, inFlight);
-                  } else {
-                    assertThat(v).isEqualTo(acked);
-                  }
-                });
-      }
+      int ackedKeys = assertAcknowledgedPutsSurvived(dw, keys, maxLen, last);
       assertThat(dw.log().lastTxid()).isBetween(last, last + 1);
-      assertThat(dw.size()).isBetween(latestAcked.size(), latestAcked.size() + 1);
+      assertThat(dw.size()).isBetween(ackedKeys, ackedKeys + 1);
     }
   }
 
@@ -311,32 +292,7 @@ class SigkillCrashTests {
       killed = kill(child);
     }
     try (DataWal dw = DataWal.open(store)) {
-      long last = killed.lastAck();
-      for (int k = 0; k < keys; k++) {
-        long latest = -1;
-        for (long i = last; i >= 1 && latest < 0; i--) {
-          if (i % keys == k) {
-            latest = i;
-          }
-        }
-        if (latest < 0) {
-          continue;
-        }
-        byte[] key = ChildWriter.kvKey(latest, keys);
-        byte[] acked = ChildWriter.payload(seed, latest, 0, maxLen);
-        byte[] inFlight = ChildWriter.payload(seed, last + 1, 0, maxLen);
-        boolean inFlightKey = (last + 1) % keys == k;
-        assertThat(dw.get(key))
-            .as("key %d, last acknowledged put %d of %d", k, latest, last)
-            .hasValueSatisfying(
-                v -> {
-                  if (inFlightKey) {
-                    assertThat(v).isIn(acked, inFlight);
-                  } else {
-                    assertThat(v).isEqualTo(acked);
-                  }
-                });
-      }
+      assertAcknowledgedPutsSurvived(dw, keys, maxLen, killed.lastAck());
       List<Record> records = dw.log().scan();
       for (int i = 1; i < records.size(); i++) {
         assertThat(records.get(i).txid()).isGreaterThan(records.get(i - 1).txid());
@@ -391,6 +347,37 @@ class SigkillCrashTests {
         assertThat(name).as("only a temporary file may be partial").endsWith(".jsonl.tmp");
       }
     }
+  }
+
+  /**
+   * Checks a store a {@code --mode=kv} child wrote until it was killed: put i wrote {@link
+   * ChildWriter#kvKey}{@code (i, keys)}; every key holds the payload of its last acknowledged put,
+   * or of put {@code last + 1} if that one (in flight) was to the same key.
+   *
+   * @return how many keys an acknowledged put wrote
+   */
+  private int assertAcknowledgedPutsSurvived(DataWal dw, int keys, int maxLen, long last) {
+    Map<String, Long> latestAcked = new HashMap<>();
+    for (long i = 1; i <= last; i++) {
+      latestAcked.put(new String(ChildWriter.kvKey(i, keys), StandardCharsets.US_ASCII), i);
+    }
+    byte[] inFlightKey = ChildWriter.kvKey(last + 1, keys);
+    byte[] inFlight = ChildWriter.payload(seed, last + 1, 0, maxLen);
+    for (Map.Entry<String, Long> e : latestAcked.entrySet()) {
+      byte[] key = e.getKey().getBytes(StandardCharsets.US_ASCII);
+      byte[] acked = ChildWriter.payload(seed, e.getValue(), 0, maxLen);
+      assertThat(dw.get(key))
+          .as("key %s, last acknowledged put %s of %s", e.getKey(), e.getValue(), last)
+          .hasValueSatisfying(
+              v -> {
+                if (Arrays.equals(key, inFlightKey)) {
+                  assertThat(v).isIn(acked, inFlight);
+                } else {
+                  assertThat(v).isEqualTo(acked);
+                }
+              });
+    }
+    return latestAcked.size();
   }
 
   /**
