@@ -182,6 +182,17 @@ public final class DataWal implements AutoCloseable {
    */
   public Optional<byte[]> get(byte[] key) {
     Objects.requireNonNull(key, "key");
+    if (!log.observers().any()) {
+      return getUnobserved(key);
+    }
+    long started = System.nanoTime();
+    Optional<byte[]> value = getUnobserved(key);
+    long nanos = System.nanoTime() - started;
+    log.observers().tell(o -> o.read(value.isPresent(), nanos));
+    return value;
+  }
+
+  private Optional<byte[]> getUnobserved(byte[] key) {
     long stamp = swapLock.tryOptimisticRead();
     if (stamp != 0) {
       try {
@@ -325,14 +336,15 @@ public final class DataWal implements AutoCloseable {
       } catch (IOException e) {
         throw Errors.readFailed(log.dir(), e);
       }
-      return new CompactionStats(
-          items.size(),
-          items.size(),
-          bytes,
-          Math.max(0, log.writer().totalBytes() - bytes),
-          log.writer().sealedSegments().size() + 1,
-          1,
-          Duration.ofNanos(System.nanoTime() - started));
+      return observed(
+          new CompactionStats(
+              items.size(),
+              items.size(),
+              bytes,
+              Math.max(0, log.writer().totalBytes() - bytes),
+              log.writer().sealedSegments().size() + 1,
+              1,
+              Duration.ofNanos(System.nanoTime() - started)));
     } finally {
       swapLock.unlockRead(stamp);
     }
@@ -397,20 +409,26 @@ public final class DataWal implements AutoCloseable {
         bytesWritten += output.size();
         olderHoldOnlyLivePuts &= !output.tombstonesKept();
       }
-      return new CompactionStats(
-          directory.size(),
-          recordsWritten,
-          bytesWritten,
-          bytesBefore - log.writer().sealedBytes(),
-          segmentsBefore,
-          log.writer().sealedSegments().size() + 1,
-          Duration.ofNanos(System.nanoTime() - started));
+      return observed(
+          new CompactionStats(
+              directory.size(),
+              recordsWritten,
+              bytesWritten,
+              bytesBefore - log.writer().sealedBytes(),
+              segmentsBefore,
+              log.writer().sealedSegments().size() + 1,
+              Duration.ofNanos(System.nanoTime() - started)));
     } catch (IOException e) {
       throw new DatawalException(
           "datawal: compaction of " + log.dir() + " failed: " + Errors.describe(e), e);
     } finally {
       compactionLock.unlock();
     }
+  }
+
+  private CompactionStats observed(CompactionStats stats) {
+    log.observers().tell(o -> o.compacted(stats));
+    return stats;
   }
 
   private boolean isLatest(byte[] key, long segment, long offset) {
@@ -502,6 +520,20 @@ public final class DataWal implements AutoCloseable {
   /** The log under this store, for reading it as a log (scans, followers). */
   public RecordLog log() {
     return log;
+  }
+
+  /**
+   * Registers {@code observer} to be told about writes, fsyncs, gets and compactions (for metrics).
+   *
+   * @see DatawalObserver
+   */
+  public void addObserver(DatawalObserver observer) {
+    log.addObserver(observer);
+  }
+
+  /** Removes an observer added with {@link #addObserver}; does nothing if it is not registered. */
+  public void removeObserver(DatawalObserver observer) {
+    log.removeObserver(observer);
   }
 
   /** An estimate of the key directory's heap footprint in bytes. */

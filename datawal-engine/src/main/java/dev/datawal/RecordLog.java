@@ -7,6 +7,7 @@ import dev.datawal.internal.Follower;
 import dev.datawal.internal.FrameFormat;
 import dev.datawal.internal.GroupCommit;
 import dev.datawal.internal.LogWriter;
+import dev.datawal.internal.Observers;
 import dev.datawal.internal.Position;
 import dev.datawal.internal.Recovery;
 import dev.datawal.internal.ScanIterator;
@@ -16,9 +17,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
@@ -67,6 +71,7 @@ public final class RecordLog implements AutoCloseable {
   private final LogWriter writer;
   private final GroupCommit commit;
   private final boolean keyValue;
+  private final Observers observers = new Observers();
 
   private RecordLog(
       FileIo io,
@@ -90,7 +95,8 @@ public final class RecordLog implements AutoCloseable {
         new GroupCommit(
             writer,
             marks,
-            options.fsyncPolicy() == FsyncPolicy.INTERVAL ? options.fsyncInterval() : null);
+            options.fsyncPolicy() == FsyncPolicy.INTERVAL ? options.fsyncInterval() : null,
+            observers);
   }
 
   /**
@@ -188,8 +194,15 @@ public final class RecordLog implements AutoCloseable {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(payload, "payload");
     RecordRef ref = writer.append(type, key, payload, listener);
+    appended(ref);
     afterAppend(ref);
     return ref;
+  }
+
+  private void appended(RecordRef ref) {
+    if (observers.any()) {
+      observers.tell(o -> o.appended(1, ref.length()));
+    }
   }
 
   /** Applies the fsync policy to an append that ended with {@code last}. */
@@ -226,6 +239,10 @@ public final class RecordLog implements AutoCloseable {
   List<RecordRef> appendBatch(List<Entry> entries, LogWriter.Listener listener) {
     List<RecordRef> refs = writer.append(List.copyOf(entries), listener);
     if (!refs.isEmpty()) {
+      if (observers.any()) {
+        long bytes = refs.stream().mapToLong(RecordRef::length).sum();
+        observers.tell(o -> o.appended(refs.size(), bytes));
+      }
       afterAppend(refs.get(refs.size() - 1));
     }
     return refs;
@@ -250,7 +267,9 @@ public final class RecordLog implements AutoCloseable {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(payload, "payload");
-    return commit.whenDurable(writer.append(type, key, payload, NO_LISTENER));
+    RecordRef ref = writer.append(type, key, payload, NO_LISTENER);
+    appended(ref);
+    return commit.whenDurable(ref);
   }
 
   /**
@@ -369,6 +388,21 @@ public final class RecordLog implements AutoCloseable {
    * @throws DatawalException if a segment cannot be deleted
    */
   public RetentionStats applyRetention() {
+    return applyRetention(Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #applyRetention()}, but never deletes a segment that holds a record with a txid of
+   * {@code keepFromTxid} or more: readers that still need those records (subscribers, relays) pass
+   * the first txid they have not processed. Deletion stops at the first segment kept, so the log
+   * stays a suffix.
+   *
+   * @param keepFromTxid the lowest txid that must survive; {@link Long#MAX_VALUE} keeps nothing
+   *     extra
+   * @throws IllegalStateException as for {@link #applyRetention()}
+   * @throws DatawalException if a segment cannot be deleted or read
+   */
+  public RetentionStats applyRetention(long keepFromTxid) {
     writer.ensureOpen();
     if (keyValue) {
       throw new IllegalStateException(
@@ -392,6 +426,9 @@ public final class RecordLog implements AutoCloseable {
         if (!tooOld && !tooBig) {
           break; // delete from the front only, so the log stays a suffix
         }
+        if (keepFromTxid != Long.MAX_VALUE && firstTxidAfter(segment.getKey()) > keepFromTxid) {
+          break; // it holds a record a reader still needs
+        }
         io.deleteIfExists(file);
         writer.sealedSegmentChanged(segment.getKey(), -1);
         total -= segment.getValue();
@@ -405,12 +442,70 @@ public final class RecordLog implements AutoCloseable {
       throw new DatawalException(
           "datawal: retention in " + dir + " failed: " + Errors.describe(e), e);
     }
-    return new RetentionStats(
-        deleted,
-        reclaimed,
-        before,
-        before - deleted,
-        Duration.ofNanos(System.nanoTime() - started));
+    RetentionStats stats =
+        new RetentionStats(
+            deleted,
+            reclaimed,
+            before,
+            before - deleted,
+            Duration.ofNanos(System.nanoTime() - started));
+    observers.tell(o -> o.retained(stats));
+    return stats;
+  }
+
+  /**
+   * The txid of the first record after sealed segment {@code id}: the first frame of the next
+   * non-empty segment, or the next txid to be assigned if every later segment is empty. Every txid
+   * in segment {@code id} is below it.
+   */
+  private long firstTxidAfter(long id) throws IOException {
+    for (long next : writer.sealedSegments().tailMap(id, false).keySet()) {
+      OptionalLong first = SegmentFiles.firstTxid(io, SegmentFiles.path(dir, next));
+      if (first.isPresent()) {
+        return first.getAsLong();
+      }
+    }
+    OptionalLong first = SegmentFiles.firstTxid(io, SegmentFiles.path(dir, writer.activeSegment()));
+    return first.isPresent() ? first.getAsLong() : writer.lastTxid() + 1;
+  }
+
+  /**
+   * Registers {@code observer} to be told about appends, fsyncs and retention (for metrics).
+   *
+   * @see DatawalObserver
+   */
+  public void addObserver(DatawalObserver observer) {
+    observers.add(Objects.requireNonNull(observer, "observer"));
+  }
+
+  /** Removes an observer added with {@link #addObserver}; does nothing if it is not registered. */
+  public void removeObserver(DatawalObserver observer) {
+    observers.remove(observer);
+  }
+
+  /** The observers, for the key/value store built on this log. */
+  Observers observers() {
+    return observers;
+  }
+
+  /**
+   * Every segment file of the log, sealed and active, in order: id to size in bytes (for the active
+   * segment, what is written so far, durable or not).
+   *
+   * @throws IllegalStateException if the log is closed
+   */
+  public SortedMap<Long, Long> segmentSizes() {
+    return Collections.unmodifiableSortedMap(writer.segmentSizes());
+  }
+
+  /** The bytes of every segment file of the log. */
+  public long diskBytes() {
+    return writer.totalBytes();
+  }
+
+  /** Whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return writer.isClosed();
   }
 
   /** The writer, for the key/value store built on this log. */

@@ -51,6 +51,33 @@ class RetentionTests {
   }
 
   @Test
+  void aReaderFloorKeepsEverySegmentHoldingARecordItStillNeeds() {
+    try (RecordLog log = RecordLog.open(dir, options().retentionMaxBytes(1).build())) {
+      tenRecords(log); // txids 1-3 in segment 1, 4-6 in 2, 7-9 in 3, 10 in the active 4
+      assertThat(log.applyRetention(3).segmentsDeleted()).isZero(); // segment 1 holds txid 3
+      assertThat(payloads(log.scan())).startsWith("e0");
+      assertThat(log.applyRetention(5).segmentsDeleted()).isEqualTo(1); // 2 holds txid 5
+      assertThat(payloads(log.scan())).startsWith("e3");
+      assertThat(log.applyRetention(7).segmentsDeleted()).isEqualTo(1); // 7 is in 3
+      assertThat(payloads(log.scan())).containsExactly("e6", "e7", "e8", "e9");
+    }
+  }
+
+  @Test
+  void aReaderFloorPastEmptySegmentsUsesTheNextTxid() {
+    try (RecordLog log = RecordLog.open(dir, options().retentionMaxBytes(1).build())) {
+      log.append(utf8("e0"));
+      log.rotate();
+      log.rotate(); // segments 1 (txid 1) and 2 (empty) sealed, 3 active and empty
+      assertThat(log.applyRetention(1).segmentsDeleted()).isZero();
+      // Segment 1 goes; the empty segment 2 then leaves the log within its size limit.
+      assertThat(log.applyRetention(2).segmentsDeleted()).isEqualTo(1);
+      assertThat(log.scan()).isEmpty();
+      assertThat(log.append(utf8("e1")).txid()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void theActiveSegmentIsNeverDeleted() {
     try (RecordLog log = RecordLog.open(dir, options().retentionMaxBytes(1).build())) {
       tenRecords(log);

@@ -42,6 +42,7 @@ public final class GroupCommit {
   private final LogWriter writer;
   private final Watermarks marks;
   private final Duration interval; // null: sync only on request
+  private final Observers observers;
   private final ReentrantLock syncLock = new ReentrantLock();
   private final Set<Thread> parked = ConcurrentHashMap.newKeySet();
   private volatile long durableTxid;
@@ -67,11 +68,13 @@ public final class GroupCommit {
    * @param writer the log's writer
    * @param marks the log's watermarks; the recovered records are durable
    * @param interval for the INTERVAL policy, the longest an append stays unsynced; else null
+   * @param observers told about each force
    */
-  public GroupCommit(LogWriter writer, Watermarks marks, Duration interval) {
+  public GroupCommit(LogWriter writer, Watermarks marks, Duration interval, Observers observers) {
     this.writer = writer;
     this.marks = marks;
     this.interval = interval;
+    this.observers = observers;
     this.durableTxid = marks.durable().txid();
     if (interval != null) {
       startBackground();
@@ -208,8 +211,11 @@ public final class GroupCommit {
   private void syncLocked(LogWriter.SyncTarget target) {
     Position upTo = target.upTo();
     boolean dirChanged = target.dirVersion() != syncedDirVersion;
+    boolean forcing = upTo.txid() > durableTxid || dirChanged;
+    boolean observed = forcing && observers.any();
+    long started = observed ? System.nanoTime() : 0;
     try {
-      if (upTo.txid() > durableTxid || dirChanged) {
+      if (forcing) {
         try {
           target.segment().force();
         } catch (IOException e) {
@@ -229,6 +235,11 @@ public final class GroupCommit {
     } catch (WriterPoisonedException e) {
       failWaiters(e);
       throw e;
+    }
+    if (observed) {
+      long nanos = System.nanoTime() - started;
+      long records = Math.max(0, upTo.txid() - durableTxid);
+      observers.tell(o -> o.synced(records, nanos));
     }
     if (upTo.txid() > durableTxid) {
       lastBatch = upTo.txid() - durableTxid;

@@ -209,6 +209,29 @@ public final class LogWriter {
     }
   }
 
+  /** Every segment, sealed and active: id to size in bytes, taken together under the lock. */
+  public TreeMap<Long, Long> segmentSizes() {
+    lock.lock();
+    try {
+      ensureOpen();
+      TreeMap<Long, Long> sizes = new TreeMap<>(sealed);
+      sizes.put(active.id(), active.size());
+      return sizes;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether the writer is closed. */
+  public boolean isClosed() {
+    lock.lock();
+    try {
+      return closed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The bytes of the sealed segments. */
   public long sealedBytes() {
     lock.lock();

@@ -3,9 +3,12 @@ package dev.datawal.internal;
 import dev.datawal.DatawalException;
 import dev.datawal.LimitExceededException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * Names of segment files: exactly eight decimal digits and {@code .dwal} ({@code 00000001.dwal}).
@@ -85,6 +88,31 @@ public final class SegmentFiles {
     }
     ids.sort(null);
     return ids;
+  }
+
+  /**
+   * The txid of the first frame of a segment, read from its header alone; empty for an empty file.
+   *
+   * @throws IOException if the file cannot be read, or its first header is not a valid frame's
+   *     (callers use the txid to decide what may be deleted, so they must not guess)
+   */
+  public static OptionalLong firstTxid(FileIo io, Path segment) throws IOException {
+    try (FileHandle handle = io.openRead(segment)) {
+      long size = handle.size();
+      if (size == 0) {
+        return OptionalLong.empty();
+      }
+      ByteBuffer header =
+          ByteBuffer.allocate(FrameFormat.HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+      while (header.hasRemaining() && handle.read(header, header.position()) > 0) {
+        // read until the header is full or the file ends
+      }
+      FrameFault fault = FrameFormat.checkHeader(header, 0, size);
+      if (fault != null) {
+        throw new IOException("first frame of " + segment + " is not valid: " + fault);
+      }
+      return OptionalLong.of(FrameFormat.txid(header, 0));
+    }
   }
 
   /**
