@@ -1,16 +1,21 @@
 package dev.datawal;
 
 import dev.datawal.internal.Errors;
+import dev.datawal.internal.FileHandle;
 import dev.datawal.internal.FileIo;
 import dev.datawal.internal.LogScanner;
 import dev.datawal.internal.ScanIterator;
 import dev.datawal.internal.SegmentFiles;
 import dev.datawal.internal.SegmentScanner;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * A read-only view of a store: takes no lock, never creates or changes anything, and works while a
@@ -63,6 +68,26 @@ public final class RecordLogReader {
   /** The ids of the segments this reader reads, ascending; the last is the writer's tail. */
   public List<Long> segments() {
     return segments;
+  }
+
+  /**
+   * The sizes of this reader's segments now, id to bytes; a segment deleted since the reader was
+   * opened (by retention or compaction) is listed with size 0.
+   *
+   * @throws DatawalException if a segment's size cannot be read
+   */
+  public SortedMap<Long, Long> segmentSizes() {
+    TreeMap<Long, Long> sizes = new TreeMap<>();
+    for (long id : segments) {
+      try (FileHandle segment = io.openRead(SegmentFiles.path(dir, id))) {
+        sizes.put(id, segment.size());
+      } catch (NoSuchFileException e) {
+        sizes.put(id, 0L);
+      } catch (IOException e) {
+        throw Errors.readFailed(dir, e);
+      }
+    }
+    return Collections.unmodifiableSortedMap(sizes);
   }
 
   /** The store directory. */

@@ -107,7 +107,7 @@ class ObserverTests {
   }
 
   @Test
-  void segmentSizesListEverySegmentAndCloseIsVisible() {
+  void segmentSizesListEverySegmentForWriterAndReaderAndCloseIsVisible() {
     DatawalOptions small = DatawalOptions.builder().maxSegmentSize(100).build();
     RecordLog log = RecordLog.open(dir, small);
     for (int i = 0; i < 4; i++) {
@@ -115,6 +115,7 @@ class ObserverTests {
     }
     assertThat(log.segmentSizes()).containsExactly(entry(1L, 90L), entry(2L, 30L));
     assertThat(log.diskBytes()).isEqualTo(120);
+    assertThat(RecordLogReader.open(dir).segmentSizes()).isEqualTo(log.segmentSizes());
     assertThat(log.isClosed()).isFalse();
     log.close();
     assertThat(log.isClosed()).isTrue();

@@ -1,0 +1,82 @@
+package dev.datawal.autoconfigure;
+
+import dev.datawal.DataWal;
+import dev.datawal.RecordLog;
+import dev.datawal.RecordLogReader;
+import dev.datawal.spring.DatawalStore;
+import dev.datawal.spring.RetentionFloor;
+import java.time.Duration;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.ConfigurationCondition;
+
+/**
+ * The {@link DatawalStore} view of the application's store, auto-configured or its own, and its
+ * background {@link DatawalMaintenance}. The Actuator endpoint, health indicator and metrics build
+ * on it.
+ */
+@AutoConfiguration(after = DatawalAutoConfiguration.class)
+@ConditionalOnClass(RecordLog.class)
+@ConditionalOnBooleanProperty(name = "datawal.enabled", matchIfMissing = true)
+@Conditional(DatawalStoreAutoConfiguration.OneStore.class)
+@EnableConfigurationProperties(DatawalProperties.class)
+public final class DatawalStoreAutoConfiguration {
+  @Bean
+  @ConditionalOnMissingBean
+  DatawalStore datawalStore(
+      ObjectProvider<DataWal> dataWal,
+      ObjectProvider<RecordLog> log,
+      ObjectProvider<RecordLogReader> reader,
+      ObjectProvider<StoreOpener> opener) {
+    StoreOpener ours = opener.getIfAvailable();
+    DataWal kv = dataWal.getIfUnique();
+    if (kv != null) {
+      return DatawalStore.of(kv, took(ours, kv));
+    }
+    RecordLog plain = log.getIfUnique();
+    if (plain != null) {
+      return DatawalStore.of(plain, took(ours, plain));
+    }
+    RecordLogReader view = reader.getObject();
+    StoreOpener.Opening opening = ours == null ? null : ours.opening(view);
+    return opening == null
+        ? DatawalStore.of(view, view.report(), null)
+        : DatawalStore.of(view, opening.report(), opening.took());
+  }
+
+  private static Duration took(StoreOpener opener, Object store) {
+    StoreOpener.Opening opening = opener == null ? null : opener.opening(store);
+    return opening == null ? null : opening.took();
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  DatawalMaintenance datawalMaintenance(
+      DatawalStore store, DatawalProperties properties, ObjectProvider<RetentionFloor> floors) {
+    return new DatawalMaintenance(store, properties, floors.orderedStream().toList());
+  }
+
+  /** Exactly one store bean of some kind exists. */
+  static final class OneStore extends AnyNestedCondition {
+    OneStore() {
+      super(ConfigurationCondition.ConfigurationPhase.REGISTER_BEAN);
+    }
+
+    @ConditionalOnSingleCandidate(DataWal.class)
+    static final class KeyValue {}
+
+    @ConditionalOnSingleCandidate(RecordLog.class)
+    static final class Log {}
+
+    @ConditionalOnSingleCandidate(RecordLogReader.class)
+    static final class Reader {}
+  }
+}

@@ -1,0 +1,256 @@
+package dev.datawal.spring;
+
+import dev.datawal.CompactionStats;
+import dev.datawal.DataWal;
+import dev.datawal.DatawalObserver;
+import dev.datawal.DatawalOptions;
+import dev.datawal.GarbageStats;
+import dev.datawal.RecordLog;
+import dev.datawal.RecordLogReader;
+import dev.datawal.RecoveryReport;
+import dev.datawal.RetentionStats;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedMap;
+
+/**
+ * The application's datawal store, whichever kind it is ({@link DataWal}, {@link RecordLog} or a
+ * read-only {@link RecordLogReader}), as the Actuator endpoint, health indicator, metrics and
+ * background maintenance see it: its state, its startup recovery, and what happened to it since.
+ *
+ * <p>It observes the store (see {@link DatawalObserver}) to remember the last fsync, compaction and
+ * retention, whoever ran them. It never reads values or keys.
+ *
+ * <p>Thread-safe.
+ */
+public final class DatawalStore {
+  /** What kind of store it is. */
+  public enum Mode {
+    /** A key/value {@link DataWal}. */
+    KV,
+    /** A plain {@link RecordLog}. */
+    LOG,
+    /** A lockless {@link RecordLogReader}: no writer. */
+    READ_ONLY
+  }
+
+  /**
+   * When something happened and what it did.
+   *
+   * @param at when it finished
+   * @param stats what it did
+   * @param <T> the kind of result
+   */
+  public record Event<T>(Instant at, T stats) {}
+
+  private final Mode mode;
+  private final DataWal dataWal;
+  private final RecordLog log;
+  private final RecordLogReader reader;
+  private final RecoveryReport recoveryReport;
+  private final Duration recoveryDuration;
+  private final Clock clock;
+  private volatile Instant lastFsync;
+  private volatile Event<CompactionStats> lastCompaction;
+  private volatile Event<RetentionStats> lastRetention;
+
+  private DatawalStore(
+      Mode mode,
+      DataWal dataWal,
+      RecordLog log,
+      RecordLogReader reader,
+      RecoveryReport recoveryReport,
+      Duration recoveryDuration,
+      Clock clock) {
+    this.mode = mode;
+    this.dataWal = dataWal;
+    this.log = log;
+    this.reader = reader;
+    this.recoveryReport = recoveryReport;
+    this.recoveryDuration = recoveryDuration;
+    this.clock = clock;
+    if (log != null) {
+      log.addObserver(new Remember());
+    }
+  }
+
+  /**
+   * A key/value store.
+   *
+   * @param recoveryDuration how long opening took, or null if unknown (opened elsewhere)
+   */
+  public static DatawalStore of(DataWal dataWal, Duration recoveryDuration) {
+    Objects.requireNonNull(dataWal, "dataWal");
+    return new DatawalStore(
+        Mode.KV,
+        dataWal,
+        dataWal.log(),
+        null,
+        dataWal.recoveryReport(),
+        recoveryDuration,
+        Clock.systemUTC());
+  }
+
+  /**
+   * A plain log.
+   *
+   * @param recoveryDuration how long opening took, or null if unknown (opened elsewhere)
+   */
+  public static DatawalStore of(RecordLog log, Duration recoveryDuration) {
+    Objects.requireNonNull(log, "log");
+    return new DatawalStore(
+        Mode.LOG, null, log, null, log.recoveryReport(), recoveryDuration, Clock.systemUTC());
+  }
+
+  /**
+   * A read-only view.
+   *
+   * @param report what recovery would find, from the scan made when it was opened
+   * @param scanDuration how long that scan took, or null if unknown
+   */
+  public static DatawalStore of(
+      RecordLogReader reader, RecoveryReport report, Duration scanDuration) {
+    Objects.requireNonNull(reader, "reader");
+    return new DatawalStore(
+        Mode.READ_ONLY, null, null, reader, report, scanDuration, Clock.systemUTC());
+  }
+
+  /** What kind of store it is. */
+  public Mode mode() {
+    return mode;
+  }
+
+  /** The store directory. */
+  public Path dir() {
+    return log != null ? log.dir() : reader.dir();
+  }
+
+  /** The options the writer was opened with; empty for a read-only view. */
+  public Optional<DatawalOptions> options() {
+    return Optional.ofNullable(log).map(RecordLog::options);
+  }
+
+  /** The key/value store, if it is one. */
+  public Optional<DataWal> dataWal() {
+    return Optional.ofNullable(dataWal);
+  }
+
+  /** The writer's log (also under a key/value store); empty for a read-only view. */
+  public Optional<RecordLog> log() {
+    return Optional.ofNullable(log);
+  }
+
+  /** The read-only reader, if the store was opened read-only. */
+  public Optional<RecordLogReader> reader() {
+    return Optional.ofNullable(reader);
+  }
+
+  /** What recovery found (or, read-only, would find) when the store was opened. */
+  public RecoveryReport recoveryReport() {
+    return recoveryReport;
+  }
+
+  /** How long opening and recovery took, if this application opened the store. */
+  public Optional<Duration> recoveryDuration() {
+    return Optional.ofNullable(recoveryDuration);
+  }
+
+  /** Whether a failed write or fsync poisoned the writer; never for a read-only view. */
+  public boolean isPoisoned() {
+    return log != null && log.isPoisoned();
+  }
+
+  /** Whether the writer is closed; a read-only view is never closed. */
+  public boolean isClosed() {
+    return log != null && log.isClosed();
+  }
+
+  /**
+   * Every segment file: id to size in bytes. For a read-only view, the segments it was opened with,
+   * sized now (0 if one has since been deleted).
+   */
+  public SortedMap<Long, Long> segmentSizes() {
+    return log != null ? log.segmentSizes() : reader.segmentSizes();
+  }
+
+  /** The bytes of every segment file. */
+  public long diskBytes() {
+    if (log != null) {
+      return log.diskBytes();
+    }
+    return segmentSizes().values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** The txid the next append gets; for a read-only view, one past the last txid recovered. */
+  public long nextTxid() {
+    return (log != null ? log.lastTxid() : recoveryReport.lastTxidSeen()) + 1;
+  }
+
+  /** The live keys of a key/value store. */
+  public Optional<Integer> liveKeys() {
+    return dataWal().map(DataWal::size);
+  }
+
+  /** The garbage of a key/value store. */
+  public Optional<GarbageStats> garbage() {
+    return dataWal().map(DataWal::garbage);
+  }
+
+  /** When an fsync last made records durable, since the store was opened. */
+  public Optional<Instant> lastFsync() {
+    return Optional.ofNullable(lastFsync);
+  }
+
+  /** The last compaction since the store was opened, whoever ran it. */
+  public Optional<Event<CompactionStats>> lastCompaction() {
+    return Optional.ofNullable(lastCompaction);
+  }
+
+  /** The last retention run since the store was opened, whoever ran it. */
+  public Optional<Event<RetentionStats>> lastRetention() {
+    return Optional.ofNullable(lastRetention);
+  }
+
+  /**
+   * Makes every write so far durable.
+   *
+   * @throws UnsupportedOperationException for a read-only view
+   */
+  public void fsync() {
+    writer("fsync").fsync();
+  }
+
+  private RecordLog writer(String operation) {
+    if (log == null) {
+      throw new UnsupportedOperationException(
+          "datawal: the store at "
+              + dir()
+              + " is open read-only; "
+              + operation
+              + " needs a writer");
+    }
+    return log;
+  }
+
+  /** Remembers the last fsync, compaction and retention. */
+  private final class Remember implements DatawalObserver {
+    @Override
+    public void synced(long records, long nanos) {
+      lastFsync = clock.instant();
+    }
+
+    @Override
+    public void compacted(CompactionStats stats) {
+      lastCompaction = new Event<>(clock.instant(), stats);
+    }
+
+    @Override
+    public void retained(RetentionStats stats) {
+      lastRetention = new Event<>(clock.instant(), stats);
+    }
+  }
+}
