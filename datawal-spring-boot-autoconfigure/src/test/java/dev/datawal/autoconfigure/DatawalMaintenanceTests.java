@@ -1,0 +1,207 @@
+package dev.datawal.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.datawal.CompactionStats;
+import dev.datawal.DataWal;
+import dev.datawal.DatawalObserver;
+import dev.datawal.Record;
+import dev.datawal.RecordLog;
+import dev.datawal.spring.DatawalStore;
+import dev.datawal.spring.RetentionFloor;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Background compaction and retention: when due, one at a time, stopped at shutdown. */
+class DatawalMaintenanceTests {
+  @TempDir Path dir;
+
+  private ApplicationContextRunner runner() {
+    return new ApplicationContextRunner()
+        .withConfiguration(
+            AutoConfigurations.of(
+                DatawalAutoConfiguration.class, DatawalStoreAutoConfiguration.class))
+        .withPropertyValues("datawal.dir=" + dir, "datawal.segment.max-size=200B");
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Overwrites one key many times: every sealed segment is nearly all garbage. */
+  private static void overwrite(DataWal wal, int times) {
+    for (int i = 0; i < times; i++) {
+      wal.put(utf8("key"), utf8("value-" + i));
+    }
+  }
+
+  private static void await(String what, java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("timed out waiting for " + what).isLessThan(deadline);
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
+  void aKeyValueStoreWithEnoughGarbageIsCompactedInTheBackground() {
+    runner()
+        .withPropertyValues(
+            "datawal.compaction.interval=100ms", "datawal.compaction.min-garbage-ratio=0.5")
+        .run(
+            context -> {
+              DataWal wal = context.getBean(DataWal.class);
+              DatawalStore store = context.getBean(DatawalStore.class);
+              overwrite(wal, 50);
+              long before = store.diskBytes();
+              await("a compaction", () -> store.lastCompaction().isPresent());
+              assertThat(store.diskBytes()).isLessThan(before);
+              assertThat(wal.get(utf8("key"))).hasValue(utf8("value-49"));
+            });
+  }
+
+  @Test
+  void aStoreBelowTheGarbageRatioIsLeftAlone() throws Exception {
+    runner()
+        .withPropertyValues(
+            "datawal.compaction.interval=50ms", "datawal.compaction.min-garbage-ratio=0.99")
+        .run(
+            context -> {
+              DataWal wal = context.getBean(DataWal.class);
+              for (int i = 0; i < 20; i++) {
+                wal.put(utf8("key-" + i), utf8("v")); // no garbage at all
+              }
+              DatawalMaintenance maintenance = context.getBean(DatawalMaintenance.class);
+              assertThat(maintenance.runScheduled())
+                  .isEqualTo(DatawalMaintenance.Outcome.SKIPPED_NOT_DUE);
+              Thread.sleep(300);
+              assertThat(context.getBean(DatawalStore.class).lastCompaction()).isEmpty();
+            });
+  }
+
+  @Test
+  void disabledCompactionSchedulesNothingButCanStillBeRunNow() {
+    runner()
+        .withPropertyValues("datawal.compaction.enabled=false")
+        .run(
+            context -> {
+              DatawalMaintenance maintenance = context.getBean(DatawalMaintenance.class);
+              assertThat(maintenance.isRunning()).isFalse();
+              overwrite(context.getBean(DataWal.class), 30);
+              assertThat(maintenance.runNow()).isEqualTo(DatawalMaintenance.Outcome.RAN);
+              assertThat(context.getBean(DatawalStore.class).lastCompaction()).isPresent();
+            });
+  }
+
+  @Test
+  void aRunAskedForWhileAnotherIsGoingIsSkipped() {
+    runner()
+        .withPropertyValues("datawal.compaction.enabled=false")
+        .run(
+            context -> {
+              DataWal wal = context.getBean(DataWal.class);
+              DatawalMaintenance maintenance = context.getBean(DatawalMaintenance.class);
+              overwrite(wal, 30);
+              CountDownLatch inCompaction = new CountDownLatch(1);
+              CountDownLatch letGo = new CountDownLatch(1);
+              wal.addObserver(
+                  new DatawalObserver() {
+                    @Override
+                    public void compacted(CompactionStats stats) {
+                      inCompaction.countDown(); // the first run holds its turn here
+                      try {
+                        letGo.await(20, TimeUnit.SECONDS);
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    }
+                  });
+              Thread first = new Thread(maintenance::runNow);
+              first.start();
+              assertThat(inCompaction.await(20, TimeUnit.SECONDS)).isTrue();
+              assertThat(maintenance.runNow()).isEqualTo(DatawalMaintenance.Outcome.SKIPPED_BUSY);
+              letGo.countDown();
+              first.join();
+            });
+  }
+
+  @Test
+  void shutdownStopsTheScheduleBeforeTheStoreCloses() {
+    DatawalMaintenance[] maintenance = new DatawalMaintenance[1];
+    runner()
+        .withPropertyValues("datawal.compaction.interval=50ms")
+        .run(
+            context -> {
+              maintenance[0] = context.getBean(DatawalMaintenance.class);
+              assertThat(maintenance[0].isRunning()).isTrue();
+            });
+    assertThat(maintenance[0].isRunning()).isFalse();
+    assertThat(Thread.getAllStackTraces().keySet())
+        .noneMatch(t -> t.getName().startsWith("datawal-maintenance " + dir) && t.isAlive());
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class SubscriberAtFive {
+    @Bean
+    RetentionFloor subscriber() {
+      return () -> OptionalLong.of(5);
+    }
+  }
+
+  @Test
+  void retentionOfALogKeepsWhatARegisteredReaderStillNeeds() throws Exception {
+    runner()
+        .withUserConfiguration(SubscriberAtFive.class)
+        .withPropertyValues(
+            "datawal.store=log",
+            "datawal.segment.max-size=100B",
+            "datawal.retention.max-bytes=1B",
+            "datawal.retention.interval=50ms")
+        .run(
+            context -> {
+              RecordLog log = context.getBean(RecordLog.class);
+              for (int i = 0; i < 10; i++) {
+                log.append(utf8("e" + i)); // three 30-byte records per segment
+              }
+              DatawalStore store = context.getBean(DatawalStore.class);
+              await("a retention run", () -> store.lastRetention().isPresent());
+              Thread.sleep(200); // more runs: the floor must hold in every one
+              // txids 1-3 went with segment 1; segment 2 holds txid 5, which the reader needs
+              assertThat(log.scan().get(0).ref().txid()).isEqualTo(4);
+              assertThat(log.scan()).extracting(Record::ref).hasSize(7);
+            });
+  }
+
+  @Test
+  void retentionWithoutLimitsIsNotScheduled() {
+    runner()
+        .withPropertyValues("datawal.store=log")
+        .run(
+            context -> assertThat(context.getBean(DatawalMaintenance.class).isRunning()).isFalse());
+  }
+
+  @Test
+  void aReadOnlyStoreRefusesMaintenance() {
+    try (RecordLog writer = RecordLog.open(dir)) {
+      writer.append(utf8("e"));
+      runner()
+          .withPropertyValues("datawal.read-only=true")
+          .run(
+              context ->
+                  assertThatThrownBy(() -> context.getBean(DatawalMaintenance.class).runNow())
+                      .isInstanceOf(UnsupportedOperationException.class)
+                      .hasMessageContaining("read-only"));
+    }
+  }
+}
