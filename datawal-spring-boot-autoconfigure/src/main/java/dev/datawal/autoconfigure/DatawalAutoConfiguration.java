@@ -48,7 +48,7 @@ public final class DatawalAutoConfiguration {
       matchIfMissing = true)
   static class WriterConfiguration {
     @Bean(destroyMethod = "close")
-    @ConditionalOnMissingBean({DataWal.class, RecordLog.class, RecordLogReader.class})
+    @ConditionalOnMissingBean(DataWal.class)
     @ConditionalOnProperty(name = "datawal.store", havingValue = "kv", matchIfMissing = true)
     DataWal dataWal(DatawalProperties properties, DatawalOptions options, StoreOpener opener) {
       return opener.open(
@@ -59,7 +59,7 @@ public final class DatawalAutoConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    @ConditionalOnMissingBean({DataWal.class, RecordLog.class, RecordLogReader.class})
+    @ConditionalOnMissingBean({DataWal.class, RecordLog.class})
     @ConditionalOnProperty(name = "datawal.store", havingValue = "log")
     RecordLog recordLog(DatawalProperties properties, DatawalOptions options, StoreOpener opener) {
       return opener.open(
@@ -75,7 +75,7 @@ public final class DatawalAutoConfiguration {
   @ConditionalOnBooleanProperty(name = "datawal.read-only")
   static class ReadOnlyConfiguration {
     @Bean
-    @ConditionalOnMissingBean({DataWal.class, RecordLog.class, RecordLogReader.class})
+    @ConditionalOnMissingBean(RecordLogReader.class)
     RecordLogReader recordLogReader(DatawalProperties properties, StoreOpener opener) {
       // The report scans (and checks) every frame, as a writer's recovery would.
       return opener.open(

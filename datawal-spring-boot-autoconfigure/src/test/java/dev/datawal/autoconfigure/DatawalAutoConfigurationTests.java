@@ -160,9 +160,44 @@ class DatawalAutoConfigurationTests {
   }
 
   @Test
+  void aLogBeanOfTheApplicationSitsBesideTheKeyValueStore() {
+    runner()
+        .withUserConfiguration(OwnStore.class)
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(RecordLog.class).hasSingleBean(DataWal.class);
+              assertThat(context.getBean(DatawalStore.class).dir()).isEqualTo(dir);
+            });
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnKeyValueStore {
+    @Bean(destroyMethod = "close")
+    DataWal myStore(DatawalProperties properties) {
+      return DataWal.open(properties.getDir().resolve("mine"));
+    }
+  }
+
+  @Test
+  void aKeyValueStoreOfTheApplicationWinsInEveryMode() {
+    for (String store : new String[] {"kv", "log"}) {
+      runner()
+          .withUserConfiguration(OwnKeyValueStore.class)
+          .withPropertyValues("datawal.store=" + store)
+          .run(
+              context -> {
+                assertThat(context).hasSingleBean(DataWal.class).doesNotHaveBean(RecordLog.class);
+                assertThat(context.getBean(DatawalStore.class).dir())
+                    .isEqualTo(dir.resolve("mine"));
+              });
+    }
+  }
+
+  @Test
   void aStoreBeanOfTheApplicationWinsAndStillGetsTheStoreView() {
     runner()
         .withUserConfiguration(OwnStore.class)
+        .withPropertyValues("datawal.store=log")
         .run(
             context -> {
               assertThat(context).hasSingleBean(RecordLog.class).doesNotHaveBean(DataWal.class);
