@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -27,11 +26,7 @@ class DatawalAutoConfigurationTests {
   @TempDir Path dir;
 
   private ApplicationContextRunner runner() {
-    return new ApplicationContextRunner()
-        .withConfiguration(
-            AutoConfigurations.of(
-                DatawalAutoConfiguration.class, DatawalStoreAutoConfiguration.class))
-        .withPropertyValues("datawal.dir=" + dir);
+    return StarterContexts.runner(dir);
   }
 
   private static byte[] utf8(String s) {

@@ -17,7 +17,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -27,11 +26,7 @@ class DatawalMaintenanceTests {
   @TempDir Path dir;
 
   private ApplicationContextRunner runner() {
-    return new ApplicationContextRunner()
-        .withConfiguration(
-            AutoConfigurations.of(
-                DatawalAutoConfiguration.class, DatawalStoreAutoConfiguration.class))
-        .withPropertyValues("datawal.dir=" + dir, "datawal.segment.max-size=200B");
+    return StarterContexts.runner(dir).withPropertyValues("datawal.segment.max-size=200B");
   }
 
   private static byte[] utf8(String s) {

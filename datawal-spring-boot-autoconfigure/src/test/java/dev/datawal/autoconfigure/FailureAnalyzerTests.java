@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -25,11 +24,7 @@ class FailureAnalyzerTests {
   @TempDir Path dir;
 
   private ApplicationContextRunner runner() {
-    return new ApplicationContextRunner()
-        .withConfiguration(
-            AutoConfigurations.of(
-                DatawalAutoConfiguration.class, DatawalStoreAutoConfiguration.class))
-        .withPropertyValues("datawal.dir=" + dir);
+    return StarterContexts.runner(dir);
   }
 
   @Test

@@ -12,8 +12,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** Closing the application while writers are busy loses no write that was acknowledged. */
 class ShutdownDuringWritesTests {
@@ -26,11 +24,8 @@ class ShutdownDuringWritesTests {
     Queue<Throwable> refusals = new ConcurrentLinkedQueue<>();
     List<Thread> threads = new ArrayList<>();
     CountDownLatch started = new CountDownLatch(writers);
-    new ApplicationContextRunner()
-        .withConfiguration(
-            AutoConfigurations.of(
-                DatawalAutoConfiguration.class, DatawalStoreAutoConfiguration.class))
-        .withPropertyValues("datawal.dir=" + dir, "datawal.segment.max-size=64KB")
+    StarterContexts.runner(dir)
+        .withPropertyValues("datawal.segment.max-size=64KB")
         .run(
             context -> {
               DataWal wal = context.getBean(DataWal.class);

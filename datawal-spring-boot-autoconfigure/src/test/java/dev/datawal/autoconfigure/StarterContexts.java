@@ -1,0 +1,18 @@
+package dev.datawal.autoconfigure;
+
+import java.nio.file.Path;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/** Application contexts with the starter's core auto-configuration, on a test's store dir. */
+final class StarterContexts {
+  private StarterContexts() {}
+
+  static ApplicationContextRunner runner(Path dir) {
+    return new ApplicationContextRunner()
+        .withConfiguration(
+            AutoConfigurations.of(
+                DatawalAutoConfiguration.class, DatawalStoreAutoConfiguration.class))
+        .withPropertyValues("datawal.dir=" + dir);
+  }
+}
