@@ -88,9 +88,9 @@ public final class EventSubscription implements AutoCloseable {
   }
 
   /**
-   * What stopped the subscription, if it stopped by itself: the log was closed, a position could
-   * not be read, or the log is damaged below its durable end. Empty while running or after {@link
-   * #close()}.
+   * What stopped the subscription, if it stopped by itself: the log was closed under it, the log is
+   * damaged below its durable end, or the handler threw an {@link Error} (an {@link Exception} is
+   * retried instead). Empty while running or after {@link #close()}.
    */
   public Optional<Throwable> failure() {
     return Optional.ofNullable(failure);
