@@ -5,6 +5,7 @@ import dev.datawal.RecordLog;
 import dev.datawal.RecordLogReader;
 import dev.datawal.spring.DatawalStore;
 import dev.datawal.spring.RetentionFloor;
+import dev.datawal.spring.SubscriberPositions;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -62,6 +63,20 @@ public final class DatawalStoreAutoConfiguration {
   DatawalMaintenance datawalMaintenance(
       DatawalStore store, DatawalProperties properties, ObjectProvider<RetentionFloor> floors) {
     return new DatawalMaintenance(store, properties, floors.orderedStream().toList());
+  }
+
+  /**
+   * Keeps the records named subscribers (see {@link SubscriberPositions}) have not processed from
+   * retention, unless {@code datawal.retention.respect-subscribers=false}. Positions are read at
+   * each retention run; a damaged position file fails the run, so nothing is deleted on a guess.
+   */
+  @Bean
+  @ConditionalOnBooleanProperty(
+      name = "datawal.retention.respect-subscribers",
+      matchIfMissing = true)
+  RetentionFloor datawalSubscribersRetentionFloor(DatawalStore store) {
+    SubscriberPositions positions = SubscriberPositions.of(store.dir());
+    return positions::retentionFloor;
   }
 
   /** Exactly one store bean of some kind exists. */

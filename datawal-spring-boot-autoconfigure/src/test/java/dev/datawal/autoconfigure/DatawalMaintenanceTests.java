@@ -10,6 +10,7 @@ import dev.datawal.Record;
 import dev.datawal.RecordLog;
 import dev.datawal.spring.DatawalStore;
 import dev.datawal.spring.RetentionFloor;
+import dev.datawal.spring.SubscriberPositions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.OptionalLong;
@@ -176,6 +177,35 @@ class DatawalMaintenanceTests {
               assertThat(log.scan().get(0).ref().txid()).isEqualTo(4);
               assertThat(log.scan()).extracting(Record::ref).hasSize(7);
             });
+  }
+
+  @Test
+  void retentionKeepsWhatANamedSubscriberHasNotProcessedUnlessToldNotTo() throws Exception {
+    for (boolean respect : new boolean[] {true, false}) {
+      Path store = dir.resolve("respect-" + respect);
+      SubscriberPositions.of(store).commit("billing", 4); // processed up to txid 4
+      runner()
+          .withPropertyValues(
+              "datawal.dir=" + store,
+              "datawal.store=log",
+              "datawal.segment.max-size=100B",
+              "datawal.retention.max-bytes=1B",
+              "datawal.retention.respect-subscribers=" + respect)
+          .run(
+              context -> {
+                RecordLog log = context.getBean(RecordLog.class);
+                for (int i = 0; i < 10; i++) {
+                  log.append(utf8("e" + i)); // three 30-byte records per segment
+                }
+                context.getBean(DatawalMaintenance.class).runNow();
+                long first = log.scan().get(0).ref().txid();
+                if (respect) {
+                  assertThat(first).as("segment 2 holds txid 5, still needed").isEqualTo(4);
+                } else {
+                  assertThat(first).as("only the active segment is left").isEqualTo(10);
+                }
+              });
+    }
   }
 
   @Test
