@@ -2,12 +2,14 @@ package dev.datawal.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.datawal.RecordLog;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -50,6 +52,24 @@ class DatawalActuatorAutoConfigurationTests {
             context -> {
               assertThat(context).hasSingleBean(DatawalEndpoint.class);
               assertThat(context).hasSingleBean(DatawalEndpointWebExtension.class);
+            });
+  }
+
+  @Test
+  void writesToAReadOnlyStoreAnswer409OverHttp() throws Exception {
+    try (RecordLog log = RecordLog.open(tmp)) {
+      log.append(new byte[] {1});
+    }
+    runner()
+        .withPropertyValues(
+            "datawal.read-only=true", "management.endpoints.web.exposure.include=datawal")
+        .run(
+            context -> {
+              WebEndpointResponse<Object> response =
+                  context.getBean(DatawalEndpointWebExtension.class).run("compact");
+              assertThat(response.getStatus()).isEqualTo(409);
+              assertThat(response.getBody().toString()).contains("read-only");
+              assertThat(context.getBean(DatawalEndpoint.class).datawal().nextTxid()).isEqualTo(2);
             });
   }
 
