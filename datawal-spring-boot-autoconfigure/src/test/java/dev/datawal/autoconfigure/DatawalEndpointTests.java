@@ -1,0 +1,196 @@
+package dev.datawal.autoconfigure;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.datawal.DataWal;
+import dev.datawal.DatawalOptions;
+import dev.datawal.FsyncPolicy;
+import dev.datawal.RecordLog;
+import dev.datawal.RecordLogReader;
+import dev.datawal.spring.DatawalStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+
+/** The endpoint's operations called directly, on real stores. */
+class DatawalEndpointTests {
+  @TempDir Path tmp;
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(UTF_8);
+  }
+
+  private static DatawalEndpoint endpoint(DatawalStore store) {
+    return new DatawalEndpoint(
+        store, new DatawalMaintenance(store, new DatawalProperties(), List.of()));
+  }
+
+  @Test
+  void describesAKeyValueStoreWithoutItsKeysOrValues() {
+    DatawalOptions options =
+        DatawalOptions.builder()
+            .fsyncPolicy(FsyncPolicy.INTERVAL)
+            .fsyncInterval(Duration.ofMillis(250))
+            .maxSegmentSize(1 << 20)
+            .build();
+    try (DataWal kv = DataWal.open(tmp, options)) {
+      DatawalStore store = DatawalStore.of(kv, Duration.ofMillis(7));
+      kv.put(utf8("secret-key"), utf8("secret-value"));
+      kv.put(utf8("secret-key"), utf8("secret-value-2"));
+      kv.fsync();
+
+      DatawalEndpoint.StoreDescriptor d = endpoint(store).datawal();
+
+      assertThat(d.dir()).isEqualTo(tmp.toString());
+      assertThat(d.mode()).isEqualTo("kv");
+      assertThat(d.fsync())
+          .isEqualTo(new DatawalEndpoint.FsyncDescriptor("INTERVAL", Duration.ofMillis(250)));
+      assertThat(d.maxSegmentSize()).isEqualTo(1 << 20);
+      assertThat(d.segments()).hasSize(1);
+      assertThat(d.segments().get(0).id()).isEqualTo(1);
+      assertThat(d.segments().get(0).bytes()).isEqualTo(d.diskBytes()).isPositive();
+      assertThat(d.liveKeys()).isEqualTo(1);
+      assertThat(d.garbage().totalBytes()).isEqualTo(d.diskBytes());
+      assertThat(d.garbage().ratio()).isBetween(0.3, 0.7);
+      assertThat(d.nextTxid()).isEqualTo(3);
+      assertThat(d.lastFsync()).isNotNull();
+      assertThat(d.poisoned()).isFalse();
+      assertThat(d.closed()).isFalse();
+      assertThat(d.lastCompaction()).isNull();
+      assertThat(d.recovery().duration()).isEqualTo(Duration.ofMillis(7));
+      assertThat(d.recovery().damage()).isEmpty();
+      assertThat(d.toString()).doesNotContain("secret");
+    }
+  }
+
+  @Test
+  void describesAClosedStoreWithoutFailing() {
+    DataWal kv = DataWal.open(tmp);
+    kv.put(utf8("k"), utf8("v"));
+    DatawalStore store = DatawalStore.of(kv, null);
+    kv.close();
+
+    DatawalEndpoint.StoreDescriptor d = endpoint(store).datawal();
+
+    assertThat(d.closed()).isTrue();
+    assertThat(d.segments()).isNull();
+    assertThat(d.recovery().duration()).isNull();
+  }
+
+  @Test
+  void compactRunsCompactionAndReturnsIt() {
+    try (DataWal kv = DataWal.open(tmp)) {
+      kv.put(utf8("k"), utf8("v1"));
+      kv.log().rotate();
+      kv.put(utf8("k"), utf8("v2"));
+      DatawalStore store = DatawalStore.of(kv, null);
+
+      DatawalEndpoint.ActionDescriptor result = endpoint(store).run("compact");
+
+      assertThat(result.action()).isEqualTo("compact");
+      assertThat(result.outcome()).isEqualTo("RAN");
+      assertThat(result.lastCompaction()).isNotNull();
+      assertThat(result.lastCompaction().stats().liveKeys()).isEqualTo(1);
+      assertThat(store.lastCompaction()).isPresent();
+    }
+  }
+
+  @Test
+  void compactAppliesRetentionToALog() {
+    try (RecordLog log = RecordLog.open(tmp)) {
+      log.append(utf8("e"));
+      DatawalStore store = DatawalStore.of(log, null);
+
+      DatawalEndpoint.ActionDescriptor result = endpoint(store).run("compact");
+
+      assertThat(result.outcome()).isEqualTo("RAN");
+      assertThat(result.lastRetention()).isNotNull();
+      assertThat(result.lastCompaction()).isNull();
+    }
+  }
+
+  @Test
+  void fsyncMakesWritesDurableAndSaysWhen() {
+    DatawalOptions manual = DatawalOptions.builder().fsyncPolicy(FsyncPolicy.MANUAL).build();
+    try (RecordLog log = RecordLog.open(tmp, manual)) {
+      log.append(utf8("e"));
+      DatawalStore store = DatawalStore.of(log, null);
+      assertThat(log.durableTxid()).isZero();
+
+      DatawalEndpoint.ActionDescriptor result = endpoint(store).run("FSYNC");
+
+      assertThat(result.action()).isEqualTo("fsync");
+      assertThat(log.durableTxid()).isEqualTo(1);
+      assertThat(result.at()).isNotNull();
+      assertThat(result.lastFsync()).isNotNull();
+    }
+  }
+
+  @Test
+  void unknownActionIsAnInvalidRequest() {
+    try (RecordLog log = RecordLog.open(tmp)) {
+      DatawalEndpoint endpoint = endpoint(DatawalStore.of(log, null));
+
+      assertThatThrownBy(() -> endpoint.run("vacuum"))
+          .isInstanceOf(InvalidEndpointRequestException.class)
+          .hasMessageContaining("vacuum")
+          .hasMessageContaining("[compact, fsync]");
+    }
+  }
+
+  @Test
+  void writesToAReadOnlyStoreAreRefused() {
+    try (RecordLog log = RecordLog.open(tmp)) {
+      log.append(utf8("e"));
+    }
+    RecordLogReader reader = RecordLogReader.open(tmp);
+    DatawalStore store = DatawalStore.of(reader, reader.report(), null);
+    DatawalEndpoint endpoint = endpoint(store);
+
+    assertThat(endpoint.datawal().mode()).isEqualTo("read-only");
+    assertThat(endpoint.datawal().fsync()).isNull();
+    assertThatThrownBy(() -> endpoint.run("compact"))
+        .isInstanceOf(DatawalEndpoint.Refused.class)
+        .hasMessageContaining("read-only");
+    assertThatThrownBy(() -> endpoint.run("fsync"))
+        .isInstanceOf(DatawalEndpoint.Refused.class)
+        .hasMessageContaining("read-only");
+  }
+
+  @Test
+  void writesToAClosedStoreAreRefused() {
+    RecordLog log = RecordLog.open(tmp);
+    DatawalStore store = DatawalStore.of(log, null);
+    log.close();
+
+    assertThatThrownBy(() -> endpoint(store).run("fsync"))
+        .isInstanceOf(DatawalEndpoint.Refused.class)
+        .hasMessageContaining("fsync refused");
+  }
+
+  @Test
+  void webExtensionAnswersUnknownActionsWith400AndRefusalsWith409() {
+    RecordLog log = RecordLog.open(tmp);
+    DatawalStore store = DatawalStore.of(log, null);
+    DatawalEndpointWebExtension web = new DatawalEndpointWebExtension(endpoint(store));
+
+    WebEndpointResponse<Object> ok = web.run("fsync");
+    WebEndpointResponse<Object> unknown = web.run("vacuum");
+    log.close();
+    WebEndpointResponse<Object> refused = web.run("fsync");
+
+    assertThat(ok.getStatus()).isEqualTo(200);
+    assertThat(ok.getBody()).isInstanceOf(DatawalEndpoint.ActionDescriptor.class);
+    assertThat(unknown.getStatus()).isEqualTo(400);
+    assertThat(((Map<?, ?>) unknown.getBody()).get("action")).isEqualTo("vacuum");
+    assertThat(refused.getStatus()).isEqualTo(409);
+    assertThat(((Map<?, ?>) refused.getBody()).get("error").toString()).contains("closed");
+  }
+}
