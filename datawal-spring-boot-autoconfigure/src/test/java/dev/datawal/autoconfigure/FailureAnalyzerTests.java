@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,8 @@ class FailureAnalyzerTests {
                 // Boot's own analyzers need a bean factory to be built; only ours matter here.
                 .load(FailureAnalyzer.class, (type, name, failure) -> {}))
         .hasAtLeastOneElementOfType(StoreLockedFailureAnalyzer.class)
-        .hasAtLeastOneElementOfType(CorruptStoreFailureAnalyzer.class);
+        .hasAtLeastOneElementOfType(CorruptStoreFailureAnalyzer.class)
+        .hasAtLeastOneElementOfType(StoreOpenFailureAnalyzer.class);
   }
 
   @Test
@@ -87,6 +89,34 @@ class FailureAnalyzerTests {
                   .contains("Nothing on disk was changed");
               assertThat(analysis.getAction()).contains("copy").contains(sealed.toString());
             });
+  }
+
+  @Test
+  void aStorePathThatIsAFileIsExplainedNamingThePath() throws IOException {
+    Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+    runner()
+        .withPropertyValues("datawal.dir=" + file)
+        .run(
+            context -> {
+              Throwable failure = context.getStartupFailure();
+              FailureAnalysis analysis = new StoreOpenFailureAnalyzer().analyze(failure);
+              assertThat(analysis.getDescription())
+                  .contains(file.toString())
+                  .contains("not a directory");
+              assertThat(analysis.getAction()).contains("datawal.dir");
+            });
+  }
+
+  @Test
+  void theGeneralAnalyzerLeavesLockedAndCorruptStoresToTheirOwn() throws Exception {
+    try (LockHolder other = LockHolder.start(dir)) {
+      runner()
+          .run(
+              context ->
+                  assertThat(new StoreOpenFailureAnalyzer().analyze(context.getStartupFailure()))
+                      .isNull());
+      assertThat(other.pid()).isPositive(); // held the lock throughout
+    }
   }
 
   private static Throwable rootCause(Throwable t) {
