@@ -5,12 +5,14 @@ import dev.datawal.RecordLog;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
 /**
  * Sample application that uses the datawal Spring Boot starter: a key/value API over the
  * auto-configured {@link dev.datawal.DataWal} ({@code /kv}), an event log of its own ({@code
- * /events}).
+ * /events}), and the power-loss workload ({@code --spring.profiles.active=workload}: runs {@link
+ * dev.datawal.sample.workload.WorkloadRunner}, then exits).
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
@@ -26,6 +28,10 @@ public class SampleApplication {
   }
 
   public static void main(String[] args) {
-    SpringApplication.run(SampleApplication.class, args);
+    ConfigurableApplicationContext context = SpringApplication.run(SampleApplication.class, args);
+    if (context.getEnvironment().getProperty("sample.workload.enabled", Boolean.class, false)) {
+      // The workload has run (a failure would have thrown above): close the store and exit.
+      System.exit(SpringApplication.exit(context));
+    }
   }
 }
