@@ -1,28 +1,28 @@
 package dev.datawal.sample;
 
-import dev.datawal.LimitExceededException;
 import dev.datawal.Record;
 import dev.datawal.RecordIterator;
 import dev.datawal.RecordLog;
 import dev.datawal.RecordRef;
 import dev.datawal.RecoveryReport;
-import dev.datawal.WriterPoisonedException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Appends events to the log and reads them back. An append is acknowledged once durable. */
+/**
+ * Appends events to the application's own {@link RecordLog} and reads them back. An append is
+ * acknowledged (201) once it is durable.
+ */
 @RestController
 @RequestMapping("/events")
 class EventController {
@@ -37,16 +37,18 @@ class EventController {
   /** An event as the API shows it: the payload as UTF-8 text. */
   record Event(long txid, long segment, long offset, String payload) {}
 
-  @PostMapping(consumes = "*/*")
-  ResponseEntity<Event> append(@RequestBody byte[] body) {
-    RecordRef ref = eventLog.append(body);
-    eventLog.fsync(); // the 201 below promises the event survives a crash
+  @PostMapping(consumes = MediaType.ALL_VALUE)
+  ResponseEntity<Event> append(InputStream body, HttpServletRequest request) {
+    byte[] payload = Bodies.read(body, request.getContentLengthLong());
+    RecordRef ref = eventLog.append(payload);
+    eventLog.fsync(); // the 201 below promises the event survives a crash, under any fsync policy
     Event event =
         new Event(
-            ref.txid(), ref.segment(), ref.offset(), new String(body, StandardCharsets.UTF_8));
+            ref.txid(), ref.segment(), ref.offset(), new String(payload, StandardCharsets.UTF_8));
     return ResponseEntity.created(URI.create("/events?fromTxid=" + ref.txid())).body(event);
   }
 
+  /** Up to {@code limit} events from txid {@code fromTxid} on, in log order. */
   @GetMapping
   List<Event> read(
       @RequestParam(defaultValue = "1") long fromTxid,
@@ -75,20 +77,5 @@ class EventController {
   @GetMapping("/recovery")
   RecoveryReport recovery() {
     return eventLog.recoveryReport();
-  }
-
-  @ExceptionHandler(IllegalArgumentException.class)
-  ProblemDetail badRequest(IllegalArgumentException e) {
-    return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
-  }
-
-  @ExceptionHandler(LimitExceededException.class)
-  ProblemDetail tooLarge(LimitExceededException e) {
-    return ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE, e.getMessage());
-  }
-
-  @ExceptionHandler(WriterPoisonedException.class)
-  ProblemDetail unavailable(WriterPoisonedException e) {
-    return ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
   }
 }

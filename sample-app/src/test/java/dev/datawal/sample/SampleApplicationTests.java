@@ -2,31 +2,44 @@ package dev.datawal.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.datawal.DataWal;
+import dev.datawal.RecordLog;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** The sample app over real HTTP: events are appended durably and read back. */
+/**
+ * The sample app over real HTTP: the key/value API on the auto-configured store, events in the
+ * application's own log beside it, and the Actuator endpoints.
+ */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class SampleApplicationTests {
-  @TempDir static Path storeDir;
+  @TempDir static Path dir;
 
   @DynamicPropertySource
   static void store(DynamicPropertyRegistry registry) {
-    registry.add("datawal.dir", () -> storeDir.resolve("events").toString());
+    registry.add("datawal.dir", () -> dir.resolve("kv").toString());
+    registry.add("sample.events-dir", () -> dir.resolve("events").toString());
   }
 
   @LocalServerPort int port;
+  @Autowired DataWal store;
+  @Autowired RecordLog eventLog;
 
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -40,32 +53,138 @@ class SampleApplicationTests {
   }
 
   @Test
-  void appendedEventsAreReadBackInOrder() throws Exception {
-    HttpResponse<String> first =
-        send(request("/events").POST(HttpRequest.BodyPublishers.ofString("order placed")));
-    assertThat(first.statusCode()).isEqualTo(201);
-    assertThat(first.body()).contains("\"payload\":\"order placed\"");
-    send(request("/events").POST(HttpRequest.BodyPublishers.ofString("order shipped")));
+  void putGetAndDeleteAKeyWithItsBytes() throws Exception {
+    byte[] value = {0, 1, (byte) 0xFF, 'x'};
+    HttpResponse<String> put = send(request("/kv/users/42").PUT(BodyPublishers.ofByteArray(value)));
+    assertThat(put.statusCode()).isEqualTo(200);
+    assertThat(put.body()).contains("\"txid\":");
+    assertThat(store.get("users/42".getBytes(StandardCharsets.UTF_8))).contains(value);
 
-    HttpResponse<String> all = send(request("/events?fromTxid=1"));
-    assertThat(all.statusCode()).isEqualTo(200);
-    assertThat(all.body()).containsSubsequence("order placed", "order shipped");
-    assertThat(send(request("/events?fromTxid=2")).body())
-        .doesNotContain("order placed")
-        .contains("order shipped");
-    assertThat(storeDir.resolve("events").resolve("00000001.dwal")).isNotEmptyFile();
+    HttpResponse<byte[]> got =
+        http.send(request("/kv/users/42").build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(got.statusCode()).isEqualTo(200);
+    assertThat(got.body()).isEqualTo(value);
+    assertThat(got.headers().firstValue("Content-Type")).contains("application/octet-stream");
+
+    assertThat(send(request("/kv/users/42").DELETE()).statusCode()).isEqualTo(204);
+    assertThat(send(request("/kv/users/42")).statusCode()).isEqualTo(404);
+    assertThat(send(request("/kv/users/42").DELETE()).statusCode()).isEqualTo(204);
   }
 
   @Test
-  void badQueriesGetA400WithAMessage() throws Exception {
+  void keysAreUtf8AndFormBodiesAreStoredAsSent() throws Exception {
+    HttpResponse<String> put =
+        send(
+            request("/kv/%C3%A9t%C3%A9")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .PUT(BodyPublishers.ofString("a=1&b=2")));
+    assertThat(put.statusCode()).isEqualTo(200);
+    assertThat(store.get("été".getBytes(StandardCharsets.UTF_8)))
+        .hasValueSatisfying(
+            v -> assertThat(new String(v, StandardCharsets.UTF_8)).isEqualTo("a=1&b=2"));
+  }
+
+  @Test
+  void aMissingKeyIs404() throws Exception {
+    assertThat(send(request("/kv/never-written")).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void anEmptyOrOverLimitKeyIs400WithAProblemDetail() throws Exception {
+    for (String path : new String[] {"/kv/", "/kv"}) {
+      HttpResponse<String> empty = send(request(path).PUT(BodyPublishers.ofString("v")));
+      assertThat(empty.statusCode()).as(path).isEqualTo(400);
+      assertThat(empty.headers().firstValue("Content-Type")).contains("application/problem+json");
+      assertThat(empty.body()).contains("key must not be empty");
+    }
+    String longKey = "k".repeat(1025);
+    HttpResponse<String> tooLong = send(request("/kv/" + longKey));
+    assertThat(tooLong.statusCode()).isEqualTo(400);
+    assertThat(tooLong.body()).contains("key of 1025 UTF-8 bytes exceeds the limit of 1024 bytes");
+  }
+
+  /**
+   * Sends a raw HTTP/1.1 request (so the test sees what the server answers, whatever a client
+   * library would do with a connection closed while it still sends), half-closes, and returns the
+   * whole response.
+   */
+  private String raw(String head, byte[]... body) throws IOException {
+    try (Socket socket = new Socket("localhost", port)) {
+      OutputStream out = socket.getOutputStream();
+      out.write(head.getBytes(StandardCharsets.US_ASCII));
+      for (byte[] part : body) {
+        out.write(part);
+      }
+      out.flush();
+      socket.shutdownOutput();
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void aValueOverTheLimitIs413WhetherDeclaredOrStreamed() throws Exception {
+    int over = RecordLog.MAX_PAYLOAD_LEN + 1;
+    // A declared length over the limit is refused before any of the body is read.
+    String declared =
+        raw("PUT /kv/big HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + over + "\r\n\r\n");
+    assertThat(declared).startsWith("HTTP/1.1 413").contains("RecordLog.MAX_PAYLOAD_LEN");
+
+    // Chunked, no length: read up to one byte past the limit, then refused.
+    String streamed =
+        raw(
+            "PUT /kv/big HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + Integer.toHexString(over)
+                + "\r\n",
+            new byte[over],
+            "\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    assertThat(streamed).startsWith("HTTP/1.1 413").contains("more than " + (over - 1));
+    assertThat(store.containsKey("big".getBytes(StandardCharsets.UTF_8))).isFalse();
+
+    // Exactly the limit is stored.
+    HttpResponse<String> fits =
+        send(
+            request("/kv/big")
+                .PUT(BodyPublishers.ofByteArray(new byte[RecordLog.MAX_PAYLOAD_LEN])));
+    assertThat(fits.statusCode()).isEqualTo(200);
+    assertThat(store.get("big".getBytes(StandardCharsets.UTF_8)))
+        .hasValueSatisfying(v -> assertThat(v).hasSize(RecordLog.MAX_PAYLOAD_LEN));
+    store.delete("big".getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void appendedEventsAreReadBackInOrderFromTheirOwnLog() throws Exception {
+    HttpResponse<String> first =
+        send(request("/events").POST(BodyPublishers.ofString("order placed")));
+    assertThat(first.statusCode()).isEqualTo(201);
+    assertThat(first.body()).contains("\"payload\":\"order placed\"");
+    long firstTxid = eventLog.lastTxid();
+    send(request("/events").POST(BodyPublishers.ofString("order shipped")));
+
+    HttpResponse<String> all = send(request("/events?fromTxid=" + firstTxid));
+    assertThat(all.statusCode()).isEqualTo(200);
+    assertThat(all.body()).containsSubsequence("order placed", "order shipped");
+    assertThat(send(request("/events?fromTxid=" + (firstTxid + 1))).body())
+        .doesNotContain("order placed")
+        .contains("order shipped");
+    assertThat(dir.resolve("events").resolve("00000001.dwal")).isNotEmptyFile();
+    assertThat(eventLog.dir()).isNotEqualTo(store.log().dir());
+  }
+
+  @Test
+  void badEventQueriesGetA400WithAMessage() throws Exception {
     HttpResponse<String> response = send(request("/events?limit=0"));
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(response.body()).contains("limit between 1 and 1000");
   }
 
   @Test
-  void theRecoveryReportAndHealthAreServed() throws Exception {
+  void healthAndPrometheusAreServed() throws Exception {
     assertThat(send(request("/events/recovery")).body()).contains("\"recordsReplayed\"");
-    assertThat(send(request("/actuator/health")).body()).contains("UP");
+    HttpResponse<String> health = send(request("/actuator/health"));
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(health.body()).contains("\"status\":\"UP\"");
+    HttpResponse<String> prometheus = send(request("/actuator/prometheus"));
+    assertThat(prometheus.statusCode()).isEqualTo(200);
+    assertThat(prometheus.body()).contains("jvm_memory_used_bytes");
   }
 }
