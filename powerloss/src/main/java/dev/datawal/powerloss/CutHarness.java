@@ -1,0 +1,289 @@
+package dev.datawal.powerloss;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Power-cut harness: runs the sample app's workload in a child JVM, cuts it at a seeded random
+ * moment while its writers are in the middle of durable writes (the {@link Fault}: SIGKILL alone,
+ * or a file-system shutdown first), kills the app with SIGKILL ({@link Process#destroyForcibly()}
+ * on Linux), brings the store's file system back, restarts the app on the store (its recovery must
+ * open it), and runs the {@link Validator}. Repeated for N rounds; round i uses seed {@code
+ * baseSeed + i}, which picks the workload seed, the writer count (1, 2, 4 or 8), the cut delay and
+ * the fault's own choices, and is printed so a round can be replayed alone ({@code rounds=1,
+ * seed=<round seed>}).
+ *
+ * <p>Each round keeps its directory ({@code round-<i>-seed-<seed>}: store, oracle, both app logs,
+ * the validator's output); nothing is deleted. Exit code: 0 every round passed, 1 a round failed
+ * validation, 2 setup error (the app did not start, exited by itself, or failed to restart).
+ */
+public final class CutHarness {
+  private static final Pattern STARTED = Pattern.compile("workload: started ");
+  private static final Pattern OPENED =
+      Pattern.compile("datawal: opened kv store .*?: (files_scanned=.*)");
+  private static final Pattern FIELD = Pattern.compile("(\\w+)=(\\d+)");
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+  private final List<String> appCommand;
+  private final Path workDir;
+  private final PrintStream out;
+  private final Fault fault;
+
+  /**
+   * @param appCommand the command that starts the sample app, such as {@code java -jar app.jar};
+   *     the harness appends Spring arguments to it
+   * @param workDir where round directories go
+   * @param out where progress and the per-round lines go
+   * @param fault how each round cuts the power
+   */
+  public CutHarness(List<String> appCommand, Path workDir, PrintStream out, Fault fault) {
+    this.appCommand = List.copyOf(appCommand);
+    this.workDir = workDir;
+    this.out = out;
+    this.fault = fault;
+  }
+
+  /** One round's outcome. */
+  public record Round(
+      int index,
+      long seed,
+      String fault,
+      int concurrency,
+      long cutAfterMillis,
+      long acknowledged,
+      long tailBytesDiscarded,
+      int exitCode,
+      String verdict,
+      Map<String, Long> figures,
+      Path dir) {
+    /** A figure from the validator's summary line, such as {@code survived}; -1 if absent. */
+    public long figure(String name) {
+      return figures.getOrDefault(name, -1L);
+    }
+  }
+
+  /**
+   * Runs a harness from the command line: {@code <work dir> <rounds> <seed> -- <app command>}.
+   *
+   * @return the exit code: the worst round's
+   */
+  static int main(String name, Fault fault, String[] args) throws Exception {
+    int dash = Arrays.asList(args).indexOf("--");
+    if (args.length < 5 || dash != 3) {
+      System.out.println(
+          "usage: " + name + " <work dir> <rounds> <seed> -- <command starting the sample app>");
+      return 2;
+    }
+    CutHarness harness =
+        new CutHarness(
+            Arrays.asList(args).subList(dash + 1, args.length),
+            Path.of(args[0]),
+            System.out,
+            fault);
+    List<Round> rounds = harness.run(Integer.parseInt(args[1]), Long.parseLong(args[2]));
+    return rounds.stream().mapToInt(Round::exitCode).max().orElse(0);
+  }
+
+  /** Runs {@code rounds} rounds with seeds {@code baseSeed}, {@code baseSeed + 1}, ... */
+  public List<Round> run(int rounds, long baseSeed) throws IOException, InterruptedException {
+    List<Round> results = new ArrayList<>();
+    for (int i = 0; i < rounds; i++) {
+      Round round = round(i, baseSeed + i);
+      results.add(round);
+      out.printf(
+          "round %d seed=%d fault=%s concurrency=%d cut_after=%dms acknowledged=%d"
+              + " tail_bytes_discarded=%d exit=%d %s%n",
+          round.index(),
+          round.seed(),
+          round.fault(),
+          round.concurrency(),
+          round.cutAfterMillis(),
+          round.acknowledged(),
+          round.tailBytesDiscarded(),
+          round.exitCode(),
+          round.verdict());
+    }
+    return results;
+  }
+
+  /** One round: start the workload, cut, kill it, restore, restart the app, validate. */
+  public Round round(int index, long seed) throws IOException, InterruptedException {
+    // Scrambled: java.util.Random's first draws from consecutive seeds are nearly equal.
+    Random random = new Random(seed * 0x9E3779B97F4A7C15L);
+    int concurrency = 1 << random.nextInt(4);
+    long cutAfter = 50 + random.nextInt(1_500);
+    Path dir = Files.createDirectories(workDir.resolve("round-" + index + "-seed-" + seed));
+    Fault.Target target = fault.prepare(dir, random);
+    Round round;
+    try {
+      round = cutAndValidate(new Plan(index, seed, concurrency, cutAfter, dir, target));
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      target.release(true);
+      throw e;
+    }
+    target.release(round.exitCode() != 0);
+    return round;
+  }
+
+  /** What a round does, drawn from its seed. */
+  private record Plan(
+      int index, long seed, int concurrency, long cutAfter, Path dir, Fault.Target target) {
+    Round setupError(String why) {
+      return new Round(
+          index,
+          seed,
+          target.describe(),
+          concurrency,
+          cutAfter,
+          -1,
+          -1,
+          2,
+          "SETUP ERROR " + why + " (see " + dir + ")",
+          Map.of(),
+          dir);
+    }
+  }
+
+  private Round cutAndValidate(Plan plan) throws IOException, InterruptedException {
+    Path dir = plan.dir();
+    Path store = plan.target().storeParent().resolve("store");
+    Path oracle = dir.resolve("oracle.txt"); // on another file system than a cut store
+    List<String> common =
+        List.of(
+            "--datawal.dir=" + store,
+            "--sample.events-dir=" + dir.resolve("events"),
+            "--spring.main.banner-mode=off");
+
+    List<String> workload = new ArrayList<>(common);
+    workload.addAll(
+        List.of(
+            "--spring.profiles.active=workload",
+            "--sample.workload.seed=" + plan.seed(),
+            "--sample.workload.ops=0",
+            "--sample.workload.duration=10m",
+            "--sample.workload.concurrency=" + plan.concurrency(),
+            "--sample.workload.oracle=" + oracle));
+    Path workloadLog = dir.resolve("app-workload.log");
+    Process app = start(workload, workloadLog);
+    try {
+      if (!awaitLine(app, workloadLog, STARTED)) {
+        return plan.setupError("the workload did not start");
+      }
+      Thread.sleep(plan.cutAfter());
+      if (!app.isAlive()) {
+        return plan.setupError("the workload exited by itself");
+      }
+      plan.target().cut();
+    } finally {
+      app.destroyForcibly(); // SIGKILL on Linux
+      app.waitFor();
+    }
+    // Every oracle line was written only after its op was durable; after a file-system shutdown
+    // no fsync succeeds, so every line here was owed before the cut.
+    long acknowledged =
+        Files.readAllLines(oracle).stream()
+            .filter(l -> l.startsWith("P ") || l.startsWith("D "))
+            .count();
+    plan.target().restore();
+
+    // Restart the app on the store, as an operator would: no workload, no web server; it opens
+    // the store (recovery), and exits.
+    List<String> restart = new ArrayList<>(common);
+    restart.add("--spring.main.web-application-type=none");
+    Path restartLog = dir.resolve("app-restart.log");
+    Process again = start(restart, restartLog);
+    if (!again.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+      again.destroyForcibly();
+      return plan.setupError("the restart did not finish");
+    }
+    Matcher opened = OPENED.matcher(Files.readString(restartLog));
+    if (again.exitValue() != 0 || !opened.find()) {
+      return new Round(
+          plan.index(),
+          plan.seed(),
+          plan.target().describe(),
+          plan.concurrency(),
+          plan.cutAfter(),
+          acknowledged,
+          -1,
+          1,
+          "FAIL the app did not reopen the store (exit " + again.exitValue() + ")",
+          Map.of(),
+          dir);
+    }
+    Map<String, Long> recovery = fields(opened.group(1));
+
+    ByteArrayOutputStream report = new ByteArrayOutputStream();
+    int code =
+        Validator.run(
+            new String[] {store.toString(), oracle.toString()},
+            new PrintStream(report, true, StandardCharsets.UTF_8));
+    String text = report.toString(StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve("validator.txt"), text);
+    String verdict =
+        text.lines()
+            .filter(l -> l.startsWith("OK") || l.startsWith("FAIL"))
+            .findFirst()
+            .orElse(text.strip());
+    return new Round(
+        plan.index(),
+        plan.seed(),
+        plan.target().describe(),
+        plan.concurrency(),
+        plan.cutAfter(),
+        acknowledged,
+        recovery.getOrDefault("tail_bytes_discarded", -1L),
+        code,
+        verdict,
+        fields(verdict),
+        dir);
+  }
+
+  private static Map<String, Long> fields(String text) {
+    Map<String, Long> fields = new HashMap<>();
+    Matcher m = FIELD.matcher(text);
+    while (m.find()) {
+      fields.put(m.group(1), Long.parseLong(m.group(2)));
+    }
+    return fields;
+  }
+
+  private Process start(List<String> args, Path log) throws IOException {
+    List<String> command = new ArrayList<>(appCommand);
+    command.addAll(args);
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+  }
+
+  /** Waits until {@code log} has a line matching {@code pattern}; false if the app ended first. */
+  private static boolean awaitLine(Process app, Path log, Pattern pattern)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (pattern.matcher(Files.readString(log)).find()) {
+        return true;
+      }
+      if (!app.isAlive()) {
+        return false;
+      }
+      Thread.sleep(20);
+    }
+    return false;
+  }
+}

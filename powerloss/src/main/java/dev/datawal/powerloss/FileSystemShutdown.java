@@ -1,0 +1,174 @@
+package dev.datawal.powerloss;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * A power cut at the file-system level: the store lives on its own ext4 or XFS file system on a
+ * loop device, and the cut is {@code xfs_io -x -c shutdown} (xfstests' "godown", without {@code
+ * -f}: the journal is not flushed), which makes the file system drop everything not yet committed
+ * to its journal and fail every later write and fsync, as if the disk had lost power. Restoring
+ * unmounts it and mounts it again, which replays the journal as a reboot would.
+ *
+ * <p>What it covers: data and metadata that were written but not made durable are lost, exactly at
+ * the granularity the file system commits (so unsynced appends, a segment created but whose
+ * directory entry was not synced, a rename not yet committed). What it does not: the device itself
+ * keeps every block the file system wrote (no torn sectors, no reordering below the file system;
+ * see the dm-flakey harness for a device that stops persisting).
+ *
+ * <p>Needs root, loop devices, {@code losetup}, {@code mkfs.ext4}, {@code mkfs.xfs} and {@code
+ * xfs_io} (xfsprogs); {@link #unavailable()} says what is missing.
+ */
+public final class FileSystemShutdown implements Fault {
+  /** The file systems rounds alternate between. */
+  public enum Kind {
+    EXT4,
+    XFS
+  }
+
+  /** XFS refuses file systems under 300 MB; the image is sparse, so this costs little disk. */
+  private static final long IMAGE_BYTES = 512L << 20;
+
+  private static final List<String> TOOLS =
+      List.of("losetup", "mount", "umount", "mkfs.ext4", "mkfs.xfs", "xfs_io");
+
+  private final List<Kind> kinds;
+  private final AtomicInteger rounds = new AtomicInteger();
+
+  /** Rounds take the kinds in turn. */
+  public FileSystemShutdown(List<Kind> kinds) {
+    if (kinds.isEmpty()) {
+      throw new IllegalArgumentException("at least one file system kind is needed");
+    }
+    this.kinds = List.copyOf(kinds);
+  }
+
+  /** Parses {@code ext4,xfs}. */
+  public static List<Kind> kinds(String names) {
+    return Stream.of(names.split(","))
+        .map(String::trim)
+        .filter(n -> !n.isEmpty())
+        .map(n -> Kind.valueOf(n.toUpperCase(Locale.ROOT)))
+        .toList();
+  }
+
+  /** Why the harness cannot run here (not root, a tool or loop devices missing), or empty. */
+  public static Optional<String> unavailable() {
+    if (!System.getProperty("os.name", "").startsWith("Linux")) {
+      return Optional.of("not Linux");
+    }
+    List<String> missing = Commands.missing(TOOLS);
+    if (!missing.isEmpty()) {
+      return Optional.of(
+          "missing tools: " + String.join(", ", missing) + " (install xfsprogs, util-linux)");
+    }
+    try {
+      if (!Commands.run("id", "-u").strip().equals("0")) {
+        return Optional.of("not root (loop devices and mount need root)");
+      }
+    } catch (IOException | InterruptedException e) {
+      return Optional.of("cannot tell the user id: " + e.getMessage());
+    }
+    if (!Commands.succeeds("losetup", "-f")) {
+      return Optional.of("no free loop device (losetup -f failed; is /dev/loop-control there?)");
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public Target prepare(Path roundDir, Random random) throws IOException, InterruptedException {
+    Kind kind = kinds.get(rounds.getAndIncrement() % kinds.size());
+    Path image = roundDir.resolve("fs.img");
+    try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
+      file.setLength(IMAGE_BYTES);
+    }
+    String device = Commands.run("losetup", "-f", "--show", image.toString()).strip();
+    Path mount = Files.createDirectories(roundDir.resolve("mnt"));
+    try {
+      switch (kind) {
+        case EXT4 -> Commands.run("mkfs.ext4", "-q", "-F", device);
+        case XFS -> Commands.run("mkfs.xfs", "-q", "-f", device);
+      }
+      Commands.run("mount", device, mount.toString());
+    } catch (IOException | InterruptedException e) {
+      Commands.succeeds("losetup", "-d", device);
+      throw e;
+    }
+    return new Mounted(kind, image, device, mount, roundDir);
+  }
+
+  /** A round's file system, mounted at {@code mount}. */
+  private static final class Mounted implements Target {
+    private final Kind kind;
+    private final Path image;
+    private final String device;
+    private final Path mount;
+    private final Path roundDir;
+
+    Mounted(Kind kind, Path image, String device, Path mount, Path roundDir) {
+      this.kind = kind;
+      this.image = image;
+      this.device = device;
+      this.mount = mount;
+      this.roundDir = roundDir;
+    }
+
+    @Override
+    public Path storeParent() {
+      return mount;
+    }
+
+    @Override
+    public String describe() {
+      return "shutdown-" + kind.name().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public void cut() throws IOException, InterruptedException {
+      Commands.run("xfs_io", "-x", "-c", "shutdown", mount.toString()); // no -f: no log flush
+    }
+
+    @Override
+    public void restore() throws IOException, InterruptedException {
+      Commands.run("umount", mount.toString());
+      Commands.run("mount", device, mount.toString()); // replays the journal
+    }
+
+    @Override
+    public void release(boolean keepEvidence) throws IOException, InterruptedException {
+      try {
+        if (keepEvidence && Files.isDirectory(mount.resolve("store"))) {
+          copyTree(mount.resolve("store"), roundDir.resolve("store-evidence"));
+        }
+      } finally {
+        Commands.succeeds("umount", mount.toString());
+        Commands.succeeds("losetup", "-d", device);
+        if (!keepEvidence) {
+          Files.deleteIfExists(image); // the image is the evidence; a passed round needs none
+        }
+      }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+      try (Stream<Path> files = Files.walk(from)) {
+        for (Path source : (Iterable<Path>) files::iterator) {
+          Path target = to.resolve(from.relativize(source).toString());
+          if (Files.isDirectory(source)) {
+            Files.createDirectories(target);
+          } else {
+            Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+          }
+        }
+      }
+    }
+  }
+}
