@@ -3,6 +3,8 @@ package dev.datawal.powerloss;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +35,7 @@ import java.util.regex.Pattern;
  */
 public final class CutHarness {
   private static final Pattern STARTED = Pattern.compile("workload: started ");
+  private static final Pattern APP_STARTED = Pattern.compile("Started SampleApplication in ");
   private static final Pattern OPENED =
       Pattern.compile("datawal: opened kv store .*?: (files_scanned=.*)");
   private static final Pattern FIELD = Pattern.compile("(\\w+)=(\\d+)");
@@ -42,6 +45,15 @@ public final class CutHarness {
   private final Path workDir;
   private final PrintStream out;
   private final Fault fault;
+  private final Driver driver;
+
+  /** What writes to the store while the cut comes. */
+  public enum Driver {
+    /** The app's own workload mode, through the auto-configured store bean. */
+    WORKLOAD,
+    /** {@link HttpLoad}: a client over the app's REST API, acknowledging on a 2xx response. */
+    HTTP
+  }
 
   /**
    * @param appCommand the command that starts the sample app, such as {@code java -jar app.jar};
@@ -49,12 +61,15 @@ public final class CutHarness {
    * @param workDir where round directories go
    * @param out where progress and the per-round lines go
    * @param fault how each round cuts the power
+   * @param driver what writes while the cut comes
    */
-  public CutHarness(List<String> appCommand, Path workDir, PrintStream out, Fault fault) {
+  public CutHarness(
+      List<String> appCommand, Path workDir, PrintStream out, Fault fault, Driver driver) {
     this.appCommand = List.copyOf(appCommand);
     this.workDir = workDir;
     this.out = out;
     this.fault = fault;
+    this.driver = driver;
   }
 
   /** One round's outcome. */
@@ -93,7 +108,8 @@ public final class CutHarness {
             Arrays.asList(args).subList(dash + 1, args.length),
             Path.of(args[0]),
             System.out,
-            fault);
+            fault,
+            Driver.valueOf(System.getProperty("powerloss.driver", "WORKLOAD")));
     List<Round> rounds = harness.run(Integer.parseInt(args[1]), Long.parseLong(args[2]));
     return rounds.stream().mapToInt(Round::exitCode).max().orElse(0);
   }
@@ -126,6 +142,9 @@ public final class CutHarness {
     Random random = new Random(seed * 0x9E3779B97F4A7C15L);
     int concurrency = 1 << random.nextInt(4);
     long cutAfter = 50 + random.nextInt(1_500);
+    if (driver == Driver.HTTP) {
+      cutAfter = 500 + 2 * cutAfter; // the client's requests start cold: give them time to warm up
+    }
     Path dir = Files.createDirectories(workDir.resolve("round-" + index + "-seed-" + seed));
     Fault.Target target = fault.prepare(dir, random);
     Round round;
@@ -168,29 +187,53 @@ public final class CutHarness {
             "--sample.events-dir=" + dir.resolve("events"),
             "--spring.main.banner-mode=off");
 
-    List<String> workload = new ArrayList<>(common);
-    workload.addAll(
-        List.of(
-            "--spring.profiles.active=workload",
-            "--sample.workload.seed=" + plan.seed(),
-            "--sample.workload.ops=0",
-            "--sample.workload.duration=10m",
-            "--sample.workload.concurrency=" + plan.concurrency(),
-            "--sample.workload.oracle=" + oracle));
     Path workloadLog = dir.resolve("app-workload.log");
-    Process app = start(workload, workloadLog);
+    List<String> args = new ArrayList<>(common);
+    int port = driver == Driver.HTTP ? freePort() : -1;
+    if (driver == Driver.WORKLOAD) {
+      args.addAll(
+          List.of(
+              "--spring.profiles.active=workload",
+              "--sample.workload.seed=" + plan.seed(),
+              "--sample.workload.ops=0",
+              "--sample.workload.duration=10m",
+              "--sample.workload.concurrency=" + plan.concurrency(),
+              "--sample.workload.oracle=" + oracle));
+    } else {
+      args.add("--server.port=" + port);
+    }
+    Process app = start(args, workloadLog);
+    HttpLoad load = null;
     try {
-      if (!awaitLine(app, workloadLog, STARTED)) {
-        return plan.setupError("the workload did not start");
+      if (!awaitLine(app, workloadLog, driver == Driver.WORKLOAD ? STARTED : APP_STARTED)) {
+        return plan.setupError("the app did not start");
+      }
+      if (driver == Driver.HTTP) {
+        load =
+            new HttpLoad(
+                URI.create("http://localhost:" + port),
+                oracle,
+                plan.seed(),
+                plan.concurrency(),
+                ReferenceWorkload.DEFAULT_KEY_LENGTH,
+                ReferenceWorkload.DEFAULT_VALUE_LENGTH);
+        load.start();
       }
       Thread.sleep(plan.cutAfter());
       if (!app.isAlive()) {
-        return plan.setupError("the workload exited by itself");
+        return plan.setupError("the app exited by itself");
+      }
+      if (load != null && load.firstStop() != null) {
+        return plan.setupError("the HTTP load stopped before the cut: " + load.firstStop());
       }
       plan.target().cut();
     } finally {
       app.destroyForcibly(); // SIGKILL on Linux
       app.waitFor();
+      if (load != null) {
+        load.stop(); // its requests fail now: the app is gone
+        load.close();
+      }
     }
     // Every oracle line was written only after its op was durable; after a file-system shutdown
     // no fsync succeeds, so every line here was owed before the cut.
@@ -260,6 +303,13 @@ public final class CutHarness {
       fields.put(m.group(1), Long.parseLong(m.group(2)));
     }
     return fields;
+  }
+
+  /** A port nothing listens on now (the app binds it a moment later). */
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 
   private Process start(List<String> args, Path log) throws IOException {

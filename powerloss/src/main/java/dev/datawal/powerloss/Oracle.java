@@ -48,6 +48,12 @@ final class Oracle {
   /** In-flight op by key hex. */
   final Map<String, Long> inFlightByKey = new HashMap<>();
 
+  /**
+   * Whether the store's keys are the ASCII hex text of the reference keys ({@code
+   * key_encoding=hex}: a client that sends keys in URLs), not the keys' bytes.
+   */
+  boolean hexTextKeys;
+
   long acknowledged;
   boolean ended;
   boolean tornLastLine;
@@ -89,9 +95,29 @@ final class Oracle {
     if (oracle.concurrency < 1 || oracle.concurrency > ReferenceWorkload.KEY_IDS) {
       throw new Malformed(file + ": bad concurrency " + oracle.concurrency);
     }
+    String encoding = header.getOrDefault("key_encoding", "raw");
+    if (!encoding.equals("raw") && !encoding.equals("hex")) {
+      throw new Malformed(file + ": unknown key_encoding " + encoding);
+    }
+    oracle.hexTextKeys = encoding.equals("hex");
     oracle.tornLastLine = torn;
     oracle.parse(file, lines);
     return oracle;
+  }
+
+  /**
+   * The name under which the oracle knows a store key: the hex of its bytes, or for {@link
+   * #hexTextKeys} the key's own text when it is the hex of a reference-length key (anything else
+   * gets a name no oracle key has, so it counts as invented).
+   */
+  String keyName(byte[] storeKey) {
+    if (!hexTextKeys) {
+      return HexFormat.of().formatHex(storeKey);
+    }
+    String text = new String(storeKey, StandardCharsets.US_ASCII);
+    return text.matches("[0-9a-f]{" + 2 * keyLength + "}")
+        ? text
+        : "not-hex:" + HexFormat.of().formatHex(storeKey);
   }
 
   private void parse(Path file, List<String> lines) throws Malformed {

@@ -10,6 +10,11 @@ package dev.datawal.powerloss;
 final class ReferenceWorkload {
   static final int KEY_IDS = 4096;
 
+  /** The reference's key and value lengths, in bytes. */
+  static final int DEFAULT_KEY_LENGTH = 16;
+
+  static final int DEFAULT_VALUE_LENGTH = 96;
+
   private final long seed;
   private final int keyLength;
   private final int valueLength;

@@ -103,9 +103,9 @@ public final class Validator {
         while (it.hasNext()) {
           Record r = it.next();
           if (r.type() == RecordType.PUT) {
-            replayed.put(HEX.formatHex(r.key()), r.payload());
+            replayed.put(oracle.keyName(r.key()), r.payload());
           } else if (r.type() == RecordType.DELETE) {
-            replayed.remove(HEX.formatHex(r.key()));
+            replayed.remove(oracle.keyName(r.key()));
           }
         }
       }
@@ -124,7 +124,7 @@ public final class Validator {
     Map<String, byte[]> observed = new HashMap<>();
     try (DataWal kv = DataWal.open(store)) {
       out.println("recovery: " + kv.recoveryReport().summary());
-      kv.forEach((k, v) -> observed.put(HEX.formatHex(k), v));
+      kv.forEach((k, v) -> observed.put(oracle.keyName(k), v));
     } catch (StoreLockedException e) {
       out.println("SETUP ERROR " + e.getMessage());
       return 2;

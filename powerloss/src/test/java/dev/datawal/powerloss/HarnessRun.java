@@ -28,6 +28,11 @@ final class HarnessRun {
 
   static List<CutHarness.Round> runAndCheck(String name, Fault fault, int defaultRounds)
       throws Exception {
+    return runAndCheck(name, fault, CutHarness.Driver.WORKLOAD, defaultRounds);
+  }
+
+  static List<CutHarness.Round> runAndCheck(
+      String name, Fault fault, CutHarness.Driver driver, int defaultRounds) throws Exception {
     int rounds = Integer.getInteger("powerloss." + name + ".rounds", defaultRounds);
     long seed = seed(name);
     Path work =
@@ -39,7 +44,8 @@ final class HarnessRun {
             + " -Dpowerloss.%s.rounds=%d) work=%s app=%s%n",
         name, rounds, seed, name, seed, name, rounds, work, SampleAppCommand.describe(app));
 
-    List<CutHarness.Round> results = new CutHarness(app, work, System.out, fault).run(rounds, seed);
+    List<CutHarness.Round> results =
+        new CutHarness(app, work, System.out, fault, driver).run(rounds, seed);
 
     String failures =
         results.stream()

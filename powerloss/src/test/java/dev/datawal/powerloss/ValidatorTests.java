@@ -2,6 +2,7 @@ package dev.datawal.powerloss;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.datawal.DataWal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,6 +56,49 @@ class ValidatorTests {
         .endsWith(
             "OK observed_live=287 oracle_live=287 survived=287 dropped=0 oracle_dead=13"
                 + " in_flight=0 (extras=0)\n");
+  }
+
+  /** A store written over HTTP: keys are the hex text of the reference keys. */
+  private void hexTextKeyStore(int ops, String extraKey) throws IOException {
+    ReferenceWorkload w = new ReferenceWorkload(OracleFixture.SEED, 16, 96);
+    HexFormat hex = HexFormat.of();
+    StringBuilder oracle =
+        new StringBuilder(
+            "# datawal-workload-oracle v1 seed=42 ops=0 key_len=16 value_len=96 concurrency=1"
+                + " key_encoding=hex\n");
+    try (DataWal kv = DataWal.open(dir.resolve("store"))) {
+      for (long seq = 0; seq < ops; seq++) {
+        byte[] key = hex.formatHex(w.key(seq)).getBytes(StandardCharsets.US_ASCII);
+        oracle.append("I ").append(seq).append('\n');
+        if (ReferenceWorkload.isDelete(seq)) {
+          kv.delete(key);
+          oracle.append("D ").append(seq).append(' ').append(hex.formatHex(w.key(seq)));
+        } else {
+          kv.put(key, w.value(seq));
+          oracle.append("P ").append(seq).append(' ').append(hex.formatHex(w.key(seq)));
+          oracle.append(' ').append(hex.formatHex(w.value(seq)));
+        }
+        oracle.append('\n');
+      }
+      if (extraKey != null) {
+        kv.put(extraKey.getBytes(StandardCharsets.UTF_8), new byte[] {1});
+      }
+    }
+    Files.writeString(dir.resolve("oracle.txt"), oracle);
+  }
+
+  @Test
+  void aStoreWrittenOverHttpWithHexTextKeysIsCheckedAgainstTheReferenceKeys() throws IOException {
+    hexTextKeyStore(100, null);
+    assertThat(validate()).as(output).isEqualTo(0);
+    assertThat(output).contains("OK observed_live=96 oracle_live=96 survived=96 dropped=0");
+  }
+
+  @Test
+  void aKeyThatIsNotTheHexOfAReferenceKeyIsInvented() throws IOException {
+    hexTextKeyStore(50, "not a hex key");
+    assertThat(validate()).as(output).isEqualTo(1);
+    assertThat(output).contains("invariant 5: key not-hex:").contains("was never written");
   }
 
   @Test
