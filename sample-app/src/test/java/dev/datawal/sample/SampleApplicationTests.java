@@ -178,13 +178,23 @@ class SampleApplicationTests {
   }
 
   @Test
-  void healthAndPrometheusAreServed() throws Exception {
+  void actuatorShowsTheStoreItsHealthAndItsMetrics() throws Exception {
     assertThat(send(request("/events/recovery")).body()).contains("\"recordsReplayed\"");
     HttpResponse<String> health = send(request("/actuator/health"));
     assertThat(health.statusCode()).isEqualTo(200);
-    assertThat(health.body()).contains("\"status\":\"UP\"");
+    assertThat(health.body()).contains("\"status\":\"UP\"").contains("\"datawal\":{");
+    send(request("/kv/metered").PUT(HttpRequest.BodyPublishers.ofString("v")));
+    HttpResponse<String> store = send(request("/actuator/datawal"));
+    assertThat(store.statusCode()).isEqualTo(200);
+    assertThat(store.body())
+        .contains("\"mode\":\"kv\"")
+        .contains("\"policy\":\"ALWAYS\"")
+        .contains("\"recovery\":{");
     HttpResponse<String> prometheus = send(request("/actuator/prometheus"));
     assertThat(prometheus.statusCode()).isEqualTo(200);
-    assertThat(prometheus.body()).contains("jvm_memory_used_bytes");
+    assertThat(prometheus.body())
+        .contains("jvm_memory_used_bytes")
+        .contains("datawal_appends_records_total{mode=\"kv\"")
+        .contains("datawal_fsync_seconds_count");
   }
 }
