@@ -35,6 +35,9 @@ public final class StandinWriter {
     long maxOps = args.length > 3 ? Long.parseLong(args[3]) : Long.MAX_VALUE;
 
     Files.createDirectories(dir);
+    // The store directory's own entry, then (below) the file's: both must be durable before
+    // the first acknowledgement.
+    forceDirectory(dir.toAbsolutePath().getParent());
     Path file = dir.resolve(StandinRecord.FILE_NAME);
     long seq = 0;
     try (FileChannel log =
@@ -43,9 +46,7 @@ public final class StandinWriter {
         FileOutputStream acks = new FileOutputStream(oracle.toFile(), false)) {
       // The new file's directory entry must be durable before any record is acknowledged,
       // or a power cut could lose the whole file with every record in it.
-      try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-        d.force(true);
-      }
+      forceDirectory(dir);
       System.out.println("standin-writer: writing " + file + ", oracle " + oracle + ", seed " + seed);
       for (; seq < maxOps; seq++) {
         ByteBuffer rec = StandinRecord.encode(seed, seq);
@@ -65,5 +66,11 @@ public final class StandinWriter {
       System.exit(3);
     }
     System.out.println("standin-writer: wrote " + seq + " records");
+  }
+
+  private static void forceDirectory(Path dir) throws IOException {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    }
   }
 }
