@@ -12,6 +12,7 @@
 #                                  the repository)
 #        DATAWAL_VM_MIRROR         Debian mirror (default: http://deb.debian.org/debian)
 #        DATAWAL_VM_SUITE          Debian suite (default: the host's VERSION_CODENAME)
+#        DATAWAL_VM_KEEP_OLD=1     keep guests built from older inputs (default: removed)
 # Exit:  0 ok (built or cache hit), 2 setup error (not root, apt or debootstrap failed, ...).
 set -euo pipefail
 
@@ -273,5 +274,11 @@ touch "$work/out/.complete"
 # A leftover without .complete is an interrupted older build of the same key: replace it.
 rm -rf "$GUEST"
 mv "$work/out" "$GUEST"
+# Guests built from older inputs are dead weight (about 330 MB each): drop them, unless asked
+# to keep them. Only our own guest-<key> directories inside the cache are touched.
+if [ "${DATAWAL_VM_KEEP_OLD:-0}" != 1 ]; then
+  find "$CACHE" -mindepth 1 -maxdepth 1 -type d -name 'guest-*' ! -name "guest-$key" \
+    -print -exec rm -rf {} + | sed 's/^/build-guest: removed older guest /' >&2
+fi
 log "built $GUEST in $(($(date +%s) - started)) s ($(du -sh "$GUEST" | cut -f1) on disk)"
 echo "$GUEST"

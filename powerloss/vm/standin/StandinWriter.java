@@ -22,6 +22,13 @@ import java.nio.file.StandardOpenOption;
  * a failed fsync nothing about the file's contents is known ("fsyncgate").
  */
 public final class StandinWriter {
+  /**
+   * A deliberate bug for proving the harness sees loss (-Dstandin.ackBeforeForce=true): each
+   * record is acknowledged before it is forced, so an ack can be owed for a record that a cut
+   * then loses. Never set in a real run.
+   */
+  private static final boolean ACK_BEFORE_FORCE = Boolean.getBoolean("standin.ackBeforeForce");
+
   private StandinWriter() {}
 
   public static void main(String[] args) throws IOException {
@@ -47,25 +54,35 @@ public final class StandinWriter {
       // The new file's directory entry must be durable before any record is acknowledged,
       // or a power cut could lose the whole file with every record in it.
       forceDirectory(dir);
-      System.out.println("standin-writer: writing " + file + ", oracle " + oracle + ", seed " + seed);
+      System.out.println("standin-writer: writing " + file + ", oracle " + oracle + ", seed " + seed
+          + (ACK_BEFORE_FORCE ? " (BUG ON PURPOSE: ack before force)" : ""));
       for (; seq < maxOps; seq++) {
         ByteBuffer rec = StandinRecord.encode(seed, seq);
         long pos = seq * StandinRecord.SIZE;
         while (rec.hasRemaining()) {
           pos += log.write(rec, pos);
         }
-        // Data and size: the record is durable once this returns.
-        log.force(true);
-        // Only now the acknowledgement, flushed and forced on its own filesystem.
-        acks.write((seq + "\n").getBytes(StandardCharsets.US_ASCII));
-        acks.flush();
-        acks.getFD().sync();
+        if (ACK_BEFORE_FORCE) {
+          ack(acks, seq);
+          log.force(true);
+        } else {
+          // Data and size: the record is durable once this returns.
+          log.force(true);
+          // Only now the acknowledgement, flushed and forced on its own filesystem.
+          ack(acks, seq);
+        }
       }
     } catch (IOException e) {
       System.out.println("standin-writer: I/O failure at seq " + seq + ": " + e + " (stopping, no retry)");
       System.exit(3);
     }
     System.out.println("standin-writer: wrote " + seq + " records");
+  }
+
+  private static void ack(FileOutputStream acks, long seq) throws IOException {
+    acks.write((seq + "\n").getBytes(StandardCharsets.US_ASCII));
+    acks.flush();
+    acks.getFD().sync();
   }
 
   private static void forceDirectory(Path dir) throws IOException {

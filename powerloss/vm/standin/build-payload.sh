@@ -4,11 +4,16 @@
 # `workload` and `validate`. The sample app's workload mode and the real validator replace this
 # payload later with the same two hooks (see powerloss/vm/README.md, "Hooks").
 #
-# Usage: build-payload.sh OUT_DIR     Exit: 0 ok, 2 setup error (no JDK 17+, compile failed).
+# Usage: build-payload.sh [--ack-before-force] OUT_DIR
+#   --ack-before-force   build the writer with a deliberate bug (ack, then force) to prove the
+#                        harness reports lost acknowledged writes (expected verdict: 1)
+# Exit: 0 ok, 2 setup error (no JDK 17+, compile failed).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-out=${1:?usage: build-payload.sh OUT_DIR}
+bug_flag=
+if [ "${1:-}" = --ack-before-force ]; then bug_flag=" -Dstandin.ackBeforeForce=true"; shift; fi
+out=${1:?usage: build-payload.sh [--ack-before-force] OUT_DIR}
 die() { echo "build-payload: ERROR: $*" >&2; exit 2; }
 
 command -v javac >/dev/null || die "javac not found (a JDK 17 or newer is needed on the host)"
@@ -22,12 +27,13 @@ jar cf "$out/standin.jar" -C "$classes" .
 
 # The JVM options are for the emulated guest, where startup time dominates: C1 only, serial GC,
 # a small heap. They change nothing the workload or validator checks.
-cat >"$out/workload" <<'HOOK'
-#!/bin/sh
-# Hook: workload STORE_DIR ORACLE_FILE SEED (see powerloss/vm/README.md).
-exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m \
-  -cp "$(dirname "$0")/standin.jar" StandinWriter "$1" "$2" "$3"
-HOOK
+# shellcheck disable=SC2016 # the $ expansions belong to the hook, not to this script
+{
+  echo '#!/bin/sh'
+  echo '# Hook: workload STORE_DIR ORACLE_FILE SEED (see powerloss/vm/README.md).'
+  echo "exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m$bug_flag \\"
+  echo '  -cp "$(dirname "$0")/standin.jar" StandinWriter "$1" "$2" "$3"'
+} >"$out/workload"
 cat >"$out/validate" <<'HOOK'
 #!/bin/sh
 # Hook: validate STORE_DIR ORACLE_AT_CUT ACKS_OWED SEED (see powerloss/vm/README.md).
