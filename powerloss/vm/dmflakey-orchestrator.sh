@@ -85,7 +85,8 @@ teardown_device() {
 }
 
 if [ "${1:-}" = "--cleanup" ]; then
-  dmsetup ls 2>/dev/null | awk '{ print $1 }' | grep "^$PREFIX-" | while read -r n; do
+  # awk, not grep: no match must not fail the pipeline (nothing to clean is success).
+  dmsetup ls 2>/dev/null | awk -v p="$PREFIX-" 'index($1, p) == 1 { print $1 }' | while read -r n; do
     log "cleanup: removing $n"
     teardown_device "$n"
   done

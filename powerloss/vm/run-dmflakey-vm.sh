@@ -7,6 +7,7 @@
 #
 # Usage: run-dmflakey-vm.sh [--payload DIR] [--rounds N] [--seed S] [--modes M]
 #                           [--results DIR] [--timeout SECS] [--memory MB] [--keep]
+#                           [--guest-main FILE]
 #   --payload DIR   holds executable `workload` and `validate` hooks and whatever they need
 #                   (see README.md, "Hooks"); default: the stand-in payload, built now
 #   --rounds N      fault rounds (default 4: two drop_writes, two error_writes)
@@ -16,6 +17,8 @@
 #   --timeout SECS  hard bound on the VM (default 120 + 90 per round)
 #   --memory MB     guest memory (default 1536)
 #   --keep          keep the disk images even when every round passed
+#   --guest-main F  run F in the guest instead of the orchestrator (self-tests, debugging);
+#                   its exit code is the verdict
 # Env: DATAWAL_VM_CACHE (see build-guest.sh); DATAWAL_VM_REQUIRE=1 turns "skipped" into exit 2
 #      (for a CI job that must not silently skip).
 # Exit: 0 every round passed, or skipped (not root / no qemu: the reason is printed);
@@ -39,6 +42,7 @@ results=
 timeout_s=
 memory=1536
 keep=0
+guest_main=
 while [ $# -gt 0 ]; do
   case "$1" in
     --payload) payload=$2; shift 2 ;;
@@ -49,6 +53,7 @@ while [ $# -gt 0 ]; do
     --timeout) timeout_s=$2; shift 2 ;;
     --memory) memory=$2; shift 2 ;;
     --keep) keep=1; shift ;;
+    --guest-main) guest_main=$2; shift 2 ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) die "unknown argument: $1 (try --help)" ;;
   esac
@@ -109,7 +114,11 @@ done
 cp "$here/dmflakey-orchestrator.sh" "$run/payload/"
 # The guest's init runs /payload/guest-main and prints "DWVM-EXIT <its exit code>".
 # Disks, by attach order: vda root (snapshot), vdb scratch, vdc payload (ro), vdd results.
-cat >"$run/payload/guest-main" <<EOF
+if [ -n "$guest_main" ]; then
+  [ -f "$guest_main" ] || die "--guest-main $guest_main not found"
+  cp "$guest_main" "$run/payload/guest-main"
+else
+  cat >"$run/payload/guest-main" <<EOF
 #!/bin/bash
 set -euo pipefail
 echo "DWVM guest kernel \$(uname -r), \$(nproc) cpus, \$(awk '/MemTotal/ { print \$2 / 1024 " MiB" }' /proc/meminfo)"
@@ -118,6 +127,7 @@ exec /payload/dmflakey-orchestrator.sh --device /dev/vdb \\
   --rounds $rounds --seed $seed --modes $modes \\
   --work /var/tmp/datawal-flakey --results /results/orchestrator
 EOF
+fi
 chmod 755 "$run/payload/guest-main" "$run/payload/dmflakey-orchestrator.sh"
 payload_mib=$(($(du -sm "$run/payload" | cut -f1) + 16))
 mkfs.ext4 -q -F -L dwpayload -d "$run/payload" "$run/payload.img" "${payload_mib}M" \
