@@ -248,7 +248,18 @@ for round in $(seq 1 "$ROUNDS"); do
   t_first_ack=$(now_ms)
   sleep "$((cut_ms / 1000)).$(printf '%03d' $((cut_ms % 1000)))"
   in_flight=yes
-  kill -0 "$WORKLOAD_PID" 2>/dev/null || in_flight="no (workload had exited)"
+  if ! kill -0 "$WORKLOAD_PID" 2>/dev/null; then
+    # Finished its ops before the cut: the round still counts, but nothing was in flight.
+    # Failing on a healthy device is not a power-loss result: stop with the log.
+    in_flight=no
+    wait "$WORKLOAD_PID" && early=0 || early=$?
+    WORKLOAD_PID=
+    if [ "$early" -ne 0 ]; then
+      cp "$rdir/workload.log" "$rres/" || true
+      tail -n 20 "$rdir/workload.log" | sed 's/^/  workload: /'
+      die "round $round: workload failed (exit $early) before the cut, on a healthy device"
+    fi
+  fi
 
   # The cut. Suspend without flushing the filesystem (--nolockfs): in-flight bios finish,
   # new ones queue. While suspended no write can complete, so every oracle line present now
@@ -264,11 +275,14 @@ for round in $(seq 1 "$ROUNDS"); do
 
   # Under drop_writes fsync keeps succeeding: acks after the cut are not owed, and the
   # validator's count of how many of them vanished shows the writes really were dropped.
-  sleep "$((POST_CUT_MS / 1000)).$(printf '%03d' $((POST_CUT_MS % 1000)))"
-  kill -KILL -- "-$WORKLOAD_PID" 2>/dev/null || true
-  wstatus=0
-  wait "$WORKLOAD_PID" 2>/dev/null || wstatus=$?
-  WORKLOAD_PID=
+  wstatus=exited-before-cut
+  if [ -n "$WORKLOAD_PID" ]; then
+    sleep "$((POST_CUT_MS / 1000)).$(printf '%03d' $((POST_CUT_MS % 1000)))"
+    kill -KILL -- "-$WORKLOAD_PID" 2>/dev/null || true
+    wstatus=0
+    wait "$WORKLOAD_PID" 2>/dev/null || wstatus=$?
+    WORKLOAD_PID=
+  fi
   acked_total=$(lines "$oracle")
 
   # Power back: unmount, forget every cached block, heal the table, mount (journal replay).
@@ -310,7 +324,7 @@ for round in $(seq 1 "$ROUNDS"); do
     1) rverdict=FAIL; verdict=1 ;;
     *) rverdict=SETUP-ERROR ;;
   esac
-  summary="round=$round mode=$mode seed=$rseed cut_after_ms=$cut_ms in_flight=${in_flight%% *}"
+  summary="round=$round mode=$mode seed=$rseed cut_after_ms=$cut_ms in_flight=$in_flight"
   summary+=" acks_owed=$owed acks_total=$acked_total acks_after_cut=$((acked_total - owed))"
   summary+=" workload_exit=$wstatus fsck=$fsck validate_exit=$vstatus verdict=$rverdict"
   summary+=" setup_ms=$((t_ready - t0)) first_ack_ms=$((t_first_ack - t_ready))"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2016 # the $ expansions in the printf'd hook scripts are theirs
 # Self-test of the orchestrator's guards and cleanup, run INSIDE the guest in place of the
 # normal entry point: run-dmflakey-vm.sh --guest-main selftest-guest-main.sh --rounds 1
 # Checks that bad setups exit 2, that a TERM mid-round and a stale device leave no dm device,
@@ -43,6 +44,21 @@ check "validator crashes (exit 5): exit 2" 2 $?
 check "  ... and leaves nothing behind" 0 "$(leftovers)"
 check "  ... and keeps the evidence" yes \
   "$([ -f /var/tmp/datawal-flakey/results/round-1/store.tar ] && echo yes || echo no)"
+
+# A workload that acks once and then fails on the healthy device: not a power-loss result.
+printf '#!/bin/sh\nmkdir -p "$1" && echo 0 >"$2"; sleep 1; exit 3\n' >/tmp/ack-then-fail
+chmod +x /tmp/ack-then-fail
+$O --device /dev/vdb --workload /tmp/ack-then-fail --validate "$V" --rounds 1 >/tmp/st.log 2>&1
+check "workload fails before the cut: exit 2" 2 $?
+check "  ... and leaves nothing behind" 0 "$(leftovers)"
+# A workload that finishes its 20 ops before the cut: validated, reported as not in flight.
+printf '#!/bin/sh\nexec java -cp /payload/standin.jar StandinWriter "$1" "$2" "$3" 20\n' \
+  >/tmp/finish-early
+chmod +x /tmp/finish-early
+$O --device /dev/vdb --workload /tmp/finish-early --validate "$V" --rounds 1 >/tmp/st.log 2>&1
+check "workload finishes before the cut: exit 0" 0 $?
+check "  ... reported as in_flight=no with 20 acks owed" 1 \
+  "$(grep -c 'DWFLAKEY round=1 .*in_flight=no acks_owed=20 ' /tmp/st.log)"
 
 # TERM while the workload writes (its first ack comes after a few seconds under emulation).
 $O --device /dev/vdb --workload "$W" --validate "$V" --rounds 3 --cut-min-ms 8000 \
