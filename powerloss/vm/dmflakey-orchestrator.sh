@@ -30,6 +30,9 @@
 #                       was real (default 1500) [DW_POST_CUT_MS]
 #   --first-ack-timeout S   how long the workload may take to its first ack (default 180)
 #                       [DW_FIRST_ACK_TIMEOUT]
+#   --ack-regex RE      which oracle lines are acknowledgements (extended regex); default every
+#                       line. The oracle at the cut is still the whole prefix written by then, so
+#                       an oracle may also hold headers and "issued" lines [DW_ACK_REGEX]
 # Exit: 0 every round passed, 1 an invariant was violated, 2 setup error.
 # Output: one line per round starting with "DWFLAKEY round=", and a final "DWFLAKEY verdict=".
 set -euo pipefail
@@ -105,6 +108,7 @@ CUT_MIN_MS=${DW_CUT_MIN_MS:-500}
 CUT_MAX_MS=${DW_CUT_MAX_MS:-4000}
 POST_CUT_MS=${DW_POST_CUT_MS:-1500}
 FIRST_ACK_TIMEOUT=${DW_FIRST_ACK_TIMEOUT:-180}
+ACK_REGEX=${DW_ACK_REGEX:-}
 while [ $# -gt 0 ]; do
   case "$1" in
     --device) DEVICE=$2; shift 2 ;;
@@ -119,6 +123,7 @@ while [ $# -gt 0 ]; do
     --cut-max-ms) CUT_MAX_MS=$2; shift 2 ;;
     --post-cut-ms) POST_CUT_MS=$2; shift 2 ;;
     --first-ack-timeout) FIRST_ACK_TIMEOUT=$2; shift 2 ;;
+    --ack-regex) ACK_REGEX=$2; shift 2 ;;
     *) die "unknown argument: $1 (see the header of $0)" ;;
   esac
 done
@@ -185,6 +190,16 @@ mix() {
 }
 
 lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
+# Acknowledgements in an oracle: every whole line, or those matching --ack-regex.
+acks() {
+  if [ -z "$ACK_REGEX" ]; then
+    lines "$1"
+  elif [ -f "$1" ]; then
+    grep -c -E "$ACK_REGEX" "$1" || true
+  else
+    echo 0
+  fi
+}
 
 # Runs a hook command line with extra positional arguments: "CMD ARG..." through bash -c, so a
 # hook may be a script path, a java command line, or anything a shell accepts.
@@ -236,7 +251,7 @@ for round in $(seq 1 "$ROUNDS"); do
 
   # Wait for the first acknowledgement, then cut at a seeded moment while writes are in flight.
   deadline=$(($(now_ms) + FIRST_ACK_TIMEOUT * 1000))
-  while [ "$(lines "$oracle")" -lt 1 ]; do
+  while [ "$(acks "$oracle")" -lt 1 ]; do
     if ! kill -0 "$WORKLOAD_PID" 2>/dev/null; then
       tail -n 20 "$rdir/workload.log" | sed 's/^/  workload: /'
       cp "$rdir/workload.log" "$rres/" || true
@@ -268,8 +283,8 @@ for round in $(seq 1 "$ROUNDS"); do
   # counted: the check stays sound, only a little weaker.)
   dmsetup suspend --nolockfs "$NAME" || die "suspend failed"
   t_cut=$(now_ms)
-  owed=$(lines "$oracle")
-  head -n "$owed" "$oracle" >"$rdir/oracle.at-cut"
+  head -n "$(lines "$oracle")" "$oracle" >"$rdir/oracle.at-cut"
+  owed=$(acks "$rdir/oracle.at-cut")
   dmsetup load "$NAME" --table "$(table_cut "$mode")" || die "loading the $mode table failed"
   dmsetup resume "$NAME" || die "resume failed"
 
@@ -283,7 +298,7 @@ for round in $(seq 1 "$ROUNDS"); do
     wait "$WORKLOAD_PID" 2>/dev/null || wstatus=$?
     WORKLOAD_PID=
   fi
-  acked_total=$(lines "$oracle")
+  acked_total=$(acks "$oracle")
 
   # Power back: unmount, forget every cached block, heal the table, mount (journal replay).
   umount "$MNT" 2>/dev/null || umount -l "$MNT" || die "umount after the cut failed"

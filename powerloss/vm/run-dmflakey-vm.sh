@@ -122,6 +122,8 @@ else
 #!/bin/bash
 set -euo pipefail
 echo "DWVM guest kernel \$(uname -r), \$(nproc) cpus, \$(awk '/MemTotal/ { print \$2 / 1024 " MiB" }' /proc/meminfo)"
+# A payload may set orchestrator options through its environment (DW_ACK_REGEX, ...).
+if [ -f /payload/hooks.env ]; then set -a; . /payload/hooks.env; set +a; fi
 exec /payload/dmflakey-orchestrator.sh --device /dev/vdb \\
   --workload /payload/workload --validate /payload/validate \\
   --rounds $rounds --seed $seed --modes $modes \\

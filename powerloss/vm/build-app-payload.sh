@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Builds the dm-flakey payload that runs the real thing: the sample app's workload mode (the
+# reference power-loss workload through the auto-configured DataWal bean) as the WORKLOAD hook,
+# and the powerloss Validator as the VALIDATE hook. Usage: build-app-payload.sh DIR
+# Packages the modules it needs first (tests skipped; CI has run them already).
+set -euo pipefail
+
+die() { echo "build-app-payload: $*" >&2; exit 2; }
+[ $# -eq 1 ] || die "usage: build-app-payload.sh DIR"
+out=$1
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+
+(cd "$repo" && ./mvnw -q -B -ntp -pl sample-app,powerloss -am package -DskipTests) \
+  || die "building the sample app and the validator failed"
+version=$(cd "$repo" && sed -n 's|^  <version>\(.*\)</version>|\1|p' pom.xml | head -n 1)
+app="$repo/sample-app/target/sample-app-$version-exec.jar"
+validator="$repo/powerloss/target/powerloss-$version.jar"
+engine="$repo/datawal-engine/target/datawal-engine-$version.jar"
+for jar in "$app" "$validator" "$engine"; do
+  [ -f "$jar" ] || die "$jar was not built"
+done
+
+mkdir -p "$out"
+cp "$app" "$out/sample-app.jar"
+cp "$validator" "$out/powerloss.jar"
+cp "$engine" "$out/datawal-engine.jar"
+
+# WORKLOAD STORE_DIR ORACLE SEED: the app's workload mode until it is killed. The seed also picks
+# 1, 2, 4 or 8 writers sharing group commit. Quick JIT and a small heap: the guest is emulated.
+cat >"$out/workload" <<'HOOK'
+#!/bin/bash
+set -euo pipefail
+store=$1 oracle=$2 seed=$3
+writers=$((1 << (seed % 4)))
+exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx384m -jar /payload/sample-app.jar \
+  --spring.main.banner-mode=off --spring.profiles.active=workload \
+  --datawal.dir="$store" --sample.events-dir="/var/tmp/datawal-events-$$" \
+  --sample.workload.seed="$seed" --sample.workload.ops=0 --sample.workload.duration=60m \
+  --sample.workload.concurrency="$writers" --sample.workload.oracle="$oracle"
+HOOK
+
+# VALIDATE STORE_DIR ORACLE_AT_CUT ACKS_OWED SEED: the oracle at the cut holds exactly what was
+# owed (its P/D lines) and what was in flight (its I lines without an acknowledgement).
+cat >"$out/validate" <<'HOOK'
+#!/bin/bash
+set -euo pipefail
+exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+  -cp /payload/powerloss.jar:/payload/datawal-engine.jar dev.datawal.powerloss.Validator "$1" "$2"
+HOOK
+chmod 755 "$out/workload" "$out/validate"
+
+# Orchestrator settings: only P and D lines are acknowledgements (the oracle also has a header
+# and "I" lines); Spring Boot starts slowly under emulation.
+cat >"$out/hooks.env" <<'ENV'
+DW_ACK_REGEX='^[PD] '
+DW_FIRST_ACK_TIMEOUT=300
+ENV
+echo "$out"
