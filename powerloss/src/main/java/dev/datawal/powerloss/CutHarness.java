@@ -162,17 +162,21 @@ public final class CutHarness {
   private record Plan(
       int index, long seed, int concurrency, long cutAfter, Path dir, Fault.Target target) {
     Round setupError(String why) {
+      return result(-1, -1, 2, "SETUP ERROR " + why + " (see " + dir + ")");
+    }
+
+    Round result(long acknowledged, long tailBytesDiscarded, int exitCode, String verdict) {
       return new Round(
           index,
           seed,
           target.describe(),
           concurrency,
           cutAfter,
-          -1,
-          -1,
-          2,
-          "SETUP ERROR " + why + " (see " + dir + ")",
-          Map.of(),
+          acknowledged,
+          tailBytesDiscarded,
+          exitCode,
+          verdict,
+          fields(verdict),
           dir);
     }
   }
@@ -255,18 +259,11 @@ public final class CutHarness {
     }
     Matcher opened = OPENED.matcher(Files.readString(restartLog));
     if (again.exitValue() != 0 || !opened.find()) {
-      return new Round(
-          plan.index(),
-          plan.seed(),
-          plan.target().describe(),
-          plan.concurrency(),
-          plan.cutAfter(),
+      return plan.result(
           acknowledged,
           -1,
           1,
-          "FAIL the app did not reopen the store (exit " + again.exitValue() + ")",
-          Map.of(),
-          dir);
+          "FAIL the app did not reopen the store (exit " + again.exitValue() + ")");
     }
     Map<String, Long> recovery = fields(opened.group(1));
 
@@ -282,18 +279,8 @@ public final class CutHarness {
             .filter(l -> l.startsWith("OK") || l.startsWith("FAIL"))
             .findFirst()
             .orElse(text.strip());
-    return new Round(
-        plan.index(),
-        plan.seed(),
-        plan.target().describe(),
-        plan.concurrency(),
-        plan.cutAfter(),
-        acknowledged,
-        recovery.getOrDefault("tail_bytes_discarded", -1L),
-        code,
-        verdict,
-        fields(verdict),
-        dir);
+    return plan.result(
+        acknowledged, recovery.getOrDefault("tail_bytes_discarded", -1L), code, verdict);
   }
 
   private static Map<String, Long> fields(String text) {
