@@ -18,8 +18,6 @@ import java.util.Map;
 import java.util.function.DoubleFunction;
 import java.util.stream.Stream;
 import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.internal.chartpart.Chart;
@@ -79,7 +77,8 @@ public final class ComparisonReport {
     ComparisonReport report = new ComparisonReport(readResults(resultsDir));
     Files.createDirectories(plots);
     Path docDir = doc.toAbsolutePath().getParent();
-    String plotLink = docDir.relativize(plots.toAbsolutePath()).toString().replace('\\', '/');
+    String relative = docDir.relativize(plots.toAbsolutePath()).toString().replace('\\', '/');
+    String plotLink = relative.isEmpty() ? "." : relative;
     String section = report.render(resultsDir.resolve("disk-usage.csv"), plots, plotLink);
     writeSection(doc, section);
     System.out.println("wrote " + doc + " and plots in " + plots);
@@ -215,8 +214,8 @@ public final class ComparisonReport {
       String name = "writers-durable-" + size + ".png";
       if (writersPlot(size, plots.resolve(name))) {
         md.append("![durable writes vs writers, ")
-            .append(size)
-            .append(" B](")
+            .append(size.equals("100") ? "100 B" : "1 KiB")
+            .append("](")
             .append(plotLink)
             .append('/')
             .append(name)
@@ -419,6 +418,7 @@ public final class ComparisonReport {
             .xAxisTitle("writers")
             .yAxisTitle("writes/s (median)")
             .build();
+    chart.getStyler().setXAxisLogarithmic(true);
     chart.getStyler().setYAxisLogarithmic(true);
     boolean any = false;
     Map<String, String> p = Map.of("mode", "durable", "valueSize", size);
@@ -443,27 +443,40 @@ public final class ComparisonReport {
     return any;
   }
 
+  /**
+   * Latency by percentile, one line per peer; the x axis counts nines ({@code -log10(1 - p)}: 0.3
+   * is p50, 1 is p90, 2 is p99, 3 is p99.9), the usual way to spread out the tail.
+   */
   boolean latencyPlot(String title, String bench, Map<String, String> params, Path file)
       throws IOException {
-    CategoryChart chart =
-        new CategoryChartBuilder()
+    XYChart chart =
+        new XYChartBuilder()
             .width(800)
             .height(500)
             .title(title)
-            .xAxisTitle("percentile")
+            .xAxisTitle("nines: -log10(1 - percentile)  (0.3 = p50, 1 = p90, 2 = p99, 3 = p99.9)")
             .yAxisTitle("µs")
             .build();
     chart.getStyler().setYAxisLogarithmic(true);
-    List<String> labels = PERCENTILES.stream().map(p -> "p" + p.replace(".0", "")).toList();
     boolean any = false;
     for (String peer : Peers.ALL) {
       Result r = find(bench, peer, params);
       if (r == null) {
         continue;
       }
-      List<Double> y = PERCENTILES.stream().map(p -> r.percentiles.getOrDefault(p, 0.0)).toList();
-      chart.addSeries(peer, labels, y);
-      any = true;
+      List<Double> x = new ArrayList<>();
+      List<Double> y = new ArrayList<>();
+      for (String p : PERCENTILES) {
+        Double v = r.percentiles.get(p);
+        if (v != null && v > 0) {
+          x.add(-Math.log10(1 - Double.parseDouble(p) / 100));
+          y.add(v);
+        }
+      }
+      if (!x.isEmpty()) {
+        chart.addSeries(peer, x, y);
+        any = true;
+      }
     }
     if (any) {
       save(chart, file);
