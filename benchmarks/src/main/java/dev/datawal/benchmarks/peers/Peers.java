@@ -12,20 +12,11 @@ public final class Peers {
   /** The peers that are key/value stores (point reads, reopen, disk usage). */
   public static final List<String> KEY_VALUE = List.of("datawal", "sqlite", "rocksdb", "mvstore");
 
-  /** JVM flags Chronicle Queue needs on Java 17, and its phone-home switched off. */
-  public static final String[] CHRONICLE_JVM_ARGS = {
-    "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
-    "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-    "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
-    "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
-    "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED",
-    "--add-opens=java.base/java.lang=ALL-UNNAMED",
-    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-    "--add-opens=java.base/java.io=ALL-UNNAMED",
-    "--add-opens=java.base/java.util=ALL-UNNAMED",
-    "-Dchronicle.analytics.disable=true",
-    "-Dchronicle.announcer.disable=true"
-  };
+  /*
+   * Chronicle Queue needs --add-exports/--add-opens flags on Java 17 (and its analytics switched
+   * off): they are in the @Fork(jvmArgsAppend) of every benchmark class of this package, since an
+   * annotation cannot take them from a constant array.
+   */
 
   private Peers() {}
 
