@@ -5,6 +5,7 @@ import dev.datawal.internal.FileHandle;
 import dev.datawal.internal.FileIo;
 import dev.datawal.internal.JsonlExport;
 import dev.datawal.internal.KeyDirectory;
+import dev.datawal.internal.KeyDirectorySnapshot;
 import dev.datawal.internal.LogWriter;
 import dev.datawal.internal.ReadHandles;
 import dev.datawal.internal.SegmentCompactor;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.BiConsumer;
@@ -47,6 +49,8 @@ public final class DataWal implements AutoCloseable {
    * to its read lock), so a read sees either the old file with the old offsets or the new file
    * with the new ones, never a mix.
    */
+  private static final System.Logger LOG = System.getLogger("dev.datawal");
+
   private final FileIo io;
   private final RecordLog log;
   private final KeyDirectory directory;
@@ -55,6 +59,13 @@ public final class DataWal implements AutoCloseable {
   private final LogWriter.Listener applyToDirectory;
   private final StampedLock swapLock = new StampedLock();
   private final ReentrantLock compactionLock = new ReentrantLock();
+  private final AtomicBoolean closing = new AtomicBoolean();
+
+  /**
+   * Whether a key-directory snapshot may be on disk; compaction deletes it before changing a
+   * segment it covers. Guarded by compactionLock (set once at open, before the store is shared).
+   */
+  private boolean snapshotOnDisk;
 
   private DataWal(
       FileIo io, RecordLog log, KeyDirectory directory, SegmentUsage usage, ReadHandles handles) {
@@ -84,8 +95,9 @@ public final class DataWal implements AutoCloseable {
   }
 
   static DataWal open(Path dir, DatawalOptions options, FileIo io) {
-    KeyDirectory directory = new KeyDirectory();
-    SegmentUsage usage = new SegmentUsage();
+    // The directory and usage start from the snapshot if it checks out, else empty; the loader
+    // swaps in empty ones if the scan refutes the snapshot, so the visitor asks it each time.
+    KeyDirectorySnapshot.Loader loader = new KeyDirectorySnapshot.Loader(io, dir);
     RecordLog log =
         RecordLog.open(
             dir,
@@ -96,22 +108,33 @@ public final class DataWal implements AutoCloseable {
               // the scan window: no copy unless the key is new.
               if (frame.type() != RecordType.RAW) {
                 boolean put = frame.type() == RecordType.PUT;
+                SegmentUsage usage = loader.usage();
                 usage.replaced(
-                    directory.load(
-                        put,
-                        frame.keyArray(),
-                        frame.keyOffset(),
-                        frame.keyLength(),
-                        segment,
-                        frame.frameOffset(),
-                        frame.frameLength()));
+                    loader
+                        .directory()
+                        .load(
+                            put,
+                            frame.keyArray(),
+                            frame.keyOffset(),
+                            frame.keyLength(),
+                            segment,
+                            frame.frameOffset(),
+                            frame.frameLength()));
                 if (put) {
                   usage.added(segment, frame.frameLength());
                 }
               }
-            });
-    return new DataWal(
-        io, log, directory, usage, new ReadHandles(io, dir, options.maxReadHandles()));
+            },
+            loader);
+    DataWal store =
+        new DataWal(
+            io,
+            log,
+            loader.directory(),
+            loader.usage(),
+            new ReadHandles(io, dir, options.maxReadHandles()));
+    store.snapshotOnDisk = loader.used();
+    return store;
   }
 
   /**
@@ -404,6 +427,20 @@ public final class DataWal implements AutoCloseable {
                   : output.output());
           throw e;
         }
+        if (snapshotOnDisk) {
+          // The snapshot describes the segment as it is now; it must be gone, durably, before the
+          // segment changes, or an open after a crash could trust it against the new file.
+          try {
+            KeyDirectorySnapshot.delete(io, log.dir());
+          } catch (IOException e) {
+            io.deleteIfExists(
+                output.output() == null
+                    ? SegmentFiles.compactionOutput(log.dir(), id)
+                    : output.output());
+            throw e;
+          }
+          snapshotOnDisk = false;
+        }
         swapIn(output);
         recordsWritten += output.records();
         bytesWritten += output.size();
@@ -554,9 +591,41 @@ public final class DataWal implements AutoCloseable {
   @Override
   public void close() {
     try {
-      log.close();
+      log.close(closing.compareAndSet(false, true) ? this::writeSnapshotAtClose : null);
     } finally {
       handles.close();
+    }
+  }
+
+  /**
+   * Writes the key-directory snapshot as the log closes: every append is barred and durable, and
+   * the lock still held, so the snapshot covers every segment whole. Skipped if a compaction is
+   * running (it may be changing a segment). A failure only costs the next open a full scan: it is
+   * logged, never thrown.
+   */
+  private void writeSnapshotAtClose() {
+    if (!compactionLock.tryLock()) {
+      LOG.log(System.Logger.Level.DEBUG, "datawal: compaction running, no snapshot at close");
+      return;
+    }
+    try {
+      KeyDirectorySnapshot.write(
+          io,
+          log.dir(),
+          log.writer().segmentSizesEvenIfClosed(),
+          log.writer().lastTxid(),
+          directory.copy());
+      snapshotOnDisk = true;
+    } catch (IOException | RuntimeException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "datawal: could not write the key-directory snapshot of "
+              + log.dir()
+              + " (the next open reads every segment): "
+              + e,
+          e);
+    } finally {
+      compactionLock.unlock();
     }
   }
 

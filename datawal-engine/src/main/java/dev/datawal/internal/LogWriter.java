@@ -222,6 +222,21 @@ public final class LogWriter {
     }
   }
 
+  /**
+   * Every segment, sealed and active: id to size in bytes, also after the writer closed (the sizes
+   * it closed with).
+   */
+  public TreeMap<Long, Long> segmentSizesEvenIfClosed() {
+    lock.lock();
+    try {
+      TreeMap<Long, Long> sizes = new TreeMap<>(sealed);
+      sizes.put(active.id(), active.size());
+      return sizes;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Whether the writer is closed. */
   public boolean isClosed() {
     lock.lock();
