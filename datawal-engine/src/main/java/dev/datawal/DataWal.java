@@ -30,8 +30,9 @@ import java.util.function.BiConsumer;
  * (tombstone) removes it, Raw records are ignored.
  *
  * <p>Values stay on disk; memory holds only the key directory (where each live key's latest Put
- * lies), built in the same single pass over the log as recovery. A {@link #get} is one positional
- * read that re-checks the frame's CRC and that its key is the key asked for.
+ * lies), built in the same single pass over the log as recovery, or loaded from the key-directory
+ * snapshot that {@link #close()} leaves, with only the log after it read. A {@link #get} is one
+ * positional read that re-checks the frame's CRC and that its key is the key asked for.
  *
  * <p>Durability follows the store's {@link FsyncPolicy} exactly as for {@link RecordLog}: under the
  * default {@link FsyncPolicy#ALWAYS}, a put or delete is durable when it returns. A write is
@@ -84,7 +85,9 @@ public final class DataWal implements AutoCloseable {
 
   /**
    * Opens the store in {@code dir}, creating it if missing: takes its lock, recovers the log and
-   * builds the key directory in one pass.
+   * builds the key directory in one pass. If the store holds a key-directory snapshot that still
+   * matches its segments (see {@code docs/format.md}), the directory is loaded from it and only the
+   * log written after it is read; otherwise the snapshot is ignored and deleted.
    *
    * @throws StoreLockedException if another writer has it open
    * @throws CorruptStoreException if recovery finds damage it must not discard
@@ -387,6 +390,10 @@ public final class DataWal implements AutoCloseable {
    * next open. Gets never see a wrong or missing value: a segment's file and its keys' offsets
    * change together. Raw records in the log are not part of the key/value state and are dropped.
    *
+   * <p>Before it changes the first segment, compaction deletes the key-directory snapshot
+   * (durably), since it would no longer describe the files; the next {@link #close()} writes a new
+   * one.
+   *
    * <p>Only one compaction runs at a time; a second caller waits.
    *
    * @throws CorruptStoreException if a sealed segment does not decode cleanly (it is left as is)
@@ -584,7 +591,9 @@ public final class DataWal implements AutoCloseable {
   }
 
   /**
-   * Makes every write durable, then closes the log and its read handles and releases the lock.
+   * Makes every write durable, then writes the key-directory snapshot (unless the writer is
+   * poisoned or a compaction is running; a failure there is logged, not thrown), then closes the
+   * log and its read handles and releases the lock.
    *
    * @see RecordLog#close()
    */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
 
 /**
@@ -37,8 +38,8 @@ import java.util.zip.CRC32C;
  *                       +0  8  id          u64
  *                       +8  8  size        u64: bytes covered (the whole file for all but S)
  *                       +16 8  live_bytes  u64: the sum of frame_length of the entries in it
- *                       +24 4  tail_crc    u32: CRC-32C of the segment's bytes
- *                                          [max(0, size - 4096), size)
+ *                       +24 4  tail_crc    u32: CRC-32 (IEEE, not Castagnoli) of the
+ *                                          segment's bytes [max(0, size - 4096), size)
  * 32 + 28N  E entries, in no particular order, one per live key:
  *                       +0  4  key_len       u32, at most 65,536
  *                       +4  4  segment       u32, one of the ids above
@@ -49,7 +50,11 @@ import java.util.zip.CRC32C;
  * end - 4        4  crc            CRC-32C of every byte before it
  * </pre>
  *
- * An entry carries what the key directory holds and no more: no txid, which a get reads from the
+ * The tail check is CRC-32, not the frames' CRC-32C, on purpose: every frame ends with the CRC-32C
+ * of its own bytes, so the CRC-32C of a run of whole frames is the same for any contents of the
+ * same frame lengths, and would not tell two segments apart.
+ *
+ * <p>An entry carries what the key directory holds and no more: no txid, which a get reads from the
  * frame itself. The live bytes per segment are what {@link SegmentUsage} holds; they are rebuilt
  * from the entries and the stored column is checked against them.
  *
@@ -146,7 +151,12 @@ public final class KeyDirectorySnapshot {
       io.deleteIfExists(tmp);
       throw e;
     }
-    io.atomicMove(tmp, path(dir));
+    try {
+      io.atomicMove(tmp, path(dir));
+    } catch (IOException | RuntimeException e) {
+      io.deleteIfExists(tmp);
+      throw e;
+    }
     io.syncDirectory(dir); // the new name survives a power cut
   }
 
@@ -164,7 +174,7 @@ public final class KeyDirectorySnapshot {
     return true;
   }
 
-  /** CRC-32C of the last {@link #TAIL_CHECK} bytes of the first {@code size} of a segment. */
+  /** CRC-32 of the last {@link #TAIL_CHECK} bytes of the first {@code size} of a segment. */
   static int tailCrc(FileIo io, Path dir, long id, long size) throws IOException {
     try (FileHandle file = io.openRead(SegmentFiles.path(dir, id))) {
       return tailCrc(file, size);
@@ -179,7 +189,7 @@ public final class KeyDirectorySnapshot {
         throw new EOFException("segment ends before " + size);
       }
     }
-    CRC32C crc = new CRC32C();
+    CRC32 crc = new CRC32(); // not CRC32C: see the class comment
     crc.update(buf.flip());
     return (int) crc.getValue();
   }

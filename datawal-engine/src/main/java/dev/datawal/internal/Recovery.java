@@ -163,7 +163,7 @@ public final class Recovery {
       FileIo io, Path dir, List<Long> ids, Visitor visitor, Resume resume)
       throws IOException, Refuted {
     List<LogScanner.Span> spans = new ArrayList<>(ids.size());
-    long resumeSegment = resume == null ? 0 : resume.sizes().lastKey();
+    long resumeSegment = resume == null ? -1 : resume.sizes().lastKey();
     for (long id : ids) {
       if (id == resumeSegment) {
         spans.add(new LogScanner.Span(id, resume.sizes().get(id), LogScanner.Span.TO_END));
