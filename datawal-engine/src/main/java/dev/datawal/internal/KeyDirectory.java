@@ -93,9 +93,21 @@ public final class KeyDirectory {
 
   private final StampedLock lock = new StampedLock();
   private final long seed = ThreadLocalRandom.current().nextLong();
-  private volatile Table table = new Table(MIN_CAPACITY, new byte[0][], 0);
+  private volatile Table table;
   private volatile int size;
   private long liveKeyBytes; // guarded by the write lock
+
+  /** An empty directory. */
+  public KeyDirectory() {
+    this(0);
+  }
+
+  /** An empty directory sized to take {@code expectedKeys} keys without growing. */
+  public KeyDirectory(int expectedKeys) {
+    long needed = Math.max(MIN_CAPACITY, (long) expectedKeys * 4 / 3 + 1);
+    int capacity = (int) Math.min(1 << 30, Long.highestOneBit(needed - 1) << 1);
+    table = new Table(Math.max(MIN_CAPACITY, capacity), new byte[0][], 0);
+  }
 
   /** Where {@code key}'s latest Put is, or {@code null} if the key is not live. */
   public Location get(byte[] key) {

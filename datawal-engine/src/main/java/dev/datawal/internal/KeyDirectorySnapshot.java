@@ -314,22 +314,21 @@ public final class KeyDirectorySnapshot {
     private Recovery.Resume load(FileHandle file, List<Long> ids) throws IOException, Rejected {
       long fileSize = file.size();
       Input in = new Input(file, fileSize);
-      ByteBuffer header = in.next(HEADER_SIZE);
-      byte[] magic = new byte[MAGIC.length];
-      header.get(magic);
-      if (!java.util.Arrays.equals(magic, MAGIC)) {
+      int h = in.next(HEADER_SIZE);
+      ByteBuffer header = in.buf;
+      if (!java.util.Arrays.equals(header.array(), h, h + MAGIC.length, MAGIC, 0, MAGIC.length)) {
         throw new Rejected("bad magic");
       }
-      int version = Short.toUnsignedInt(header.getShort());
+      int version = Short.toUnsignedInt(header.getShort(h + VERSION_OFFSET));
       if (version != VERSION) {
         throw new Rejected("unsupported version " + version);
       }
-      if (header.getShort() != 0) {
+      if (header.getShort(h + FLAGS_OFFSET) != 0) {
         throw new Rejected("non-zero flags");
       }
-      long segmentCount = Integer.toUnsignedLong(header.getInt());
-      long lastTxid = header.getLong();
-      long entryCount = header.getLong();
+      long segmentCount = Integer.toUnsignedLong(header.getInt(h + SEGMENT_COUNT_OFFSET));
+      long lastTxid = header.getLong(h + LAST_TXID_OFFSET);
+      long entryCount = header.getLong(h + ENTRY_COUNT_OFFSET);
       if (segmentCount == 0
           || segmentCount > (fileSize - HEADER_SIZE - CRC_SIZE) / SEGMENT_SIZE
           || entryCount < 0
@@ -338,51 +337,53 @@ public final class KeyDirectorySnapshot {
         throw new Rejected("counts do not fit the file's size of " + fileSize + " bytes");
       }
       SortedMap<Long, Long> sizes = new TreeMap<>();
-      Map<Long, Long> liveListed = new HashMap<>();
-      List<Integer> tailCrcs = new java.util.ArrayList<>();
-      for (long i = 0; i < segmentCount; i++) {
-        ByteBuffer s = in.next(SEGMENT_SIZE);
-        long id = s.getLong();
-        long size = s.getLong();
-        long live = s.getLong();
-        if (id < 1
-            || id > SegmentFiles.MAX_ID
-            || size < 0
-            || (!sizes.isEmpty() && id <= sizes.lastKey())) {
-          throw new Rejected("segment table out of order or out of range at segment " + id);
+      long[] listed = new long[(int) segmentCount];
+      long[] coveredSizes = new long[listed.length];
+      long[] liveListed = new long[listed.length];
+      int[] tailCrcs = new int[listed.length];
+      for (int i = 0; i < listed.length; i++) {
+        int at = in.next(SEGMENT_SIZE);
+        ByteBuffer b = in.buf;
+        listed[i] = b.getLong(at);
+        coveredSizes[i] = b.getLong(at + 8);
+        liveListed[i] = b.getLong(at + 16);
+        tailCrcs[i] = b.getInt(at + 24);
+        if (listed[i] < 1
+            || listed[i] > SegmentFiles.MAX_ID
+            || coveredSizes[i] < 0
+            || (i > 0 && listed[i] <= listed[i - 1])) {
+          throw new Rejected("segment table out of order or out of range at segment " + listed[i]);
         }
-        sizes.put(id, size);
-        liveListed.put(id, live);
-        tailCrcs.add(s.getInt());
+        sizes.put(listed[i], coveredSizes[i]);
       }
-      Map<Long, Long> liveFound = new HashMap<>();
+      // Loaded straight into a directory sized for it; nothing else sees it until the open ends.
+      directory = new KeyDirectory((int) Math.min(entryCount, Integer.MAX_VALUE));
+      long[] liveFound = new long[listed.length];
       for (long i = 0; i < entryCount; i++) {
-        ByteBuffer e = in.next(ENTRY_HEADER_SIZE);
-        int keyLen = e.getInt();
-        long segment = Integer.toUnsignedLong(e.getInt());
-        long offset = e.getLong();
-        int length = e.getInt();
-        Long size = sizes.get(segment);
+        int at = in.next(ENTRY_HEADER_SIZE);
+        ByteBuffer b = in.buf;
+        int keyLen = b.getInt(at);
+        long segment = Integer.toUnsignedLong(b.getInt(at + 4));
+        long offset = b.getLong(at + 8);
+        int length = b.getInt(at + 16);
+        int s = java.util.Arrays.binarySearch(listed, segment);
         if (keyLen < 0
             || keyLen > FrameFormat.MAX_KEY_LEN
-            || size == null
+            || s < 0
             || length < FrameFormat.frameLength(keyLen, 0)
             || offset < 0
-            || offset > size - length) {
+            || offset > coveredSizes[s] - length) {
           throw new Rejected("entry " + i + " is out of range");
         }
-        ByteBuffer key = in.next(keyLen);
-        long previous =
-            directory.load(true, key.array(), key.position(), keyLen, segment, offset, length);
-        if (previous != KeyDirectory.NONE) {
+        int key = in.next(keyLen);
+        if (directory.load(true, in.buf.array(), key, keyLen, segment, offset, length)
+            != KeyDirectory.NONE) {
           throw new Rejected("entry " + i + " repeats a key");
         }
-        usage.added(segment, length);
-        liveFound.merge(segment, (long) length, Long::sum);
+        liveFound[s] += length;
       }
       int expected = in.crc();
-      ByteBuffer trailer = in.next(CRC_SIZE);
-      int actual = trailer.getInt();
+      int actual = in.buf.getInt(in.next(CRC_SIZE));
       if (in.position() != fileSize) {
         throw new Rejected((fileSize - in.position()) + " bytes follow the CRC");
       }
@@ -393,11 +394,12 @@ public final class KeyDirectorySnapshot {
                 + ", computed "
                 + Integer.toHexString(expected));
       }
-      for (Map.Entry<Long, Long> segment : sizes.entrySet()) {
-        if (!liveListed
-            .get(segment.getKey())
-            .equals(liveFound.getOrDefault(segment.getKey(), 0L))) {
-          throw new Rejected("live bytes of segment " + segment.getKey() + " do not add up");
+      for (int i = 0; i < listed.length; i++) {
+        if (liveListed[i] != liveFound[i]) {
+          throw new Rejected("live bytes of segment " + listed[i] + " do not add up");
+        }
+        if (liveFound[i] > 0) {
+          usage.addedAll(listed[i], liveFound[i]);
         }
       }
       checkFiles(ids, sizes, tailCrcs);
@@ -405,7 +407,7 @@ public final class KeyDirectorySnapshot {
     }
 
     /** Checks the covered segments against the files: ids, sizes, tail CRCs. */
-    private void checkFiles(List<Long> ids, SortedMap<Long, Long> sizes, List<Integer> tailCrcs)
+    private void checkFiles(List<Long> ids, SortedMap<Long, Long> sizes, int[] tailCrcs)
         throws IOException, Rejected {
       long last = sizes.lastKey();
       List<Long> present = ids.stream().filter(id -> id <= last).toList();
@@ -423,7 +425,7 @@ public final class KeyDirectorySnapshot {
             throw new Rejected(
                 "segment " + id + " has " + actual + " bytes, the snapshot covers " + size);
           }
-          if (tailCrc(file, size) != tailCrcs.get(i)) {
+          if (tailCrc(file, size) != tailCrcs[i]) {
             throw new Rejected("segment " + id + " does not end as it did (tail CRC)");
           }
         }
@@ -445,7 +447,7 @@ public final class KeyDirectorySnapshot {
   private static final class Input {
     private final FileHandle file;
     private final long size;
-    private final ByteBuffer buf = ByteBuffer.allocate(BUFFER).order(ByteOrder.LITTLE_ENDIAN);
+    final ByteBuffer buf = ByteBuffer.allocate(BUFFER).order(ByteOrder.LITTLE_ENDIAN);
     private final CRC32C crc = new CRC32C();
     private long filePos; // where buf's contents end in the file
     private int crcMark; // bytes of buf before this are in the CRC
@@ -456,28 +458,24 @@ public final class KeyDirectorySnapshot {
       buf.limit(0);
     }
 
-    /** The next {@code n} bytes, as a view whose array is the buffer's. */
-    ByteBuffer next(int n) throws IOException, Rejected {
+    /** Makes the next {@code n} bytes available in {@link #buf}, consumes them, returns where. */
+    int next(int n) throws IOException, Rejected {
       if (buf.remaining() < n) {
         crc.update(buf.array(), crcMark, buf.position() - crcMark);
         buf.compact();
         crcMark = 0;
         while (buf.position() < n) {
-          if (filePos >= size) {
-            throw new Rejected("truncated at byte " + position());
-          }
-          int read = file.read(buf, filePos);
+          int read = filePos >= size ? -1 : file.read(buf, filePos);
           if (read < 0) {
-            throw new Rejected("truncated at byte " + position());
+            throw new Rejected("truncated at byte " + (filePos - buf.position()));
           }
           filePos += read;
         }
         buf.flip();
       }
-      ByteBuffer view =
-          ByteBuffer.wrap(buf.array(), buf.position(), n).order(ByteOrder.LITTLE_ENDIAN);
-      buf.position(buf.position() + n);
-      return view;
+      int at = buf.position();
+      buf.position(at + n);
+      return at;
     }
 
     /** The CRC of every byte consumed so far. */
