@@ -391,8 +391,8 @@ public final class DataWal implements AutoCloseable {
    * change together. Raw records in the log are not part of the key/value state and are dropped.
    *
    * <p>Before it changes the first segment, compaction deletes the key-directory snapshot
-   * (durably), since it would no longer describe the files; the next {@link #close()} writes a new
-   * one.
+   * (durably), since it would no longer describe the files; when it is done it writes a new one
+   * covering the sealed segments (a failure there is logged, not thrown).
    *
    * <p>Only one compaction runs at a time; a second caller waits.
    *
@@ -452,6 +452,9 @@ public final class DataWal implements AutoCloseable {
         recordsWritten += output.records();
         bytesWritten += output.size();
         olderHoldOnlyLivePuts &= !output.tombstonesKept();
+      }
+      if (!snapshotOnDisk) {
+        writeSnapshotOfSealedSegments();
       }
       return observed(
           new CompactionStats(
@@ -603,6 +606,34 @@ public final class DataWal implements AutoCloseable {
       log.close(closing.compareAndSet(false, true) ? this::writeSnapshotAtClose : null);
     } finally {
       handles.close();
+    }
+  }
+
+  /**
+   * Writes a key-directory snapshot covering the sealed segments, while writes go on; the caller
+   * holds compactionLock, so no sealed segment changes meanwhile. The directory is copied after the
+   * sealed segments are listed: an entry in a listed segment then still shows its key's state as of
+   * the end of those segments (a later write would have moved it on), and keys written since are
+   * left out or not, the open replaying everything after the listed segments either way. A failure
+   * only costs the next open a full scan: it is logged, never thrown.
+   */
+  private void writeSnapshotOfSealedSegments() {
+    LogWriter.Sealed sealed = log.writer().sealed();
+    if (sealed.sizes().isEmpty()) {
+      return;
+    }
+    try {
+      KeyDirectorySnapshot.write(
+          io, log.dir(), sealed.sizes(), sealed.lastTxid(), directory.copy());
+      snapshotOnDisk = true;
+    } catch (IOException | RuntimeException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "datawal: could not write the key-directory snapshot of "
+              + log.dir()
+              + " after compaction (the next open reads every segment): "
+              + e,
+          e);
     }
   }
 

@@ -182,7 +182,7 @@ class KeyDirectorySnapshotTests {
   }
 
   @Test
-  void compactionDeletesTheSnapshotBeforeChangingASegmentAndWritesNoneUntilClose() {
+  void compactionReplacesTheSnapshotAndTheOldOneIsNeverTrustedAgain() {
     SplittableRandom r = new SplittableRandom(SEED);
     Map<String, String> model = new TreeMap<>();
     try (DataWal store = DataWal.open(dir(), small())) {
@@ -193,17 +193,57 @@ class KeyDirectorySnapshotTests {
     try (DataWal store = DataWal.open(dir(), small())) {
       assertThat(store.recoveryReport().snapshotUsed()).isTrue();
       assertThat(store.compact().bytesReclaimed()).isPositive();
-      assertThat(dir().resolve(SNAPSHOT)).doesNotExist();
-      // A crash now, with the old snapshot somehow back: it no longer matches the segments.
+      byte[] fresh = TestFiles.read(dir().resolve(SNAPSHOT));
+      assertThat(fresh).isNotEqualTo(stale);
+      churn(store, r, 40, model); // after the new snapshot, partly in new segments
+      store.fsync();
+      // A crash now, with the snapshot compaction wrote: used, and the writes after it replayed.
       Path crashed = copyWithoutSnapshot(dir(), "crashed");
-      TestFiles.write(crashed.resolve(SNAPSHOT), stale);
+      TestFiles.write(crashed.resolve(SNAPSHOT), fresh);
       try (DataWal reopened = DataWal.open(crashed, small())) {
+        assertThat(reopened.recoveryReport().snapshotUsed()).isTrue();
+        assertThat(reopened.recoveryReport().recordsReplayed()).isPositive();
+        assertThat(fingerprint(reopened)).as("seed %d", SEED).isEqualTo(fingerprint(store));
+      }
+      // The same crash with the snapshot from before compaction: it no longer matches.
+      Path older = copyWithoutSnapshot(dir(), "older");
+      TestFiles.write(older.resolve(SNAPSHOT), stale);
+      try (DataWal reopened = DataWal.open(older, small())) {
         assertThat(reopened.recoveryReport().snapshotUsed()).isFalse();
         assertThat(state(reopened)).as("seed %d", SEED).isEqualTo(model);
       }
     }
-    assertThat(dir().resolve(SNAPSHOT)).exists(); // written again at close
     assertSameAsFullScan(dir(), "scanned");
+  }
+
+  @Test
+  void compactionDeletesTheSnapshotDurablyBeforeItSwapsASegment() {
+    RecordingFileIo io = new RecordingFileIo();
+    SplittableRandom r = new SplittableRandom(SEED);
+    try (DataWal store = DataWal.open(dir(), small())) {
+      churn(store, r, 200, new TreeMap<>());
+      store.log().rotate();
+    }
+    try (DataWal store = DataWal.open(dir(), small(), io)) {
+      assertThat(store.recoveryReport().snapshotUsed()).isTrue();
+      io.clear();
+      store.compact();
+      List<String> ops = io.ops();
+      int deleted = ops.indexOf("delete " + SNAPSHOT);
+      int firstSwap = -1;
+      for (int i = 0; i < ops.size(); i++) {
+        if (ops.get(i).startsWith("move 0") || ops.get(i).matches("delete [0-9]{8}\\.dwal")) {
+          firstSwap = i;
+          break;
+        }
+      }
+      assertThat(deleted).as("%s", ops).isNotNegative();
+      assertThat(firstSwap).as("%s", ops).isGreaterThan(deleted);
+      assertThat(ops.subList(deleted, firstSwap)).as("%s", ops).contains("sync-dir");
+      // and a new one is written at the end, renamed into place
+      assertThat(ops.get(ops.size() - 2)).isEqualTo("move " + SNAPSHOT + ".tmp " + SNAPSHOT);
+      assertThat(ops.get(ops.size() - 1)).isEqualTo("sync-dir");
+    }
   }
 
   @Test

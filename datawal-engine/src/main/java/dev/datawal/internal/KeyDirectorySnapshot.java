@@ -30,8 +30,8 @@ import java.util.zip.CRC32C;
  *      8             2  version        u16 = 1
  *     10             2  flags          u16 = 0
  *     12             4  segment_count  u32 N, at least 1
- *     16             8  last_txid      u64: the writer's last txid when the snapshot was taken;
- *                                      every record after the covered part has a higher one
+ *     16             8  last_txid      u64: at least the txid of every record in the covered
+ *                                      part, below that of every record after it
  *     24             8  entry_count    u64 E
  *     32         28 * N segments, ascending by id, exactly the segments up to and including the
  *                       last one (S), the covered part being all of them, S up to its size:

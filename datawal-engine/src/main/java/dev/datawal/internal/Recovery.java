@@ -20,8 +20,14 @@ public final class Recovery {
    * @param sealed the segments before the active one: id to size in bytes, ascending
    * @param active the last segment, open for appends at the end of its valid prefix
    * @param report what recovery found
+   * @param sealedLastTxid a txid at least that of every record in the sealed segments and below
+   *     that of every record in the active one
    */
-  public record Result(SortedMap<Long, Long> sealed, ActiveSegment active, RecoveryReport report) {}
+  public record Result(
+      SortedMap<Long, Long> sealed,
+      ActiveSegment active,
+      RecoveryReport report,
+      long sealedLastTxid) {}
 
   /** Sees every valid record during recovery's single pass, in log order. */
   @FunctionalInterface
@@ -143,10 +149,16 @@ public final class Recovery {
       sealed.putAll(scanner.sizes());
       sealed.remove(activeId);
       RecoveryReport report = scanner.report(evidence, leftovers);
+      // Records in the active segment come after every sealed one: below its first txid.
+      long sealedLastTxid = report.lastTxidSeen();
+      if (validEnd > 0) {
+        sealedLastTxid = SegmentFiles.firstTxid(io, activePath).orElseThrow() - 1;
+      }
       return new Result(
           sealed,
           new ActiveSegment(activeId, activePath, handle, validEnd),
-          resume == null ? report : report.withSnapshot(resume.keys()));
+          resume == null ? report : report.withSnapshot(resume.keys()),
+          sealedLastTxid);
     } catch (IOException | RuntimeException e) {
       handle.close();
       throw e;
