@@ -618,6 +618,9 @@ public final class DataWal implements AutoCloseable {
    * only costs the next open a full scan: it is logged, never thrown.
    */
   private void writeSnapshotOfSealedSegments() {
+    if (log.isClosed()) {
+      return; // the directory lock may be gone: write nothing into the store
+    }
     LogWriter.Sealed sealed = log.writer().sealed();
     if (sealed.sizes().isEmpty()) {
       return;

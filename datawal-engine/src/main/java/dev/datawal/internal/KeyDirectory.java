@@ -105,7 +105,7 @@ public final class KeyDirectory {
   /** An empty directory sized to take {@code expectedKeys} keys without growing. */
   public KeyDirectory(int expectedKeys) {
     long needed = Math.max(MIN_CAPACITY, (long) expectedKeys * 4 / 3 + 1);
-    int capacity = (int) Math.min(1 << 30, Long.highestOneBit(needed - 1) << 1);
+    int capacity = (int) Math.min(1 << 28, Long.highestOneBit(needed - 1) << 1); // grows past
     table = new Table(Math.max(MIN_CAPACITY, capacity), new byte[0][], 0);
   }
 

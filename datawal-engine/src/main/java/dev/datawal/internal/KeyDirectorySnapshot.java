@@ -284,6 +284,9 @@ public final class KeyDirectorySnapshot {
       } catch (IOException e) {
         reject("it cannot be read: " + Errors.describe(e));
         return null;
+      } catch (RuntimeException e) {
+        reject("it cannot be loaded: " + e); // never let the snapshot fail an open
+        return null;
       }
     }
 

@@ -34,7 +34,9 @@ public final class Recovery {
   public interface Visitor {
     /**
      * Called for each valid record; {@code frame} describes it (its key is present, its payload is
-     * not). A record seen here can still be dropped if the open then fails.
+     * not). A record seen here can still be dropped if the open then fails, or seen again from the
+     * first segment on if the scan refutes a resume point ({@link Resumer#abandon} is called first,
+     * so the visitor can start over).
      */
     void visit(long segment, SegmentScanner frame);
   }
