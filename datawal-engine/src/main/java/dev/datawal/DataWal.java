@@ -5,6 +5,7 @@ import dev.datawal.internal.FileHandle;
 import dev.datawal.internal.FileIo;
 import dev.datawal.internal.JsonlExport;
 import dev.datawal.internal.KeyDirectory;
+import dev.datawal.internal.KeyDirectorySnapshot;
 import dev.datawal.internal.LogWriter;
 import dev.datawal.internal.ReadHandles;
 import dev.datawal.internal.SegmentCompactor;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.BiConsumer;
@@ -28,8 +30,9 @@ import java.util.function.BiConsumer;
  * (tombstone) removes it, Raw records are ignored.
  *
  * <p>Values stay on disk; memory holds only the key directory (where each live key's latest Put
- * lies), built in the same single pass over the log as recovery. A {@link #get} is one positional
- * read that re-checks the frame's CRC and that its key is the key asked for.
+ * lies), built in the same single pass over the log as recovery, or loaded from the key-directory
+ * snapshot that {@link #close()} leaves, with only the log after it read. A {@link #get} is one
+ * positional read that re-checks the frame's CRC and that its key is the key asked for.
  *
  * <p>Durability follows the store's {@link FsyncPolicy} exactly as for {@link RecordLog}: under the
  * default {@link FsyncPolicy#ALWAYS}, a put or delete is durable when it returns. A write is
@@ -47,6 +50,8 @@ public final class DataWal implements AutoCloseable {
    * to its read lock), so a read sees either the old file with the old offsets or the new file
    * with the new ones, never a mix.
    */
+  private static final System.Logger LOG = System.getLogger("dev.datawal");
+
   private final FileIo io;
   private final RecordLog log;
   private final KeyDirectory directory;
@@ -55,6 +60,13 @@ public final class DataWal implements AutoCloseable {
   private final LogWriter.Listener applyToDirectory;
   private final StampedLock swapLock = new StampedLock();
   private final ReentrantLock compactionLock = new ReentrantLock();
+  private final AtomicBoolean closing = new AtomicBoolean();
+
+  /**
+   * Whether a key-directory snapshot may be on disk; compaction deletes it before changing a
+   * segment it covers. Guarded by compactionLock (set once at open, before the store is shared).
+   */
+  private boolean snapshotOnDisk;
 
   private DataWal(
       FileIo io, RecordLog log, KeyDirectory directory, SegmentUsage usage, ReadHandles handles) {
@@ -73,7 +85,9 @@ public final class DataWal implements AutoCloseable {
 
   /**
    * Opens the store in {@code dir}, creating it if missing: takes its lock, recovers the log and
-   * builds the key directory in one pass.
+   * builds the key directory in one pass. If the store holds a key-directory snapshot that still
+   * matches its segments (see {@code docs/format.md}), the directory is loaded from it and only the
+   * log written after it is read; otherwise the snapshot is ignored and deleted.
    *
    * @throws StoreLockedException if another writer has it open
    * @throws CorruptStoreException if recovery finds damage it must not discard
@@ -84,8 +98,9 @@ public final class DataWal implements AutoCloseable {
   }
 
   static DataWal open(Path dir, DatawalOptions options, FileIo io) {
-    KeyDirectory directory = new KeyDirectory();
-    SegmentUsage usage = new SegmentUsage();
+    // The directory and usage start from the snapshot if it checks out, else empty; the loader
+    // swaps in empty ones if the scan refutes the snapshot, so the visitor asks it each time.
+    KeyDirectorySnapshot.Loader loader = new KeyDirectorySnapshot.Loader(io, dir);
     RecordLog log =
         RecordLog.open(
             dir,
@@ -96,22 +111,33 @@ public final class DataWal implements AutoCloseable {
               // the scan window: no copy unless the key is new.
               if (frame.type() != RecordType.RAW) {
                 boolean put = frame.type() == RecordType.PUT;
+                SegmentUsage usage = loader.usage();
                 usage.replaced(
-                    directory.load(
-                        put,
-                        frame.keyArray(),
-                        frame.keyOffset(),
-                        frame.keyLength(),
-                        segment,
-                        frame.frameOffset(),
-                        frame.frameLength()));
+                    loader
+                        .directory()
+                        .load(
+                            put,
+                            frame.keyArray(),
+                            frame.keyOffset(),
+                            frame.keyLength(),
+                            segment,
+                            frame.frameOffset(),
+                            frame.frameLength()));
                 if (put) {
                   usage.added(segment, frame.frameLength());
                 }
               }
-            });
-    return new DataWal(
-        io, log, directory, usage, new ReadHandles(io, dir, options.maxReadHandles()));
+            },
+            loader);
+    DataWal store =
+        new DataWal(
+            io,
+            log,
+            loader.directory(),
+            loader.usage(),
+            new ReadHandles(io, dir, options.maxReadHandles()));
+    store.snapshotOnDisk = loader.used();
+    return store;
   }
 
   /**
@@ -364,6 +390,10 @@ public final class DataWal implements AutoCloseable {
    * next open. Gets never see a wrong or missing value: a segment's file and its keys' offsets
    * change together. Raw records in the log are not part of the key/value state and are dropped.
    *
+   * <p>Before it changes the first segment, compaction deletes the key-directory snapshot
+   * (durably), since it would no longer describe the files; when it is done it writes a new one
+   * covering the sealed segments (a failure there is logged, not thrown).
+   *
    * <p>Only one compaction runs at a time; a second caller waits.
    *
    * @throws CorruptStoreException if a sealed segment does not decode cleanly (it is left as is)
@@ -404,10 +434,27 @@ public final class DataWal implements AutoCloseable {
                   : output.output());
           throw e;
         }
+        if (snapshotOnDisk) {
+          // The snapshot describes the segment as it is now; it must be gone, durably, before the
+          // segment changes, or an open after a crash could trust it against the new file.
+          try {
+            KeyDirectorySnapshot.delete(io, log.dir());
+          } catch (IOException e) {
+            io.deleteIfExists(
+                output.output() == null
+                    ? SegmentFiles.compactionOutput(log.dir(), id)
+                    : output.output());
+            throw e;
+          }
+          snapshotOnDisk = false;
+        }
         swapIn(output);
         recordsWritten += output.records();
         bytesWritten += output.size();
         olderHoldOnlyLivePuts &= !output.tombstonesKept();
+      }
+      if (!snapshotOnDisk) {
+        writeSnapshotOfSealedSegments();
       }
       return observed(
           new CompactionStats(
@@ -547,16 +594,81 @@ public final class DataWal implements AutoCloseable {
   }
 
   /**
-   * Makes every write durable, then closes the log and its read handles and releases the lock.
+   * Makes every write durable, then writes the key-directory snapshot (unless the writer is
+   * poisoned or a compaction is running; a failure there is logged, not thrown), then closes the
+   * log and its read handles and releases the lock.
    *
    * @see RecordLog#close()
    */
   @Override
   public void close() {
     try {
-      log.close();
+      log.close(closing.compareAndSet(false, true) ? this::writeSnapshotAtClose : null);
     } finally {
       handles.close();
+    }
+  }
+
+  /**
+   * Writes a key-directory snapshot covering the sealed segments, while writes go on; the caller
+   * holds compactionLock, so no sealed segment changes meanwhile. The directory is copied after the
+   * sealed segments are listed: an entry in a listed segment then still shows its key's state as of
+   * the end of those segments (a later write would have moved it on), and keys written since are
+   * left out or not, the open replaying everything after the listed segments either way. A failure
+   * only costs the next open a full scan: it is logged, never thrown.
+   */
+  private void writeSnapshotOfSealedSegments() {
+    if (log.isClosed()) {
+      return; // the directory lock may be gone: write nothing into the store
+    }
+    LogWriter.Sealed sealed = log.writer().sealed();
+    if (sealed.sizes().isEmpty()) {
+      return;
+    }
+    try {
+      KeyDirectorySnapshot.write(
+          io, log.dir(), sealed.sizes(), sealed.lastTxid(), directory.copy());
+      snapshotOnDisk = true;
+    } catch (IOException | RuntimeException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "datawal: could not write the key-directory snapshot of "
+              + log.dir()
+              + " after compaction (the next open reads every segment): "
+              + e,
+          e);
+    }
+  }
+
+  /**
+   * Writes the key-directory snapshot as the log closes: every append is barred and durable, and
+   * the lock still held, so the snapshot covers every segment whole. Skipped if a compaction is
+   * running (it may be changing a segment). A failure only costs the next open a full scan: it is
+   * logged, never thrown.
+   */
+  private void writeSnapshotAtClose() {
+    if (!compactionLock.tryLock()) {
+      LOG.log(System.Logger.Level.DEBUG, "datawal: compaction running, no snapshot at close");
+      return;
+    }
+    try {
+      KeyDirectorySnapshot.write(
+          io,
+          log.dir(),
+          log.writer().segmentSizesEvenIfClosed(),
+          log.writer().lastTxid(),
+          directory.copy());
+      snapshotOnDisk = true;
+    } catch (IOException | RuntimeException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "datawal: could not write the key-directory snapshot of "
+              + log.dir()
+              + " (the next open reads every segment): "
+              + e,
+          e);
+    } finally {
+      compactionLock.unlock();
     }
   }
 

@@ -129,13 +129,27 @@ public final class RecordLog implements AutoCloseable {
 
   /** Opens, showing every recovered record to {@code visitor} in recovery's single pass. */
   static RecordLog open(Path dir, DatawalOptions options, FileIo io, Recovery.Visitor visitor) {
+    return open(dir, options, io, visitor, null);
+  }
+
+  /**
+   * Opens, showing every recovered record to {@code visitor}, and resuming after the state {@code
+   * resumer} offers once the lock is held (see {@link Recovery#recover(FileIo, Path,
+   * Recovery.Visitor, Recovery.Resumer)}).
+   */
+  static RecordLog open(
+      Path dir,
+      DatawalOptions options,
+      FileIo io,
+      Recovery.Visitor visitor,
+      Recovery.Resumer resumer) {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(options, "options");
     prepareDirectory(io, dir);
     DirectoryLock lock = DirectoryLock.acquire(io, dir);
     try {
       return new RecordLog(
-          io, dir, options, lock, Recovery.recover(io, dir, visitor), visitor != null);
+          io, dir, options, lock, Recovery.recover(io, dir, visitor, resumer), visitor != null);
     } catch (IOException | RuntimeException e) {
       try {
         lock.close();
@@ -533,13 +547,27 @@ public final class RecordLog implements AutoCloseable {
    */
   @Override
   public void close() {
+    close(null);
+  }
+
+  /**
+   * Closes as {@link #close()}, running {@code whileLocked} (if not null) after a successful final
+   * fsync and before the directory lock is released, with every append barred: the store is then
+   * quiescent and every byte written is durable. Not run when the writer is poisoned, the final
+   * fsync failed, or the log was already closed.
+   */
+  void close(Runnable whileLocked) {
     RuntimeException failure = null;
+    boolean closedNow = !writer.isClosed();
     try {
       commit.close();
     } catch (WriterPoisonedException e) {
       failure = e;
     } catch (IOException e) {
       failure = closeFailed(e);
+    }
+    if (failure == null && closedNow && whileLocked != null && !writer.isPoisoned()) {
+      whileLocked.run();
     }
     try {
       lock.close();

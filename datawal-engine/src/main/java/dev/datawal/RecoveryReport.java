@@ -11,16 +11,26 @@ import java.util.List;
  * the scan with a {@link CorruptStoreException} instead, so in a report {@code midStreamErrors} and
  * {@code unsupportedVersions} are always 0; they are kept so reports line up with the reference's.
  *
- * @param filesScanned segment files read
- * @param recordsReplayed valid records read
+ * <p>A {@link DataWal} may open from a key-directory snapshot instead of reading every segment (see
+ * {@code docs/format.md}); the counts then describe only the part of the log it read after the
+ * snapshot, {@code snapshotUsed} says so, and {@code snapshotKeys} says how many live keys came
+ * from the snapshot.
+ *
+ * @param filesScanned segment files read (with a snapshot: those read after the part it covers)
+ * @param recordsReplayed valid records read (with a snapshot: only those after the part it covers)
  * @param tailTruncated segments whose damaged tail was left out (0 or 1)
  * @param tailBytesDiscarded bytes left out of the log as torn tail
  * @param midStreamErrors always 0, see above
  * @param unsupportedVersions always 0, see above
- * @param lastTxidSeen the highest txid of a valid record, 0 for an empty log
+ * @param lastTxidSeen the highest txid of a valid record, 0 for an empty log (with a snapshot and
+ *     no record after it: the last txid the writer had assigned when it wrote the snapshot, which
+ *     may be above the highest record left if compaction dropped the last ones)
  * @param damage each damaged region that was left out, in log order
  * @param leftoversRemoved files an interrupted compaction or repair left behind, which the writer's
  *     recovery deleted (their contents were never part of the log); empty for readers
+ * @param snapshotUsed whether the key directory was loaded from a snapshot rather than rebuilt by
+ *     reading every segment
+ * @param snapshotKeys the live keys loaded from the snapshot, 0 when none was used
  */
 public record RecoveryReport(
     int filesScanned,
@@ -31,12 +41,55 @@ public record RecoveryReport(
     long unsupportedVersions,
     long lastTxidSeen,
     List<DamageEvent> damage,
-    List<Path> leftoversRemoved) {
+    List<Path> leftoversRemoved,
+    boolean snapshotUsed,
+    long snapshotKeys) {
 
   /** Copies the lists so the report is immutable. */
   public RecoveryReport {
     damage = List.copyOf(damage);
     leftoversRemoved = List.copyOf(leftoversRemoved);
+  }
+
+  /** A report of a scan that read every segment it covers (no snapshot). */
+  public RecoveryReport(
+      int filesScanned,
+      long recordsReplayed,
+      int tailTruncated,
+      long tailBytesDiscarded,
+      long midStreamErrors,
+      long unsupportedVersions,
+      long lastTxidSeen,
+      List<DamageEvent> damage,
+      List<Path> leftoversRemoved) {
+    this(
+        filesScanned,
+        recordsReplayed,
+        tailTruncated,
+        tailBytesDiscarded,
+        midStreamErrors,
+        unsupportedVersions,
+        lastTxidSeen,
+        damage,
+        leftoversRemoved,
+        false,
+        0);
+  }
+
+  /** This report, saying that a snapshot supplied {@code keys} live keys before the scan. */
+  public RecoveryReport withSnapshot(long keys) {
+    return new RecoveryReport(
+        filesScanned,
+        recordsReplayed,
+        tailTruncated,
+        tailBytesDiscarded,
+        midStreamErrors,
+        unsupportedVersions,
+        lastTxidSeen,
+        damage,
+        leftoversRemoved,
+        true,
+        keys);
   }
 
   /** Whether the scan left anything out. */
@@ -60,6 +113,7 @@ public record RecoveryReport(
         + unsupportedVersions
         + " last_txid_seen="
         + lastTxidSeen
-        + (leftoversRemoved.isEmpty() ? "" : " leftovers_removed=" + leftoversRemoved.size());
+        + (leftoversRemoved.isEmpty() ? "" : " leftovers_removed=" + leftoversRemoved.size())
+        + (snapshotUsed ? " snapshot_keys=" + snapshotKeys : "");
   }
 }

@@ -130,7 +130,8 @@ class CompactionTests {
       store.compact();
     }
     List<String> names = TestFiles.names(dir);
-    assertThat(names).allSatisfy(n -> assertThat(n).matches("\\.lock|[0-9]{8}\\.dwal"));
+    assertThat(names)
+        .allSatisfy(n -> assertThat(n).matches("\\.lock|[0-9]{8}\\.dwal|keydir\\.snapshot"));
     RecoveryReport report = RecordLogReader.open(dir).report();
     assertThat(report.damage()).isEmpty();
     assertThat(report.leftoversRemoved()).isEmpty();

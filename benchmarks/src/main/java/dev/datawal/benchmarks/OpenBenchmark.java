@@ -38,6 +38,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@link #openDataWal}: {@code DataWal.open(dir)} with default options (lock, recovery, key
  *       directory rebuild in the same pass, force of the tail), {@code size()}, {@code close()}.
+ *       With {@code -p snapshot=yes} (the store's state after a clean close) the directory is
+ *       loaded from {@code keydir.snapshot} and only the log after it is read; with {@code no} the
+ *       snapshot is deleted before each shot. The shot's close writes the snapshot in both.
  *   <li>{@link #openRecordLog}: {@code RecordLog.open(dir)} + {@code close()}: the same recovery
  *       without the key directory, so the difference is the rebuild's cost.
  *   <li>{@link #readSegmentFiles}: the floor of any reader: every segment read once, sequentially,
@@ -80,6 +83,14 @@ public class OpenBenchmark {
   @Param({"warm"})
   public String cache;
 
+  /**
+   * {@code yes}: {@link #openDataWal} loads the key-directory snapshot the previous close left;
+   * {@code no}: it is deleted before each shot, so the open reads every segment. Either way the
+   * shot's close writes a new one, so the two differ only in the open.
+   */
+  @Param({"yes", "no"})
+  public String snapshot;
+
   private Path base;
   private Path dir;
   private int expectedLive;
@@ -116,6 +127,9 @@ public class OpenBenchmark {
 
   @Setup(Level.Invocation)
   public void dropCaches() throws IOException, InterruptedException {
+    if (snapshot.equals("no")) {
+      java.nio.file.Files.deleteIfExists(dir.resolve("keydir.snapshot"));
+    }
     if (cache.equals("cold")) {
       BenchFiles.dropPageCache();
     }

@@ -93,9 +93,21 @@ public final class KeyDirectory {
 
   private final StampedLock lock = new StampedLock();
   private final long seed = ThreadLocalRandom.current().nextLong();
-  private volatile Table table = new Table(MIN_CAPACITY, new byte[0][], 0);
+  private volatile Table table;
   private volatile int size;
   private long liveKeyBytes; // guarded by the write lock
+
+  /** An empty directory. */
+  public KeyDirectory() {
+    this(0);
+  }
+
+  /** An empty directory sized to take {@code expectedKeys} keys without growing. */
+  public KeyDirectory(int expectedKeys) {
+    long needed = Math.max(MIN_CAPACITY, (long) expectedKeys * 4 / 3 + 1);
+    int capacity = (int) Math.min(1 << 28, Long.highestOneBit(needed - 1) << 1); // grows past
+    table = new Table(Math.max(MIN_CAPACITY, capacity), new byte[0][], 0);
+  }
 
   /** Where {@code key}'s latest Put is, or {@code null} if the key is not live. */
   public Location get(byte[] key) {
@@ -220,6 +232,64 @@ public final class KeyDirectory {
     }
     items.sort((a, b) -> Arrays.compareUnsigned(a.key(), b.key()));
     return items;
+  }
+
+  /** Sees one entry of a {@link Copy}: the key is {@code chunk[from, from + keyLen)}. */
+  @FunctionalInterface
+  public interface EntryVisitor<E extends Exception> {
+    void visit(byte[] chunk, int from, int keyLen, long segment, long offset, int length) throws E;
+  }
+
+  /**
+   * A frozen copy of the directory, for writing a snapshot of it without holding any lock: the
+   * slots are copied, the arena is shared (its bytes at a given address never change, so the copy
+   * keeps reading the keys it had even while the directory moves on).
+   */
+  public static final class Copy {
+    private final long[] slots;
+    private final byte[][] chunks;
+    private final int size;
+
+    private Copy(long[] slots, byte[][] chunks, int size) {
+      this.slots = slots;
+      this.chunks = chunks;
+      this.size = size;
+    }
+
+    /** The number of live keys in the copy. */
+    public int size() {
+      return size;
+    }
+
+    /** Calls {@code visitor} with every entry, in no particular order. */
+    public <E extends Exception> void forEach(EntryVisitor<E> visitor) throws E {
+      for (int i = 0; i < slots.length; i += 3) {
+        long m = slots[i];
+        if (m != 0) {
+          long place = slots[i + 1];
+          long keyRef = slots[i + 2];
+          long address = keyRef >>> KEY_LEN_BITS;
+          visitor.visit(
+              chunks[(int) (address >>> CHUNK_BITS)],
+              (int) (address & (CHUNK - 1)),
+              (int) (keyRef & KEY_LEN_MASK),
+              place >>> OFFSET_BITS,
+              place & OFFSET_MASK,
+              (int) m);
+        }
+      }
+    }
+  }
+
+  /** A consistent copy of every entry; costs one copy of the slot array under the read lock. */
+  public Copy copy() {
+    long stamp = lock.readLock();
+    try {
+      Table t = table;
+      return new Copy(t.slots.clone(), t.chunks, size);
+    } finally {
+      lock.unlockRead(stamp);
+    }
   }
 
   /** The heap this directory holds, in bytes: its slot array and arena chunks. */

@@ -34,11 +34,17 @@ public final class LogScanner implements Closeable {
    * One segment to scan.
    *
    * @param id the segment id
+   * @param start the offset of the first frame to read (0 but when resuming after a snapshot)
    * @param end how many bytes of it to scan, or {@link #TO_END} for its size when it is reached
    */
-  public record Span(long id, long end) {
+  public record Span(long id, long start, long end) {
     /** Scan a segment to whatever its size is when the scan reaches it. */
     public static final long TO_END = -1;
+
+    /** A segment scanned from its first byte. */
+    public Span(long id, long end) {
+      this(id, 0, end);
+    }
   }
 
   /**
@@ -87,6 +93,14 @@ public final class LogScanner implements Closeable {
     this.spans = List.copyOf(spans);
     this.tolerateTornTail = tolerateTornTail;
     this.content = content;
+  }
+
+  /**
+   * Counts {@code txid} as seen, as if a record carrying it had been read: a scan that resumes
+   * after a snapshot reports the highest txid of the log, not of the part it read.
+   */
+  public void alreadySeen(long txid) {
+    lastTxidSeen = Math.max(lastTxidSeen, txid);
   }
 
   /**
@@ -196,7 +210,7 @@ public final class LogScanner implements Closeable {
     filesScanned++;
     long end = span.end() == Span.TO_END ? file.size() : span.end();
     sizes.put(span.id(), end);
-    scanner = new SegmentScanner(file, end, content);
+    scanner = new SegmentScanner(file, span.start(), end, content, SegmentScanner.MAX_WINDOW);
     return true;
   }
 

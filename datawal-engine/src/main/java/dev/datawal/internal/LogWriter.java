@@ -57,6 +57,7 @@ public final class LogWriter {
   private final TreeMap<Long, Long> sealed; // id to size in bytes
   private ActiveSegment active;
   private long nextTxid;
+  private long sealedLastTxid; // at least every sealed record's txid, below every active one's
   private long dirVersion;
   private boolean closed;
 
@@ -70,6 +71,26 @@ public final class LogWriter {
     this.sealed = new TreeMap<>(recovered.sealed());
     this.active = recovered.active();
     this.nextTxid = recovered.report().lastTxidSeen() + 1;
+    this.sealedLastTxid = recovered.sealedLastTxid();
+  }
+
+  /**
+   * The sealed segments and a txid at least that of every record in them and below that of every
+   * record after them, taken together under the lock.
+   *
+   * @param sizes id to size in bytes, ascending
+   * @param lastTxid the txid bound
+   */
+  public record Sealed(TreeMap<Long, Long> sizes, long lastTxid) {}
+
+  /** The sealed segments with their txid bound (see {@link Sealed}). */
+  public Sealed sealed() {
+    lock.lock();
+    try {
+      return new Sealed(new TreeMap<>(sealed), sealedLastTxid);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
@@ -214,6 +235,21 @@ public final class LogWriter {
     lock.lock();
     try {
       ensureOpen();
+      TreeMap<Long, Long> sizes = new TreeMap<>(sealed);
+      sizes.put(active.id(), active.size());
+      return sizes;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Every segment, sealed and active: id to size in bytes, also after the writer closed (the sizes
+   * it closed with).
+   */
+  public TreeMap<Long, Long> segmentSizesEvenIfClosed() {
+    lock.lock();
+    try {
       TreeMap<Long, Long> sizes = new TreeMap<>(sealed);
       sizes.put(active.id(), active.size());
       return sizes;
@@ -390,6 +426,7 @@ public final class LogWriter {
           e);
     }
     sealed.put(active.id(), active.size());
+    sealedLastTxid = nextTxid - 1;
     active = next;
     dirVersion++; // the new entry is synced by the next sync, before anything in it is durable
   }

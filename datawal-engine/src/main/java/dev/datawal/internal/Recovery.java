@@ -20,35 +20,88 @@ public final class Recovery {
    * @param sealed the segments before the active one: id to size in bytes, ascending
    * @param active the last segment, open for appends at the end of its valid prefix
    * @param report what recovery found
+   * @param sealedLastTxid a txid at least that of every record in the sealed segments and below
+   *     that of every record in the active one
    */
-  public record Result(SortedMap<Long, Long> sealed, ActiveSegment active, RecoveryReport report) {}
+  public record Result(
+      SortedMap<Long, Long> sealed,
+      ActiveSegment active,
+      RecoveryReport report,
+      long sealedLastTxid) {}
 
   /** Sees every valid record during recovery's single pass, in log order. */
   @FunctionalInterface
   public interface Visitor {
     /**
      * Called for each valid record; {@code frame} describes it (its key is present, its payload is
-     * not). A record seen here can still be dropped if the open then fails.
+     * not). A record seen here can still be dropped if the open then fails, or seen again from the
+     * first segment on if the scan refutes a resume point ({@link Resumer#abandon} is called first,
+     * so the visitor can start over).
      */
     void visit(long segment, SegmentScanner frame);
   }
 
   private Recovery() {}
 
+  /**
+   * A known state of a prefix of the log, offered before the scan (a key-directory snapshot): the
+   * covered segments and their sizes, already checked against the files by whoever offers it.
+   *
+   * @param sizes every covered segment, id to size in bytes; the last one is where the scan resumes
+   * @param lastTxid the highest txid in the covered part; every record after it must be higher
+   * @param keys how many live keys the offerer loaded (for the report)
+   */
+  public record Resume(SortedMap<Long, Long> sizes, long lastTxid, long keys) {}
+
+  /**
+   * Offers a {@link Resume} once the segments are known, and takes it back if the scan refutes it.
+   */
+  public interface Resumer {
+    /**
+     * Where to resume, given the segment ids now in the store (ascending), or {@code null} to scan
+     * every segment. Whatever it returns must cover only segments in {@code ids}, each with its
+     * current size or less for the last, and no id below the last covered one may be missing.
+     */
+    Resume resume(List<Long> ids) throws IOException;
+
+    /**
+     * The scan after the resume point contradicted it ({@code reason}): forget it, the recovery
+     * starts over from the first segment.
+     */
+    void abandon(String reason);
+  }
+
+  /** The scan after a resume point contradicted it. */
+  private static final class Refuted extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Refuted(String reason) {
+      super(reason, null, false, false);
+    }
+  }
+
   /** {@link #recover(FileIo, Path, Visitor)} without a visitor. */
   public static Result recover(FileIo io, Path dir) throws IOException {
-    return recover(io, dir, null);
+    return recover(io, dir, null, null);
+  }
+
+  /** {@link #recover(FileIo, Path, Visitor, Resumer)} scanning every segment. */
+  public static Result recover(FileIo io, Path dir, Visitor visitor) throws IOException {
+    return recover(io, dir, visitor, null);
   }
 
   /**
    * Recovers the store in {@code dir}, whose lock the caller holds, showing each valid record to
    * {@code visitor} (if not null) in the same pass. Creates {@code 00000001.dwal} in a store
-   * without segments.
+   * without segments. If {@code resumer} offers a resume point, only the log after it is read
+   * (torn-tail handling applies to the last segment as always); if that part contradicts it (a txid
+   * not above the resume point's), the resumer is told and every segment is read instead.
    *
    * @throws dev.datawal.CorruptStoreException on damage recovery must not discard; nothing on disk
    *     was changed then
    */
-  public static Result recover(FileIo io, Path dir, Visitor visitor) throws IOException {
+  public static Result recover(FileIo io, Path dir, Visitor visitor, Resumer resumer)
+      throws IOException {
     List<Path> leftovers = TornTailRepair.deleteLeftovers(io, dir);
     List<Long> ids = SegmentFiles.list(io, dir);
     if (ids.isEmpty()) {
@@ -56,19 +109,23 @@ public final class Recovery {
       long first = SegmentFiles.nextId(0);
       ActiveSegment.create(io, dir, first).close();
       ids = List.of(first);
+      resumer = null; // nothing to resume: a snapshot cannot cover a segment just created
     }
-    List<LogScanner.Span> spans = new ArrayList<>(ids.size());
-    for (long id : ids) {
-      spans.add(new LogScanner.Span(id, LogScanner.Span.TO_END));
+    Resume resume = resumer == null ? null : resumer.resume(ids);
+    LogScanner scanner = null;
+    if (resume != null) {
+      try {
+        scanner = scan(io, dir, ids, visitor, resume);
+      } catch (Refuted e) {
+        resumer.abandon(e.getMessage());
+        resume = null;
+      }
     }
-    SegmentScanner.Content content =
-        visitor == null ? SegmentScanner.Content.NONE : SegmentScanner.Content.KEYS;
-    LogScanner scanner = new LogScanner(io, dir, spans, true, content);
-    try (scanner) {
-      while (scanner.next()) {
-        if (visitor != null) {
-          visitor.visit(scanner.currentSegment(), scanner.current());
-        }
+    if (scanner == null) {
+      try {
+        scanner = scan(io, dir, ids, visitor, null);
+      } catch (Refuted e) {
+        throw new AssertionError("a full scan has nothing to refute", e);
       }
     }
     LogScanner.TornTail tail = scanner.tornTail();
@@ -87,15 +144,71 @@ public final class Recovery {
       // been killed before it forced its last appends or synced a new segment's name.
       handle.force();
       io.syncDirectory(dir);
-      SortedMap<Long, Long> sealed = new TreeMap<>(scanner.sizes());
+      SortedMap<Long, Long> sealed = new TreeMap<>();
+      if (resume != null) {
+        sealed.putAll(resume.sizes()); // the last one is overwritten below if it was scanned
+      }
+      sealed.putAll(scanner.sizes());
       sealed.remove(activeId);
+      RecoveryReport report = scanner.report(evidence, leftovers);
+      // Records in the active segment come after every sealed one: below its first txid.
+      long sealedLastTxid = report.lastTxidSeen();
+      if (validEnd > 0) {
+        sealedLastTxid = SegmentFiles.firstTxid(io, activePath).orElseThrow() - 1;
+      }
       return new Result(
           sealed,
           new ActiveSegment(activeId, activePath, handle, validEnd),
-          scanner.report(evidence, leftovers));
+          resume == null ? report : report.withSnapshot(resume.keys()),
+          sealedLastTxid);
     } catch (IOException | RuntimeException e) {
       handle.close();
       throw e;
     }
+  }
+
+  /**
+   * Reads the segments of {@code ids} after {@code resume} (every one if it is null), showing each
+   * record to {@code visitor}.
+   *
+   * @throws Refuted if a record after the resume point has a txid not above its last one
+   */
+  private static LogScanner scan(
+      FileIo io, Path dir, List<Long> ids, Visitor visitor, Resume resume)
+      throws IOException, Refuted {
+    List<LogScanner.Span> spans = new ArrayList<>(ids.size());
+    long resumeSegment = resume == null ? -1 : resume.sizes().lastKey();
+    for (long id : ids) {
+      if (id == resumeSegment) {
+        spans.add(new LogScanner.Span(id, resume.sizes().get(id), LogScanner.Span.TO_END));
+      } else if (id > resumeSegment) {
+        spans.add(new LogScanner.Span(id, LogScanner.Span.TO_END));
+      }
+    }
+    long after = resume == null ? 0 : resume.lastTxid();
+    SegmentScanner.Content content =
+        visitor == null ? SegmentScanner.Content.NONE : SegmentScanner.Content.KEYS;
+    LogScanner scanner = new LogScanner(io, dir, spans, true, content);
+    scanner.alreadySeen(after);
+    try (scanner) {
+      while (scanner.next()) {
+        SegmentScanner frame = scanner.current();
+        if (resume != null && frame.txid() <= after) {
+          throw new Refuted(
+              "segment "
+                  + scanner.currentSegment()
+                  + " holds txid "
+                  + frame.txid()
+                  + " at offset "
+                  + frame.frameOffset()
+                  + ", not above the snapshot's last txid "
+                  + after);
+        }
+        if (visitor != null) {
+          visitor.visit(scanner.currentSegment(), frame);
+        }
+      }
+    }
+    return scanner;
   }
 }

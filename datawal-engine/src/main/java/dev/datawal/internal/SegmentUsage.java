@@ -30,6 +30,12 @@ public final class SegmentUsage {
     total += length;
   }
 
+  /** {@code bytes} more live bytes in {@code segment}, at once (loading a snapshot). */
+  public synchronized void addedAll(long segment, long bytes) {
+    live.merge(segment, bytes, Long::sum);
+    total += bytes;
+  }
+
   /** The live bytes in {@code segment}. */
   public synchronized long live(long segment) {
     return live.getOrDefault(segment, 0L);

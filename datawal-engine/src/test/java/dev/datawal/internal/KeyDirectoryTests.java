@@ -72,6 +72,53 @@ class KeyDirectoryTests {
   }
 
   @Test
+  void aCopyKeepsItsEntriesWhileTheDirectoryMovesOn() {
+    KeyDirectory directory = new KeyDirectory();
+    Map<String, KeyDirectory.Location> before = new HashMap<>();
+    for (int i = 0; i < 5_000; i++) {
+      String key = "key-" + i + "-" + "x".repeat(i % 40);
+      directory.put(key.getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, 100L * i, 50 + i % 7);
+      before.put(key, new KeyDirectory.Location(1, 100L * i, 50 + i % 7));
+    }
+    KeyDirectory.Copy copy = directory.copy();
+    // Growth, overwrites, deletes and an arena rewrite (deleted key bytes outweigh live ones).
+    for (int i = 0; i < 5_000; i++) {
+      byte[] key =
+          ("key-" + i + "-" + "x".repeat(i % 40)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      if (i % 10 == 0) {
+        directory.put(key, 2, i, 99);
+      } else {
+        directory.remove(key);
+      }
+    }
+    for (int i = 0; i < 20_000; i++) {
+      directory.put(("new-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8), 3, i, 40);
+    }
+    Map<String, KeyDirectory.Location> seen = new HashMap<>();
+    copy.forEach(
+        (chunk, from, keyLen, segment, offset, length) ->
+            seen.put(
+                new String(chunk, from, keyLen, java.nio.charset.StandardCharsets.UTF_8),
+                new KeyDirectory.Location(segment, offset, length)));
+    assertThat(copy.size()).isEqualTo(5_000);
+    assertThat(seen).isEqualTo(before);
+  }
+
+  @Test
+  void aPresizedDirectoryHoldsItsExpectedKeysWithoutGrowing() {
+    KeyDirectory directory = new KeyDirectory(1_000);
+    long bytes = directory.estimatedBytes();
+    for (int i = 0; i < 1_000; i++) {
+      directory.put(("k" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, i, 30);
+    }
+    assertThat(directory.size()).isEqualTo(1_000);
+    assertThat(directory.estimatedBytes() - bytes)
+        .as("only arena chunks added")
+        .isLessThan(200_000);
+    assertThat(new KeyDirectory(0).estimatedBytes()).isPositive();
+  }
+
+  @Test
   void randomPutsRemovesAndGetsAgreeWithAHashMap() {
     SplittableRandom r = random(1);
     for (int round = 0; round < 40; round++) {

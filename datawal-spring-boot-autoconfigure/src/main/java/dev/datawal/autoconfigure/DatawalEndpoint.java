@@ -251,6 +251,9 @@ public final class DatawalEndpoint {
    * @param duration how long opening and recovery took, if this application opened the store
    * @param damage each damaged region left out of the log
    * @param leftoversRemoved files an interrupted compaction or repair left behind, deleted
+   * @param snapshotUsed whether the key directory was loaded from the key-directory snapshot (the
+   *     counts then cover only the log after it)
+   * @param snapshotKeys live keys loaded from the snapshot, 0 if none was used
    */
   public record RecoveryDescriptor(
       Duration duration,
@@ -263,7 +266,9 @@ public final class DatawalEndpoint {
       long lastTxidSeen,
       boolean damageFound,
       List<DamageDescriptor> damage,
-      List<String> leftoversRemoved) {
+      List<String> leftoversRemoved,
+      boolean snapshotUsed,
+      long snapshotKeys) {
     static RecoveryDescriptor of(RecoveryReport report, Duration duration) {
       return new RecoveryDescriptor(
           duration,
@@ -276,7 +281,9 @@ public final class DatawalEndpoint {
           report.lastTxidSeen(),
           report.damageFound(),
           report.damage().stream().map(DamageDescriptor::of).toList(),
-          report.leftoversRemoved().stream().map(Path::toString).toList());
+          report.leftoversRemoved().stream().map(Path::toString).toList(),
+          report.snapshotUsed(),
+          report.snapshotKeys());
     }
   }
 

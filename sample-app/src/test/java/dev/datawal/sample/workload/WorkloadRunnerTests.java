@@ -86,10 +86,19 @@ class WorkloadRunnerTests {
     assertThat(state.values().stream().filter(v -> !v).count()).isEqualTo(178);
     assertThat(state).isEqualTo(WorkloadOpTests.finalState(42, 50_000));
 
+    WorkloadOp last = WorkloadOp.of(42, 49_999, 16, 96);
+    try (DataWal store = DataWal.open(dir.resolve("store"))) {
+      // The app shut down cleanly: the key directory comes from its snapshot.
+      assertThat(store.size()).isEqualTo(3_918);
+      assertThat(store.recoveryReport().snapshotUsed()).isTrue();
+      assertThat(store.recoveryReport().snapshotKeys()).isEqualTo(3_918);
+      assertThat(store.recoveryReport().lastTxidSeen()).isEqualTo(50_000);
+      assertThat(store.get(last.key())).hasValue(last.value());
+    }
+    java.nio.file.Files.delete(dir.resolve("store").resolve("keydir.snapshot"));
     try (DataWal store = DataWal.open(dir.resolve("store"))) {
       assertThat(store.size()).isEqualTo(3_918);
       assertThat(store.recoveryReport().recordsReplayed()).isEqualTo(50_000);
-      WorkloadOp last = WorkloadOp.of(42, 49_999, 16, 96);
       assertThat(store.get(last.key())).hasValue(last.value());
     }
   }
