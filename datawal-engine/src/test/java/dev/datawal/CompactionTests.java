@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -217,22 +218,32 @@ class CompactionTests {
         store.put(utf8("fixed-" + i), utf8("fixed value " + i)); // never written again
       }
       List<Future<Long>> readers = new ArrayList<>();
+      CountDownLatch reading = new CountDownLatch(2);
       for (int t = 0; t < 2; t++) {
         readers.add(
             pool.submit(
                 () -> {
                   long gets = 0;
                   SplittableRandom r = new SplittableRandom(SEED);
-                  while (running.get()) {
-                    int i = r.nextInt(50);
-                    assertThat(store.get(utf8("fixed-" + i)))
-                        .as("seed %d", SEED)
-                        .hasValueSatisfying(v -> assertThat(str(v)).isEqualTo("fixed value " + i));
-                    gets++;
+                  try {
+                    while (running.get()) {
+                      int i = r.nextInt(50);
+                      assertThat(store.get(utf8("fixed-" + i)))
+                          .as("seed %d", SEED)
+                          .hasValueSatisfying(
+                              v -> assertThat(str(v)).isEqualTo("fixed value " + i));
+                      if (gets++ == 0) {
+                        reading.countDown();
+                      }
+                    }
+                  } finally {
+                    reading.countDown(); // a reader that failed at once must not hold up the test
                   }
                   return gets;
                 }));
       }
+      // On a loaded machine the compactions below could all finish before a reader is scheduled.
+      assertThat(reading.await(60, TimeUnit.SECONDS)).as("readers started").isTrue();
       Future<?> writer =
           pool.submit(
               (Callable<Void>)

@@ -52,7 +52,10 @@ class ValidatorTests {
     assertThat(validate()).as(output).isEqualTo(0);
     assertThat(output)
         .contains("as found: files_scanned=1 records_replayed=300 tail_truncated=0")
-        .contains("recovery: files_scanned=1 records_replayed=300")
+        // The fixture closed its store cleanly, so the engine opens from its key-directory
+        // snapshot; the validator still compares that view with its own full scan.
+        .contains("recovery: files_scanned=1 records_replayed=0")
+        .contains("snapshot_keys=287")
         .endsWith(
             "OK observed_live=287 oracle_live=287 survived=287 dropped=0 oracle_dead=13"
                 + " in_flight=0 (extras=0)\n");
