@@ -80,6 +80,7 @@ public final class CutHarness {
       int concurrency,
       long cutAfterMillis,
       long acknowledged,
+      long acknowledgedDuringCut,
       long tailBytesDiscarded,
       int exitCode,
       String verdict,
@@ -122,13 +123,14 @@ public final class CutHarness {
       results.add(round);
       out.printf(
           "round %d seed=%d fault=%s concurrency=%d cut_after=%dms acknowledged=%d"
-              + " tail_bytes_discarded=%d exit=%d %s%n",
+              + " acknowledged_during_cut=%d tail_bytes_discarded=%d exit=%d %s%n",
           round.index(),
           round.seed(),
           round.fault(),
           round.concurrency(),
           round.cutAfterMillis(),
           round.acknowledged(),
+          round.acknowledgedDuringCut(),
           round.tailBytesDiscarded(),
           round.exitCode(),
           round.verdict());
@@ -162,17 +164,19 @@ public final class CutHarness {
   private record Plan(
       int index, long seed, int concurrency, long cutAfter, Path dir, Fault.Target target) {
     Round setupError(String why) {
-      return result(-1, -1, 2, "SETUP ERROR " + why + " (see " + dir + ")");
+      return result(
+          new Acknowledgements(-1, -1), -1, 2, "SETUP ERROR " + why + " (see " + dir + ")");
     }
 
-    Round result(long acknowledged, long tailBytesDiscarded, int exitCode, String verdict) {
+    Round result(Acknowledgements acks, long tailBytesDiscarded, int exitCode, String verdict) {
       return new Round(
           index,
           seed,
           target.describe(),
           concurrency,
           cutAfter,
-          acknowledged,
+          acks.owed(),
+          acks.duringCut(),
           tailBytesDiscarded,
           exitCode,
           verdict,
@@ -208,6 +212,7 @@ public final class CutHarness {
     }
     Process app = start(args, workloadLog);
     HttpLoad load = null;
+    long owedBytes = Long.MAX_VALUE;
     try {
       if (!awaitLine(app, workloadLog, driver == Driver.WORKLOAD ? STARTED : APP_STARTED)) {
         return plan.setupError("the app did not start");
@@ -230,6 +235,9 @@ public final class CutHarness {
       if (load != null && load.firstStop() != null) {
         return plan.setupError("the HTTP load stopped before the cut: " + load.firstStop());
       }
+      if (!plan.target().instantaneous()) {
+        owedBytes = oracleLength(oracle); // what was acknowledged before the cut began
+      }
       plan.target().cut();
     } finally {
       app.destroyForcibly(); // SIGKILL on Linux
@@ -239,12 +247,9 @@ public final class CutHarness {
         load.close();
       }
     }
-    // Every oracle line was written only after its op was durable; after a file-system shutdown
-    // no fsync succeeds, so every line here was owed before the cut.
-    long acknowledged =
-        Files.readAllLines(oracle).stream()
-            .filter(l -> l.startsWith("P ") || l.startsWith("D "))
-            .count();
+    // Every oracle line was written only after its op was durable. What is owed: every line, after
+    // an instantaneous cut; else the lines written before the cut began.
+    Acknowledgements acknowledged = Acknowledgements.count(oracle, owedBytes);
     plan.target().restore();
 
     // Restart the app on the store, as an operator would: no workload, no web server; it opens
@@ -268,9 +273,15 @@ public final class CutHarness {
     Map<String, Long> recovery = fields(opened.group(1));
 
     ByteArrayOutputStream report = new ByteArrayOutputStream();
+    List<String> validatorArgs = new ArrayList<>();
+    if (owedBytes != Long.MAX_VALUE) {
+      validatorArgs.add("--cut-at-byte=" + owedBytes);
+    }
+    validatorArgs.add(store.toString());
+    validatorArgs.add(oracle.toString());
     int code =
         Validator.run(
-            new String[] {store.toString(), oracle.toString()},
+            validatorArgs.toArray(String[]::new),
             new PrintStream(report, true, StandardCharsets.UTF_8));
     String text = report.toString(StandardCharsets.UTF_8);
     Files.writeString(dir.resolve("validator.txt"), text);
@@ -281,6 +292,35 @@ public final class CutHarness {
             .orElse(text.strip());
     return plan.result(
         acknowledged, recovery.getOrDefault("tail_bytes_discarded", -1L), code, verdict);
+  }
+
+  /**
+   * The oracle's acknowledgement lines: those ending within its first {@code owedBytes} bytes
+   * (owed) and the others (written during the cut).
+   */
+  private record Acknowledgements(long owed, long duringCut) {
+    static Acknowledgements count(Path oracle, long owedBytes) throws IOException {
+      long owed = 0;
+      long duringCut = 0;
+      long end = 0;
+      String[] lines = Files.readString(oracle, StandardCharsets.US_ASCII).split("\n", -1);
+      // The text after the last newline is empty, or a line torn by the cut: not an ack.
+      for (String line : Arrays.asList(lines).subList(0, lines.length - 1)) {
+        end += line.length() + 1;
+        if (line.startsWith("P ") || line.startsWith("D ")) {
+          if (end <= owedBytes) {
+            owed++;
+          } else {
+            duringCut++;
+          }
+        }
+      }
+      return new Acknowledgements(owed, duringCut);
+    }
+  }
+
+  private static long oracleLength(Path oracle) throws IOException {
+    return Files.exists(oracle) ? Files.size(oracle) : 0;
   }
 
   private static Map<String, Long> fields(String text) {

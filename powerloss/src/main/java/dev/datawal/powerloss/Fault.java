@@ -40,6 +40,16 @@ public interface Fault {
     /** Cuts, while the app is writing; the harness kills the app right after. */
     default void cut() throws IOException, InterruptedException {}
 
+    /**
+     * Whether the cut takes effect at one instant, so every acknowledgement written before the app
+     * died is owed (SIGKILL). If not (a file-system shutdown takes milliseconds, and an fsync that
+     * overlaps it may report success for data the shutdown discards), only acknowledgements written
+     * before {@link #cut()} began are owed.
+     */
+    default boolean instantaneous() {
+      return true;
+    }
+
     /** Once the app is dead: brings the store's file system back, as after a reboot. */
     default void restore() throws IOException, InterruptedException {}
 

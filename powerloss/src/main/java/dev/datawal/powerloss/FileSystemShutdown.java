@@ -1,7 +1,9 @@
 package dev.datawal.powerloss;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -9,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -18,6 +21,13 @@ import java.util.stream.Stream;
  * -f}: the journal is not flushed), which makes the file system drop everything not yet committed
  * to its journal and fail every later write and fsync, as if the disk had lost power. Restoring
  * unmounts it and mounts it again, which replays the journal as a reboot would.
+ *
+ * <p>The shutdown is not instantaneous (the ioctl takes milliseconds) and an fsync that overlaps it
+ * can report success for data the file system then discards (measured with a plain C writer in
+ * {@code powerloss/shutdown-race/}), so only acknowledgements written before the cut began are owed
+ * ({@link Target#instantaneous()}). To keep that window short, {@code xfs_io} is started when the
+ * file system is mounted and waits for its command on standard input: starting it takes tens of
+ * milliseconds, reading a line and calling the ioctl does not.
  *
  * <p>What it covers: data and metadata that were written but not made durable are lost, exactly at
  * the granularity the file system commits (so unsynced appends, a segment created but whose
@@ -103,7 +113,19 @@ public final class FileSystemShutdown implements Fault {
       Commands.succeeds("losetup", "-d", device);
       throw e;
     }
-    return new Mounted(kind, image, device, mount, roundDir);
+    Process shutter;
+    try {
+      shutter =
+          new ProcessBuilder("xfs_io", "-x", mount.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(roundDir.resolve("xfs_io.log").toFile())
+              .start();
+    } catch (IOException e) {
+      Commands.succeeds("umount", mount.toString());
+      Commands.succeeds("losetup", "-d", device);
+      throw e;
+    }
+    return new Mounted(kind, image, device, mount, roundDir, shutter);
   }
 
   /** A round's file system, mounted at {@code mount}. */
@@ -113,13 +135,15 @@ public final class FileSystemShutdown implements Fault {
     private final String device;
     private final Path mount;
     private final Path roundDir;
+    private final Process shutter; // xfs_io on the mount, waiting for "shutdown" on stdin
 
-    Mounted(Kind kind, Path image, String device, Path mount, Path roundDir) {
+    Mounted(Kind kind, Path image, String device, Path mount, Path roundDir, Process shutter) {
       this.kind = kind;
       this.image = image;
       this.device = device;
       this.mount = mount;
       this.roundDir = roundDir;
+      this.shutter = shutter;
     }
 
     @Override
@@ -134,7 +158,35 @@ public final class FileSystemShutdown implements Fault {
 
     @Override
     public void cut() throws IOException, InterruptedException {
-      Commands.run("xfs_io", "-x", "-c", "shutdown", mount.toString()); // no -f: no log flush
+      if (!shutter.isAlive()) {
+        throw new IOException("xfs_io exited before the cut (exit " + shutter.exitValue() + ")");
+      }
+      try (OutputStream commands = shutter.getOutputStream()) {
+        commands.write(
+            "shutdown\nquit\n".getBytes(StandardCharsets.US_ASCII)); // no -f: no log flush
+      }
+      if (!shutter.waitFor(60, TimeUnit.SECONDS) || shutter.exitValue() != 0) {
+        shutter.destroyForcibly();
+        throw new IOException(
+            "xfs_io shutdown of " + mount + " failed; see " + roundDir.resolve("xfs_io.log"));
+      }
+      // A cut that silently did nothing would pass every round: a shut-down file system refuses
+      // to create a file.
+      try {
+        Files.createFile(mount.resolve("cut-check"));
+      } catch (IOException expected) {
+        return;
+      }
+      throw new IOException(
+          mount
+              + " still takes writes after xfs_io shutdown; see "
+              + roundDir.resolve("xfs_io.log"));
+    }
+
+    /** No: the shutdown ioctl takes milliseconds, and fsyncs that overlap it may still succeed. */
+    @Override
+    public boolean instantaneous() {
+      return false;
     }
 
     @Override
@@ -150,6 +202,8 @@ public final class FileSystemShutdown implements Fault {
           copyTree(mount.resolve("store"), roundDir.resolve("store-evidence"));
         }
       } finally {
+        shutter.destroyForcibly(); // holds the mount open if the round ended before the cut
+        shutter.waitFor();
         Commands.succeeds("umount", mount.toString());
         Commands.succeeds("losetup", "-d", device);
         if (!keepEvidence) {

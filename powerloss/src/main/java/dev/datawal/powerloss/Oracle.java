@@ -20,6 +20,12 @@ import java.util.TreeSet;
  * the stream structure (thread t of N acknowledges t, t + N, ... without gaps, with at most its
  * next op in flight); anything else is a {@link Malformed} oracle, a setup error. A last line
  * without its newline (torn by the fault) is left out and counted.
+ *
+ * <p>A cut that is not instantaneous (a file-system shutdown takes milliseconds, and an fsync that
+ * overlaps it can report success for data it then discards: see {@code
+ * powerloss/shutdown-race/README.md}) owes only the acknowledgements made before it began. Read
+ * with the oracle's length at that moment, the acknowledgement lines that end beyond it count as
+ * acknowledged during the cut: like issued ops, they may or may not have landed.
  */
 final class Oracle {
   private static final String MAGIC = "# datawal-workload-oracle v1 ";
@@ -42,11 +48,14 @@ final class Oracle {
   /** Acknowledged seqs by key hex, ascending. */
   final Map<String, List<Long>> acknowledgedByKey = new HashMap<>();
 
-  /** Issued but not acknowledged: at most one per thread, each thread's next op. */
+  /**
+   * Not owed: issued but not acknowledged (at most one per thread, each thread's next op), or
+   * acknowledged during the cut.
+   */
   final TreeSet<Long> inFlight = new TreeSet<>();
 
-  /** In-flight op by key hex. */
-  final Map<String, Long> inFlightByKey = new HashMap<>();
+  /** In-flight ops by key hex, ascending. */
+  final Map<String, List<Long>> inFlightByKey = new HashMap<>();
 
   /**
    * Whether the store's keys are the ASCII hex text of the reference keys ({@code
@@ -54,7 +63,12 @@ final class Oracle {
    */
   boolean hexTextKeys;
 
+  /** Acknowledgements owed: made before the cut began. */
   long acknowledged;
+
+  /** Acknowledgements made while the cut was under way: not owed, counted in {@link #inFlight}. */
+  long acknowledgedDuringCut;
+
   boolean ended;
   boolean tornLastLine;
 
@@ -66,7 +80,18 @@ final class Oracle {
     this.workload = new ReferenceWorkload(seed, keyLength, valueLength);
   }
 
+  /**
+   * Reads an oracle whose every acknowledgement is owed (an instantaneous cut, such as SIGKILL).
+   */
   static Oracle read(Path file) throws IOException, Malformed {
+    return read(file, Long.MAX_VALUE);
+  }
+
+  /**
+   * Reads an oracle of which only the acknowledgement lines ending within its first {@code
+   * owedBytes} bytes (its length when the cut began) are owed.
+   */
+  static Oracle read(Path file, long owedBytes) throws IOException, Malformed {
     String text = new String(Files.readAllBytes(file), StandardCharsets.US_ASCII);
     List<String> lines = new ArrayList<>(Arrays.asList(text.split("\n", -1)));
     boolean torn = !lines.get(lines.size() - 1).isEmpty();
@@ -101,7 +126,7 @@ final class Oracle {
     }
     oracle.hexTextKeys = encoding.equals("hex");
     oracle.tornLastLine = torn;
-    oracle.parse(file, lines);
+    oracle.parse(file, lines, owedBytes);
     return oracle;
   }
 
@@ -120,7 +145,7 @@ final class Oracle {
         : "not-hex:" + HexFormat.of().formatHex(storeKey);
   }
 
-  private void parse(Path file, List<String> lines) throws Malformed {
+  private void parse(Path file, List<String> lines, long owedBytes) throws Malformed {
     HexFormat hex = HexFormat.of();
     // Per thread: the next seq it must acknowledge, and its issued-but-unacknowledged op.
     long[] next = new long[concurrency];
@@ -128,8 +153,10 @@ final class Oracle {
       next[t] = t;
     }
     Map<Integer, Long> issued = new TreeMap<>();
+    long end = lines.get(0).length() + 1; // where the current line ends, its newline included
     for (int n = 1; n < lines.size(); n++) {
       String line = lines.get(n);
+      end += line.length() + 1;
       String where = file + " line " + (n + 1) + ": ";
       if (line.startsWith("# end ")) {
         ended = true;
@@ -179,15 +206,28 @@ final class Oracle {
           }
           issued.remove(thread);
           next[thread] += concurrency;
-          acknowledgedByKey.computeIfAbsent(f[2], k -> new ArrayList<>()).add(seq);
-          acknowledged++;
+          if (end <= owedBytes) {
+            acknowledgedByKey.computeIfAbsent(f[2], k -> new ArrayList<>()).add(seq);
+            acknowledged++;
+          } else {
+            notOwed(seq);
+            acknowledgedDuringCut++;
+          }
         }
         default -> throw new Malformed(where + "unknown line: " + line);
       }
     }
     for (long seq : issued.values()) {
-      inFlight.add(seq);
-      inFlightByKey.put(hex.formatHex(workload.key(seq)), seq);
+      notOwed(seq);
     }
+  }
+
+  private void notOwed(long seq) {
+    inFlight.add(seq);
+    List<Long> ops =
+        inFlightByKey.computeIfAbsent(
+            HexFormat.of().formatHex(workload.key(seq)), k -> new ArrayList<>());
+    ops.add(seq);
+    ops.sort(null);
   }
 }

@@ -72,11 +72,12 @@ final class HarnessRun {
           .isPositive();
     }
     System.out.printf(
-        "%s harness: %d rounds passed, acknowledged=%d survived=%d dropped=%d in_flight=%d"
-            + " tail_bytes_discarded=%d%n",
+        "%s harness: %d rounds passed, acknowledged=%d acknowledged_during_cut=%d survived=%d"
+            + " dropped=%d in_flight=%d tail_bytes_discarded=%d%n",
         name,
         results.size(),
         results.stream().mapToLong(CutHarness.Round::acknowledged).sum(),
+        results.stream().mapToLong(CutHarness.Round::acknowledgedDuringCut).sum(),
         results.stream().mapToLong(r -> r.figure("survived")).sum(),
         results.stream().mapToLong(r -> r.figure("dropped")).sum(),
         results.stream().mapToLong(r -> r.figure("in_flight")).sum(),

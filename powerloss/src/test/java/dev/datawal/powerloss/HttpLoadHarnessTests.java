@@ -3,7 +3,6 @@ package dev.datawal.powerloss;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * "A 2xx from the application means the write survives": a client drives the sample app's REST API
@@ -17,14 +16,8 @@ class HttpLoadHarnessTests {
     HarnessRun.runAndCheck("http", Fault.SIGKILL, CutHarness.Driver.HTTP, 2);
   }
 
-  /**
-   * Disabled in the build until the lost acknowledgement it found is explained: in one round of
-   * about 25 (ext4, 8 connections, CI run of 2026-11-24) one 2xx PUT was missing after the
-   * shutdown; the evidence is in {@code powerloss/evidence/2026-11-24-http-ext4-dropped-ack}. Run
-   * it by hand with {@code -Dpowerloss.httpfs.enabled=true}.
-   */
+  /** As root: the file system is shut down under the app; 2xx responses before it are owed. */
   @Test
-  @EnabledIfSystemProperty(named = "powerloss.httpfs.enabled", matches = "true")
   void aSuccessfulResponseSurvivesAFileSystemShutdown() throws Exception {
     var unavailable = FileSystemShutdown.unavailable();
     unavailable.ifPresent(why -> System.out.println("HTTP file-system harness skipped: " + why));

@@ -147,6 +147,66 @@ class ValidatorTests {
     assertThat(output).contains("dropped=1");
   }
 
+  /** The oracle's length in bytes now: where a cut that begins now leaves what is owed. */
+  private long oracleLengthAfter(long ops) throws IOException {
+    try (OracleFixture f = new OracleFixture(dir.resolve("length"), 1)) {
+      f.acknowledge(0, ops);
+    }
+    return Files.size(dir.resolve("length/oracle.txt"));
+  }
+
+  @Test
+  void anAcknowledgementWrittenDuringASlowCutIsNotOwed() throws IOException {
+    long cutAt = oracleLengthAfter(99); // the cut began after op 98's acknowledgement
+    try (OracleFixture f = fixture()) {
+      // Op 99's fsync overlapped the cut and reported success, but its record did not survive.
+      f.acknowledge(0, 99).issue(99).line(99).issue(100);
+    }
+    assertThat(validate()).as(output).isEqualTo(1); // without the cut's offset: owed, dropped
+    assertThat(output).contains("dropped=1");
+
+    assertThat(validate("--cut-at-byte=" + cutAt)).as(output).isEqualTo(0);
+    assertThat(output)
+        .contains("acknowledged=99 in_flight=2 acknowledged_during_cut=1")
+        .contains("dropped=0")
+        .contains("in_flight_landed=0");
+  }
+
+  @Test
+  void anAcknowledgementWrittenDuringASlowCutMayHaveLanded() throws IOException {
+    long cutAt = oracleLengthAfter(97);
+    try (OracleFixture f = fixture()) {
+      // Ops 97 and 98 acknowledged during the cut; 97 landed, 98 did not.
+      f.acknowledge(0, 97).issue(97).apply(97).line(97).issue(98).line(98);
+    }
+    assertThat(validate("--cut-at-byte=" + cutAt)).as(output).isEqualTo(0);
+    assertThat(output).contains("acknowledged_during_cut=2").contains("in_flight_landed=1");
+  }
+
+  @Test
+  void anAcknowledgementWrittenBeforeTheCutBeganIsStillOwed() throws IOException {
+    long cutAt = oracleLengthAfter(100);
+    try (OracleFixture f = fixture()) {
+      f.acknowledge(0, 99).issue(99).line(99); // op 99 acknowledged before the cut, then lost
+    }
+    assertThat(validate("--cut-at-byte=" + cutAt)).as(output).isEqualTo(1);
+    assertThat(output)
+        .contains("acknowledged_during_cut=0")
+        .contains("invariant 6: acknowledged op 99 on key ");
+  }
+
+  @Test
+  void aBadCutOffsetOrUnknownOptionIsASetupError() throws IOException {
+    try (OracleFixture f = fixture()) {
+      f.acknowledge(0, 5);
+    }
+    assertThat(validate("--cut-at-byte=-3")).as(output).isEqualTo(2);
+    assertThat(output).contains("--cut-at-byte= needs a byte count >= 0, got: --cut-at-byte=-3");
+    assertThat(validate("--cut-at-byte=ten")).as(output).isEqualTo(2);
+    assertThat(validate("--cut-at")).as(output).isEqualTo(2);
+    assertThat(output).contains("unknown option --cut-at");
+  }
+
   @Test
   void aDeletedKeyThatComesBackFails() throws IOException {
     // seq 4116 deletes the key seq 20 put (4116 = 20 + 4096, and 4116 % 23 == 22).
