@@ -187,6 +187,38 @@ class SegmentWalkerTests {
   }
 
   @Test
+  void framesLargerThanTheReadWindowAreWalkedReadAndTheirCrcsComputedInChunks() {
+    Path d = tmp.resolve("s");
+    byte[] big = new byte[3 << 20];
+    new java.util.Random(8).nextBytes(big);
+    try (RecordLog log = RecordLog.open(d)) {
+      log.appendRecord(RecordType.PUT, utf8("big"), big);
+      log.append(utf8("small"));
+      log.append(utf8("last"));
+    }
+    List<SegmentWalker.Item> items = walk(d, 1, true);
+    SegmentWalker.Frame first = (SegmentWalker.Frame) items.get(0);
+    assertThat(first.key()).isEqualTo(utf8("big"));
+    assertThat(first.payload()).isEqualTo(big);
+    assertThat(((SegmentWalker.Frame) walk(d, 1, false).get(0)).key()).isEqualTo(utf8("big"));
+
+    TestFiles.patch(segment(d, 1), 24 + 3 + 2_000_000, (byte) (big[2_000_000] ^ 1));
+    byte[] bytes = TestFiles.read(segment(d, 1));
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, 0, first.length() - 4);
+    items = walk(d, 1, false);
+    assertThat(items).hasSize(3);
+    SegmentWalker.Damage damage = (SegmentWalker.Damage) items.get(0);
+    assertThat(damage.kind()).isEqualTo(CorruptionKind.CRC_MISMATCH);
+    assertThat(damage.length()).isEqualTo(first.length());
+    assertThat(damage.computedCrc()).hasValue(crc.getValue());
+    assertThat(((SegmentWalker.Frame) items.get(1)).offset()).isEqualTo(first.end());
+    try (SegmentWalker walker = SegmentWalker.open(d, 1, false)) {
+      assertThatThrownBy(() -> walker.read(0)).hasMessageContaining("CRC mismatch");
+    }
+  }
+
+  @Test
   void anEmptySegmentHasNoItemsAndAMissingOneFailsNamingIt() {
     Path d = tmp.resolve("s");
     RecordLog.open(d).close();

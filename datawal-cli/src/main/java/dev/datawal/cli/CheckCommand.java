@@ -57,7 +57,7 @@ final class CheckCommand implements Command {
         out.json(
             JsonLine.of("check")
                 .add("keys_checked", checked)
-                .add("tail_truncated", tailBytes > 0 || walk.tornTail() ? 1 : 0)
+                .add("tail_truncated", walk.tornTail() ? 1 : 0)
                 .add("tail_bytes_discarded", tailBytes)
                 .add("mid_stream_errors", hard && !newer ? 1 : 0)
                 .add("unsupported_versions", newer ? 1 : 0)

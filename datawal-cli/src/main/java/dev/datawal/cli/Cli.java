@@ -68,6 +68,8 @@ final class Cli {
       output.note(e.getMessage());
       output.errText("usage: " + parsed.command().synopsis() + "\n");
       return ExitCode.USAGE_OR_UNOPENABLE;
+    } catch (Output.ClosedException e) {
+      return ExitCode.OK; // the reader of stdout stopped reading: nothing more to say
     } catch (StoreLockedException e) {
       output.note(
           e.getMessage()
