@@ -200,8 +200,9 @@ public final class StoreRepair implements AutoCloseable {
    * Carries out {@code plan}, durably (see the class comment), and returns what it did. Does
    * nothing to the segments if the plan is not {@linkplain Plan#needed() needed}.
    *
-   * @param plan the plan the last {@link #plan()} call of this instance returned
-   * @throws IllegalArgumentException if {@code plan} is not that plan
+   * @param plan the plan the last {@link #plan()} call of this instance returned; it can be applied
+   *     once
+   * @throws IllegalArgumentException if {@code plan} is not that plan, or was applied already
    * @throws IllegalStateException if closed
    * @throws DatawalException if a damaged segment changed since it was planned (nothing of that
    *     segment was changed then), if a repaired segment would still not decode (it is left as it
@@ -213,6 +214,7 @@ public final class StoreRepair implements AutoCloseable {
       throw new IllegalArgumentException(
           "apply the plan this repair made under its lock (call plan() first)");
     }
+    planned = null; // used up, even if this fails part way: anything more needs a new plan
     try {
       List<Path> leftovers = deleteLeftovers();
       if (!plan.needed()) {
@@ -228,7 +230,6 @@ public final class StoreRepair implements AutoCloseable {
         long id = segment.getKey();
         repairSegment(id, plan.sizes().get(id), segment.getValue(), id == lastSegment);
       }
-      planned = null; // the store changed: a new plan is needed for anything more
       return new Result(plan, leftovers, snapshotDeleted);
     } catch (IOException e) {
       throw new DatawalException(

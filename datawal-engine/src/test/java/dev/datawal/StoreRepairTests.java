@@ -230,6 +230,7 @@ class StoreRepairTests {
       byte[] changed = TestFiles.read(segment(d, 2));
       assertThatThrownBy(() -> repair.apply(plan)).hasMessageContaining("changed since the plan");
       assertThat(TestFiles.read(segment(d, 2))).isEqualTo(changed);
+      assertThatThrownBy(() -> repair.apply(plan)).isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> repair.apply(StoreRepair.plan(d)))
           .isInstanceOf(IllegalArgumentException.class);
     }
