@@ -15,7 +15,7 @@ import java.nio.ByteBuffer;
  *       format, and is never discarded.
  * </ul>
  */
-final class TornTailCheck {
+public final class TornTailCheck {
   private static final int CHUNK = 64 * 1024;
   private static final byte[] MAGIC_BYTES = {'D', 'W', 'A', 'L'};
 
@@ -28,14 +28,14 @@ final class TornTailCheck {
    * @param newerVersion whether it is a frame of an unsupported (newer) version, rather than a
    *     valid v1 frame
    */
-  record Follower(long offset, boolean newerVersion) {}
+  public record Follower(long offset, boolean newerVersion) {}
 
   /**
    * The first valid frame or newer-version frame that starts in {@code [from, end)} of {@code
    * file}, or {@code null} if there is none. Reads the range once, plus each candidate that starts
    * with the magic.
    */
-  static Follower findFollower(FileHandle file, long from, long end) throws IOException {
+  public static Follower findFollower(FileHandle file, long from, long end) throws IOException {
     SegmentScanner candidate = new SegmentScanner(file, end, SegmentScanner.Content.NONE);
     ByteBuffer chunk = ByteBuffer.allocate((int) Math.max(16, Math.min(CHUNK, end - from)));
     long pos = from;

@@ -1,0 +1,121 @@
+package dev.datawal.cli;
+
+import dev.datawal.CorruptStoreException;
+import dev.datawal.DatawalException;
+import dev.datawal.StoreLockedException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The {@code datawal} command line: parses the arguments, runs the command, and turns every failure
+ * into a message on stderr and an exit code ({@link ExitCode}).
+ *
+ * <p>Not thread-safe: one instance per invocation.
+ */
+final class Cli {
+  static final List<Command> COMMANDS =
+      List.of(
+          new ScanCommand(),
+          new GetCommand(),
+          new ReportCommand(),
+          new VerifyCommand(),
+          new DumpCommand(),
+          new CheckCommand(),
+          new ExportCommand(),
+          new CompactCommand(),
+          new RepairCommand());
+
+  private final PrintStream out;
+  private final PrintStream err;
+  private final ArgParser parser = new ArgParser(COMMANDS.stream().map(Command::spec).toList());
+
+  Cli(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  /** Runs one invocation and returns its exit code. */
+  int run(String... args) {
+    if (args.length > 0 && args[0].equals("help")) {
+      return help(args.length > 1 ? args[1] : null);
+    }
+    boolean json = Arrays.asList(args).contains("--json");
+    Output output = new Output(out, err, json);
+    ParsedArgs parsed;
+    try {
+      parsed = parser.parse(args);
+    } catch (UsageException e) {
+      output.note(e.getMessage());
+      output.errText(
+          "usage: datawal [--json] <command> <store> [options]; datawal --help lists the commands\n");
+      output.flush();
+      return ExitCode.USAGE_OR_UNOPENABLE;
+    }
+    if (parsed.version()) {
+      out.println("datawal-cli " + version());
+      out.flush();
+      return ExitCode.OK;
+    }
+    if (parsed.help()) {
+      return help(parsed.command() == null ? null : parsed.command().name());
+    }
+    Command command = command(parsed.command().name());
+    try {
+      return command.run(parsed, output);
+    } catch (UsageException e) {
+      output.note(e.getMessage());
+      output.errText("usage: " + parsed.command().synopsis() + "\n");
+      return ExitCode.USAGE_OR_UNOPENABLE;
+    } catch (Output.ClosedException e) {
+      return ExitCode.OK; // the reader of stdout stopped reading: nothing more to say
+    } catch (StoreLockedException e) {
+      output.note(
+          e.getMessage()
+              + "; stop that writer first"
+              + (e.holderPid() > 0 ? " (pid " + e.holderPid() + ")" : ""));
+      return ExitCode.USAGE_OR_UNOPENABLE;
+    } catch (CorruptStoreException e) {
+      return Damages.show(DamageView.of(e), output);
+    } catch (DatawalException | UncheckedIOException e) {
+      output.note(e.getMessage());
+      return ExitCode.USAGE_OR_UNOPENABLE;
+    } finally {
+      output.flush();
+    }
+  }
+
+  private int help(String name) {
+    if (name == null) {
+      out.print(Help.general(COMMANDS));
+    } else {
+      Command command;
+      try {
+        command = command(name);
+      } catch (UsageException e) {
+        err.println("datawal: " + e.getMessage());
+        err.flush();
+        return ExitCode.USAGE_OR_UNOPENABLE;
+      }
+      out.print(Help.of(command.spec()));
+    }
+    out.flush();
+    return ExitCode.OK;
+  }
+
+  private static Command command(String name) {
+    for (Command c : COMMANDS) {
+      if (c.spec().name().equals(name)) {
+        return c;
+      }
+    }
+    throw new UsageException("unknown command '" + name + "'");
+  }
+
+  /** The version the jar's manifest names, or "(development build)" outside the jar. */
+  static String version() {
+    String v = Cli.class.getPackage().getImplementationVersion();
+    return v == null ? "(development build)" : v;
+  }
+}

@@ -1,0 +1,165 @@
+package dev.datawal.cli;
+
+import dev.datawal.CorruptStoreException;
+import dev.datawal.CorruptionKind;
+import dev.datawal.DamageEvent;
+import dev.datawal.DatawalException;
+import dev.datawal.SegmentWalker;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+
+/**
+ * One damaged region as the CLI shows it, whichever part of the engine found it.
+ *
+ * @param segment the segment id
+ * @param offset where the damage starts in the segment
+ * @param length how many bytes it spans, or -1 when not known (a hard error a scan stopped at)
+ * @param kind what is wrong
+ * @param tornTail whether recovery tolerates it as a torn tail (left out; a writer's open keeps it
+ *     as evidence and cuts it) rather than refusing the store
+ * @param file the segment file
+ * @param detail what exactly is wrong
+ * @param storedCrc for a CRC mismatch: the CRC the frame carries
+ * @param computedCrc for a CRC mismatch: the CRC of its bytes
+ */
+record DamageView(
+    long segment,
+    long offset,
+    long length,
+    CorruptionKind kind,
+    boolean tornTail,
+    Path file,
+    String detail,
+    OptionalLong storedCrc,
+    OptionalLong computedCrc) {
+
+  /** A region a {@link SegmentWalker} found in {@code file}. */
+  static DamageView of(SegmentWalker.Damage d, Path file, boolean lastSegment) {
+    return new DamageView(
+        d.segment(),
+        d.offset(),
+        d.length(),
+        d.kind(),
+        d.tornTail(lastSegment),
+        file,
+        d.detail(),
+        d.storedCrc(),
+        d.computedCrc());
+  }
+
+  /** A torn tail a recovery report lists. */
+  static DamageView of(DamageEvent e) {
+    return new DamageView(
+        e.segment(),
+        e.offset(),
+        e.bytes(),
+        e.kind(),
+        true,
+        e.keptIn(),
+        "",
+        OptionalLong.empty(),
+        OptionalLong.empty());
+  }
+
+  /**
+   * The damage a hard error names; its length and CRCs are looked up by walking the segment (a
+   * read-only walk), when a damaged region starts at the error's offset.
+   */
+  static DamageView of(CorruptStoreException e) {
+    // The engine's message is "datawal: <kind> in <where> at offset <n> (<file>): <detail>".
+    String message = e.getMessage();
+    String marker = "(" + e.file() + "): ";
+    int at = e.file() == null ? -1 : message.indexOf(marker);
+    String detail = at < 0 ? message : message.substring(at + marker.length());
+    SegmentWalker.Damage region =
+        e.file() == null ? null : regionAt(e.file(), e.segment(), e.offset());
+    return new DamageView(
+        e.segment(),
+        e.offset(),
+        region == null ? -1 : region.length(),
+        e.kind(),
+        false,
+        e.file(),
+        detail,
+        region == null ? OptionalLong.empty() : region.storedCrc(),
+        region == null ? OptionalLong.empty() : region.computedCrc());
+  }
+
+  /** The damaged region that starts at {@code offset} of the segment file, or {@code null}. */
+  private static SegmentWalker.Damage regionAt(Path file, long segment, long offset) {
+    if (file.getParent() == null) {
+      return null;
+    }
+    try (SegmentWalker walker = SegmentWalker.open(file.getParent(), segment, false)) {
+      for (SegmentWalker.Item item = walker.next();
+          item != null && item.offset() <= offset;
+          item = walker.next()) {
+        if (item instanceof SegmentWalker.Damage d && d.offset() == offset) {
+          return d;
+        }
+      }
+      return null;
+    } catch (DatawalException unreadable) {
+      return null; // the error being shown says enough
+    }
+  }
+
+  /** "CRC mismatch", "truncated frame", ... */
+  static String phrase(CorruptionKind kind) {
+    return switch (kind) {
+      case TRUNCATED -> "truncated frame";
+      case CRC_MISMATCH -> "CRC mismatch";
+      case STRUCTURAL -> "structural damage";
+      case UNSUPPORTED_VERSION -> "unsupported version";
+    };
+  }
+
+  /** The {@code damage} JSON line. */
+  JsonLine json() {
+    return JsonLine.of("damage")
+        .add("segment", segment)
+        .add("offset", offset)
+        .addNullable("length", length < 0 ? null : length)
+        .add("damage_kind", kind.name())
+        .add("torn_tail", tornTail)
+        .add("file", file == null ? null : file.toString())
+        .add("detail", detail)
+        .add("stored_crc", storedCrc.isPresent() ? hex(storedCrc.getAsLong()) : null)
+        .add("computed_crc", computedCrc.isPresent() ? hex(computedCrc.getAsLong()) : null);
+  }
+
+  /**
+   * One line for people: {@code CRC mismatch in segment 2 at offset 0, 50 bytes
+   * (.../00000002.dwal): stored CRC 0x..., computed 0x...}.
+   */
+  String describe() {
+    StringBuilder sb =
+        new StringBuilder(tornTail ? "torn tail (" + phrase(kind) + ")" : phrase(kind))
+            .append(" in segment ")
+            .append(segment)
+            .append(" at offset ")
+            .append(offset);
+    if (length >= 0) {
+      sb.append(", ").append(length).append(length == 1 ? " byte" : " bytes");
+    }
+    if (file != null) {
+      sb.append(" (").append(file).append(')');
+    }
+    return detail.isEmpty() ? sb.toString() : sb.append(": ").append(detail).toString();
+  }
+
+  /** What recovery does with this damage, for people. */
+  String consequence() {
+    return tornTail
+        ? "recovery leaves it out; a writer's open moves it to "
+            + SegmentFileNames.name(segment)
+            + ".torn-at-"
+            + offset
+            + " and cuts the segment there"
+        : "recovery refuses to open the store; `datawal repair` can quarantine it";
+  }
+
+  static String hex(long crc) {
+    return String.format("0x%08x", crc);
+  }
+}

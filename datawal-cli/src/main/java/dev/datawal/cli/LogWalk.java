@@ -1,0 +1,170 @@
+package dev.datawal.cli;
+
+import dev.datawal.DatawalException;
+import dev.datawal.RecordLogReader;
+import dev.datawal.SegmentWalker;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The valid prefix of a store's log, frame by frame, as a writer's recovery defines it: segments in
+ * id order, ending at the first damage. That damage is either a torn tail (tolerated) or corruption
+ * that makes recovery refuse the store ({@link #corrupt()}).
+ *
+ * <p>Takes no lock and changes nothing: segments are those the {@link RecordLogReader} listed when
+ * it opened, each read up to its size when the walk reached it. With {@code keepOpen}, every
+ * segment file stays open until {@link #close()}, and {@link #read} reads frames again through the
+ * same open file: offsets found by the walk stay valid even if a live writer's compaction replaces
+ * a segment file meanwhile.
+ *
+ * <p>Not thread-safe.
+ */
+final class LogWalk implements AutoCloseable {
+  private final RecordLogReader reader;
+  private final List<Long> segments;
+  private final long lastSegment;
+  private final boolean payloads;
+  private final boolean keepOpen;
+  private final Map<Long, SegmentWalker> open = new LinkedHashMap<>();
+  private int index = -1;
+  private SegmentWalker current;
+  private SegmentWalker.Damage end;
+  private boolean finished;
+  private long frames;
+
+  /**
+   * @param reader the store
+   * @param fromSegment the first segment to walk (earlier ones are not read)
+   * @param payloads whether frames carry payloads
+   * @param keepOpen whether to keep segment files open for {@link #read}
+   */
+  LogWalk(RecordLogReader reader, long fromSegment, boolean payloads, boolean keepOpen) {
+    this.reader = reader;
+    List<Long> all = reader.segments();
+    this.lastSegment = all.isEmpty() ? -1 : all.get(all.size() - 1);
+    List<Long> from = new ArrayList<>();
+    for (long id : all) {
+      if (id >= fromSegment) {
+        from.add(id);
+      }
+    }
+    this.segments = from;
+    this.payloads = payloads;
+    this.keepOpen = keepOpen;
+  }
+
+  /** The next valid frame, or {@code null} where the valid prefix ends. */
+  SegmentWalker.Frame next() {
+    while (!finished) {
+      if (current == null && !openNext()) {
+        finished = true;
+        break;
+      }
+      SegmentWalker.Item item = current.next();
+      if (item instanceof SegmentWalker.Frame frame) {
+        frames++;
+        return frame;
+      }
+      if (item instanceof SegmentWalker.Damage damage) {
+        end = damage;
+        finished = true;
+        break;
+      }
+      doneWithCurrent();
+    }
+    return null;
+  }
+
+  /** The damage that ended the walk, or {@code null} if it ran to the end of the log (so far). */
+  SegmentWalker.Damage end() {
+    return end;
+  }
+
+  /** Whether the walk ended at damage that makes recovery refuse the store. */
+  boolean corrupt() {
+    return end != null && !end.tornTail(end.segment() == lastSegment);
+  }
+
+  /** Whether the walk ended at a torn tail. */
+  boolean tornTail() {
+    return end != null && end.tornTail(end.segment() == lastSegment);
+  }
+
+  /** The damage that ended the walk, as the CLI shows it; {@code null} if none. */
+  DamageView endView() {
+    return end == null
+        ? null
+        : DamageView.of(
+            end,
+            reader.dir().resolve(SegmentFileNames.name(end.segment())),
+            end.segment() == lastSegment);
+  }
+
+  /** How many valid frames the walk returned. */
+  long frames() {
+    return frames;
+  }
+
+  /**
+   * The frame at {@code offset} of {@code segment}, read again whole and checked; the walk must
+   * have been opened with {@code keepOpen} and have reached that segment.
+   *
+   * @throws dev.datawal.CorruptStoreException if no valid frame is there now
+   */
+  SegmentWalker.Frame read(long segment, long offset) {
+    SegmentWalker walker = open.get(segment);
+    if (walker == null) {
+      throw new IllegalStateException("segment " + segment + " is not open");
+    }
+    return walker.read(offset);
+  }
+
+  @Override
+  public void close() {
+    DatawalException failure = null;
+    for (SegmentWalker walker : open.values()) {
+      try {
+        walker.close();
+      } catch (DatawalException e) {
+        failure = failure == null ? e : failure;
+      }
+    }
+    open.clear();
+    if (current != null && !keepOpen) {
+      current.close();
+    }
+    current = null;
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private boolean openNext() {
+    while (++index < segments.size()) {
+      long id = segments.get(index);
+      try {
+        current = SegmentWalker.open(reader.dir(), id, payloads);
+      } catch (DatawalException e) {
+        if (e.getCause() instanceof NoSuchFileException) {
+          continue; // a live writer's retention or compaction deleted it since the listing
+        }
+        throw e;
+      }
+      if (keepOpen) {
+        open.put(id, current);
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private void doneWithCurrent() {
+    if (!keepOpen) {
+      current.close();
+    }
+    current = null;
+  }
+}

@@ -1,0 +1,58 @@
+package dev.datawal.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** JSON lines and the human rendering of bytes. */
+class OutputFormatTests {
+  @Test
+  void jsonLinesNameTheSchemaAndKindFirstAndEscapeStrings() {
+    String line =
+        JsonLine.of("damage")
+            .add("detail", "a \"quoted\" \\ path\n\t\u0001")
+            .add("offset", 42)
+            .add("torn_tail", false)
+            .add("file", null)
+            .addNullable("length", null)
+            .toString();
+    assertThat(line).startsWith("{\"schema\":\"datawal.cli.v1\",\"kind\":\"damage\",");
+    JsonNode node = JsonMapper.builder().build().readTree(line);
+    assertThat(node.get("detail").asString()).isEqualTo("a \"quoted\" \\ path\n\t\u0001");
+    assertThat(node.get("offset").asLong()).isEqualTo(42);
+    assertThat(node.get("torn_tail").asBoolean()).isFalse();
+    assertThat(node.get("file").isNull()).isTrue();
+    assertThat(node.get("length").isNull()).isTrue();
+  }
+
+  @Test
+  void printableBytesShowAsTextAndOthersWithAnEncodingPrefix() {
+    assertThat(BytesFormat.AUTO.field(TestStores.utf8("alpha"), true)).isEqualTo("alpha");
+    assertThat(BytesFormat.AUTO.field(TestStores.utf8("foo bar"), true)).isEqualTo("\"foo bar\"");
+    assertThat(BytesFormat.AUTO.field(TestStores.utf8("a\"b\\c"), true))
+        .isEqualTo("\"a\\\"b\\\\c\"");
+    assertThat(BytesFormat.AUTO.field(new byte[0], true)).isEqualTo("\"\"");
+    assertThat(BytesFormat.AUTO.field(new byte[] {0, 1, (byte) 0xFF}, true)).isEqualTo("b64:AAH/");
+    assertThat(BytesFormat.RAW.field(new byte[] {0, 1, (byte) 0xFF}, true)).isEqualTo("b64:AAH/");
+    assertThat(BytesFormat.BASE64.field(TestStores.utf8("alpha"), true)).isEqualTo("b64:YWxwaGE=");
+    assertThat(BytesFormat.HEX.field(new byte[] {(byte) 0xDE, (byte) 0xAD}, true))
+        .isEqualTo("hex:dead");
+  }
+
+  @Test
+  void longBytesAreCutAfter64UnlessTruncationIsOff() {
+    byte[] hundred = TestStores.utf8("A".repeat(100));
+    assertThat(BytesFormat.AUTO.field(hundred, true)).isEqualTo("A".repeat(64) + "...");
+    assertThat(BytesFormat.AUTO.field(hundred, false)).isEqualTo("A".repeat(100));
+  }
+
+  @Test
+  void getPrintsValuesUnprefixedAndNeverBinaryUnderAuto() {
+    assertThat(BytesFormat.AUTO.value(TestStores.utf8("hello"))).isEqualTo("hello");
+    assertThat(BytesFormat.AUTO.value(new byte[] {0, 1})).isNull();
+    assertThat(BytesFormat.BASE64.value(new byte[] {0, 1, (byte) 0xFF})).isEqualTo("AAH/");
+    assertThat(BytesFormat.HEX.value(new byte[] {(byte) 0xBE, (byte) 0xEF})).isEqualTo("beef");
+  }
+}
