@@ -51,14 +51,7 @@ public final class RecordLogReader {
   static RecordLogReader open(Path dir, FileIo io) {
     Objects.requireNonNull(dir, "dir");
     try {
-      switch (io.kind(dir)) {
-        case DIRECTORY -> {}
-        case MISSING ->
-            throw new DatawalException("datawal: no store at " + dir + ": no such directory");
-        default ->
-            throw new DatawalException(
-                "datawal: no store at " + dir + ": it exists but is not a directory");
-      }
+      SegmentFiles.requireStoreDirectory(io, dir);
       return new RecordLogReader(io, dir, SegmentFiles.list(io, dir));
     } catch (IOException e) {
       throw Errors.readFailed(dir, e);

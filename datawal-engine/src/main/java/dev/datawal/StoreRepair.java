@@ -418,14 +418,7 @@ public final class StoreRepair implements AutoCloseable {
   private static void requireStore(FileIo io, Path dir) {
     Objects.requireNonNull(dir, "dir");
     try {
-      switch (io.kind(dir)) {
-        case DIRECTORY -> {}
-        case MISSING ->
-            throw new DatawalException("datawal: no store at " + dir + ": no such directory");
-        default ->
-            throw new DatawalException(
-                "datawal: no store at " + dir + ": it exists but is not a directory");
-      }
+      SegmentFiles.requireStoreDirectory(io, dir);
     } catch (IOException e) {
       throw Errors.readFailed(dir, e);
     }

@@ -130,4 +130,20 @@ public final class SegmentFiles {
     }
     return highest + 1;
   }
+
+  /**
+   * Fails unless {@code dir} is an existing directory: a reader or repair never creates a store.
+   *
+   * @throws DatawalException naming {@code dir} if it is missing or not a directory
+   */
+  public static void requireStoreDirectory(FileIo io, Path dir) throws IOException {
+    switch (io.kind(dir)) {
+      case DIRECTORY -> {}
+      case MISSING ->
+          throw new DatawalException("datawal: no store at " + dir + ": no such directory");
+      default ->
+          throw new DatawalException(
+              "datawal: no store at " + dir + ": it exists but is not a directory");
+    }
+  }
 }
