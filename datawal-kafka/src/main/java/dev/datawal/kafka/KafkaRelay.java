@@ -205,6 +205,14 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
     return settings.storeId();
   }
 
+  /**
+   * The configuration of the relay's producer: the common settings, the relay's defaults, its
+   * overrides and the required settings, as they are passed to each producer it creates.
+   */
+  public Map<String, Object> producerConfigs() {
+    return settings.producerConfigs();
+  }
+
   /** The log it relays. */
   public RecordLog log() {
     return settings.log();

@@ -10,6 +10,11 @@ import dev.datawal.DatawalOptions;
 import dev.datawal.Record;
 import dev.datawal.RecordLog;
 import dev.datawal.RecordType;
+import dev.datawal.autoconfigure.DatawalAutoConfiguration;
+import dev.datawal.autoconfigure.DatawalStoreAutoConfiguration;
+import dev.datawal.kafka.autoconfigure.KafkaRelayAutoConfiguration;
+import dev.datawal.kafka.autoconfigure.KafkaRelayHealthContributorAutoConfiguration;
+import dev.datawal.kafka.autoconfigure.KafkaRelayHealthIndicator;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +36,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** The relay against a real broker: what it publishes, and that a restart loses nothing. */
 class KafkaRelayTests {
@@ -156,7 +166,12 @@ class KafkaRelayTests {
       AtomicInteger withheld = new AtomicInteger();
       Function<Map<String, Object>, Producer<byte[], byte[]>> gated =
           configs -> new AcksWithheldAfter(configs, 100, withheld);
-      KafkaRelay first = relay(log, "restart").stopTimeout(Duration.ZERO).producers(gated).build();
+      KafkaRelay first =
+          relay(log, "restart")
+              .stopTimeout(Duration.ZERO)
+              .ackTimeout(Duration.ofSeconds(1))
+              .producers(gated)
+              .build();
       first.start();
       await("Kafka to hold records 101-300 unconfirmed", 60, () -> withheld.get() == 200);
       await("the checkpoint to reach 100", 30, () -> first.checkpoint() == 100);
@@ -166,6 +181,12 @@ class KafkaRelayTests {
       long unconfirmedBytes =
           log.scan().stream().filter(r -> r.txid() > 100).mapToLong(Record::length).sum();
       assertThat(stalledAt.lagBytes()).isEqualTo(unconfirmedBytes);
+      await(
+          "records waiting longer than the ack timeout to stall the relay",
+          30,
+          () -> first.status().state() == RelayStatus.State.STALLED);
+      assertThat(first.status().problem())
+          .hasValueSatisfying(p -> assertThat(p).contains("has not acknowledged a record"));
 
       first.stop(); // mid-stream: 200 records on the broker but not confirmed to the relay
       assertThat(first.checkpoint()).isEqualTo(100);
@@ -237,6 +258,45 @@ class KafkaRelayTests {
       Map<String, String> rebuilt = Relayed.keyValueView(broker.readAll("view"));
       assertThat(rebuilt).as("seed %d", SEED).isEqualTo(TestData.view(wal));
     }
+  }
+
+  @Test
+  void theAutoConfiguredRelayPublishesTheStoreOverSpringKafkasConnection() throws Exception {
+    broker.createTopic("spring", Map.of());
+    new ApplicationContextRunner()
+        .withConfiguration(
+            AutoConfigurations.of(
+                DatawalAutoConfiguration.class,
+                DatawalStoreAutoConfiguration.class,
+                KafkaAutoConfiguration.class,
+                KafkaRelayAutoConfiguration.class,
+                KafkaRelayHealthContributorAutoConfiguration.class))
+        .withPropertyValues(
+            "datawal.dir=" + dir,
+            "spring.application.name=shop",
+            "spring.kafka.bootstrap-servers=" + broker.bootstrapServers(),
+            "datawal.kafka.relay.enabled=true",
+            "datawal.kafka.relay.topic=spring",
+            "datawal.kafka.relay.checkpoint-interval=20ms")
+        .run(
+            context -> {
+              DataWal wal = context.getBean(DataWal.class);
+              for (int i = 0; i < 10; i++) {
+                wal.put(utf8("key-" + i % 4), utf8("value-" + i));
+              }
+              wal.delete(utf8("key-0"));
+              List<ConsumerRecord<byte[], byte[]>> published =
+                  broker.readUntil("spring", Duration.ofSeconds(60), r -> r.size() >= 11);
+              assertThat(Relayed.keyValueView(published)).isEqualTo(TestData.view(wal));
+              assertThat(published)
+                  .allSatisfy(r -> assertThat(RelayHeaders.storeId(r.headers())).isEqualTo("shop"));
+              KafkaRelay relay = context.getBean(KafkaRelay.class);
+              await("the checkpoint", 30, () -> relay.checkpoint() == 11);
+              assertThat(dir.resolve("subscribers/kafka-relay.position")).exists();
+              Health health = context.getBean(KafkaRelayHealthIndicator.class).health(true);
+              assertThat(health.getStatus()).isEqualTo(Status.UP);
+              assertThat(health.getDetails()).containsEntry("lagRecords", 0L);
+            });
   }
 
   private static void write(DataWal wal, SplittableRandom random, int i) {
