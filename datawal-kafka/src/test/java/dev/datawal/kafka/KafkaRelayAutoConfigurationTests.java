@@ -4,6 +4,7 @@ import static dev.datawal.kafka.TestData.await;
 import static dev.datawal.kafka.TestData.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.jayway.jsonpath.JsonPath;
 import dev.datawal.DataWal;
 import dev.datawal.Record;
 import dev.datawal.RecordLog;
@@ -21,12 +22,17 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -223,6 +229,34 @@ class KafkaRelayAutoConfigurationTests {
     assertThat(properties.getStopTimeout()).isEqualTo(KafkaRelay.DEFAULT_STOP_TIMEOUT);
     assertThat(properties.getStoreId()).isNull();
     assertThat(properties.getProducer()).isEmpty();
+  }
+
+  @Test
+  void theGeneratedMetadataGivesTheRelaysDefaults() throws IOException {
+    String json;
+    try (var in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+      json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    Map<String, Object> defaults = new HashMap<>();
+    List<Map<String, Object>> properties = JsonPath.read(json, "$.properties[*]");
+    properties.forEach(p -> defaults.put((String) p.get("name"), p.get("defaultValue")));
+    String prefix = "datawal.kafka.relay.";
+    assertThat(defaults).containsEntry(prefix + "enabled", false);
+    assertThat(defaults).containsEntry(prefix + "name", KafkaRelay.DEFAULT_NAME);
+    assertThat(duration(defaults.get(prefix + "checkpoint-interval")))
+        .isEqualTo(KafkaRelay.DEFAULT_CHECKPOINT_INTERVAL);
+    assertThat(duration(defaults.get(prefix + "ack-timeout")))
+        .isEqualTo(KafkaRelay.DEFAULT_ACK_TIMEOUT);
+    assertThat(duration(defaults.get(prefix + "probe-interval")))
+        .isEqualTo(KafkaRelay.DEFAULT_PROBE_INTERVAL);
+    assertThat(duration(defaults.get(prefix + "stop-timeout")))
+        .isEqualTo(KafkaRelay.DEFAULT_STOP_TIMEOUT);
+    assertThat(defaults.keySet())
+        .contains(prefix + "topic", prefix + "store-id", prefix + "producer");
+  }
+
+  private static Duration duration(Object text) {
+    return DurationStyle.detectAndParse((String) text);
   }
 
   @Test
