@@ -60,7 +60,7 @@ public final class KafkaRelayMetrics implements MeterBinder {
         tags,
         "checkpoint",
         "Txid in the durable checkpoint",
-        "txid",
+        null,
         s -> s.checkpoint());
     gauge(
         registry,
