@@ -123,8 +123,8 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
             + settings.log().dir()
             + " to topic "
             + settings.topic()
-            + " from checkpoint "
-            + checkpoint());
+            + " as store id "
+            + settings.storeId());
   }
 
   /**
@@ -224,15 +224,25 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
     synchronized (this) {
       current = loop;
     }
-    long checkpoint = current == null ? checkpoint() : current.committed();
+    String problem = null;
+    long checkpoint;
+    if (current != null) {
+      checkpoint = current.committed();
+    } else {
+      try {
+        checkpoint = checkpoint();
+      } catch (RuntimeException e) {
+        checkpoint = 0;
+        problem = e.getMessage(); // a damaged checkpoint file: the message names it
+      }
+    }
     long confirmed = current == null ? checkpoint : current.confirmed();
     long lagRecords = Math.max(0, settings.log().lastTxid() - confirmed);
     long lagBytes = lagBytes(current, lagRecords);
     RelayStatus.State state;
-    String problem = null;
     if (!isRunning()) {
       state = RelayStatus.State.STOPPED;
-      problem = "the relay is not running";
+      problem = problem == null ? "the relay is not running" : problem;
     } else {
       problem = current.problem();
       long pendingSince = current.oldestPendingNanos();

@@ -40,7 +40,8 @@ public record RelayStatus(
     RELAYING,
     /**
      * Kafka does not take its records: the broker is unreachable, has not acknowledged a record for
-     * longer than the acknowledgement timeout, or refused one. The relay keeps retrying; the
+     * longer than the acknowledgement timeout, or refused one; or the relay cannot go on for
+     * another reason, such as a damaged checkpoint file. The relay keeps retrying; the
      * application's writes are not affected.
      */
     STALLED

@@ -23,6 +23,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.convert.DurationStyle;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -315,6 +317,30 @@ class KafkaRelayAutoConfigurationTests {
               context.getBean(DatawalMaintenance.class).runNow();
               assertThat(log.scan()).hasSize(10);
             });
+  }
+
+  @Test
+  void aDamagedCheckpointStallsTheRelayNamingTheFileAndLeavesTheApplicationRunning()
+      throws Exception {
+    Path checkpoint = dir.resolve("subscribers/kafka-relay.position");
+    Files.createDirectories(checkpoint.getParent());
+    Files.writeString(checkpoint, "datawal-subscriber-position 1\ntxid 12\ncrc32c 00000000\n");
+    byte[] damaged = Files.readAllBytes(checkpoint);
+    enabled()
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              context.getBean(DataWal.class).put(utf8("k"), utf8("v")); // the store works
+              KafkaRelay relay = context.getBean(KafkaRelay.class);
+              await("the relay to stall", 30, () -> relay.status().failures() > 0);
+              RelayStatus status = relay.status();
+              assertThat(status.state()).isEqualTo(RelayStatus.State.STALLED);
+              assertThat(status.problem())
+                  .hasValueSatisfying(p -> assertThat(p).contains(checkpoint.toString()));
+              assertThat(context.getBean(KafkaRelayHealthIndicator.class).health(true).getStatus())
+                  .isEqualTo(Status.OUT_OF_SERVICE);
+            });
+    assertThat(Files.readAllBytes(checkpoint)).as("never reset").isEqualTo(damaged);
   }
 
   @Test

@@ -56,12 +56,7 @@ public final class KafkaRelayMetrics implements MeterBinder {
         BaseUnits.BYTES,
         s -> s.lagBytes());
     gauge(
-        registry,
-        tags,
-        "checkpoint",
-        "Txid in the durable checkpoint",
-        null,
-        s -> s.checkpoint());
+        registry, tags, "checkpoint", "Txid in the durable checkpoint", null, s -> s.checkpoint());
     gauge(
         registry,
         tags,
