@@ -206,8 +206,15 @@ final class RelayLoop implements Runnable {
       }
       drain(inFlight);
     } catch (RuntimeException e) {
-      failure = e;
-      throw e;
+      Exception refused = inFlight.failure();
+      if (refused != null && !(e instanceof SendFailedException)) {
+        // The callback closed the producer under a send: report why, not the closed producer.
+        failure = new SendFailedException(refused);
+        failure.addSuppressed(e);
+      } else {
+        failure = e;
+      }
+      throw failure;
     } finally {
       producer.close(Duration.ZERO); // aborts what was not sent; see the design notes
       advance(inFlight);

@@ -5,6 +5,7 @@ import java.util.Optional;
 
 /**
  * A snapshot of a {@link KafkaRelay}: where it stands and whether Kafka is taking its records.
+ * Immutable, so thread-safe.
  *
  * @param state what the relay is doing
  * @param name the relay's name (its checkpoint is {@code subscribers/<name>.position})
