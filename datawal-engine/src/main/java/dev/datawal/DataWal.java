@@ -400,6 +400,22 @@ public final class DataWal implements AutoCloseable {
    * @throws DatawalException if a file cannot be read or written
    */
   public CompactionStats compact() {
+    return compact(Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #compact()}, but never rewrites or deletes a sealed segment that holds a record with
+   * a txid of {@code keepFromTxid} or more: readers of the log that still need those records (a
+   * relay, a subscriber) pass the first txid they have not processed, and every record from it on
+   * stays exactly as written. Segments are compacted oldest first, so compaction stops at the first
+   * segment kept.
+   *
+   * @param keepFromTxid the lowest txid that must survive; {@link Long#MAX_VALUE} keeps nothing
+   *     extra
+   * @throws CorruptStoreException as for {@link #compact()}
+   * @throws DatawalException as for {@link #compact()}
+   */
+  public CompactionStats compact(long keepFromTxid) {
     compactionLock.lock();
     try {
       long started = System.nanoTime();
@@ -412,6 +428,9 @@ public final class DataWal implements AutoCloseable {
       for (Map.Entry<Long, Long> segment : log.writer().sealedSegments().entrySet()) {
         long id = segment.getKey();
         long size = segment.getValue();
+        if (keepFromTxid != Long.MAX_VALUE && log.firstTxidAfter(id) > keepFromTxid) {
+          break; // it holds a record a reader still needs, and so does every later segment
+        }
         if (usage.live(id) == size) {
           continue; // nothing but live Puts: nothing to gain, nothing hidden
         }

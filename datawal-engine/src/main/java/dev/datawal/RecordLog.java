@@ -470,9 +470,10 @@ public final class RecordLog implements AutoCloseable {
   /**
    * The txid of the first record after sealed segment {@code id}: the first frame of the next
    * non-empty segment, or the next txid to be assigned if every later segment is empty. Every txid
-   * in segment {@code id} is below it.
+   * in segment {@code id} is below it. Retention and key/value compaction use it to keep what
+   * readers still need.
    */
-  private long firstTxidAfter(long id) throws IOException {
+  long firstTxidAfter(long id) throws IOException {
     for (long next : writer.sealedSegments().tailMap(id, false).keySet()) {
       OptionalLong first = SegmentFiles.firstTxid(io, SegmentFiles.path(dir, next));
       if (first.isPresent()) {

@@ -125,6 +125,29 @@ class CompactionTests {
   }
 
   @Test
+  void compactionWithAFloorLeavesEveryRecordFromItAsWritten() {
+    try (DataWal store = DataWal.open(dir, small())) {
+      Map<String, String> model = churn(store, 400);
+      List<Record> before = store.log().scan();
+      long floor = before.get(before.size() / 2).txid(); // a reader has processed half the log
+      CompactionStats stats = store.compact(floor);
+      List<Record> after = store.log().scan();
+      assertThat(after.stream().filter(r -> r.txid() >= floor).toList())
+          .as("seed %d", SEED)
+          .isEqualTo(before.stream().filter(r -> r.txid() >= floor).toList());
+      assertThat(stats.bytesReclaimed())
+          .as("the segments below the floor had garbage")
+          .isPositive();
+      assertThat(after.size()).isLessThan(before.size());
+      assertThat(state(store)).isEqualTo(model);
+      // The reader moves past the end: everything may now go.
+      store.compact(store.log().lastTxid() + 1);
+      assertThat(store.garbage().reclaimableBytes()).isZero();
+      assertThat(state(store)).isEqualTo(model);
+    }
+  }
+
+  @Test
   void theCompactedStoreIsPlainDwalV1WithNoLeftovers() {
     try (DataWal store = DataWal.open(dir, small())) {
       churn(store, 300);

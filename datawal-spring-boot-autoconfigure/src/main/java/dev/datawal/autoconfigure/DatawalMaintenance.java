@@ -18,8 +18,9 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Background maintenance of the store: compaction of a key/value store when enough of it is
- * garbage, retention of a plain log when limits are set. One run at a time: scheduled runs follow
- * each other with a fixed delay, and a run asked for while another is going is skipped.
+ * garbage, retention of a plain log when limits are set. Neither deletes a record that a {@link
+ * RetentionFloor} (a named subscriber, a relay) still needs. One run at a time: scheduled runs
+ * follow each other with a fixed delay, and a run asked for while another is going is skipped.
  *
  * <p>Starts with the application context and stops early in its shutdown, before the web server and
  * the store; a run in progress is allowed to finish (it is never interrupted: interrupting a thread
@@ -101,7 +102,7 @@ public final class DatawalMaintenance implements SmartLifecycle {
     if (!always && (ratio < due || garbage.reclaimableBytes() == 0)) {
       return Outcome.SKIPPED_NOT_DUE;
     }
-    dataWal.compact();
+    dataWal.compact(retentionFloor()); // never touches what a registered reader still needs
     return Outcome.RAN;
   }
 

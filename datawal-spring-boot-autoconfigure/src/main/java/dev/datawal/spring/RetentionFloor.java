@@ -3,9 +3,10 @@ package dev.datawal.spring;
 import java.util.OptionalLong;
 
 /**
- * A reader of a plain log that must not lose records to retention before it has processed them (a
- * named subscriber, a relay). Background retention asks every {@code RetentionFloor} bean and keeps
- * every segment holding a txid at or above the lowest answer.
+ * A reader of the log that must not lose records to retention or compaction before it has processed
+ * them (a named subscriber, a relay). Background retention of a plain log and background compaction
+ * of a key/value store ask every {@code RetentionFloor} bean and leave every segment holding a txid
+ * at or above the lowest answer as it is.
  *
  * <p>Implementations must be thread-safe: retention runs on its own thread.
  */

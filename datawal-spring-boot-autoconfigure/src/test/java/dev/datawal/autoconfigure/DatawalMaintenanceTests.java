@@ -13,6 +13,7 @@ import dev.datawal.spring.RetentionFloor;
 import dev.datawal.spring.SubscriberPositions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -181,6 +182,34 @@ class DatawalMaintenanceTests {
               // txids 1-3 went with segment 1; segment 2 holds txid 5, which the reader needs
               assertThat(log.scan().get(0).ref().txid()).isEqualTo(4);
               assertThat(log.scan()).extracting(Record::ref).hasSize(7);
+            });
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class ReaderAtTwenty {
+    @Bean
+    RetentionFloor relay() {
+      return () -> OptionalLong.of(20);
+    }
+  }
+
+  @Test
+  void compactionOfAKeyValueStoreKeepsWhatARegisteredReaderStillNeeds() {
+    runner()
+        .withUserConfiguration(ReaderAtTwenty.class)
+        .withPropertyValues("datawal.compaction.enabled=false")
+        .run(
+            context -> {
+              DataWal wal = context.getBean(DataWal.class);
+              overwrite(wal, 50); // txids 1-50, one key: all but the last are garbage
+              List<Record> before = wal.log().scan();
+              context.getBean(DatawalMaintenance.class).runNow();
+              List<Record> after = wal.log().scan();
+              assertThat(after).as("garbage below txid 20 went").hasSizeLessThan(before.size());
+              assertThat(after.stream().filter(r -> r.txid() >= 20).toList())
+                  .as("every record from txid 20 on is still there")
+                  .isEqualTo(before.stream().filter(r -> r.txid() >= 20).toList());
+              assertThat(wal.get(utf8("key"))).hasValue(utf8("value-49"));
             });
   }
 
