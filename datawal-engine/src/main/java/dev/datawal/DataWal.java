@@ -419,10 +419,10 @@ public final class DataWal implements AutoCloseable {
     compactionLock.lock();
     try {
       long started = System.nanoTime();
-      long bytesBefore = log.writer().sealedBytes();
       int segmentsBefore = log.writer().sealedSegments().size() + 1;
       long recordsWritten = 0;
       long bytesWritten = 0;
+      long bytesReclaimed = 0; // per segment: appends may seal new segments meanwhile
       // Tombstones can go only while every older segment holds nothing but live Puts.
       boolean olderHoldOnlyLivePuts = true;
       for (Map.Entry<Long, Long> segment : log.writer().sealedSegments().entrySet()) {
@@ -470,6 +470,7 @@ public final class DataWal implements AutoCloseable {
         swapIn(output);
         recordsWritten += output.records();
         bytesWritten += output.size();
+        bytesReclaimed += size - output.size();
         olderHoldOnlyLivePuts &= !output.tombstonesKept();
       }
       if (!snapshotOnDisk) {
@@ -480,7 +481,7 @@ public final class DataWal implements AutoCloseable {
               directory.size(),
               recordsWritten,
               bytesWritten,
-              bytesBefore - log.writer().sealedBytes(),
+              bytesReclaimed,
               segmentsBefore,
               log.writer().sealedSegments().size() + 1,
               Duration.ofNanos(System.nanoTime() - started)));
