@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.StampedLock;
@@ -67,6 +68,13 @@ public final class DataWal implements AutoCloseable {
    * segment it covers. Guarded by compactionLock (set once at open, before the store is shared).
    */
   private boolean snapshotOnDisk;
+
+  /**
+   * What the snapshot on disk covers (segment id to size), if this store wrote or loaded it; a
+   * close that finds the log exactly so, with the directory still reading it, need not rewrite it.
+   * Guarded by compactionLock.
+   */
+  private SortedMap<Long, Long> snapshotCovers;
 
   private DataWal(
       FileIo io, RecordLog log, KeyDirectory directory, SegmentUsage usage, ReadHandles handles) {
@@ -137,6 +145,7 @@ public final class DataWal implements AutoCloseable {
             loader.usage(),
             new ReadHandles(io, dir, options.maxReadHandles()));
     store.snapshotOnDisk = loader.used();
+    store.snapshotCovers = loader.covered();
     return store;
   }
 
@@ -409,6 +418,9 @@ public final class DataWal implements AutoCloseable {
       long bytesWritten = 0;
       // Tombstones can go only while every older segment holds nothing but live Puts.
       boolean olderHoldOnlyLivePuts = true;
+      // A damaged page of a snapshot in use is rebuilt from the segments it covers, which is
+      // possible only until a segment changes: check every page now.
+      directory.verifySnapshot();
       for (Map.Entry<Long, Long> segment : log.writer().sealedSegments().entrySet()) {
         long id = segment.getKey();
         long size = segment.getValue();
@@ -447,6 +459,7 @@ public final class DataWal implements AutoCloseable {
             throw e;
           }
           snapshotOnDisk = false;
+          snapshotCovers = null;
         }
         swapIn(output);
         recordsWritten += output.records();
@@ -588,6 +601,11 @@ public final class DataWal implements AutoCloseable {
     return directory.estimatedBytes();
   }
 
+  /** Whether the key directory still reads a key-directory snapshot in place (tests). */
+  boolean keyDirectoryReadsSnapshot() {
+    return directory.readsSnapshot();
+  }
+
   /** The number of segment files open for reads now. */
   int openReadHandles() {
     return handles.openCount();
@@ -627,8 +645,9 @@ public final class DataWal implements AutoCloseable {
     }
     try {
       KeyDirectorySnapshot.write(
-          io, log.dir(), sealed.sizes(), sealed.lastTxid(), directory.copy());
+          io, log.dir(), sealed.sizes(), sealed.lastTxid(), directory.copy(), false);
       snapshotOnDisk = true;
+      snapshotCovers = sealed.sizes();
     } catch (IOException | RuntimeException e) {
       LOG.log(
           System.Logger.Level.WARNING,
@@ -652,13 +671,18 @@ public final class DataWal implements AutoCloseable {
       return;
     }
     try {
+      SortedMap<Long, Long> sizes = log.writer().segmentSizesEvenIfClosed();
+      if (snapshotOnDisk
+          && sizes.equals(snapshotCovers)
+          && directory.readsSnapshot()
+          && io.kind(KeyDirectorySnapshot.path(log.dir())) == FileIo.Kind.FILE) {
+        // Nothing written or moved since the snapshot this store reads: it still says it all.
+        return;
+      }
       KeyDirectorySnapshot.write(
-          io,
-          log.dir(),
-          log.writer().segmentSizesEvenIfClosed(),
-          log.writer().lastTxid(),
-          directory.copy());
+          io, log.dir(), sizes, log.writer().lastTxid(), directory.copy(), true);
       snapshotOnDisk = true;
+      snapshotCovers = sizes;
     } catch (IOException | RuntimeException e) {
       LOG.log(
           System.Logger.Level.WARNING,
