@@ -157,9 +157,19 @@ public final class Recovery {
         evidence = TornTailRepair.preserveAndCut(io, dir, activePath, handle, validEnd);
       }
       // What this process reads now must not vanish in a power cut: the previous writer may have
-      // been killed before it forced its last appends or synced a new segment's name.
-      handle.force();
-      io.syncDirectory(dir);
+      // been killed before it forced its last appends or synced a new segment's name. Unless a
+      // clean close forced all of it already, and nothing has been added or cut since.
+      boolean durableAlready =
+          resume != null
+              && resume.durable()
+              && tail == null
+              && leftovers.isEmpty()
+              && resume.sizes().lastKey() == activeId
+              && resume.sizes().get(activeId) == validEnd;
+      if (!durableAlready) {
+        handle.force();
+        io.syncDirectory(dir);
+      }
       SortedMap<Long, Long> sealed = new TreeMap<>();
       if (resume != null) {
         sealed.putAll(resume.sizes()); // the last one is overwritten below if it was scanned
