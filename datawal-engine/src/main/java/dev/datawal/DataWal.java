@@ -632,8 +632,12 @@ public final class DataWal implements AutoCloseable {
    * holds compactionLock, so no sealed segment changes meanwhile. The directory is copied after the
    * sealed segments are listed: an entry in a listed segment then still shows its key's state as of
    * the end of those segments (a later write would have moved it on), and keys written since are
-   * left out or not, the open replaying everything after the listed segments either way. A failure
-   * only costs the next open a full scan: it is logged, never thrown.
+   * left out or not, the open replaying everything after the listed segments either way. That
+   * replay must find every write the copy reflects, so the log is fsynced after the copy and before
+   * the snapshot is written: otherwise a write that moved a key out of the listed segments could be
+   * lost in a crash while the snapshot, left without the key, survives, and the key would be gone
+   * with both its old and new value. A failure only costs the next open a full scan: it is logged,
+   * never thrown.
    */
   private void writeSnapshotOfSealedSegments() {
     if (log.isClosed()) {
@@ -644,8 +648,9 @@ public final class DataWal implements AutoCloseable {
       return;
     }
     try {
-      KeyDirectorySnapshot.write(
-          io, log.dir(), sealed.sizes(), sealed.lastTxid(), directory.copy(), false);
+      KeyDirectory.Copy copy = directory.copy();
+      log.fsync(); // every write the copy reflects is durable before the snapshot exists
+      KeyDirectorySnapshot.write(io, log.dir(), sealed.sizes(), sealed.lastTxid(), copy, false);
       snapshotOnDisk = true;
       snapshotCovers = sealed.sizes();
     } catch (IOException | RuntimeException e) {
