@@ -252,9 +252,8 @@ public final class KeyDirectorySnapshot {
         head.putLong(ids[i]).putLong(sizes.get(ids[i])).putLong(live[i]);
         head.putInt(tailCrc(io, dir, ids[i], sizes.get(ids[i])));
       }
-      for (int crc : pageCrcs) {
-        head.putInt(crc);
-      }
+      head.asIntBuffer().put(pageCrcs);
+      head.position(head.position() + PAGE_CRC_SIZE * pageCrcs.length);
       CRC32C crc = new CRC32C();
       crc.update(head.array(), 0, head.capacity() - CRC_SIZE);
       head.putInt(head.capacity() - CRC_SIZE, (int) crc.getValue());
@@ -574,11 +573,6 @@ public final class KeyDirectorySnapshot {
         }
         sizes.put(listed[i], coveredSizes[i]);
       }
-      int[] pageCrcs = new int[(int) pages];
-      int crcsAt = HEADER_SIZE + listed.length * SEGMENT_SIZE;
-      for (int p = 0; p < pageCrcs.length; p++) {
-        pageCrcs[p] = head.getInt(crcsAt + p * PAGE_CRC_SIZE);
-      }
       checkFiles(ids, sizes, tailCrcs);
       SnapshotTable table =
           new SnapshotTable(
@@ -593,7 +587,9 @@ public final class KeyDirectorySnapshot {
                   slotCount,
                   arenaOffset,
                   arenaSize,
-                  pageCrcs,
+                  head.array(),
+                  HEADER_SIZE + listed.length * SEGMENT_SIZE,
+                  (int) pages,
                   listed,
                   coveredSizes,
                   liveListed));

@@ -54,6 +54,8 @@ final class SnapshotTable {
   private static final long LENGTH_MASK = 0xFFFF_FFFFL;
   private static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle INTS =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
   /** Why a table cannot be trusted: thrown by any read that finds damage. */
   static final class Damaged extends RuntimeException {
@@ -71,7 +73,12 @@ final class SnapshotTable {
     }
   }
 
-  /** The layout a loader read from a checked head. */
+  /**
+   * The layout a loader read from a checked head.
+   *
+   * @param head the snapshot's head, whose bytes from {@code pageCrcsAt} hold the page CRCs (kept
+   *     as they are: an open copies nothing per page)
+   */
   record Layout(
       long seed,
       int entryCount,
@@ -79,12 +86,19 @@ final class SnapshotTable {
       long slotCount,
       long arenaOffset,
       long arenaSize,
-      int[] pageCrcs,
+      byte[] head,
+      int pageCrcsAt,
+      int pages,
       long[] segmentIds,
       long[] coveredSizes,
       long[] liveBytes) {
     long dataSize() {
       return arenaOffset + arenaSize;
+    }
+
+    /** The stored CRC-32C of data page {@code p}. */
+    int pageCrc(int p) {
+      return (int) INTS.get(head, pageCrcsAt + 4 * p);
     }
   }
 
@@ -107,7 +121,7 @@ final class SnapshotTable {
     this.chunks = chunks;
     this.chunkShift = chunkShift;
     this.layout = layout;
-    this.verified = new byte[layout.pageCrcs().length];
+    this.verified = new byte[layout.pages()];
   }
 
   /** Maps the data region of {@code file}, which starts at {@code dataOffset}. */
@@ -138,7 +152,7 @@ final class SnapshotTable {
 
   /** The heap this table holds: its page CRCs and marks (the mapping is not heap). */
   long heapBytes() {
-    return 16 + layout.pageCrcs().length * 5L + 16 * 8;
+    return 16 + layout.head().length + 16 + layout.pages() + 16 * 8;
   }
 
   /** The bytes mapped. */
@@ -425,7 +439,8 @@ final class SnapshotTable {
     int at = (int) (from - ((from >>> chunkShift) << chunkShift));
     CRC32C crc = new CRC32C();
     crc.update(chunk.duplicate().limit(at + length).position(at));
-    if ((int) crc.getValue() != layout.pageCrcs()[p]) {
+    int stored = layout.pageCrc(p);
+    if ((int) crc.getValue() != stored) {
       throw damaged(
           "page "
               + p
@@ -434,7 +449,7 @@ final class SnapshotTable {
               + ".."
               + (from + length)
               + ") fails its CRC: stored "
-              + Integer.toHexString(layout.pageCrcs()[p])
+              + Integer.toHexString(stored)
               + ", computed "
               + Integer.toHexString((int) crc.getValue()));
     }
