@@ -31,9 +31,10 @@ import java.util.function.BiConsumer;
  * (tombstone) removes it, Raw records are ignored.
  *
  * <p>Values stay on disk; memory holds only the key directory (where each live key's latest Put
- * lies), built in the same single pass over the log as recovery, or loaded from the key-directory
- * snapshot that {@link #close()} leaves, with only the log after it read. A {@link #get} is one
- * positional read that re-checks the frame's CRC and that its key is the key asked for.
+ * lies), built in the same single pass over the log as recovery, or taken from the key-directory
+ * snapshot that {@link #close()} leaves: that file is mapped and used in place, with only the log
+ * after it read and only the keys written since held on the heap. A {@link #get} is one positional
+ * read that re-checks the frame's CRC and that its key is the key asked for.
  *
  * <p>Durability follows the store's {@link FsyncPolicy} exactly as for {@link RecordLog}: under the
  * default {@link FsyncPolicy#ALWAYS}, a put or delete is durable when it returns. A write is
@@ -94,8 +95,9 @@ public final class DataWal implements AutoCloseable {
   /**
    * Opens the store in {@code dir}, creating it if missing: takes its lock, recovers the log and
    * builds the key directory in one pass. If the store holds a key-directory snapshot that still
-   * matches its segments (see {@code docs/format.md}), the directory is loaded from it and only the
-   * log written after it is read; otherwise the snapshot is ignored and deleted.
+   * matches its segments (see {@code docs/format.md}), the directory reads it in place (mapped,
+   * each page checked when first read) and only the log written after it is read; otherwise the
+   * snapshot is ignored and deleted.
    *
    * @throws StoreLockedException if another writer has it open
    * @throws CorruptStoreException if recovery finds damage it must not discard
@@ -613,8 +615,9 @@ public final class DataWal implements AutoCloseable {
 
   /**
    * Makes every write durable, then writes the key-directory snapshot (unless the writer is
-   * poisoned or a compaction is running; a failure there is logged, not thrown), then closes the
-   * log and its read handles and releases the lock.
+   * poisoned, a compaction is running, or the snapshot on disk is the one this store reads and
+   * still covers the whole log; a failure there is logged, not thrown), then closes the log and its
+   * read handles and releases the lock.
    *
    * @see RecordLog#close()
    */
@@ -666,9 +669,11 @@ public final class DataWal implements AutoCloseable {
 
   /**
    * Writes the key-directory snapshot as the log closes: every append is barred and durable, and
-   * the lock still held, so the snapshot covers every segment whole. Skipped if a compaction is
-   * running (it may be changing a segment). A failure only costs the next open a full scan: it is
-   * logged, never thrown.
+   * the lock still held, so the snapshot covers every segment whole (and says so: the next open
+   * need not force what it covers). Skipped if a compaction is running (it may be changing a
+   * segment), or if the snapshot on disk is still the one the directory reads and the log is
+   * exactly what it covers. A failure only costs the next open a full scan: it is logged, never
+   * thrown.
    */
   private void writeSnapshotAtClose() {
     if (!compactionLock.tryLock()) {
