@@ -382,6 +382,12 @@ public final class KeyDirectory {
     void visit(byte[] chunk, int from, int keyLen, long segment, long offset, int length) throws E;
   }
 
+  /** Sees the segment, frame length and key length of one entry of a {@link Copy}. */
+  @FunctionalInterface
+  interface StatsVisitor {
+    void visit(long segment, int length, int keyLen);
+  }
+
   /**
    * Sees one entry of a {@link Copy} with its hash; the key is {@code chunk[from, from + keyLen)}.
    */
@@ -403,7 +409,8 @@ public final class KeyDirectory {
     private final SnapshotTable snapshot;
     private final int size;
     private final long seed;
-    private long[] overlayByHash; // computed once
+    private long[] overlayByHash; // for overlayLast, computed once
+    private long overlayLast;
     private long[] shadowed; // per snapshot slot: the overlay holds its key; computed once
 
     private Copy(long[] slots, byte[][] chunks, SnapshotTable snapshot, int size, long seed) {
@@ -444,20 +451,58 @@ public final class KeyDirectory {
       }
     }
 
-    /** Calls {@code visitor} with every entry, in ascending order of the unsigned hash. */
-    <E extends Exception> void forEachByHash(HashedEntryVisitor<E> visitor) throws E {
-      long[] overlay = overlayByHash();
+    /**
+     * Calls {@code stats} with every entry in a segment up to {@code last} (in no order), then
+     * {@code hashes} with the hash of each, in ascending unsigned order: what a snapshot writer
+     * needs to lay out its table. Reads the slots in order (sorting the overlay's hashes), never an
+     * entry at random.
+     */
+    void summarize(long last, StatsVisitor stats, java.util.function.IntConsumer hashes) {
+      long[] overlay = overlayByHash(last, stats);
+      int next = 0;
+      if (snapshot != null) {
+        long[] shadow = shadowed();
+        for (long j = 0; j < snapshot.slotCount(); j++) {
+          long meta = snapshot.meta(j);
+          if (meta == 0 || (shadow[(int) (j >>> 6)] & 1L << j) != 0) {
+            continue;
+          }
+          long place = snapshot.place(j);
+          if (place >>> OFFSET_BITS > last) {
+            continue;
+          }
+          stats.visit(place >>> OFFSET_BITS, (int) (meta & 0xFFFF_FFFFL), snapshot.keyLength(j));
+          long hash = meta >>> 32;
+          while (next < overlay.length && overlay[next] >>> 32 < hash) {
+            hashes.accept((int) (overlay[next++] >>> 32));
+          }
+          hashes.accept((int) hash);
+        }
+      }
+      while (next < overlay.length) {
+        hashes.accept((int) (overlay[next++] >>> 32));
+      }
+    }
+
+    /**
+     * Calls {@code visitor} with every entry in a segment up to {@code last}, in ascending order of
+     * the unsigned hash: the order {@link #summarize} gave.
+     */
+    <E extends Exception> void forEachByHash(long last, HashedEntryVisitor<E> visitor) throws E {
+      long[] overlay = overlayByHash(last, null);
       int next = 0;
       if (snapshot != null) {
         long[] shadow = shadowed();
         byte[] key = new byte[FrameFormat.MAX_KEY_LEN];
         for (long j = 0; j < snapshot.slotCount(); j++) {
           long meta = snapshot.meta(j);
-          if (meta == 0 || (shadow[(int) (j >>> 6)] & 1L << j) != 0) {
+          if (meta == 0
+              || (shadow[(int) (j >>> 6)] & 1L << j) != 0
+              || snapshot.place(j) >>> OFFSET_BITS > last) {
             continue;
           }
-          long sortKey = (meta >>> 32 ^ 0x8000_0000L) << 32; // as overlayByHash sorts
-          while (next < overlay.length && overlay[next] < sortKey) {
+          long hash = meta >>> 32;
+          while (next < overlay.length && overlay[next] >>> 32 < hash) {
             visitOverlay((int) overlay[next++], visitor);
           }
           visitSnapshot(j, key, visitor);
@@ -499,27 +544,55 @@ public final class KeyDirectory {
           (int) (meta & 0xFFFF_FFFFL));
     }
 
-    /** The live overlay slots as (unsigned hash, flipped to sort signed) << 32 | slot, sorted. */
-    private long[] overlayByHash() {
-      if (overlayByHash == null) {
+    /**
+     * The live overlay slots with a place in a segment up to {@code last}, as unsigned hash << 32 |
+     * slot, sorted; computed once per {@code last}, telling {@code stats} (if not null) of each.
+     */
+    private long[] overlayByHash(long last, StatsVisitor stats) {
+      if (overlayByHash == null || overlayLast != last || stats != null) {
+        long[] sorted = new long[size]; // the live overlay entries are some of the live keys
         int n = 0;
         for (int i = 0; i < slots.length; i += 3) {
-          if (slots[i] != 0 && (slots[i] & DELETED) == 0) {
-            n++;
-          }
-        }
-        long[] sorted = new long[n];
-        n = 0;
-        for (int i = 0; i < slots.length; i += 3) {
           long m = slots[i];
-          if (m != 0 && (m & DELETED) == 0) {
-            sorted[n++] = (m >>> 32 ^ 0x8000_0000L) << 32 | (i / 3);
+          long place = slots[i + 1];
+          if (m != 0 && (m & DELETED) == 0 && place >>> OFFSET_BITS <= last) {
+            sorted[n++] = (m >>> 32) << 32 | (i / 3);
+            if (stats != null) {
+              stats.visit(
+                  place >>> OFFSET_BITS,
+                  (int) (m & LENGTH_MASK),
+                  (int) (slots[i + 2] & KEY_LEN_MASK));
+            }
           }
         }
-        Arrays.sort(sorted);
+        sorted = n == sorted.length ? sorted : Arrays.copyOf(sorted, n);
+        sortByHigh32(sorted);
         overlayByHash = sorted;
+        overlayLast = last;
       }
       return overlayByHash;
+    }
+
+    /** Sorts by the unsigned upper 32 bits: a radix sort, two passes of 16 bits. */
+    private static void sortByHigh32(long[] values) {
+      long[] from = values;
+      long[] to = new long[values.length];
+      for (int shift = 32; shift < 64; shift += 16) {
+        int[] starts = new int[(1 << 16) + 1];
+        for (long v : from) {
+          starts[(int) (v >>> shift & 0xFFFF) + 1]++;
+        }
+        for (int d = 0; d < 1 << 16; d++) {
+          starts[d + 1] += starts[d];
+        }
+        for (long v : from) {
+          to[starts[(int) (v >>> shift & 0xFFFF)]++] = v;
+        }
+        long[] swap = from;
+        from = to;
+        to = swap;
+      }
+      // Two passes: the sorted values are back in the array given.
     }
 
     /** Per slot of the snapshot's table, whether the overlay holds its key (live or deleted). */

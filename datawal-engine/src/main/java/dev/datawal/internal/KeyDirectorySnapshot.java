@@ -191,18 +191,17 @@ public final class KeyDirectorySnapshot {
     long last = sizes.lastKey();
     long[] ids = sizes.keySet().stream().mapToLong(Long::longValue).toArray();
     long homeSlots = homeSlots(copy.size());
-    // First pass: what the layout needs (counts, sizes, where the last entry lands).
+    // First pass: what the layout needs (counts, sizes, where the last entry lands), read in order.
     long[] live = new long[ids.length];
     long[] counts = new long[3]; // entries, arena bytes, next free slot
-    copy.forEachByHash(
-        (hash, chunk, from, keyLen, segment, offset, length) -> {
-          if (segment <= last) {
-            live[segmentIndex(ids, segment)] += length;
-            counts[0]++;
-            counts[1] += keyLen;
-            counts[2] = Math.max(SnapshotTable.home(hash, homeSlots), counts[2]) + 1;
-          }
-        });
+    copy.summarize(
+        last,
+        (segment, length, keyLen) -> {
+          live[segmentIndex(ids, segment)] += length;
+          counts[0]++;
+          counts[1] += keyLen;
+        },
+        hash -> counts[2] = Math.max(SnapshotTable.home(hash, homeSlots), counts[2]) + 1);
     long entries = counts[0];
     long arenaSize = counts[1];
     long slotCount = Math.max(homeSlots, counts[2]);
@@ -221,6 +220,7 @@ public final class KeyDirectorySnapshot {
           new PageStream(out, dataOffset + arenaOffset, (int) (arenaOffset / PAGE_SIZE), pageCrcs);
       long[] next = new long[2]; // next slot, next arena offset
       copy.forEachByHash(
+          last,
           (hash, chunk, from, keyLen, segment, offset, length) -> {
             if (segment <= last) {
               long slot = Math.max(SnapshotTable.home(hash, homeSlots), next[0]);
