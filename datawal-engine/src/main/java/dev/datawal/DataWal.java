@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.StampedLock;
@@ -30,9 +31,10 @@ import java.util.function.BiConsumer;
  * (tombstone) removes it, Raw records are ignored.
  *
  * <p>Values stay on disk; memory holds only the key directory (where each live key's latest Put
- * lies), built in the same single pass over the log as recovery, or loaded from the key-directory
- * snapshot that {@link #close()} leaves, with only the log after it read. A {@link #get} is one
- * positional read that re-checks the frame's CRC and that its key is the key asked for.
+ * lies), built in the same single pass over the log as recovery, or taken from the key-directory
+ * snapshot that {@link #close()} leaves: that file is mapped and used in place, with only the log
+ * after it read and only the keys written since held on the heap. A {@link #get} is one positional
+ * read that re-checks the frame's CRC and that its key is the key asked for.
  *
  * <p>Durability follows the store's {@link FsyncPolicy} exactly as for {@link RecordLog}: under the
  * default {@link FsyncPolicy#ALWAYS}, a put or delete is durable when it returns. A write is
@@ -68,6 +70,13 @@ public final class DataWal implements AutoCloseable {
    */
   private boolean snapshotOnDisk;
 
+  /**
+   * What the snapshot on disk covers (segment id to size), if this store wrote or loaded it; a
+   * close that finds the log exactly so, with the directory still reading it, need not rewrite it.
+   * Guarded by compactionLock.
+   */
+  private SortedMap<Long, Long> snapshotCovers;
+
   private DataWal(
       FileIo io, RecordLog log, KeyDirectory directory, SegmentUsage usage, ReadHandles handles) {
     this.io = io;
@@ -86,8 +95,9 @@ public final class DataWal implements AutoCloseable {
   /**
    * Opens the store in {@code dir}, creating it if missing: takes its lock, recovers the log and
    * builds the key directory in one pass. If the store holds a key-directory snapshot that still
-   * matches its segments (see {@code docs/format.md}), the directory is loaded from it and only the
-   * log written after it is read; otherwise the snapshot is ignored and deleted.
+   * matches its segments (see {@code docs/format.md}), the directory reads it in place (mapped,
+   * each page checked when first read) and only the log written after it is read; otherwise the
+   * snapshot is ignored and deleted.
    *
    * @throws StoreLockedException if another writer has it open
    * @throws CorruptStoreException if recovery finds damage it must not discard
@@ -137,6 +147,7 @@ public final class DataWal implements AutoCloseable {
             loader.usage(),
             new ReadHandles(io, dir, options.maxReadHandles()));
     store.snapshotOnDisk = loader.used();
+    store.snapshotCovers = loader.covered();
     return store;
   }
 
@@ -425,6 +436,9 @@ public final class DataWal implements AutoCloseable {
       long bytesReclaimed = 0; // per segment: appends may seal new segments meanwhile
       // Tombstones can go only while every older segment holds nothing but live Puts.
       boolean olderHoldOnlyLivePuts = true;
+      // A damaged page of a snapshot in use is rebuilt from the segments it covers, which is
+      // possible only until a segment changes: check every page now.
+      directory.verifySnapshot();
       for (Map.Entry<Long, Long> segment : log.writer().sealedSegments().entrySet()) {
         long id = segment.getKey();
         long size = segment.getValue();
@@ -466,6 +480,7 @@ public final class DataWal implements AutoCloseable {
             throw e;
           }
           snapshotOnDisk = false;
+          snapshotCovers = null;
         }
         swapIn(output);
         recordsWritten += output.records();
@@ -608,6 +623,11 @@ public final class DataWal implements AutoCloseable {
     return directory.estimatedBytes();
   }
 
+  /** Whether the key directory still reads a key-directory snapshot in place (tests). */
+  boolean keyDirectoryReadsSnapshot() {
+    return directory.readsSnapshot();
+  }
+
   /** The number of segment files open for reads now. */
   int openReadHandles() {
     return handles.openCount();
@@ -615,8 +635,9 @@ public final class DataWal implements AutoCloseable {
 
   /**
    * Makes every write durable, then writes the key-directory snapshot (unless the writer is
-   * poisoned or a compaction is running; a failure there is logged, not thrown), then closes the
-   * log and its read handles and releases the lock.
+   * poisoned, a compaction is running, or the snapshot on disk is the one this store reads and
+   * still covers the whole log; a failure there is logged, not thrown), then closes the log and its
+   * read handles and releases the lock.
    *
    * @see RecordLog#close()
    */
@@ -634,8 +655,12 @@ public final class DataWal implements AutoCloseable {
    * holds compactionLock, so no sealed segment changes meanwhile. The directory is copied after the
    * sealed segments are listed: an entry in a listed segment then still shows its key's state as of
    * the end of those segments (a later write would have moved it on), and keys written since are
-   * left out or not, the open replaying everything after the listed segments either way. A failure
-   * only costs the next open a full scan: it is logged, never thrown.
+   * left out or not, the open replaying everything after the listed segments either way. That
+   * replay must find every write the copy reflects, so the log is fsynced after the copy and before
+   * the snapshot is written: otherwise a write that moved a key out of the listed segments could be
+   * lost in a crash while the snapshot, left without the key, survives, and the key would be gone
+   * with both its old and new value. A failure only costs the next open a full scan: it is logged,
+   * never thrown.
    */
   private void writeSnapshotOfSealedSegments() {
     if (log.isClosed()) {
@@ -646,9 +671,11 @@ public final class DataWal implements AutoCloseable {
       return;
     }
     try {
-      KeyDirectorySnapshot.write(
-          io, log.dir(), sealed.sizes(), sealed.lastTxid(), directory.copy());
+      KeyDirectory.Copy copy = directory.copy();
+      log.fsync(); // every write the copy reflects is durable before the snapshot exists
+      KeyDirectorySnapshot.write(io, log.dir(), sealed.sizes(), sealed.lastTxid(), copy, false);
       snapshotOnDisk = true;
+      snapshotCovers = sealed.sizes();
     } catch (IOException | RuntimeException e) {
       LOG.log(
           System.Logger.Level.WARNING,
@@ -662,9 +689,11 @@ public final class DataWal implements AutoCloseable {
 
   /**
    * Writes the key-directory snapshot as the log closes: every append is barred and durable, and
-   * the lock still held, so the snapshot covers every segment whole. Skipped if a compaction is
-   * running (it may be changing a segment). A failure only costs the next open a full scan: it is
-   * logged, never thrown.
+   * the lock still held, so the snapshot covers every segment whole (and says so: the next open
+   * need not force what it covers). Skipped if a compaction is running (it may be changing a
+   * segment), or if the snapshot on disk is still the one the directory reads and the log is
+   * exactly what it covers. A failure only costs the next open a full scan: it is logged, never
+   * thrown.
    */
   private void writeSnapshotAtClose() {
     if (!compactionLock.tryLock()) {
@@ -672,13 +701,18 @@ public final class DataWal implements AutoCloseable {
       return;
     }
     try {
+      SortedMap<Long, Long> sizes = log.writer().segmentSizesEvenIfClosed();
+      if (snapshotOnDisk
+          && sizes.equals(snapshotCovers)
+          && directory.readsSnapshot()
+          && io.kind(KeyDirectorySnapshot.path(log.dir())) == FileIo.Kind.FILE) {
+        // Nothing written or moved since the snapshot this store reads: it still says it all.
+        return;
+      }
       KeyDirectorySnapshot.write(
-          io,
-          log.dir(),
-          log.writer().segmentSizesEvenIfClosed(),
-          log.writer().lastTxid(),
-          directory.copy());
+          io, log.dir(), sizes, log.writer().lastTxid(), directory.copy(), true);
       snapshotOnDisk = true;
+      snapshotCovers = sizes;
     } catch (IOException | RuntimeException e) {
       LOG.log(
           System.Logger.Level.WARNING,

@@ -126,6 +126,36 @@ class DataWalTests {
   }
 
   @Test
+  void reopenAfterACleanCloseReadsTheSnapshotInPlaceWithoutHeapPerKey() {
+    int keys = 20_000;
+    long heapBuilt;
+    try (DataWal kv =
+        DataWal.open(dir(), DatawalOptions.builder().fsyncPolicy(FsyncPolicy.MANUAL).build())) {
+      for (int i = 0; i < keys; i++) {
+        kv.put(utf8("key-" + i), utf8("value-" + i));
+      }
+      heapBuilt = kv.keyDirectoryBytes();
+    }
+    try (DataWal kv = DataWal.open(dir())) {
+      assertThat(kv.recoveryReport().snapshotUsed()).isTrue();
+      assertThat(kv.recoveryReport().snapshotKeys()).isEqualTo(keys);
+      assertThat(kv.recoveryReport().recordsReplayed()).isZero();
+      assertThat(kv.size()).isEqualTo(keys);
+      // The keys stay in the mapped snapshot: the heap holds its page checks and an empty overlay.
+      assertThat(kv.keyDirectoryBytes()).isLessThan(heapBuilt / 10);
+      assertThat(getString(kv, "key-12345")).contains("value-12345");
+      assertThat(kv.get(utf8("key-" + keys))).isEmpty();
+      // Writes after it go to the heap, and win over the snapshot.
+      kv.put(utf8("key-7"), utf8("seven"));
+      kv.delete(utf8("key-8"));
+      assertThat(getString(kv, "key-7")).contains("seven");
+      assertThat(kv.get(utf8("key-8"))).isEmpty();
+      assertThat(kv.size()).isEqualTo(keys - 1);
+      assertThat(kv.keys()).hasSize(keys - 1);
+    }
+  }
+
+  @Test
   void compactToKeepsTheLiveState() {
     Path out = tmp.resolve("out").resolve("compacted");
     try (DataWal kv = DataWal.open(dir())) {

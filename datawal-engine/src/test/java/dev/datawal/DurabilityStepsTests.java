@@ -35,8 +35,8 @@ class DurabilityStepsTests {
           .containsExactly(
               "mkdirs store",
               "open-write .lock",
-              "truncate .lock 0",
               "write .lock 0 " + (ProcessHandle.current().pid() + "\n").length(),
+              "truncate .lock " + (ProcessHandle.current().pid() + "\n").length(),
               "create 00000001.dwal",
               "open-write 00000001.dwal",
               "force 00000001.dwal",

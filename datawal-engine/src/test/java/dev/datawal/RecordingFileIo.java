@@ -171,6 +171,11 @@ final class RecordingFileIo implements FileIo {
     }
 
     @Override
+    public ByteBuffer map(long position, long size) throws IOException {
+      return delegate.map(position, size); // mapped as the real file system maps it
+    }
+
+    @Override
     public boolean tryLock() throws IOException {
       return delegate.tryLock();
     }

@@ -38,9 +38,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@link #openDataWal}: {@code DataWal.open(dir)} with default options (lock, recovery, key
  *       directory rebuild in the same pass, force of the tail), {@code size()}, {@code close()}.
- *       With {@code -p snapshot=yes} (the store's state after a clean close) the directory is
- *       loaded from {@code keydir.snapshot} and only the log after it is read; with {@code no} the
- *       snapshot is deleted before each shot. The shot's close writes the snapshot in both.
+ *       With {@code -p snapshot=yes} (the store's state after a clean close) the directory reads
+ *       {@code keydir.snapshot} in place (mapped) and only the log after it is read; with {@code
+ *       no} the snapshot is deleted before each shot. The shot's close writes the snapshot with
+ *       {@code no}; with {@code yes} it finds it unchanged and leaves it.
  *   <li>{@link #openRecordLog}: {@code RecordLog.open(dir)} + {@code close()}: the same recovery
  *       without the key directory, so the difference is the rebuild's cost.
  *   <li>{@link #readSegmentFiles}: the floor of any reader: every segment read once, sequentially,
@@ -84,9 +85,9 @@ public class OpenBenchmark {
   public String cache;
 
   /**
-   * {@code yes}: {@link #openDataWal} loads the key-directory snapshot the previous close left;
-   * {@code no}: it is deleted before each shot, so the open reads every segment. Either way the
-   * shot's close writes a new one, so the two differ only in the open.
+   * {@code yes}: {@link #openDataWal} reads the key-directory snapshot the previous close left;
+   * {@code no}: it is deleted before each shot, so the open reads every segment (and the close
+   * writes a new one; with {@code yes} the close finds it unchanged and leaves it).
    */
   @Param({"yes", "no"})
   public String snapshot;

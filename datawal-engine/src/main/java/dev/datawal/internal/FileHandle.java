@@ -28,6 +28,28 @@ public interface FileHandle extends Closeable {
   void force() throws IOException;
 
   /**
+   * A read-only view of {@code size} bytes of the file from {@code position}, for reading in place.
+   * The real file system maps them ({@link java.nio.channels.FileChannel.MapMode#READ_ONLY}): the
+   * view stays valid after the handle is closed, until it is garbage collected, and the caller must
+   * never let the file be truncated or written in place meanwhile (replace it by a rename). This
+   * default reads the bytes into the heap instead.
+   *
+   * @throws java.io.EOFException if the file ends before {@code position + size}
+   */
+  default ByteBuffer map(long position, long size) throws IOException {
+    if (size > Integer.MAX_VALUE - 8) {
+      throw new IOException("cannot read " + size + " bytes into the heap at once");
+    }
+    ByteBuffer buf = ByteBuffer.allocate((int) size);
+    while (buf.hasRemaining()) {
+      if (read(buf, position + buf.position()) < 0) {
+        throw new java.io.EOFException("file ends before " + (position + size));
+      }
+    }
+    return buf.flip().asReadOnlyBuffer();
+  }
+
+  /**
    * Takes an exclusive, non-blocking lock on the whole file, held until the handle is closed.
    *
    * @return whether the lock was taken; {@code false} if another process holds it

@@ -1,5 +1,6 @@
 package dev.datawal.internal;
 
+import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -7,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.StampedLock;
 
 /**
@@ -18,7 +20,8 @@ import java.util.concurrent.locks.StampedLock;
  * allocates a few dozen arrays and stores no references the collector must track.
  *
  * <pre>
- * slot i:  slots[3i]     hash (32 bits) << 32 | frame length (32 bits); 0 = empty slot
+ * slot i:  slots[3i]     hash (32 bits) << 32 | flags (3 bits) << 29 | frame length (29 bits);
+ *                        0 = empty slot
  *          slots[3i + 1] place: segment id (27 bits) << 37 | frame offset (37 bits)
  *          slots[3i + 2] key: arena address << 17 | key length (17 bits, up to 65,536)
  * arena address: chunk index << 17 | byte offset in the chunk (a key never spans chunks)
@@ -30,19 +33,45 @@ import java.util.concurrent.locks.StampedLock;
  * tombstones; the arena bytes of deleted keys are reclaimed by rewriting the arena when they
  * outweigh the live ones.
  *
+ * <p>Opened from a key-directory snapshot, the directory is two layers. The snapshot's table is
+ * used in place ({@link SnapshotTable}: memory-mapped, verified page by page as it is read), so
+ * opening costs nothing per key and its keys cost no heap. The heap table above is then an overlay:
+ * it holds every key written, deleted or moved since the snapshot, and wins over the snapshot's
+ * table. Its entries carry flags in the length field:
+ *
+ * <ul>
+ *   <li>{@code DELETED}: the key is not live (it is in the snapshot's table, or pinned);
+ *   <li>{@code IN_SNAPSHOT}: the snapshot's table holds the key, so the entry shadows one there
+ *       ({@link #size} counts the key once);
+ *   <li>{@code PINNED}: loaded while replaying the log after the snapshot at open; such an entry
+ *       turns into a deleted entry rather than leaving the overlay, so that the overlay always
+ *       holds every key the log after the snapshot touched (see {@link #fallBack}).
+ * </ul>
+ *
+ * A lookup reads the overlay, then, if the key is not there, the snapshot's table. A write that
+ * needs to know whether the snapshot's table holds the key (for the size and the previous Put)
+ * reads it before it changes anything. If a page of the snapshot's table turns out damaged, the
+ * directory rebuilds the snapshot's part from the segments it covers, replays the overlay on top,
+ * and goes on as a plain heap table ({@link #fallBack}); the caller's operation is then retried. No
+ * lookup ever uses an entry from a page whose CRC has not matched.
+ *
  * <p>Concurrency: writes take a {@link StampedLock}'s write lock; lookups read optimistically and
  * retry under the read lock if a write intervened, so gets neither block nor are blocked by each
  * other. A lookup racing a write may read half-updated slots or stale arena chunks; it checks every
  * index against the arrays it holds, so it cannot fail, and the stamp check discards what it found.
- * Growth and arena rewrites build a new table and publish it at once. Recovery fills the directory
- * through {@link #load} without locking, before anyone else can see it.
+ * The snapshot's table never changes, so reading it needs no lock. Growth, arena rewrites and a
+ * fallback build a new table and publish it at once. Recovery fills the directory through {@link
+ * #load} without locking, before anyone else can see it.
  *
- * <p>The hash is keyed with a random seed per directory, so keys chosen to collide cannot degrade
- * it to a list.
+ * <p>The hash is keyed with a random seed per directory (kept in the snapshot, so a directory
+ * opened from one hashes as its table does), so keys chosen to collide cannot degrade it to a list.
  */
 public final class KeyDirectory {
   /** Bits of a place that hold the offset: segments up to 64 GiB. */
   static final int OFFSET_BITS = 37;
+
+  /** The longest frame the directory can hold: well above the longest DWAL v1 frame. */
+  static final int MAX_FRAME_LENGTH = (1 << 29) - 1;
 
   private static final long OFFSET_MASK = (1L << OFFSET_BITS) - 1;
   private static final long MAX_SEGMENT = (1L << (64 - OFFSET_BITS)) - 1;
@@ -51,8 +80,13 @@ public final class KeyDirectory {
   private static final int CHUNK_BITS = 17;
   private static final int CHUNK = 1 << CHUNK_BITS; // fits the largest key, 65,536 bytes
   private static final int MIN_CAPACITY = 16;
+  private static final long LENGTH_MASK = MAX_FRAME_LENGTH;
+  private static final long DELETED = 1L << 31;
+  private static final long IN_SNAPSHOT = 1L << 30;
+  private static final long PINNED = 1L << 29;
   private static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final System.Logger LOG = System.getLogger("dev.datawal");
 
   /**
    * Where a key's latest Put is.
@@ -62,6 +96,9 @@ public final class KeyDirectory {
    * @param length the frame's length
    */
   public record Location(long segment, long offset, int length) {}
+
+  /** An overlay lookup's answer for a key deleted since the snapshot (compared by identity). */
+  private static final Location GONE = new Location(-1, -1, -1);
 
   /**
    * A key and where its value is.
@@ -92,10 +129,14 @@ public final class KeyDirectory {
   }
 
   private final StampedLock lock = new StampedLock();
-  private final long seed = ThreadLocalRandom.current().nextLong();
+  private final long seed;
   private volatile Table table;
-  private volatile int size;
-  private long liveKeyBytes; // guarded by the write lock
+  private volatile SnapshotTable snapshot; // null when none (or after a fallback)
+  private volatile int size; // live keys, both layers
+  private int entries; // used overlay slots, deleted ones included; guarded by the write lock
+  private long entryKeyBytes; // key bytes of the used overlay slots; guarded by the write lock
+  private final ReentrantLock fallingBack = new ReentrantLock();
+  private volatile RuntimeException failure; // a fallback that failed: nothing can be trusted
 
   /** An empty directory. */
   public KeyDirectory() {
@@ -104,26 +145,51 @@ public final class KeyDirectory {
 
   /** An empty directory sized to take {@code expectedKeys} keys without growing. */
   public KeyDirectory(int expectedKeys) {
+    this(ThreadLocalRandom.current().nextLong(), expectedKeys);
+  }
+
+  /** An empty directory hashing with {@code seed}, sized for {@code expectedKeys}. */
+  KeyDirectory(long seed, int expectedKeys) {
+    this.seed = seed;
     long needed = Math.max(MIN_CAPACITY, (long) expectedKeys * 4 / 3 + 1);
     int capacity = (int) Math.min(1 << 28, Long.highestOneBit(needed - 1) << 1); // grows past
     table = new Table(Math.max(MIN_CAPACITY, capacity), new byte[0][], 0);
   }
 
+  /** A directory holding what {@code snapshot}'s table holds, with an empty overlay. */
+  KeyDirectory(SnapshotTable snapshot) {
+    this(snapshot.seed(), 0);
+    this.snapshot = snapshot;
+    this.size = snapshot.entryCount();
+  }
+
+  /** The hash seed (a snapshot written from this directory keeps it). */
+  long seed() {
+    return seed;
+  }
+
   /** Where {@code key}'s latest Put is, or {@code null} if the key is not live. */
   public Location get(byte[] key) {
     int hash = hash(key, 0, key.length);
-    long stamp = lock.tryOptimisticRead();
-    if (stamp != 0) {
-      Location found = find(table, key, hash);
-      if (lock.validate(stamp)) {
-        return found;
+    while (true) {
+      try {
+        failIfUnusable();
+        long stamp = lock.tryOptimisticRead();
+        if (stamp != 0) {
+          Location found = lookup(table, snapshot, key, hash);
+          if (lock.validate(stamp)) {
+            return found;
+          }
+        }
+        stamp = lock.readLock();
+        try {
+          return lookup(table, snapshot, key, hash);
+        } finally {
+          lock.unlockRead(stamp);
+        }
+      } catch (SnapshotTable.Damaged e) {
+        fallBack(e); // then look again, in the rebuilt table
       }
-    }
-    stamp = lock.readLock();
-    try {
-      return find(table, key, hash);
-    } finally {
-      lock.unlockRead(stamp);
     }
   }
 
@@ -148,11 +214,18 @@ public final class KeyDirectory {
   public long put(byte[] key, long segment, long offset, int length) {
     long place = place(segment, offset, length);
     int hash = hash(key, 0, key.length);
-    long stamp = lock.writeLock();
-    try {
-      return store(key, 0, key.length, hash, place, length);
-    } finally {
-      lock.unlockWrite(stamp);
+    while (true) {
+      SnapshotTable.Damaged damage;
+      long stamp = lock.writeLock();
+      try {
+        failIfUnusable();
+        return store(key, 0, key.length, hash, place, length, false);
+      } catch (SnapshotTable.Damaged e) {
+        damage = e; // nothing changed: the snapshot's table is read before any change
+      } finally {
+        lock.unlockWrite(stamp);
+      }
+      fallBack(damage);
     }
   }
 
@@ -163,11 +236,18 @@ public final class KeyDirectory {
    */
   public long remove(byte[] key) {
     int hash = hash(key, 0, key.length);
-    long stamp = lock.writeLock();
-    try {
-      return delete(key, 0, key.length, hash);
-    } finally {
-      lock.unlockWrite(stamp);
+    while (true) {
+      SnapshotTable.Damaged damage;
+      long stamp = lock.writeLock();
+      try {
+        failIfUnusable();
+        return delete(key, 0, key.length, hash, false);
+      } catch (SnapshotTable.Damaged e) {
+        damage = e;
+      } finally {
+        lock.unlockWrite(stamp);
+      }
+      fallBack(damage);
     }
   }
 
@@ -181,18 +261,43 @@ public final class KeyDirectory {
     int hash = hash(key, 0, key.length);
     long from = place(segment, fromOffset, 1);
     long to = place(segment, toOffset, 1);
-    long stamp = lock.writeLock();
-    try {
-      Table t = table;
-      int i = slotOf(t, key, 0, key.length, hash);
-      if (t.slots[3 * i] == 0 || t.slots[3 * i + 1] != from) {
+    while (true) {
+      SnapshotTable.Damaged damage;
+      long stamp = lock.writeLock();
+      try {
+        failIfUnusable();
+        return move(key, hash, from, to);
+      } catch (SnapshotTable.Damaged e) {
+        damage = e;
+      } finally {
+        lock.unlockWrite(stamp);
+      }
+      fallBack(damage);
+    }
+  }
+
+  private boolean move(byte[] key, int hash, long from, long to) {
+    Table t = table;
+    int i = slotOf(t, key, 0, key.length, hash);
+    long m = t.slots[3 * i];
+    if (m != 0) {
+      if ((m & DELETED) != 0 || t.slots[3 * i + 1] != from) {
         return false;
       }
       t.slots[3 * i + 1] = to;
       return true;
-    } finally {
-      lock.unlockWrite(stamp);
     }
+    SnapshotTable s = snapshot;
+    if (s == null) {
+      return false;
+    }
+    long slot = s.slotOf(key, 0, key.length, hash);
+    if (slot < 0 || s.place(slot) != from) {
+      return false;
+    }
+    long meta = (long) hash << 32 | IN_SNAPSHOT | (s.meta(slot) & LENGTH_MASK);
+    insert(t, i, key, 0, key.length, hash, meta, to);
+    return true;
   }
 
   /**
@@ -201,13 +306,20 @@ public final class KeyDirectory {
    *
    * @param put whether the record is a Put (else a Delete)
    * @return the Put it replaces or removes, or {@link #NONE}
+   * @throws Recovery.Refutation if the snapshot's table turns out damaged (recovery then forgets
+   *     the snapshot and reads the whole log)
    */
   public long load(
       boolean put, byte[] buf, int from, int keyLen, long segment, long offset, int length) {
     int hash = hash(buf, from, keyLen);
-    return put
-        ? store(buf, from, keyLen, hash, place(segment, offset, length), length)
-        : delete(buf, from, keyLen, hash);
+    boolean pinned = snapshot != null;
+    try {
+      return put
+          ? store(buf, from, keyLen, hash, place(segment, offset, length), length, pinned)
+          : delete(buf, from, keyLen, hash, pinned);
+    } catch (SnapshotTable.Damaged e) {
+      throw new Recovery.Refutation("the key-directory snapshot is damaged: " + e.getMessage());
+    }
   }
 
   /** The number of live keys. */
@@ -215,18 +327,48 @@ public final class KeyDirectory {
     return size;
   }
 
+  /** Whether part of the directory is still read from a snapshot's table in place. */
+  public boolean readsSnapshot() {
+    return snapshot != null;
+  }
+
+  /**
+   * Verifies every page of the snapshot's table still in use, if any, falling back to the segments
+   * it covers if one is damaged. Compaction calls this before it changes a segment: afterwards the
+   * covered segments could no longer rebuild the table, so no damage may be left to find.
+   */
+  public void verifySnapshot() {
+    while (true) {
+      failIfUnusable();
+      SnapshotTable s = snapshot;
+      if (s == null) {
+        return;
+      }
+      try {
+        s.verifyAll();
+        return;
+      } catch (SnapshotTable.Damaged e) {
+        fallBack(e);
+      }
+    }
+  }
+
   /** Every live key (copied) with its place, sorted by unsigned byte order of the key. */
   public List<Item> itemsSorted() {
+    verifySnapshot();
     List<Item> items;
     long stamp = lock.readLock();
     try {
+      failIfUnusable();
       Table t = table;
       items = new ArrayList<>(size);
-      for (int i = 0; i <= t.mask; i++) {
-        if (t.slots[3 * i] != 0) {
-          items.add(new Item(keyOf(t, i), location(t, i)));
-        }
-      }
+      new Copy(t.slots, t.chunks, snapshot, size, seed)
+          .forEach(
+              (chunk, from, keyLen, segment, offset, length) ->
+                  items.add(
+                      new Item(
+                          Arrays.copyOfRange(chunk, from, from + keyLen),
+                          new Location(segment, offset, length))));
     } finally {
       lock.unlockRead(stamp);
     }
@@ -240,20 +382,43 @@ public final class KeyDirectory {
     void visit(byte[] chunk, int from, int keyLen, long segment, long offset, int length) throws E;
   }
 
+  /** Sees the segment, frame length and key length of one entry of a {@link Copy}. */
+  @FunctionalInterface
+  interface StatsVisitor {
+    void visit(long segment, int length, int keyLen);
+  }
+
+  /**
+   * Sees one entry of a {@link Copy} with its hash; the key is {@code chunk[from, from + keyLen)}.
+   */
+  @FunctionalInterface
+  interface HashedEntryVisitor<E extends Exception> {
+    void visit(int hash, byte[] chunk, int from, int keyLen, long segment, long offset, int length)
+        throws E;
+  }
+
   /**
    * A frozen copy of the directory, for writing a snapshot of it without holding any lock: the
    * slots are copied, the arena is shared (its bytes at a given address never change, so the copy
-   * keeps reading the keys it had even while the directory moves on).
+   * keeps reading the keys it had even while the directory moves on), and so is the snapshot's
+   * table, which never changes (and is verified whole before a copy is taken).
    */
   public static final class Copy {
     private final long[] slots;
     private final byte[][] chunks;
+    private final SnapshotTable snapshot;
     private final int size;
+    private final long seed;
+    private long[] overlayByHash; // for overlayLast, computed once
+    private long overlayLast;
+    private long[] shadowed; // per snapshot slot: the overlay holds its key; computed once
 
-    private Copy(long[] slots, byte[][] chunks, int size) {
+    private Copy(long[] slots, byte[][] chunks, SnapshotTable snapshot, int size, long seed) {
       this.slots = slots;
       this.chunks = chunks;
+      this.snapshot = snapshot;
       this.size = size;
+      this.seed = seed;
     }
 
     /** The number of live keys in the copy. */
@@ -261,43 +426,242 @@ public final class KeyDirectory {
       return size;
     }
 
+    /** The seed the entries' hashes were computed with. */
+    long seed() {
+      return seed;
+    }
+
     /** Calls {@code visitor} with every entry, in no particular order. */
     public <E extends Exception> void forEach(EntryVisitor<E> visitor) throws E {
+      HashedEntryVisitor<E> unhashed = (hash, c, f, k, s, o, l) -> visitor.visit(c, f, k, s, o, l);
       for (int i = 0; i < slots.length; i += 3) {
         long m = slots[i];
-        if (m != 0) {
-          long place = slots[i + 1];
-          long keyRef = slots[i + 2];
-          long address = keyRef >>> KEY_LEN_BITS;
-          visitor.visit(
-              chunks[(int) (address >>> CHUNK_BITS)],
-              (int) (address & (CHUNK - 1)),
-              (int) (keyRef & KEY_LEN_MASK),
-              place >>> OFFSET_BITS,
-              place & OFFSET_MASK,
-              (int) m);
+        if (m != 0 && (m & DELETED) == 0) {
+          visitOverlay(i / 3, unhashed);
+        }
+      }
+      if (snapshot != null) {
+        long[] shadow = shadowed();
+        byte[] key = new byte[FrameFormat.MAX_KEY_LEN];
+        for (long j = 0; j < snapshot.slotCount(); j++) {
+          if (snapshot.meta(j) != 0 && (shadow[(int) (j >>> 6)] & 1L << j) == 0) {
+            visitSnapshot(j, key, unhashed);
+          }
         }
       }
     }
+
+    /**
+     * Calls {@code stats} with every entry in a segment up to {@code last} (in no order), then
+     * {@code hashes} with the hash of each, in ascending unsigned order: what a snapshot writer
+     * needs to lay out its table. Reads the slots in order (sorting the overlay's hashes), never an
+     * entry at random.
+     */
+    void summarize(long last, StatsVisitor stats, java.util.function.IntConsumer hashes) {
+      long[] overlay = overlayByHash(last, stats);
+      int next = 0;
+      if (snapshot != null) {
+        long[] shadow = shadowed();
+        for (long j = 0; j < snapshot.slotCount(); j++) {
+          long meta = snapshot.meta(j);
+          if (meta == 0 || (shadow[(int) (j >>> 6)] & 1L << j) != 0) {
+            continue;
+          }
+          long place = snapshot.place(j);
+          if (place >>> OFFSET_BITS > last) {
+            continue;
+          }
+          stats.visit(place >>> OFFSET_BITS, (int) (meta & 0xFFFF_FFFFL), snapshot.keyLength(j));
+          long hash = meta >>> 32;
+          while (next < overlay.length && overlay[next] >>> 32 < hash) {
+            hashes.accept((int) (overlay[next++] >>> 32));
+          }
+          hashes.accept((int) hash);
+        }
+      }
+      while (next < overlay.length) {
+        hashes.accept((int) (overlay[next++] >>> 32));
+      }
+    }
+
+    /**
+     * Calls {@code visitor} with every entry in a segment up to {@code last}, in ascending order of
+     * the unsigned hash: the order {@link #summarize} gave.
+     */
+    <E extends Exception> void forEachByHash(long last, HashedEntryVisitor<E> visitor) throws E {
+      long[] overlay = overlayByHash(last, null);
+      int next = 0;
+      if (snapshot != null) {
+        long[] shadow = shadowed();
+        byte[] key = new byte[FrameFormat.MAX_KEY_LEN];
+        for (long j = 0; j < snapshot.slotCount(); j++) {
+          long meta = snapshot.meta(j);
+          if (meta == 0
+              || (shadow[(int) (j >>> 6)] & 1L << j) != 0
+              || snapshot.place(j) >>> OFFSET_BITS > last) {
+            continue;
+          }
+          long hash = meta >>> 32;
+          while (next < overlay.length && overlay[next] >>> 32 < hash) {
+            visitOverlay((int) overlay[next++], visitor);
+          }
+          visitSnapshot(j, key, visitor);
+        }
+      }
+      while (next < overlay.length) {
+        visitOverlay((int) overlay[next++], visitor);
+      }
+    }
+
+    private <E extends Exception> void visitOverlay(int i, HashedEntryVisitor<E> visitor) throws E {
+      long m = slots[3 * i];
+      long place = slots[3 * i + 1];
+      long keyRef = slots[3 * i + 2];
+      long address = keyRef >>> KEY_LEN_BITS;
+      visitor.visit(
+          (int) (m >>> 32),
+          chunks[(int) (address >>> CHUNK_BITS)],
+          (int) (address & (CHUNK - 1)),
+          (int) (keyRef & KEY_LEN_MASK),
+          place >>> OFFSET_BITS,
+          place & OFFSET_MASK,
+          (int) (m & LENGTH_MASK));
+    }
+
+    private <E extends Exception> void visitSnapshot(
+        long j, byte[] key, HashedEntryVisitor<E> visitor) throws E {
+      long meta = snapshot.meta(j);
+      long place = snapshot.place(j);
+      int keyLen = snapshot.keyLength(j);
+      snapshot.copyKey(j, key, 0);
+      visitor.visit(
+          (int) (meta >>> 32),
+          key,
+          0,
+          keyLen,
+          place >>> OFFSET_BITS,
+          place & OFFSET_MASK,
+          (int) (meta & 0xFFFF_FFFFL));
+    }
+
+    /**
+     * The live overlay slots with a place in a segment up to {@code last}, as unsigned hash << 32 |
+     * slot, sorted; computed once per {@code last}, telling {@code stats} (if not null) of each.
+     */
+    private long[] overlayByHash(long last, StatsVisitor stats) {
+      if (overlayByHash == null || overlayLast != last || stats != null) {
+        long[] sorted = new long[size]; // the live overlay entries are some of the live keys
+        int n = 0;
+        for (int i = 0; i < slots.length; i += 3) {
+          long m = slots[i];
+          long place = slots[i + 1];
+          if (m != 0 && (m & DELETED) == 0 && place >>> OFFSET_BITS <= last) {
+            sorted[n++] = (m >>> 32) << 32 | (i / 3);
+            if (stats != null) {
+              stats.visit(
+                  place >>> OFFSET_BITS,
+                  (int) (m & LENGTH_MASK),
+                  (int) (slots[i + 2] & KEY_LEN_MASK));
+            }
+          }
+        }
+        sorted = n == sorted.length ? sorted : Arrays.copyOf(sorted, n);
+        sortByHigh32(sorted);
+        overlayByHash = sorted;
+        overlayLast = last;
+      }
+      return overlayByHash;
+    }
+
+    /** Sorts by the unsigned upper 32 bits: a radix sort, two passes of 16 bits. */
+    private static void sortByHigh32(long[] values) {
+      long[] from = values;
+      long[] to = new long[values.length];
+      for (int shift = 32; shift < 64; shift += 16) {
+        int[] starts = new int[(1 << 16) + 1];
+        for (long v : from) {
+          starts[(int) (v >>> shift & 0xFFFF) + 1]++;
+        }
+        for (int d = 0; d < 1 << 16; d++) {
+          starts[d + 1] += starts[d];
+        }
+        for (long v : from) {
+          to[starts[(int) (v >>> shift & 0xFFFF)]++] = v;
+        }
+        long[] swap = from;
+        from = to;
+        to = swap;
+      }
+      // Two passes: the sorted values are back in the array given.
+    }
+
+    /** Per slot of the snapshot's table, whether the overlay holds its key (live or deleted). */
+    private long[] shadowed() {
+      if (shadowed == null) {
+        long count = snapshot.slotCount();
+        long[] bits = new long[(int) ((count + 63) >>> 6)];
+        int mask = slots.length / 3 - 1;
+        byte[] key = null;
+        for (long j = 0; j < count; j++) {
+          long meta = snapshot.meta(j);
+          if (meta == 0) {
+            continue;
+          }
+          int hash = (int) (meta >>> 32);
+          int keyLen = snapshot.keyLength(j);
+          boolean keyCopied = false;
+          for (int i = hash & mask; slots[3 * i] != 0; i = (i + 1) & mask) {
+            if ((int) (slots[3 * i] >>> 32) != hash) {
+              continue;
+            }
+            if (!keyCopied) {
+              key = key == null ? new byte[FrameFormat.MAX_KEY_LEN] : key;
+              snapshot.copyKey(j, key, 0);
+              keyCopied = true;
+            }
+            if (keyEquals(chunks, slots[3 * i + 2], key, 0, keyLen)) {
+              bits[(int) (j >>> 6)] |= 1L << j;
+              break;
+            }
+          }
+        }
+        shadowed = bits;
+      }
+      return shadowed;
+    }
   }
 
-  /** A consistent copy of every entry; costs one copy of the slot array under the read lock. */
+  /**
+   * A consistent copy of every entry; costs one copy of the overlay's slot array under the read
+   * lock (and, the first time after opening from a snapshot, a check of the snapshot's whole
+   * table).
+   */
   public Copy copy() {
+    verifySnapshot();
     long stamp = lock.readLock();
     try {
+      failIfUnusable();
       Table t = table;
-      return new Copy(t.slots.clone(), t.chunks, size);
+      return new Copy(t.slots.clone(), t.chunks, snapshot, size, seed);
     } finally {
       lock.unlockRead(stamp);
     }
   }
 
-  /** The heap this directory holds, in bytes: its slot array and arena chunks. */
+  /**
+   * The heap this directory holds, in bytes: its slot array and arena chunks, and a snapshot
+   * table's page checks (not its mapped bytes, which are the page cache's).
+   */
   public long estimatedBytes() {
     long stamp = lock.readLock();
     try {
       Table t = table;
-      return 16 + t.slots.length * 8L + 16 + t.chunks.length * (4L + 16 + CHUNK);
+      SnapshotTable s = snapshot;
+      return 16
+          + t.slots.length * 8L
+          + 16
+          + t.chunks.length * (4L + 16 + CHUNK)
+          + (s == null ? 0 : s.heapBytes());
     } finally {
       lock.unlockRead(stamp);
     }
@@ -308,24 +672,117 @@ public final class KeyDirectory {
       throw new IllegalArgumentException(
           "place out of range: segment " + segment + ", offset " + offset);
     }
-    if (length <= 0) {
-      throw new IllegalArgumentException("frame length must be positive, was " + length);
+    if (length <= 0 || length > MAX_FRAME_LENGTH) {
+      throw new IllegalArgumentException("frame length out of range: " + length);
     }
     return segment << OFFSET_BITS | offset;
   }
 
-  /** Inserts or updates; the caller holds the write lock or is recovery. */
-  private long store(byte[] buf, int from, int keyLen, int hash, long place, int length) {
-    long meta = (long) hash << 32 | (length & 0xFFFF_FFFFL);
+  private void failIfUnusable() {
+    RuntimeException failed = failure;
+    if (failed != null) {
+      throw new dev.datawal.DatawalException(
+          "datawal: the key directory could not be rebuilt after its snapshot turned out damaged"
+              + " (reopen the store): "
+              + failed.getMessage(),
+          failed);
+    }
+  }
+
+  /** The overlay's answer, then the snapshot's; {@code null} if the key is not live. */
+  private static Location lookup(Table t, SnapshotTable s, byte[] key, int hash) {
+    Location found = find(t, key, hash);
+    if (found == GONE) {
+      return null;
+    }
+    if (found != null || s == null) {
+      return found;
+    }
+    return s.find(key, 0, key.length, hash);
+  }
+
+  /**
+   * Inserts or updates; the caller holds the write lock or is recovery. Reads the snapshot's table
+   * (which may throw {@link SnapshotTable.Damaged}) before it changes anything.
+   */
+  private long store(
+      byte[] buf, int from, int keyLen, int hash, long place, int length, boolean pinned) {
     Table t = table;
     int i = slotOf(t, buf, from, keyLen, hash);
-    if (t.slots[3 * i] != 0) {
-      long previous = previous(t, i);
+    long m = t.slots[3 * i];
+    if (m != 0) {
+      long previous = NONE;
+      if ((m & DELETED) == 0) {
+        previous = previous(t, i);
+      } else {
+        size++;
+      }
       t.slots[3 * i + 1] = place;
-      t.slots[3 * i] = meta;
+      t.slots[3 * i] = (long) hash << 32 | (m & (IN_SNAPSHOT | PINNED)) | length;
       return previous;
     }
-    if ((size + 1) * 4L > t.capacity() * 3L) {
+    long flags = pinned ? PINNED : 0;
+    long previous = NONE;
+    SnapshotTable s = snapshot;
+    if (s != null) {
+      long slot = s.slotOf(buf, from, keyLen, hash);
+      if (slot >= 0) {
+        flags |= IN_SNAPSHOT;
+        previous = previousIn(s, slot);
+      }
+    }
+    insert(t, i, buf, from, keyLen, hash, (long) hash << 32 | flags | length, place);
+    if (previous == NONE) {
+      size++;
+    }
+    return previous;
+  }
+
+  /** Removes; the caller holds the write lock or is recovery. Reads before it changes anything. */
+  private long delete(byte[] buf, int from, int keyLen, int hash, boolean pinned) {
+    Table t = table;
+    int i = slotOf(t, buf, from, keyLen, hash);
+    long m = t.slots[3 * i];
+    if (m != 0) {
+      if ((m & DELETED) != 0) {
+        return NONE;
+      }
+      long previous = previous(t, i);
+      size--;
+      if ((m & (IN_SNAPSHOT | PINNED)) != 0) {
+        t.slots[3 * i + 1] = 0;
+        t.slots[3 * i] = (long) hash << 32 | (m & (IN_SNAPSHOT | PINNED)) | DELETED;
+      } else {
+        shiftBack(t, i);
+        entries--;
+        entryKeyBytes -= keyLen;
+        t.arenaGarbage += keyLen;
+        if (t.arenaGarbage > CHUNK && t.arenaGarbage > entryKeyBytes) {
+          rebuild(t.capacity(), true); // rewrite the arena with the used entries only
+        }
+      }
+      return previous;
+    }
+    SnapshotTable s = snapshot;
+    if (s == null) {
+      return NONE;
+    }
+    long slot = s.slotOf(buf, from, keyLen, hash);
+    long previous = slot < 0 ? NONE : previousIn(s, slot);
+    if (previous != NONE || pinned) {
+      long flags = DELETED | (previous != NONE ? IN_SNAPSHOT : 0) | (pinned ? PINNED : 0);
+      insert(t, i, buf, from, keyLen, hash, (long) hash << 32 | flags, 0);
+    }
+    if (previous != NONE) {
+      size--;
+    }
+    return previous;
+  }
+
+  /** Puts a new entry in empty slot {@code i} of {@code t}, growing the table first if needed. */
+  private void insert(
+      Table t, int i, byte[] buf, int from, int keyLen, int hash, long meta, long place) {
+    if ((entries + 1) * 4L > t.capacity() * 3L) {
       t = rebuild(t.capacity() * 2, false);
       i = hash & t.mask;
       while (t.slots[3 * i] != 0) {
@@ -335,32 +792,94 @@ public final class KeyDirectory {
     t.slots[3 * i + 2] = append(t, buf, from, keyLen) << KEY_LEN_BITS | keyLen;
     t.slots[3 * i + 1] = place;
     t.slots[3 * i] = meta;
-    size++;
-    liveKeyBytes += keyLen;
-    return NONE;
+    entries++;
+    entryKeyBytes += keyLen;
   }
 
-  /** Removes; the caller holds the write lock or is recovery. */
-  private long delete(byte[] buf, int from, int keyLen, int hash) {
-    Table t = table;
-    int i = slotOf(t, buf, from, keyLen, hash);
-    if (t.slots[3 * i] == 0) {
-      return NONE;
-    }
-    long previous = previous(t, i);
-    shiftBack(t, i);
-    size--;
-    liveKeyBytes -= keyLen;
-    t.arenaGarbage += keyLen;
-    if (t.arenaGarbage > CHUNK && t.arenaGarbage > liveKeyBytes) {
-      rebuild(t.capacity(), true); // rewrite the arena with the live keys only
-    }
-    return previous;
-  }
-
-  /** The segment and frame length of slot {@code i}, packed as {@link #put} returns them. */
+  /** The segment and frame length of overlay slot {@code i}, packed as {@link #put} returns. */
   private static long previous(Table t, int i) {
-    return (t.slots[3 * i + 1] >>> OFFSET_BITS) << 32 | (t.slots[3 * i] & 0xFFFF_FFFFL);
+    return (t.slots[3 * i + 1] >>> OFFSET_BITS) << 32 | (t.slots[3 * i] & LENGTH_MASK);
+  }
+
+  private static long previousIn(SnapshotTable s, long slot) {
+    return (s.place(slot) >>> OFFSET_BITS) << 32 | (s.meta(slot) & 0xFFFF_FFFFL);
+  }
+
+  /**
+   * The snapshot's table is damaged: reads the segments it covers into a new heap table, replays
+   * the overlay on top of it, and publishes that as the whole directory. The caller holds no lock
+   * of this directory; writes and lookups go on during the scan and wait only while the result is
+   * published. If the scan fails, the directory becomes unusable (every call throws), since it can
+   * no longer tell what is live: a full scan at the next open fails or succeeds the same way.
+   *
+   * <p>Why the replay gives the right answer: the snapshot's table holds, for every key it does not
+   * omit, the key's state at the end of the covered part, which is what the scan finds. It may omit
+   * a key the covered part holds (a snapshot written after compaction leaves out keys written after
+   * the covered part, which the scan would find) only if the log after the covered part wrote that
+   * key; recovery replayed that part into the overlay with pinned entries, which never leave it, so
+   * the overlay overrides every such key. Every other overlay entry was decided from pages already
+   * verified, so replaying it is right too.
+   */
+  private void fallBack(SnapshotTable.Damaged damage) {
+    SnapshotTable damaged = damage.table();
+    fallingBack.lock();
+    try {
+      if (snapshot != damaged || failure != null) {
+        return; // another thread fell back already, or failed to
+      }
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "datawal: the key-directory snapshot of {0} is damaged ({1}); reading the segments it"
+              + " covers instead (a new snapshot is written at close)",
+          damaged.dir(),
+          damage.getMessage());
+      KeyDirectory scanned;
+      try {
+        scanned = damaged.scanCovered();
+      } catch (IOException | RuntimeException e) {
+        RuntimeException failed =
+            e instanceof IOException io
+                ? Errors.readFailed(damaged.dir(), io)
+                : (RuntimeException) e;
+        LOG.log(
+            System.Logger.Level.ERROR,
+            "datawal: cannot rebuild the key directory of " + damaged.dir() + ": " + failed,
+            failed);
+        failure = failed;
+        return;
+      }
+      long stamp = lock.writeLock();
+      try {
+        Table t = table;
+        for (int i = 0; i <= t.mask; i++) {
+          long m = t.slots[3 * i];
+          if (m == 0) {
+            continue;
+          }
+          long keyRef = t.slots[3 * i + 2];
+          int keyLen = (int) (keyRef & KEY_LEN_MASK);
+          long address = keyRef >>> KEY_LEN_BITS;
+          byte[] chunk = t.chunks[(int) (address >>> CHUNK_BITS)];
+          int at = (int) (address & (CHUNK - 1));
+          int hash = (int) (m >>> 32);
+          if ((m & DELETED) != 0) {
+            scanned.delete(chunk, at, keyLen, hash, false);
+          } else {
+            scanned.store(
+                chunk, at, keyLen, hash, t.slots[3 * i + 1], (int) (m & LENGTH_MASK), false);
+          }
+        }
+        entries = scanned.entries;
+        entryKeyBytes = scanned.entryKeyBytes;
+        table = scanned.table;
+        snapshot = null;
+        size = scanned.size;
+      } finally {
+        lock.unlockWrite(stamp);
+      }
+    } finally {
+      fallingBack.unlock();
+    }
   }
 
   /** The slot holding the key, or the empty slot where it would go. */
@@ -368,7 +887,7 @@ public final class KeyDirectory {
     int i = hash & t.mask;
     long m;
     while ((m = t.slots[3 * i]) != 0) {
-      if ((int) (m >>> 32) == hash && keyEquals(t, t.slots[3 * i + 2], buf, from, keyLen)) {
+      if ((int) (m >>> 32) == hash && keyEquals(t.chunks, t.slots[3 * i + 2], buf, from, keyLen)) {
         return i;
       }
       i = (i + 1) & t.mask;
@@ -376,6 +895,7 @@ public final class KeyDirectory {
     return i;
   }
 
+  /** The overlay's entry: its place, {@link #GONE} if deleted, {@code null} if it has none. */
   private static Location find(Table t, byte[] key, int hash) {
     long[] slots = t.slots;
     int mask = slots.length / 3 - 1;
@@ -386,40 +906,29 @@ public final class KeyDirectory {
       if (m == 0) {
         return null;
       }
-      if ((int) (m >>> 32) == hash && keyEquals(t, slots[3 * i + 2], key, 0, key.length)) {
+      if ((int) (m >>> 32) == hash && keyEquals(t.chunks, slots[3 * i + 2], key, 0, key.length)) {
+        if ((m & DELETED) != 0) {
+          return GONE;
+        }
         long place = slots[3 * i + 1];
-        return new Location(place >>> OFFSET_BITS, place & OFFSET_MASK, (int) m);
+        return new Location(place >>> OFFSET_BITS, place & OFFSET_MASK, (int) (m & LENGTH_MASK));
       }
       i = (i + 1) & mask;
     }
     return null;
   }
 
-  private static boolean keyEquals(Table t, long keyRef, byte[] buf, int from, int keyLen) {
+  private static boolean keyEquals(byte[][] chunks, long keyRef, byte[] buf, int from, int keyLen) {
     if ((int) (keyRef & KEY_LEN_MASK) != keyLen) {
       return false;
     }
     long address = keyRef >>> KEY_LEN_BITS;
-    byte[][] chunks = t.chunks;
     long chunk = address >>> CHUNK_BITS;
     int at = (int) (address & (CHUNK - 1));
     if (chunk >= chunks.length || chunks[(int) chunk] == null || at + keyLen > CHUNK) {
       return false; // a racing lookup saw a reference before its chunk: the stamp check fails
     }
     return Arrays.equals(chunks[(int) chunk], at, at + keyLen, buf, from, from + keyLen);
-  }
-
-  private static Location location(Table t, int i) {
-    long place = t.slots[3 * i + 1];
-    return new Location(place >>> OFFSET_BITS, place & OFFSET_MASK, (int) t.slots[3 * i]);
-  }
-
-  private static byte[] keyOf(Table t, int i) {
-    long keyRef = t.slots[3 * i + 2];
-    int keyLen = (int) (keyRef & KEY_LEN_MASK);
-    long address = keyRef >>> KEY_LEN_BITS;
-    int at = (int) (address & (CHUNK - 1));
-    return Arrays.copyOfRange(t.chunks[(int) (address >>> CHUNK_BITS)], at, at + keyLen);
   }
 
   /** Copies a key into the arena and returns its address. */
@@ -440,8 +949,8 @@ public final class KeyDirectory {
   }
 
   /**
-   * Publishes a new table of {@code capacity} slots with every live key. Keeps the arena (its
-   * chunks are only ever appended to) unless {@code compactArena}, which copies the live keys into
+   * Publishes a new table of {@code capacity} slots with every used entry. Keeps the arena (its
+   * chunks are only ever appended to) unless {@code compactArena}, which copies the used keys into
    * a fresh arena and drops the bytes of deleted ones.
    */
   private Table rebuild(int capacity, boolean compactArena) {
@@ -499,8 +1008,16 @@ public final class KeyDirectory {
     t.slots[3 * hole] = 0;
   }
 
-  /** A seeded 64-bit mix of the key, eight bytes at a time, folded to 32 bits. */
-  private int hash(byte[] buf, int from, int keyLen) {
+  /** The seeded hash of a key, as {@link #hash(long, byte[], int, int)} with this seed. */
+  int hash(byte[] buf, int from, int keyLen) {
+    return hash(seed, buf, from, keyLen);
+  }
+
+  /**
+   * A seeded 64-bit mix of the key, eight bytes at a time, folded to 32 bits. Part of the snapshot
+   * format (its table is laid out by it): see {@link KeyDirectorySnapshot}.
+   */
+  static int hash(long seed, byte[] buf, int from, int keyLen) {
     long h = seed ^ (keyLen * 0x9E3779B97F4A7C15L);
     int i = from;
     int end = from + keyLen;

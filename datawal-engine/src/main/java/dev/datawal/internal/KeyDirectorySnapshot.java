@@ -7,7 +7,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -17,56 +16,92 @@ import java.util.zip.CRC32C;
 
 /**
  * The key-directory snapshot ({@code keydir.snapshot}): the key directory of a {@code DataWal} as
- * of a known position in the log, so that an open reads it and the segments after that position
- * instead of every segment. datawal only and optional: the name does not match the segment pattern,
- * so the reference implementation ignores it, and a missing, damaged or stale snapshot only costs a
- * full scan.
+ * of a known position in the log, laid out as a hash table that an open uses in place ({@link
+ * SnapshotTable}: memory-mapped, checked page by page as it is read), so that an open costs nothing
+ * per key and reads only the segments after that position. datawal only and optional: the name does
+ * not match the segment pattern, so the reference implementation ignores it, and a missing, damaged
+ * or stale snapshot only costs a scan of the segments.
  *
- * <p>Format, all integers little-endian:
+ * <p>Format version 2, all integers little-endian. A file is a head (checked whole at open) and a
+ * data region (checked page by page when read):
  *
  * <pre>
- * offset          size  field
- *      0             8  magic          ASCII "DWKEYDIR" (44 57 4B 45 59 44 49 52)
- *      8             2  version        u16 = 1
- *     10             2  flags          u16 = 0
- *     12             4  segment_count  u32 N, at least 1
- *     16             8  last_txid      u64: at least the txid of every record in the covered
- *                                      part, below that of every record after it
- *     24             8  entry_count    u64 E
- *     32         28 * N segments, ascending by id, exactly the segments up to and including the
- *                       last one (S), the covered part being all of them, S up to its size:
- *                       +0  8  id          u64
- *                       +8  8  size        u64: bytes covered (the whole file for all but S)
- *                       +16 8  live_bytes  u64: the sum of frame_length of the entries in it
- *                       +24 4  tail_crc    u32: CRC-32 (IEEE, not Castagnoli) of the
- *                                          segment's bytes [max(0, size - 4096), size)
- * 32 + 28N  E entries, in no particular order, one per live key:
- *                       +0  4  key_len       u32, at most 65,536
- *                       +4  4  segment       u32, one of the ids above
- *                       +8  8  offset        u64: the frame of the key's latest Put
- *                       +16 4  frame_length  u32: at least 28 + key_len, offset + frame_length
- *                                            within the segment's covered size
- *                       +20 K  key
- * end - 4        4  crc            CRC-32C of every byte before it
+ * offset            size  field
+ *      0               8  magic          ASCII "DWKEYDIR" (44 57 4B 45 59 44 49 52)
+ *      8               2  version        u16 = 2 (1 was a list of entries; it is ignored, rebuilt)
+ *     10               2  flags          u16: bit 0 (CLOSED) = written by a clean close after its
+ *                                        final fsync, so every covered byte and segment name was
+ *                                        durable before this file was; other bits 0
+ *     12               4  segment_count  u32 N, at least 1
+ *     16               8  last_txid      u64: at least the txid of every record in the covered
+ *                                        part, below that of every record after it
+ *     24               8  entry_count    u64 E, at most 2^31 - 1
+ *     32               8  hash_seed      u64: the seed of the key hash (below)
+ *     40               8  home_slots     u64 C, 1 &lt;= C &lt; 2^32
+ *     48               8  slot_count     u64 T &gt;= max(C, E)
+ *     56               8  arena_size     u64 A
+ *     64               4  page_size      u32 = 4096
+ *     68               4  reserved       u32 = 0
+ *     72          28 * N  segments, ascending by id, exactly the segments up to and including the
+ *                         last one (S), the covered part being all of them, S up to its size:
+ *                         +0  8  id          u64
+ *                         +8  8  size        u64: bytes covered (the whole file for all but S)
+ *                         +16 8  live_bytes  u64: the sum of frame_length of the entries in it
+ *                         +24 4  tail_crc    u32: CRC-32 (IEEE, not Castagnoli) of the
+ *                                            segment's bytes [max(0, size - 4096), size)
+ * 72 + 28N         4 * P  page_crc       u32 each: CRC-32C of data page p, bytes
+ *                                        [p * 4096, min((p + 1) * 4096, data_size)) of the data
+ *                                        region; P = ceil(data_size / 4096)
+ *     ...                 zero padding
+ * D - 4            4      head_crc       CRC-32C of bytes [0, D - 4); D = the multiple of 4096
+ *                                        at or above 72 + 28N + 4P + 4
+ * D                       data region, data_size = arena_offset + A bytes; file size = D + data_size
+ *   +0        24 * T      slots, T of them:
+ *                         +0  4  frame_length  u32: 0 = empty slot; else the frame length of the
+ *                                              key's latest Put, 28 + key_len or more, with
+ *                                              offset + frame_length within the covered size
+ *                         +4  4  hash          u32: the key's hash
+ *                         +8  8  place         u64: segment id (one of the above) &lt;&lt; 37 | frame
+ *                                              offset (below 2^37)
+ *                         +16 8  key           u64: arena offset &lt;&lt; 17 | key_len (at most
+ *                                              65,536); the key is arena[offset, offset + key_len)
+ *   +24T                  zero padding to arena_offset, the multiple of 4096 at or above 24T
+ *   +arena_offset  A      arena: the keys' bytes
  * </pre>
  *
- * The tail check is CRC-32, not the frames' CRC-32C, on purpose: every frame ends with the CRC-32C
- * of its own bytes, so the CRC-32C of a run of whole frames is the same for any contents of the
- * same frame lengths, and would not tell two segments apart.
+ * <p>The table: one entry per live key of the covered part (no value and no txid, which a get reads
+ * from the frame itself). Entries are sorted by the unsigned hash; an entry's home slot is {@code
+ * (hash * C) >>> 32} (hash unsigned, so homes rise with the hash) and it lies in the first slot at
+ * or after its home that is after the previous entry's (linear probing in hash order). A lookup
+ * starts at the home slot and stops at its key, at a larger hash, or at an empty slot or T.
  *
- * <p>An entry carries what the key directory holds and no more: no txid, which a get reads from the
- * frame itself. The live bytes per segment are what {@link SegmentUsage} holds; they are rebuilt
- * from the entries and the stored column is checked against them.
+ * <p>The hash ({@link KeyDirectory#hash(long, byte[], int, int)}): {@code h = seed ^ (key_len *
+ * 0x9E3779B97F4A7C15)}; for each whole 8 bytes of the key, read as a little-endian u64 {@code w},
+ * {@code h = mix(h ^ w)}; the 0 to 7 bytes left, little-endian into a u64 {@code t} (0 if none),
+ * {@code h = mix(h ^ t)}; the hash is the u32 {@code h ^ (h >>> 32)}; {@code mix(h)} is {@code h *=
+ * 0xBF58476D1CE4E5B9; h ^= h >>> 31; h *= 0x94D049BB133111EB; h ^= h >>> 29}, all mod 2^64.
  *
- * <p>Written beside the segments by {@link #write}: streamed into {@code keydir.snapshot.tmp},
- * forced, renamed over {@code keydir.snapshot} atomically, and the directory is synced, so a crash
- * leaves the old snapshot, the new one, or a {@code .tmp} that the next open deletes.
+ * <p>The tail check is CRC-32, not the frames' CRC-32C, on purpose: every frame ends with the
+ * CRC-32C of its own bytes, so the CRC-32C of a run of whole frames is the same for any contents of
+ * the same frame lengths, and would not tell two segments apart. The live bytes per segment are
+ * what {@link SegmentUsage} holds.
  *
- * <p>Trusted at open ({@link Loader}) only if: the CRC, magic, version and structure check out; the
- * store's segment ids up to S are exactly the listed ones; every listed segment but S has exactly
- * its listed size and S at least its listed size; the tail CRC of each matches the file; and every
- * record the scan then reads after the covered part has a txid above last_txid (checked by {@link
- * Recovery}). Otherwise it is ignored (and deleted) and the whole log is read.
+ * <p>Written beside the segments by {@link #write}: streamed into {@code keydir.snapshot.tmp} (data
+ * region first, head last), forced, renamed over {@code keydir.snapshot} atomically, and the
+ * directory is synced, so a crash leaves the old snapshot, the new one, or a {@code .tmp} that the
+ * next open deletes. A snapshot file is never written in place once it has its name, since an open
+ * store may have it mapped: replacing it by a rename, or unlinking it, leaves the mapped pages.
+ *
+ * <p>Trusted at open ({@link Loader}) only if: the head checks out (magic, version, flags, sizes
+ * that add up to the file's size exactly, head CRC); the store's segment ids up to S are exactly
+ * the listed ones; every listed segment but S has exactly its listed size and S at least its listed
+ * size; the tail CRC of each matches the file; and every record the scan then reads after the
+ * covered part has a txid above last_txid (checked by {@link Recovery}). Otherwise it is ignored
+ * (and deleted) and the whole log is read. The data region is checked as it is used: a page's CRC
+ * before anything on it is read, an entry's ranges before it is used, and the whole table ({@link
+ * SnapshotTable#verifyAll}: every page, order, count, live bytes) before anything walks it or
+ * compaction changes a segment. Damage found there makes the key directory read the covered
+ * segments instead (see {@link KeyDirectory}).
  *
  * <p>Not thread-safe; used by one open or one close at a time.
  */
@@ -76,22 +111,39 @@ public final class KeyDirectorySnapshot {
 
   static final String TMP_NAME = FILE_NAME + ".tmp";
   static final byte[] MAGIC = "DWKEYDIR".getBytes(StandardCharsets.US_ASCII);
-  static final int VERSION = 1;
+  static final int VERSION = 2;
+
+  /**
+   * Flag: written by a clean close after its final fsync, so every covered byte and segment name
+   * was durable before the snapshot was written.
+   */
+  static final int FLAG_CLOSED = 1;
 
   static final int VERSION_OFFSET = MAGIC.length;
   static final int FLAGS_OFFSET = VERSION_OFFSET + 2;
   static final int SEGMENT_COUNT_OFFSET = FLAGS_OFFSET + 2;
   static final int LAST_TXID_OFFSET = SEGMENT_COUNT_OFFSET + 4;
   static final int ENTRY_COUNT_OFFSET = LAST_TXID_OFFSET + 8;
-  static final int HEADER_SIZE = ENTRY_COUNT_OFFSET + 8;
+  static final int HASH_SEED_OFFSET = ENTRY_COUNT_OFFSET + 8;
+  static final int HOME_SLOTS_OFFSET = HASH_SEED_OFFSET + 8;
+  static final int SLOT_COUNT_OFFSET = HOME_SLOTS_OFFSET + 8;
+  static final int ARENA_SIZE_OFFSET = SLOT_COUNT_OFFSET + 8;
+  static final int PAGE_SIZE_OFFSET = ARENA_SIZE_OFFSET + 8;
+  static final int RESERVED_OFFSET = PAGE_SIZE_OFFSET + 4;
+  static final int HEADER_SIZE = RESERVED_OFFSET + 4;
   static final int SEGMENT_SIZE = 8 + 8 + 8 + 4;
-  static final int ENTRY_HEADER_SIZE = 4 + 4 + 8 + 4;
+  static final int PAGE_CRC_SIZE = 4;
   static final int CRC_SIZE = 4;
+  static final int SLOT_SIZE = SnapshotTable.SLOT_SIZE;
+  static final int PAGE_SIZE = SnapshotTable.PAGE_SIZE;
 
   /** How many bytes at the end of each covered segment the tail CRC covers. */
   static final int TAIL_CHECK = 4096;
 
-  private static final int BUFFER = 256 * 1024; // holds the largest entry, 20 + 65,536 bytes
+  /** The data region is mapped in chunks of this many bytes (each overlapping the next). */
+  static final int MAP_CHUNK_SHIFT = 30;
+
+  private static final int BUFFER = 256 * 1024; // a multiple of PAGE_SIZE; holds the largest key
   private static final System.Logger LOG = System.getLogger("dev.datawal");
 
   private KeyDirectorySnapshot() {}
@@ -99,6 +151,21 @@ public final class KeyDirectorySnapshot {
   /** The snapshot file of the store in {@code dir}. */
   public static Path path(Path dir) {
     return dir.resolve(FILE_NAME);
+  }
+
+  /** Home slots for {@code keys} keys: a load of at most 4/5, at least 16 slots. */
+  static long homeSlots(long keys) {
+    return Math.max(16, keys + (keys + 3) / 4);
+  }
+
+  /** The multiple of the page size at or above {@code n}. */
+  static long pageAligned(long n) {
+    return (n + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
+  }
+
+  /** The head's size for {@code segments} segments and {@code pages} data pages. */
+  static long headSize(long segments, long pages) {
+    return pageAligned(HEADER_SIZE + SEGMENT_SIZE * segments + PAGE_CRC_SIZE * pages + CRC_SIZE);
   }
 
   /**
@@ -109,43 +176,89 @@ public final class KeyDirectorySnapshot {
    * <p>The caller guarantees that the covered bytes are durable and will not change while this
    * runs, and that every entry of {@code copy} in a covered segment is the key's state as of the
    * end of the covered part (a key written after it may be left out or not: the scan at open
-   * replays whatever follows).
+   * replays whatever follows). With {@code closed}, the caller also guarantees that the log is
+   * closed and every segment name and byte it covers is durable (a clean close), and the snapshot
+   * says so: an open that finds nothing after it need not force anything.
    */
   public static void write(
-      FileIo io, Path dir, SortedMap<Long, Long> sizes, long lastTxid, KeyDirectory.Copy copy)
+      FileIo io,
+      Path dir,
+      SortedMap<Long, Long> sizes,
+      long lastTxid,
+      KeyDirectory.Copy copy,
+      boolean closed)
       throws IOException {
     long last = sizes.lastKey();
-    Map<Long, Long> live = new HashMap<>();
-    long[] count = new long[1];
-    copy.forEach(
-        (chunk, from, keyLen, segment, offset, length) -> {
-          if (segment <= last) {
-            live.merge(segment, (long) length, Long::sum);
-            count[0]++;
-          }
-        });
+    long[] ids = sizes.keySet().stream().mapToLong(Long::longValue).toArray();
+    long homeSlots = homeSlots(copy.size());
+    // First pass: what the layout needs (counts, sizes, where the last entry lands), read in order.
+    long[] live = new long[ids.length];
+    long[] counts = new long[3]; // entries, arena bytes, next free slot
+    copy.summarize(
+        last,
+        (segment, length, keyLen) -> {
+          live[segmentIndex(ids, segment)] += length;
+          counts[0]++;
+          counts[1] += keyLen;
+        },
+        hash -> counts[2] = Math.max(SnapshotTable.home(hash, homeSlots), counts[2]) + 1);
+    long entries = counts[0];
+    long arenaSize = counts[1];
+    long slotCount = Math.max(homeSlots, counts[2]);
+    long arenaOffset = pageAligned(slotCount * SLOT_SIZE);
+    long dataSize = arenaOffset + arenaSize;
+    int pages = Math.toIntExact((dataSize + PAGE_SIZE - 1) / PAGE_SIZE);
+    long dataOffset = headSize(ids.length, pages);
+    int[] pageCrcs = new int[pages];
+
     Path tmp = dir.resolve(TMP_NAME);
     io.deleteIfExists(tmp);
     try (FileHandle out = io.openWrite(tmp, true)) {
-      Output o = new Output(out);
-      o.room(HEADER_SIZE);
-      o.buf.put(MAGIC).putShort((short) VERSION).putShort((short) 0).putInt(sizes.size());
-      o.buf.putLong(lastTxid).putLong(count[0]);
-      for (Map.Entry<Long, Long> segment : sizes.entrySet()) {
-        o.room(SEGMENT_SIZE);
-        o.buf.putLong(segment.getKey()).putLong(segment.getValue());
-        o.buf.putLong(live.getOrDefault(segment.getKey(), 0L));
-        o.buf.putInt(tailCrc(io, dir, segment.getKey(), segment.getValue()));
-      }
-      copy.forEach(
-          (chunk, from, keyLen, segment, offset, length) -> {
+      // Second pass: the slots and the arena, each streamed in order.
+      PageStream slots = new PageStream(out, dataOffset, 0, pageCrcs);
+      PageStream arena =
+          new PageStream(out, dataOffset + arenaOffset, (int) (arenaOffset / PAGE_SIZE), pageCrcs);
+      long[] next = new long[2]; // next slot, next arena offset
+      copy.forEachByHash(
+          last,
+          (hash, chunk, from, keyLen, segment, offset, length) -> {
             if (segment <= last) {
-              o.room(ENTRY_HEADER_SIZE + keyLen);
-              o.buf.putInt(keyLen).putInt((int) segment).putLong(offset).putInt(length);
-              o.buf.put(chunk, from, keyLen);
+              long slot = Math.max(SnapshotTable.home(hash, homeSlots), next[0]);
+              slots.zeros((slot - next[0]) * SLOT_SIZE);
+              slots.room(SLOT_SIZE);
+              slots.buf.putInt(length).putInt(hash);
+              slots.buf.putLong(segment << KeyDirectory.OFFSET_BITS | offset);
+              slots.buf.putLong(next[1] << 17 | keyLen);
+              arena.room(keyLen);
+              arena.buf.put(chunk, from, keyLen);
+              next[0] = slot + 1;
+              next[1] += keyLen;
             }
           });
-      o.finish();
+      if (next[1] != arenaSize) {
+        throw new IllegalStateException("the directory changed while it was written");
+      }
+      slots.zeros(arenaOffset - next[0] * SLOT_SIZE); // empty slots, then padding
+      slots.finish();
+      arena.finish();
+
+      ByteBuffer head = ByteBuffer.allocate((int) dataOffset).order(ByteOrder.LITTLE_ENDIAN);
+      head.put(MAGIC).putShort((short) VERSION).putShort((short) (closed ? FLAG_CLOSED : 0));
+      head.putInt(ids.length);
+      head.putLong(lastTxid).putLong(entries).putLong(copy.seed());
+      head.putLong(homeSlots).putLong(slotCount).putLong(arenaSize);
+      head.putInt(PAGE_SIZE).putInt(0);
+      for (int i = 0; i < ids.length; i++) {
+        head.putLong(ids[i]).putLong(sizes.get(ids[i])).putLong(live[i]);
+        head.putInt(tailCrc(io, dir, ids[i], sizes.get(ids[i])));
+      }
+      head.asIntBuffer().put(pageCrcs);
+      head.position(head.position() + PAGE_CRC_SIZE * pageCrcs.length);
+      CRC32C crc = new CRC32C();
+      crc.update(head.array(), 0, head.capacity() - CRC_SIZE);
+      head.putInt(head.capacity() - CRC_SIZE, (int) crc.getValue());
+      head.clear();
+      out.write(head, 0);
       out.force(); // the whole snapshot is on disk before its name is
     } catch (IOException | RuntimeException e) {
       io.deleteIfExists(tmp);
@@ -158,6 +271,14 @@ public final class KeyDirectorySnapshot {
       throw e;
     }
     io.syncDirectory(dir); // the new name survives a power cut
+  }
+
+  private static int segmentIndex(long[] ids, long segment) {
+    int s = java.util.Arrays.binarySearch(ids, segment);
+    if (s < 0) {
+      throw new IllegalStateException("an entry lies in segment " + segment + ", not listed");
+    }
+    return s;
   }
 
   /**
@@ -194,15 +315,24 @@ public final class KeyDirectorySnapshot {
     return (int) crc.getValue();
   }
 
-  /** Streams bytes to the file through one buffer, keeping the CRC of everything written. */
-  private static final class Output {
+  /**
+   * Streams one part of the data region to the file through one buffer, keeping the CRC-32C of each
+   * page it completes.
+   */
+  private static final class PageStream {
     final ByteBuffer buf = ByteBuffer.allocate(BUFFER).order(ByteOrder.LITTLE_ENDIAN);
-    final CRC32C crc = new CRC32C();
-    final FileHandle out;
-    long written;
+    private final FileHandle out;
+    private final int[] pageCrcs;
+    private final CRC32C crc = new CRC32C();
+    private long position; // where buf's contents go in the file
+    private int page; // the page being summed
+    private int inPage; // bytes of it summed so far
 
-    Output(FileHandle out) {
+    PageStream(FileHandle out, long position, int firstPage, int[] pageCrcs) {
       this.out = out;
+      this.position = position;
+      this.page = firstPage;
+      this.pageCrcs = pageCrcs;
     }
 
     /** Makes room for {@code n} more bytes in the buffer. */
@@ -212,40 +342,75 @@ public final class KeyDirectorySnapshot {
       }
     }
 
+    void zeros(long n) throws IOException {
+      for (long left = n; left > 0; ) {
+        if (!buf.hasRemaining()) {
+          flush();
+        }
+        int chunk = (int) Math.min(left, buf.remaining());
+        buf.position(buf.position() + chunk); // the buffer is zeroed after each flush
+        left -= chunk;
+      }
+    }
+
     void flush() throws IOException {
+      byte[] bytes = buf.array();
+      for (int at = 0; at < buf.position(); ) {
+        int n = Math.min(buf.position() - at, PAGE_SIZE - inPage);
+        crc.update(bytes, at, n);
+        at += n;
+        inPage += n;
+        if (inPage == PAGE_SIZE) {
+          pageCrcs[page++] = (int) crc.getValue();
+          crc.reset();
+          inPage = 0;
+        }
+      }
       buf.flip();
-      crc.update(buf.duplicate());
       int n = buf.remaining();
-      out.write(buf, written);
-      written += n;
+      out.write(buf, position);
+      position += n;
+      java.util.Arrays.fill(bytes, 0, n, (byte) 0);
       buf.clear();
     }
 
+    /** Writes what is buffered and sums the last, partial page. */
     void finish() throws IOException {
       flush();
-      buf.putInt((int) crc.getValue()).flip();
-      out.write(buf, written);
-      written += CRC_SIZE;
-      buf.clear();
+      if (inPage > 0) {
+        pageCrcs[page++] = (int) crc.getValue();
+        inPage = 0;
+      }
     }
   }
 
   /**
-   * Loads a snapshot at open, as recovery's {@link Recovery.Resumer}: checks it against the store's
-   * files, fills a key directory and usage from it, and starts both over empty if the snapshot is
-   * missing, fails a check, or the scan after it refutes it. {@link #directory()} and {@link
-   * #usage()} are what recovery must fill from then on.
+   * Loads a snapshot at open, as recovery's {@link Recovery.Resumer}: checks its head against the
+   * store's files, maps its table into a key directory and fills the usage from it, and starts both
+   * over empty if the snapshot is missing, fails a check, or the scan after it refutes it. {@link
+   * #directory()} and {@link #usage()} are what recovery must fill from then on.
    */
   public static final class Loader implements Recovery.Resumer {
     private final FileIo io;
     private final Path dir;
+    private final int mapChunkShift;
     private KeyDirectory directory = new KeyDirectory();
     private SegmentUsage usage = new SegmentUsage();
+    private SortedMap<Long, Long> covered;
     private boolean used;
 
     public Loader(FileIo io, Path dir) {
+      this(io, dir, MAP_CHUNK_SHIFT);
+    }
+
+    /** A loader mapping the data region in chunks of {@code 1 << mapChunkShift} bytes (tests). */
+    Loader(FileIo io, Path dir, int mapChunkShift) {
+      if (mapChunkShift < SnapshotTable.PAGE_SHIFT || mapChunkShift > 30) {
+        throw new IllegalArgumentException("chunk shift out of range: " + mapChunkShift);
+      }
       this.io = io;
       this.dir = dir;
+      this.mapChunkShift = mapChunkShift;
     }
 
     /** The directory recovery fills: the snapshot's, or a fresh one. */
@@ -261,6 +426,11 @@ public final class KeyDirectorySnapshot {
     /** Whether the open is going on from the snapshot (false once abandoned). */
     public boolean used() {
       return used;
+    }
+
+    /** The segments and sizes the snapshot in use covers, or {@code null} if none is used. */
+    public SortedMap<Long, Long> covered() {
+      return used ? covered : null;
     }
 
     @Override
@@ -303,9 +473,12 @@ public final class KeyDirectorySnapshot {
           reason);
       directory = new KeyDirectory();
       usage = new SegmentUsage();
+      covered = null;
       used = false;
       try {
-        io.deleteIfExists(path(dir)); // stale or damaged: the next close writes a new one
+        // Stale or damaged: the next close writes a new one. Unlinking leaves a mapping of it
+        // intact until it is collected.
+        io.deleteIfExists(path(dir));
       } catch (IOException e) {
         LOG.log(
             System.Logger.Level.WARNING,
@@ -316,28 +489,68 @@ public final class KeyDirectorySnapshot {
 
     private Recovery.Resume load(FileHandle file, List<Long> ids) throws IOException, Rejected {
       long fileSize = file.size();
-      Input in = new Input(file, fileSize);
-      int h = in.next(HEADER_SIZE);
-      ByteBuffer header = in.buf;
-      if (!java.util.Arrays.equals(header.array(), h, h + MAGIC.length, MAGIC, 0, MAGIC.length)) {
+      ByteBuffer header = read(file, 0, HEADER_SIZE, fileSize);
+      if (!java.util.Arrays.equals(header.array(), 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
         throw new Rejected("bad magic");
       }
-      int version = Short.toUnsignedInt(header.getShort(h + VERSION_OFFSET));
+      int version = Short.toUnsignedInt(header.getShort(VERSION_OFFSET));
       if (version != VERSION) {
-        throw new Rejected("unsupported version " + version);
+        throw new Rejected(
+            "unsupported version "
+                + version
+                + (version == 1
+                    ? " (the layout before 2; a new snapshot is written at close)"
+                    : ""));
       }
-      if (header.getShort(h + FLAGS_OFFSET) != 0) {
-        throw new Rejected("non-zero flags");
+      int flags = Short.toUnsignedInt(header.getShort(FLAGS_OFFSET));
+      if ((flags & ~FLAG_CLOSED) != 0 || header.getInt(RESERVED_OFFSET) != 0) {
+        throw new Rejected("unknown flags");
       }
-      long segmentCount = Integer.toUnsignedLong(header.getInt(h + SEGMENT_COUNT_OFFSET));
-      long lastTxid = header.getLong(h + LAST_TXID_OFFSET);
-      long entryCount = header.getLong(h + ENTRY_COUNT_OFFSET);
+      long segmentCount = Integer.toUnsignedLong(header.getInt(SEGMENT_COUNT_OFFSET));
+      long lastTxid = header.getLong(LAST_TXID_OFFSET);
+      long entryCount = header.getLong(ENTRY_COUNT_OFFSET);
+      long seed = header.getLong(HASH_SEED_OFFSET);
+      long homeSlots = header.getLong(HOME_SLOTS_OFFSET);
+      long slotCount = header.getLong(SLOT_COUNT_OFFSET);
+      long arenaSize = header.getLong(ARENA_SIZE_OFFSET);
+      int pageSize = header.getInt(PAGE_SIZE_OFFSET);
+      if (pageSize != PAGE_SIZE) {
+        throw new Rejected("unsupported page size " + Integer.toUnsignedString(pageSize));
+      }
       if (segmentCount == 0
-          || segmentCount > (fileSize - HEADER_SIZE - CRC_SIZE) / SEGMENT_SIZE
+          || segmentCount > fileSize / SEGMENT_SIZE
+          || lastTxid < 0
           || entryCount < 0
-          || entryCount > (fileSize - HEADER_SIZE - CRC_SIZE) / ENTRY_HEADER_SIZE
-          || lastTxid < 0) {
+          || entryCount > Integer.MAX_VALUE
+          || homeSlots < 1
+          || homeSlots > 0xFFFF_FFFFL
+          || slotCount < Math.max(homeSlots, entryCount)
+          || slotCount > fileSize / SLOT_SIZE
+          || arenaSize < 0
+          || arenaSize > fileSize) {
         throw new Rejected("counts do not fit the file's size of " + fileSize + " bytes");
+      }
+      long arenaOffset = pageAligned(slotCount * SLOT_SIZE);
+      long dataSize = arenaOffset + arenaSize;
+      long pages = (dataSize + PAGE_SIZE - 1) / PAGE_SIZE;
+      long dataOffset = headSize(segmentCount, pages);
+      if (dataOffset > Integer.MAX_VALUE || dataOffset + dataSize != fileSize) {
+        throw new Rejected(
+            "it should be "
+                + (dataOffset + dataSize)
+                + " bytes long by its header, but is "
+                + fileSize);
+      }
+      ByteBuffer head = read(file, 0, (int) dataOffset, fileSize);
+      CRC32C crc = new CRC32C();
+      crc.update(head.array(), 0, head.capacity() - CRC_SIZE);
+      int stored = head.getInt(head.capacity() - CRC_SIZE);
+      if (stored != (int) crc.getValue()) {
+        throw new Rejected(
+            "head CRC mismatch: stored "
+                + Integer.toHexString(stored)
+                + ", computed "
+                + Integer.toHexString((int) crc.getValue()));
       }
       SortedMap<Long, Long> sizes = new TreeMap<>();
       long[] listed = new long[(int) segmentCount];
@@ -345,68 +558,64 @@ public final class KeyDirectorySnapshot {
       long[] liveListed = new long[listed.length];
       int[] tailCrcs = new int[listed.length];
       for (int i = 0; i < listed.length; i++) {
-        int at = in.next(SEGMENT_SIZE);
-        ByteBuffer b = in.buf;
-        listed[i] = b.getLong(at);
-        coveredSizes[i] = b.getLong(at + 8);
-        liveListed[i] = b.getLong(at + 16);
-        tailCrcs[i] = b.getInt(at + 24);
+        int at = HEADER_SIZE + i * SEGMENT_SIZE;
+        listed[i] = head.getLong(at);
+        coveredSizes[i] = head.getLong(at + 8);
+        liveListed[i] = head.getLong(at + 16);
+        tailCrcs[i] = head.getInt(at + 24);
         if (listed[i] < 1
             || listed[i] > SegmentFiles.MAX_ID
             || coveredSizes[i] < 0
+            || liveListed[i] < 0
+            || liveListed[i] > coveredSizes[i]
             || (i > 0 && listed[i] <= listed[i - 1])) {
           throw new Rejected("segment table out of order or out of range at segment " + listed[i]);
         }
         sizes.put(listed[i], coveredSizes[i]);
       }
-      // Loaded straight into a directory sized for it; nothing else sees it until the open ends.
-      directory = new KeyDirectory((int) Math.min(entryCount, Integer.MAX_VALUE));
-      long[] liveFound = new long[listed.length];
-      for (long i = 0; i < entryCount; i++) {
-        int at = in.next(ENTRY_HEADER_SIZE);
-        ByteBuffer b = in.buf;
-        int keyLen = b.getInt(at);
-        long segment = Integer.toUnsignedLong(b.getInt(at + 4));
-        long offset = b.getLong(at + 8);
-        int length = b.getInt(at + 16);
-        int s = java.util.Arrays.binarySearch(listed, segment);
-        if (keyLen < 0
-            || keyLen > FrameFormat.MAX_KEY_LEN
-            || s < 0
-            || length < FrameFormat.frameLength(keyLen, 0)
-            || offset < 0
-            || offset > coveredSizes[s] - length) {
-          throw new Rejected("entry " + i + " is out of range");
-        }
-        int key = in.next(keyLen);
-        if (directory.load(true, in.buf.array(), key, keyLen, segment, offset, length)
-            != KeyDirectory.NONE) {
-          throw new Rejected("entry " + i + " repeats a key");
-        }
-        liveFound[s] += length;
-      }
-      int expected = in.crc();
-      int actual = in.buf.getInt(in.next(CRC_SIZE));
-      if (in.position() != fileSize) {
-        throw new Rejected((fileSize - in.position()) + " bytes follow the CRC");
-      }
-      if (actual != expected) {
-        throw new Rejected(
-            "CRC mismatch: stored "
-                + Integer.toHexString(actual)
-                + ", computed "
-                + Integer.toHexString(expected));
-      }
-      for (int i = 0; i < listed.length; i++) {
-        if (liveListed[i] != liveFound[i]) {
-          throw new Rejected("live bytes of segment " + listed[i] + " do not add up");
-        }
-        if (liveFound[i] > 0) {
-          usage.addedAll(listed[i], liveFound[i]);
-        }
-      }
       checkFiles(ids, sizes, tailCrcs);
-      return new Recovery.Resume(sizes, lastTxid, directory.size());
+      SnapshotTable table =
+          new SnapshotTable(
+              io,
+              dir,
+              SnapshotTable.map(file, dataOffset, dataSize, mapChunkShift),
+              mapChunkShift,
+              new SnapshotTable.Layout(
+                  seed,
+                  (int) entryCount,
+                  homeSlots,
+                  slotCount,
+                  arenaOffset,
+                  arenaSize,
+                  head.array(),
+                  HEADER_SIZE + listed.length * SEGMENT_SIZE,
+                  (int) pages,
+                  listed,
+                  coveredSizes,
+                  liveListed));
+      // Nothing else sees these until the open ends.
+      directory = new KeyDirectory(table);
+      for (int i = 0; i < listed.length; i++) {
+        if (liveListed[i] > 0) {
+          usage.addedAll(listed[i], liveListed[i]);
+        }
+      }
+      covered = sizes;
+      return new Recovery.Resume(sizes, lastTxid, entryCount, (flags & FLAG_CLOSED) != 0);
+    }
+
+    private static ByteBuffer read(FileHandle file, long position, int length, long fileSize)
+        throws IOException, Rejected {
+      if (fileSize < position + length) {
+        throw new Rejected("truncated: " + fileSize + " bytes");
+      }
+      ByteBuffer buf = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+      while (buf.hasRemaining()) {
+        if (file.read(buf, position + buf.position()) < 0) {
+          throw new Rejected("truncated at byte " + (position + buf.position()));
+        }
+      }
+      return buf;
     }
 
     /** Checks the covered segments against the files: ids, sizes, tail CRCs. */
@@ -443,54 +652,6 @@ public final class KeyDirectorySnapshot {
 
     Rejected(String reason) {
       super(reason, null, false, false);
-    }
-  }
-
-  /** Reads the file front to back through one buffer, keeping the CRC of what was consumed. */
-  private static final class Input {
-    private final FileHandle file;
-    private final long size;
-    final ByteBuffer buf = ByteBuffer.allocate(BUFFER).order(ByteOrder.LITTLE_ENDIAN);
-    private final CRC32C crc = new CRC32C();
-    private long filePos; // where buf's contents end in the file
-    private int crcMark; // bytes of buf before this are in the CRC
-
-    Input(FileHandle file, long size) {
-      this.file = file;
-      this.size = size;
-      buf.limit(0);
-    }
-
-    /** Makes the next {@code n} bytes available in {@link #buf}, consumes them, returns where. */
-    int next(int n) throws IOException, Rejected {
-      if (buf.remaining() < n) {
-        crc.update(buf.array(), crcMark, buf.position() - crcMark);
-        buf.compact();
-        crcMark = 0;
-        while (buf.position() < n) {
-          int read = filePos >= size ? -1 : file.read(buf, filePos);
-          if (read < 0) {
-            throw new Rejected("truncated at byte " + (filePos - buf.position()));
-          }
-          filePos += read;
-        }
-        buf.flip();
-      }
-      int at = buf.position();
-      buf.position(at + n);
-      return at;
-    }
-
-    /** The CRC of every byte consumed so far. */
-    int crc() {
-      crc.update(buf.array(), crcMark, buf.position() - crcMark);
-      crcMark = buf.position();
-      return (int) crc.getValue();
-    }
-
-    /** How many bytes were consumed. */
-    long position() {
-      return filePos - buf.remaining();
     }
   }
 }

@@ -50,8 +50,11 @@ public final class Recovery {
    * @param sizes every covered segment, id to size in bytes; the last one is where the scan resumes
    * @param lastTxid the highest txid in the covered part; every record after it must be higher
    * @param keys how many live keys the offerer loaded (for the report)
+   * @param durable whether every covered byte and every covered segment's name was known durable
+   *     when the offer was made (a snapshot written by a clean close, after its final fsync): if it
+   *     covers the whole log, the open has nothing new to make durable
    */
-  public record Resume(SortedMap<Long, Long> sizes, long lastTxid, long keys) {}
+  public record Resume(SortedMap<Long, Long> sizes, long lastTxid, long keys, boolean durable) {}
 
   /**
    * Offers a {@link Resume} once the segments are known, and takes it back if the scan refutes it.
@@ -69,6 +72,19 @@ public final class Recovery {
      * starts over from the first segment.
      */
     void abandon(String reason);
+  }
+
+  /**
+   * Thrown by a {@link Visitor} when what it loaded from the resume point turns out unusable (a
+   * damaged key-directory snapshot): recovery then abandons the resume point, as for a txid that
+   * contradicts it, and reads every segment.
+   */
+  public static final class Refutation extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public Refutation(String reason) {
+      super(reason, null, false, false);
+    }
   }
 
   /** The scan after a resume point contradicted it. */
@@ -141,9 +157,19 @@ public final class Recovery {
         evidence = TornTailRepair.preserveAndCut(io, dir, activePath, handle, validEnd);
       }
       // What this process reads now must not vanish in a power cut: the previous writer may have
-      // been killed before it forced its last appends or synced a new segment's name.
-      handle.force();
-      io.syncDirectory(dir);
+      // been killed before it forced its last appends or synced a new segment's name. Unless a
+      // clean close forced all of it already, and nothing has been added or cut since.
+      boolean durableAlready =
+          resume != null
+              && resume.durable()
+              && tail == null
+              && leftovers.isEmpty()
+              && resume.sizes().lastKey() == activeId
+              && resume.sizes().get(activeId) == validEnd;
+      if (!durableAlready) {
+        handle.force();
+        io.syncDirectory(dir);
+      }
       SortedMap<Long, Long> sealed = new TreeMap<>();
       if (resume != null) {
         sealed.putAll(resume.sizes()); // the last one is overwritten below if it was scanned
@@ -205,7 +231,14 @@ public final class Recovery {
                   + after);
         }
         if (visitor != null) {
-          visitor.visit(scanner.currentSegment(), frame);
+          try {
+            visitor.visit(scanner.currentSegment(), frame);
+          } catch (Refutation e) {
+            if (resume == null) {
+              throw new IllegalStateException("a full scan has nothing to refute", e);
+            }
+            throw new Refuted(e.getMessage());
+          }
         }
       }
     }

@@ -3,14 +3,20 @@ package dev.datawal.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The key directory against a {@link HashMap} model: seeded random operations, dense probe runs,
@@ -36,8 +43,13 @@ class KeyDirectoryTests {
   private static final long MAX_SEGMENT = (1L << (64 - KeyDirectory.OFFSET_BITS)) - 1;
   private static final long MAX_OFFSET = (1L << KeyDirectory.OFFSET_BITS) - 1;
 
+  /** Segments 1 to 3 of a snapshot's covered part in these tests (sparse files of this size). */
+  private static final long SEGMENT_BYTES = 1L << 30;
+
   /** The seed of the running test, for the failure message. */
   private long seed;
+
+  @TempDir Path tmp;
 
   @RegisterExtension
   final TestExecutionExceptionHandler seedInFailures =
@@ -336,9 +348,10 @@ class KeyDirectoryTests {
   void placesOutOfRangeAreRejected() {
     KeyDirectory directory = new KeyDirectory();
     byte[] key = {42};
-    directory.put(key, MAX_SEGMENT, MAX_OFFSET, Integer.MAX_VALUE);
+    directory.put(key, MAX_SEGMENT, MAX_OFFSET, KeyDirectory.MAX_FRAME_LENGTH);
     assertThat(directory.get(key))
-        .isEqualTo(new KeyDirectory.Location(MAX_SEGMENT, MAX_OFFSET, Integer.MAX_VALUE));
+        .isEqualTo(
+            new KeyDirectory.Location(MAX_SEGMENT, MAX_OFFSET, KeyDirectory.MAX_FRAME_LENGTH));
     directory.put(key, 0, 0, 28);
     assertThat(directory.get(key)).isEqualTo(new KeyDirectory.Location(0, 0, 28));
 
@@ -351,6 +364,12 @@ class KeyDirectoryTests {
     assertThatThrownBy(() -> directory.put(new byte[] {43}, Long.MAX_VALUE, Long.MAX_VALUE, 28))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> directory.put(key, 1, 0, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("frame length");
+    // The longest frame DWAL v1 allows fits; a length beyond the directory's bits does not.
+    assertThat(FrameFormat.frameLength(FrameFormat.MAX_KEY_LEN, FrameFormat.MAX_PAYLOAD_LEN))
+        .isLessThanOrEqualTo(KeyDirectory.MAX_FRAME_LENGTH);
+    assertThatThrownBy(() -> directory.put(key, 1, 0, KeyDirectory.MAX_FRAME_LENGTH + 1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("frame length");
     // A rejected put changes nothing.
@@ -450,6 +469,245 @@ class KeyDirectoryTests {
     }
   }
 
+  // A directory opened over a snapshot's table: the table in place, an overlay on top.
+
+  @Test
+  void aDirectoryOverASnapshotAgreesWithAHashMapThroughPutsRemovesAndMoves() throws IOException {
+    SplittableRandom r = random(10);
+    for (int round = 0; round < 16; round++) {
+      int universe = 1 + r.nextInt(round < 8 ? 40 : 3000);
+      byte[][] keys = randomDistinctKeys(r, universe);
+      KeyDirectory written = new KeyDirectory();
+      Map<ByteBuffer, KeyDirectory.Location> model = new HashMap<>();
+      for (byte[] key : keys) {
+        if (r.nextInt(4) != 0) {
+          KeyDirectory.Location loc = coveredLocation(r, key);
+          written.put(key, loc.segment(), loc.offset(), loc.length());
+          model.put(wrap(key), loc);
+        }
+      }
+      int shift = new int[] {12, 13, 16, 30}[r.nextInt(4)]; // mapped in one chunk or many
+      KeyDirectory directory = overSnapshot(written, tmp.resolve("r" + round), shift);
+      assertThat(directory.readsSnapshot()).isTrue();
+      assertAgrees(directory, model, keys);
+      for (int op = 0; op < 4000; op++) {
+        byte[] key = keys[r.nextInt(universe)];
+        String step = "round " + round + ", op " + op + ", key " + Arrays.toString(key);
+        KeyDirectory.Location was = model.get(wrap(key));
+        switch (r.nextInt(4)) {
+          case 0 -> {
+            KeyDirectory.Location loc = coveredLocation(r, key);
+            assertThat(previous(directory.put(key, loc.segment(), loc.offset(), loc.length())))
+                .as(step)
+                .isEqualTo(previous(was));
+            model.put(wrap(key), loc);
+          }
+          case 1 -> {
+            assertThat(previous(directory.remove(key))).as(step).isEqualTo(previous(was));
+            model.remove(wrap(key));
+          }
+          case 2 -> {
+            // Compaction moves a key within its segment, unless a write moved it on first.
+            long to = r.nextLong(SEGMENT_BYTES - 70_000);
+            if (was != null && r.nextBoolean()) {
+              assertThat(directory.moveIfAt(key, was.segment(), was.offset(), to))
+                  .as(step)
+                  .isTrue();
+              model.put(wrap(key), new KeyDirectory.Location(was.segment(), to, was.length()));
+            } else {
+              long from = was == null ? 0 : was.offset() + 1;
+              assertThat(directory.moveIfAt(key, 1 + r.nextInt(3), from, to)).as(step).isFalse();
+            }
+          }
+          default -> assertThat(directory.get(key)).as(step).isEqualTo(was);
+        }
+        assertThat(directory.size()).as(step).isEqualTo(model.size());
+      }
+      assertAgrees(directory, model, keys);
+      Map<ByteBuffer, KeyDirectory.Location> copied = new HashMap<>();
+      KeyDirectory.Copy copy = directory.copy();
+      copy.forEach(
+          (chunk, from, keyLen, segment, offset, length) ->
+              copied.put(
+                  ByteBuffer.wrap(Arrays.copyOfRange(chunk, from, from + keyLen)),
+                  new KeyDirectory.Location(segment, offset, length)));
+      assertThat(copy.size()).isEqualTo(model.size());
+      assertThat(copied).isEqualTo(model);
+      // A snapshot of both layers, opened again, holds the same.
+      assertAgrees(overSnapshot(directory, tmp.resolve("r" + round + "-again"), 30), model, keys);
+    }
+  }
+
+  @Test
+  void keysReadFromASnapshotCostNoHeap() throws IOException {
+    SplittableRandom r = random(11);
+    KeyDirectory written = new KeyDirectory();
+    for (int i = 0; i < 100_000; i++) {
+      byte[] key = intKey(i);
+      KeyDirectory.Location loc = coveredLocation(r, key);
+      written.put(key, loc.segment(), loc.offset(), loc.length());
+    }
+    KeyDirectory directory = overSnapshot(written, tmp.resolve("s"), 30);
+    assertThat(directory.size()).isEqualTo(100_000);
+    // The page checks (5 bytes a page of 4 KiB) and an empty overlay: well under a byte a key.
+    assertThat(directory.estimatedBytes()).isLessThan(100_000);
+    assertThat(written.estimatedBytes()).isGreaterThan(40L * 100_000);
+  }
+
+  @Test
+  void aSnapshotIsWrittenAsAHashOrderedTableOfItsHeadersLayout() throws IOException {
+    SplittableRandom r = random(12);
+    KeyDirectory written = new KeyDirectory();
+    for (int i = 0; i < 5_000; i++) {
+      byte[] key = ("key-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      KeyDirectory.Location loc = coveredLocation(r, key);
+      written.put(key, loc.segment(), loc.offset(), loc.length());
+    }
+    Path dir = tmp.resolve("layout");
+    overSnapshot(written, dir, 30);
+    ByteBuffer file =
+        ByteBuffer.wrap(Files.readAllBytes(KeyDirectorySnapshot.path(dir)))
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    assertThat(file.getShort(KeyDirectorySnapshot.VERSION_OFFSET)).isEqualTo((short) 2);
+    assertThat(file.getShort(KeyDirectorySnapshot.FLAGS_OFFSET))
+        .isEqualTo((short) KeyDirectorySnapshot.FLAG_CLOSED);
+    assertThat(file.getLong(KeyDirectorySnapshot.ENTRY_COUNT_OFFSET)).isEqualTo(5_000);
+    assertThat(file.getLong(KeyDirectorySnapshot.HASH_SEED_OFFSET)).isEqualTo(written.seed());
+    long homeSlots = file.getLong(KeyDirectorySnapshot.HOME_SLOTS_OFFSET);
+    long slots = file.getLong(KeyDirectorySnapshot.SLOT_COUNT_OFFSET);
+    long arena = file.getLong(KeyDirectorySnapshot.ARENA_SIZE_OFFSET);
+    assertThat(homeSlots).isEqualTo(KeyDirectorySnapshot.homeSlots(5_000));
+    long arenaOffset = KeyDirectorySnapshot.pageAligned(slots * 24);
+    long pages = (arenaOffset + arena + 4095) / 4096;
+    long dataOffset = KeyDirectorySnapshot.headSize(3, pages);
+    assertThat(file.capacity()).isEqualTo(dataOffset + arenaOffset + arena);
+    // Every entry sits at or after its home, in hash order, with no gap since its home; its key
+    // hashes to the stored hash.
+    long previousHash = -1;
+    long used = 0;
+    for (long i = 0; i < slots; i++) {
+      int at = (int) (dataOffset + i * 24);
+      int length = file.getInt(at);
+      if (length == 0) {
+        previousHash = -1;
+        continue;
+      }
+      long hash = Integer.toUnsignedLong(file.getInt(at + 4));
+      long home = (hash * homeSlots) >>> 32;
+      assertThat(home).isLessThanOrEqualTo(i);
+      if (home < i) {
+        assertThat(previousHash).as("slot %d follows an entry", i).isNotNegative();
+      }
+      assertThat(hash).isGreaterThanOrEqualTo(previousHash);
+      long keyRef = file.getLong(at + 16);
+      byte[] key = new byte[(int) (keyRef & 0x1FFFF)];
+      file.get((int) (dataOffset + arenaOffset + (keyRef >>> 17)), key);
+      assertThat(KeyDirectory.hash(written.seed(), key, 0, key.length)).isEqualTo((int) hash);
+      KeyDirectory.Location loc = written.get(key);
+      long place = file.getLong(at + 8);
+      assertThat(new KeyDirectory.Location(place >>> 37, place & ((1L << 37) - 1), length))
+          .isEqualTo(loc);
+      previousHash = hash;
+      used++;
+    }
+    assertThat(used).isEqualTo(5_000);
+  }
+
+  @Test
+  void aDamagedPageIsNeverTrustedAndADirectoryThatCannotRebuildRefusesToAnswer()
+      throws IOException {
+    SplittableRandom r = random(13);
+    KeyDirectory written = new KeyDirectory();
+    List<byte[]> keys = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      byte[] key = intKey(i);
+      KeyDirectory.Location loc = coveredLocation(r, key);
+      written.put(key, loc.segment(), loc.offset(), loc.length());
+      keys.add(key);
+    }
+    Path dir = tmp.resolve("damaged");
+    overSnapshot(written, dir, 30);
+    // Flip a byte in the slots: the head still checks out, so the open uses the table.
+    Path file = KeyDirectorySnapshot.path(dir);
+    byte[] bytes = Files.readAllBytes(file);
+    int dataOffset =
+        bytes.length
+            - (int)
+                (KeyDirectorySnapshot.pageAligned(
+                        ByteBuffer.wrap(bytes)
+                                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                                .getLong(KeyDirectorySnapshot.SLOT_COUNT_OFFSET)
+                            * 24)
+                    + ByteBuffer.wrap(bytes)
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                        .getLong(KeyDirectorySnapshot.ARENA_SIZE_OFFSET));
+    bytes[dataOffset + r.nextInt(4096)] ^= 0x10;
+    Files.write(file, bytes);
+    KeyDirectorySnapshot.Loader loader = new KeyDirectorySnapshot.Loader(FileIo.system(), dir, 30);
+    assertThat(loader.resume(List.of(1L, 2L, 3L))).isNotNull();
+    KeyDirectory directory = loader.directory();
+    // The segments here are zeros, so the table cannot be rebuilt from them: every answer that
+    // needs the damaged page is an error, never a guess; answers from good pages stand.
+    int answered = 0;
+    int refused = 0;
+    for (byte[] key : keys) {
+      try {
+        assertThat(directory.get(key)).isEqualTo(written.get(key));
+        answered++;
+      } catch (dev.datawal.DatawalException e) {
+        assertThat(e).hasMessageContaining("could not be rebuilt");
+        refused++;
+      }
+    }
+    assertThat(refused).isPositive();
+    assertThatThrownBy(directory::itemsSorted).isInstanceOf(dev.datawal.DatawalException.class);
+    assertThatThrownBy(() -> directory.put(keys.get(0), 1, 0, 40))
+        .isInstanceOf(dev.datawal.DatawalException.class);
+    assertThat(answered + refused).isEqualTo(keys.size());
+  }
+
+  /** The previous Put a put or remove reports, as a location's segment and length. */
+  private static String previous(long previous) {
+    return previous == KeyDirectory.NONE
+        ? "none"
+        : KeyDirectory.previousSegment(previous) + "/" + KeyDirectory.previousLength(previous);
+  }
+
+  private static String previous(KeyDirectory.Location was) {
+    return was == null ? "none" : was.segment() + "/" + was.length();
+  }
+
+  /** A place inside the covered segments, long enough for the key. */
+  private static KeyDirectory.Location coveredLocation(SplittableRandom r, byte[] key) {
+    int length = 28 + key.length + r.nextInt(2_000);
+    return new KeyDirectory.Location(1 + r.nextInt(3), r.nextLong(SEGMENT_BYTES - length), length);
+  }
+
+  /**
+   * Writes a snapshot of {@code from} into {@code dir} beside three sparse segments it covers, and
+   * loads it (mapped in chunks of {@code 1 << chunkShift} bytes).
+   */
+  private static KeyDirectory overSnapshot(KeyDirectory from, Path dir, int chunkShift)
+      throws IOException {
+    Files.createDirectories(dir);
+    SortedMap<Long, Long> sizes = new TreeMap<>();
+    for (long id = 1; id <= 3; id++) {
+      Path segment = SegmentFiles.path(dir, id);
+      if (!Files.exists(segment)) {
+        try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
+          f.setLength(SEGMENT_BYTES);
+        }
+      }
+      sizes.put(id, SEGMENT_BYTES);
+    }
+    KeyDirectorySnapshot.write(FileIo.system(), dir, sizes, 1, from.copy(), true);
+    KeyDirectorySnapshot.Loader loader =
+        new KeyDirectorySnapshot.Loader(FileIo.system(), dir, chunkShift);
+    assertThat(loader.resume(List.of(1L, 2L, 3L))).isNotNull();
+    assertThat(loader.used()).isTrue();
+    return loader.directory();
+  }
+
   // Helpers.
 
   private static void assertAgrees(
@@ -473,7 +731,7 @@ class KeyDirectoryTests {
     return new KeyDirectory.Location(
         r.nextLong(MAX_SEGMENT + 1),
         r.nextLong(MAX_OFFSET + 1),
-        1 + r.nextInt(Integer.MAX_VALUE - 1));
+        1 + r.nextInt(KeyDirectory.MAX_FRAME_LENGTH));
   }
 
   /** {@code n} distinct keys of 0 to 20 bytes, short ones (more alike) more often. */

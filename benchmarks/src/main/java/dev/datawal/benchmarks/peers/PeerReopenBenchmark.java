@@ -19,10 +19,11 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Reopen time of a key/value store holding {@code keys} records ({@link Peers#KEY_VALUE}; 16-byte
  * keys, 100-byte values), single shots: open the closed store (each peer's recovery or index
- * rebuild: datawal scans its segments into the key directory, RocksDB replays its WAL and opens its
- * SST files, SQLite and MVStore read their headers) and get one key, so lazily opening peers pay
- * for their first read. The store is written once per trial (as {@link PeerGetBenchmark} does) and
- * closed; every shot's store is closed after the shot, outside the measured time. Page cache warm.
+ * rebuild: datawal maps the key-directory snapshot its close left and reads the log after it,
+ * RocksDB replays its WAL and opens its SST files, SQLite and MVStore read their headers) and get
+ * one key, so lazily opening peers pay for their first read. The store is written once per trial
+ * (as {@link PeerGetBenchmark} does) and closed; every shot's store is closed after the shot,
+ * outside the measured time. Page cache warm.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
