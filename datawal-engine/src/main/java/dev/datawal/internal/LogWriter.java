@@ -40,8 +40,14 @@ public final class LogWriter {
    */
   public record SyncTarget(ActiveSegment segment, Position upTo, long dirVersion) {}
 
-  /** Frames are encoded into one reusable direct buffer of this size, then written from it. */
+  /**
+   * Frames are encoded into one reusable direct buffer of at most this size, then written from it.
+   * It starts at {@link #FIRST_ENCODE_BUFFER} on the first append and doubles as frames or batches
+   * need, so that opening a store (and a store that is only read) allocates nothing.
+   */
   private static final int ENCODE_BUFFER = 1 << 20;
+
+  private static final int FIRST_ENCODE_BUFFER = 4096;
 
   private final FileIo io;
   private final Path dir;
@@ -51,8 +57,7 @@ public final class LogWriter {
   private final AtomicReference<WriterPoisonedException> poison = new AtomicReference<>();
   private final AtomicInteger appendsInFlight = new AtomicInteger();
 
-  private final ByteBuffer encoded =
-      ByteBuffer.allocateDirect(ENCODE_BUFFER).order(ByteOrder.LITTLE_ENDIAN); // under lock
+  private ByteBuffer encoded; // under lock, see encodeBuffer
   private final CRC32C crc = new CRC32C(); // under lock
   private final TreeMap<Long, Long> sealed; // id to size in bytes
   private ActiveSegment active;
@@ -110,9 +115,10 @@ public final class LogWriter {
       rotateIfFull(length);
       long txid = nextTxid;
       long offset;
-      if (length <= encoded.capacity()) {
-        FrameFormat.encodeInto(encoded.clear(), type, txid, key, payload, crc);
-        offset = write(encoded.flip());
+      if (length <= ENCODE_BUFFER) {
+        ByteBuffer buffer = encodeBuffer(length);
+        FrameFormat.encodeInto(buffer, type, txid, key, payload, crc);
+        offset = write(buffer.flip());
       } else {
         offset = write(FrameFormat.encode(type, txid, key, payload));
       }
@@ -125,6 +131,22 @@ public final class LogWriter {
       lock.unlock();
       appendsInFlight.decrementAndGet();
     }
+  }
+
+  /**
+   * The cleared encode buffer, grown (by doubling, up to {@link #ENCODE_BUFFER}) to hold {@code
+   * wanted} bytes if it can. Called under the lock.
+   */
+  private ByteBuffer encodeBuffer(long wanted) {
+    long capacity = Math.min(wanted, ENCODE_BUFFER);
+    if (encoded == null || encoded.capacity() < capacity) {
+      int size = encoded == null ? FIRST_ENCODE_BUFFER : encoded.capacity();
+      while (size < capacity) {
+        size <<= 1;
+      }
+      encoded = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
+    }
+    return encoded.clear();
   }
 
   /** How many appends are waiting for or holding the writer's lock right now. */
@@ -150,23 +172,23 @@ public final class LogWriter {
       ensureWritable();
       rotateIfFull(total);
       long txid = nextTxid;
-      encoded.clear(); // frames gathered for one write
+      ByteBuffer buffer = encodeBuffer(total); // frames gathered for one write
       for (Entry e : entries) {
         int length = FrameFormat.frameLength(e.key().length, e.payload().length);
-        if (length > encoded.remaining() && encoded.position() > 0) {
-          write(encoded.flip());
-          encoded.clear();
+        if (length > buffer.remaining() && buffer.position() > 0) {
+          write(buffer.flip());
+          buffer.clear();
         }
-        long offset = active.size() + encoded.position();
-        if (length > encoded.capacity()) {
+        long offset = active.size() + buffer.position();
+        if (length > buffer.capacity()) {
           write(FrameFormat.encode(e.type(), txid, e.key(), e.payload()));
         } else {
-          FrameFormat.encodeInto(encoded, e.type(), txid, e.key(), e.payload(), crc);
+          FrameFormat.encodeInto(buffer, e.type(), txid, e.key(), e.payload(), crc);
         }
         refs.add(new RecordRef(active.id(), offset, length, txid++));
       }
-      if (encoded.position() > 0) {
-        write(encoded.flip());
+      if (buffer.position() > 0) {
+        write(buffer.flip());
       }
       nextTxid = txid;
       for (int i = 0; i < refs.size(); i++) {
