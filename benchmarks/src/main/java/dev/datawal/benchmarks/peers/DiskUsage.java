@@ -11,8 +11,9 @@ import java.util.SplittableRandom;
 /**
  * Disk bytes per live record of each key/value peer, before and after its own compaction (not a JMH
  * benchmark: one measurement, no timing). For each peer: a new store, opened unsynced; {@code puts}
- * Puts of 16-byte keys and 100-byte values, the first half to distinct keys {@code 0 .. puts/2 - 1}
- * in order and the second half overwriting each of them once in a shuffled order (50% overwrites,
+ * Puts of 16-byte keys and 100-byte values (new random bytes for every put, so that no store gains
+ * from compressing values that repeat), the first half to distinct keys {@code 0 .. puts/2 - 1} in
+ * order and the second half overwriting each of them once in a shuffled order (50% overwrites,
  * {@code puts/2} live keys); {@code sync()} and close; the bytes of every file in the store's
  * directory ("before"); reopen, {@link Peer#compact()}, close; the bytes again ("after"). Every
  * live key is checked after the compaction.
@@ -60,16 +61,20 @@ public final class DiskUsage {
       order[i] = order[j];
       order[j] = t;
     }
-    byte[] value = PeerFiles.randomBytes(VALUE_SIZE, PeerFiles.SEED);
+    SplittableRandom values = new SplittableRandom(PeerFiles.SEED + 1);
     Path dir = PeerFiles.newDir("peer-disk-" + peer);
     try {
       String compaction;
       try (Peer store = Peers.open(peer, dir, false)) {
         for (int i = 0; i < live; i++) {
+          byte[] value = new byte[VALUE_SIZE]; // a new array: MVStore keeps the reference
+          values.nextBytes(value);
           value[0] = 0;
           store.put(PeerFiles.key(0, i), value);
         }
         for (int i = 0; i < live; i++) {
+          byte[] value = new byte[VALUE_SIZE]; // a new array: MVStore keeps the reference
+          values.nextBytes(value);
           value[0] = 1;
           store.put(PeerFiles.key(0, order[i]), value);
         }
