@@ -5,8 +5,9 @@
 #   benchmarks/run-comparison.sh full    # the report: docs/benchmarks.md + docs/benchmarks/*.png
 #   benchmarks/run-comparison.sh quick   # smoke run: benchmarks/results/quick/ only, docs untouched
 #
-# full takes about 45 minutes (estimated) on the 2-core machine of docs/benchmarks.md: run it on a quiet
-# machine, nothing else running; quick took 2 min 36 s (measured, plus the build). Environment:
+# full took 38 min 47 s (measured, plus the build) on the 2-core machine of docs/benchmarks.md:
+# run it on a quiet machine, nothing else running; quick took 2 min 36 s (measured, plus the
+# build). Environment:
 #   DATAWAL_BENCH_DIR  where stores are written (default: the JVM's temp dir; same disk for all)
 #   SKIP_BUILD=1       use the existing benchmarks/target/benchmarks.jar
 set -euo pipefail
