@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.StampedLock;
+import java.util.function.LongSupplier;
 
 /**
  * The key directory: for every live key, where its latest Put lies on disk. Values stay on disk.
@@ -214,14 +215,23 @@ public final class KeyDirectory {
   public long put(byte[] key, long segment, long offset, int length) {
     long place = place(segment, offset, length);
     int hash = hash(key, 0, key.length);
+    return changeLocked(() -> store(key, 0, key.length, hash, place, length, false));
+  }
+
+  /**
+   * Runs {@code change} under the write lock and returns its result. If the snapshot's table turns
+   * out damaged, nothing was changed (the table is read before any change): falls back to the
+   * segments outside the lock, then runs {@code change} again on the rebuilt table.
+   */
+  private long changeLocked(LongSupplier change) {
     while (true) {
       SnapshotTable.Damaged damage;
       long stamp = lock.writeLock();
       try {
         failIfUnusable();
-        return store(key, 0, key.length, hash, place, length, false);
+        return change.getAsLong();
       } catch (SnapshotTable.Damaged e) {
-        damage = e; // nothing changed: the snapshot's table is read before any change
+        damage = e;
       } finally {
         lock.unlockWrite(stamp);
       }
@@ -236,19 +246,7 @@ public final class KeyDirectory {
    */
   public long remove(byte[] key) {
     int hash = hash(key, 0, key.length);
-    while (true) {
-      SnapshotTable.Damaged damage;
-      long stamp = lock.writeLock();
-      try {
-        failIfUnusable();
-        return delete(key, 0, key.length, hash, false);
-      } catch (SnapshotTable.Damaged e) {
-        damage = e;
-      } finally {
-        lock.unlockWrite(stamp);
-      }
-      fallBack(damage);
-    }
+    return changeLocked(() -> delete(key, 0, key.length, hash, false));
   }
 
   /**
@@ -261,19 +259,7 @@ public final class KeyDirectory {
     int hash = hash(key, 0, key.length);
     long from = place(segment, fromOffset, 1);
     long to = place(segment, toOffset, 1);
-    while (true) {
-      SnapshotTable.Damaged damage;
-      long stamp = lock.writeLock();
-      try {
-        failIfUnusable();
-        return move(key, hash, from, to);
-      } catch (SnapshotTable.Damaged e) {
-        damage = e;
-      } finally {
-        lock.unlockWrite(stamp);
-      }
-      fallBack(damage);
-    }
+    return changeLocked(() -> move(key, hash, from, to) ? 1 : 0) == 1;
   }
 
   private boolean move(byte[] key, int hash, long from, long to) {
