@@ -1,6 +1,10 @@
 package dev.datawal;
 
-/** What is wrong with a damaged frame. */
+/**
+ * What is wrong with a store: the first four kinds describe a damaged frame, the others a store
+ * whose segment files are not what its manifest ({@code datawal.manifest}) or its own txids say
+ * they must be, even though every frame in them may pass its CRC.
+ */
 public enum CorruptionKind {
   /** The frame, or its 24-byte header, runs past the end of the segment. */
   TRUNCATED,
@@ -16,5 +20,47 @@ public enum CorruptionKind {
    * The magic is right but the version is not 1: the frame may come from a newer format, so it is
    * never discarded as a torn tail.
    */
-  UNSUPPORTED_VERSION
+  UNSUPPORTED_VERSION,
+  /**
+   * A record's txid is not above the txid of the record before it, in the same segment or an
+   * earlier one: segments were swapped, copied under another id, or frames edited. Txids only ever
+   * go up in a store.
+   */
+  TXID_ORDER,
+  /** A segment the manifest records is gone. */
+  SEGMENT_MISSING,
+  /**
+   * A segment is shorter than the manifest records (cut or emptied): records that were durable are
+   * gone.
+   */
+  SEGMENT_SHORTER,
+  /**
+   * A segment's frames are valid but not the ones the manifest records: another length, other
+   * txids, other frames (its last bytes or its frame digest differ), or the contents of another
+   * segment.
+   */
+  SEGMENT_CHANGED,
+  /**
+   * A segment file the manifest does not know: copied into the store, moved into the place of a
+   * segment that compaction or retention deleted, or a stray file with a segment's name.
+   */
+  SEGMENT_UNEXPECTED,
+  /** The manifest itself does not check out, so the store's expected shape is unknown. */
+  MANIFEST_DAMAGED;
+
+  /** A short phrase for messages, such as "CRC mismatch" or "missing segment". */
+  public String phrase() {
+    return switch (this) {
+      case TRUNCATED -> "truncated frame";
+      case CRC_MISMATCH -> "CRC mismatch";
+      case STRUCTURAL -> "structural damage";
+      case UNSUPPORTED_VERSION -> "unsupported version";
+      case TXID_ORDER -> "txids out of order";
+      case SEGMENT_MISSING -> "missing segment";
+      case SEGMENT_SHORTER -> "shortened segment";
+      case SEGMENT_CHANGED -> "changed segment";
+      case SEGMENT_UNEXPECTED -> "unexpected segment";
+      case MANIFEST_DAMAGED -> "damaged manifest";
+    };
+  }
 }

@@ -146,8 +146,10 @@ public final class DataWal implements AutoCloseable {
             loader.directory(),
             loader.usage(),
             new ReadHandles(io, dir, options.maxReadHandles()));
-    store.snapshotOnDisk = loader.used();
+    // Whether used or not: a snapshot left on disk must go before compaction changes a segment.
+    store.snapshotOnDisk = store.snapshotFilePresent();
     store.snapshotCovers = loader.covered();
+    log.routeWritesTo(store.applyToDirectory); // writes through log() keep the directory right
     return store;
   }
 
@@ -467,27 +469,31 @@ public final class DataWal implements AutoCloseable {
                   : output.output());
           throw e;
         }
-        if (snapshotOnDisk) {
-          // The snapshot describes the segment as it is now; it must be gone, durably, before the
-          // segment changes, or an open after a crash could trust it against the new file.
-          try {
+        try {
+          if (snapshotOnDisk) {
+            // The snapshot describes the segment as it is now; it must be gone, durably, before
+            // the segment changes, or an open after a crash could trust it against the new file.
             KeyDirectorySnapshot.delete(io, log.dir());
-          } catch (IOException e) {
-            io.deleteIfExists(
-                output.output() == null
-                    ? SegmentFiles.compactionOutput(log.dir(), id)
-                    : output.output());
-            throw e;
+            snapshotOnDisk = false;
+            snapshotCovers = null;
           }
-          snapshotOnDisk = false;
-          snapshotCovers = null;
+          // The manifest must accept the new file (or its absence) before it can be on disk.
+          log.manifest().replacing(id, output.shape());
+        } catch (IOException e) {
+          io.deleteIfExists(
+              output.output() == null
+                  ? SegmentFiles.compactionOutput(log.dir(), id)
+                  : output.output());
+          throw e;
         }
         swapIn(output);
+        log.manifest().replaced(id, output.shape());
         recordsWritten += output.records();
         bytesWritten += output.size();
         bytesReclaimed += size - output.size();
         olderHoldOnlyLivePuts &= !output.tombstonesKept();
       }
+      log.manifest().flush(); // the last swap, recorded before a snapshot can describe it
       if (!snapshotOnDisk) {
         writeSnapshotOfSealedSegments();
       }
@@ -599,7 +605,13 @@ public final class DataWal implements AutoCloseable {
     return log.recoveryReport();
   }
 
-  /** The log under this store, for reading it as a log (scans, followers). */
+  /**
+   * The log under this store, for reading it as a log (scans, followers). Records appended through
+   * it go through this store too: a Put or Delete appended there changes the key/value view exactly
+   * as {@link #put} or {@link #delete} would, and Raw records are logged and otherwise ignored.
+   * Retention is refused on it ({@link RecordLog#applyRetention()}): this store reclaims space with
+   * {@link #compact()}.
+   */
   public RecordLog log() {
     return log;
   }
@@ -723,6 +735,14 @@ public final class DataWal implements AutoCloseable {
           e);
     } finally {
       compactionLock.unlock();
+    }
+  }
+
+  private boolean snapshotFilePresent() {
+    try {
+      return io.kind(KeyDirectorySnapshot.path(log.dir())) != FileIo.Kind.MISSING;
+    } catch (IOException e) {
+      return true; // when in doubt, compaction deletes it first
     }
   }
 

@@ -7,11 +7,14 @@ import dev.datawal.internal.Follower;
 import dev.datawal.internal.FrameFormat;
 import dev.datawal.internal.GroupCommit;
 import dev.datawal.internal.LogWriter;
+import dev.datawal.internal.ManifestKeeper;
 import dev.datawal.internal.Observers;
 import dev.datawal.internal.Position;
 import dev.datawal.internal.Recovery;
 import dev.datawal.internal.ScanIterator;
 import dev.datawal.internal.SegmentFiles;
+import dev.datawal.internal.SegmentTail;
+import dev.datawal.internal.StoreManifest;
 import dev.datawal.internal.Watermarks;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -52,6 +55,7 @@ public final class RecordLog implements AutoCloseable {
   public static final int MAX_PAYLOAD_LEN = FrameFormat.MAX_PAYLOAD_LEN;
 
   private static final byte[] EMPTY = new byte[0];
+  private static final System.Logger LOG = System.getLogger("dev.datawal");
 
   /**
    * Unsynced bytes past which the background thread forces the active segment early (under MANUAL
@@ -69,9 +73,13 @@ public final class RecordLog implements AutoCloseable {
   private final RecoveryReport recoveryReport;
   private final Watermarks marks;
   private final LogWriter writer;
+  private final ManifestKeeper manifest;
   private final GroupCommit commit;
   private final boolean keyValue;
   private final Observers observers = new Observers();
+
+  /** Told of every record appended through the public methods: a key/value store's directory. */
+  private volatile LogWriter.Listener publicListener = NO_LISTENER;
 
   private RecordLog(
       FileIo io,
@@ -90,7 +98,8 @@ public final class RecordLog implements AutoCloseable {
         new Position(
             recovered.active().id(), recovered.active().size(), recoveryReport.lastTxidSeen());
     this.marks = new Watermarks(end); // recovery forced what it found
-    this.writer = new LogWriter(io, dir, options.maxSegmentSize(), recovered, marks);
+    this.manifest = new ManifestKeeper(io, dir, recovered.manifest());
+    this.writer = new LogWriter(io, dir, options.maxSegmentSize(), recovered, marks, manifest);
     this.commit =
         new GroupCommit(
             writer,
@@ -199,7 +208,16 @@ public final class RecordLog implements AutoCloseable {
    * @throws IllegalStateException if the log is closed
    */
   public RecordRef appendRecord(RecordType type, byte[] key, byte[] payload) {
-    return append(type, key, payload, NO_LISTENER);
+    return append(type, key, payload, publicListener);
+  }
+
+  /**
+   * Makes every append through the public methods tell {@code listener}, as the key/value store's
+   * own writes do, so that a Put or Delete appended to a {@link DataWal}'s log cannot bypass its
+   * key directory.
+   */
+  void routeWritesTo(LogWriter.Listener listener) {
+    publicListener = Objects.requireNonNull(listener, "listener");
   }
 
   /** Appends, telling {@code listener} under the writer's lock; applies the fsync policy. */
@@ -247,7 +265,7 @@ public final class RecordLog implements AutoCloseable {
    * @throws IllegalStateException if the log is closed
    */
   public List<RecordRef> appendBatch(List<Entry> entries) {
-    return appendBatch(entries, NO_LISTENER);
+    return appendBatch(entries, publicListener);
   }
 
   List<RecordRef> appendBatch(List<Entry> entries, LogWriter.Listener listener) {
@@ -281,7 +299,7 @@ public final class RecordLog implements AutoCloseable {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(payload, "payload");
-    RecordRef ref = writer.append(type, key, payload, NO_LISTENER);
+    RecordRef ref = writer.append(type, key, payload, publicListener);
     appended(ref);
     return commit.whenDurable(ref);
   }
@@ -430,7 +448,7 @@ public final class RecordLog implements AutoCloseable {
     int before = sealed.size() + 1;
     long total = writer.totalBytes();
     long now = System.currentTimeMillis();
-    int deleted = 0;
+    List<Long> expired = new ArrayList<>();
     long reclaimed = 0;
     try {
       for (Map.Entry<Long, Long> segment : sealed.entrySet()) {
@@ -443,19 +461,25 @@ public final class RecordLog implements AutoCloseable {
         if (keepFromTxid != Long.MAX_VALUE && firstTxidAfter(segment.getKey()) > keepFromTxid) {
           break; // it holds a record a reader still needs
         }
-        io.deleteIfExists(file);
-        writer.sealedSegmentChanged(segment.getKey(), -1);
+        expired.add(segment.getKey());
         total -= segment.getValue();
         reclaimed += segment.getValue();
-        deleted++;
       }
-      if (deleted > 0) {
+      if (!expired.isEmpty()) {
+        // Recorded as "may be gone" first, so that a crash part way leaves a store that opens.
+        manifest.deleting(expired);
+        for (long id : expired) {
+          io.deleteIfExists(SegmentFiles.path(dir, id));
+          writer.sealedSegmentChanged(id, -1);
+        }
         io.syncDirectory(dir); // the deletions survive a power cut
+        manifest.deleted(expired);
       }
     } catch (IOException e) {
       throw new DatawalException(
           "datawal: retention in " + dir + " failed: " + Errors.describe(e), e);
     }
+    int deleted = expired.size();
     RetentionStats stats =
         new RetentionStats(
             deleted,
@@ -567,8 +591,11 @@ public final class RecordLog implements AutoCloseable {
     } catch (IOException e) {
       failure = closeFailed(e);
     }
-    if (failure == null && closedNow && whileLocked != null && !writer.isPoisoned()) {
-      whileLocked.run();
+    if (failure == null && closedNow && !writer.isPoisoned()) {
+      recordCleanClose();
+      if (whileLocked != null) {
+        whileLocked.run();
+      }
     }
     try {
       lock.close();
@@ -582,6 +609,43 @@ public final class RecordLog implements AutoCloseable {
     if (failure != null) {
       throw failure;
     }
+  }
+
+  /**
+   * Records the whole active segment in the manifest after the final fsync, so that the next open
+   * knows every record in it was durable. A failure only leaves the manifest of the last seal or
+   * open, which the store still matches: it is logged, never thrown.
+   */
+  private void recordCleanClose() {
+    LogWriter.ActiveState state = writer.activeState();
+    try {
+      StoreManifest.Shape shape = state.shape();
+      int tail = SegmentTail.crc(io, dir, state.id(), shape.length());
+      manifest.closed(
+          state.id(),
+          new StoreManifest.Shape(
+              shape.length(),
+              shape.records(),
+              shape.firstTxid(),
+              shape.lastTxid(),
+              shape.digest(),
+              tail));
+    } catch (IOException | RuntimeException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "datawal: could not record the clean close of "
+              + dir
+              + " in "
+              + StoreManifest.FILE_NAME
+              + " (the next open reads the active segment as after a crash): "
+              + e,
+          e);
+    }
+  }
+
+  /** The store's manifest keeper, for the key/value store built on this log. */
+  ManifestKeeper manifest() {
+    return manifest;
   }
 
   private DatawalException closeFailed(IOException e) {

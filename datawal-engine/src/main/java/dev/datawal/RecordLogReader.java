@@ -1,5 +1,6 @@
 package dev.datawal;
 
+import dev.datawal.internal.CorruptionMessages;
 import dev.datawal.internal.Errors;
 import dev.datawal.internal.FileHandle;
 import dev.datawal.internal.FileIo;
@@ -7,6 +8,8 @@ import dev.datawal.internal.LogScanner;
 import dev.datawal.internal.ScanIterator;
 import dev.datawal.internal.SegmentFiles;
 import dev.datawal.internal.SegmentScanner;
+import dev.datawal.internal.ShapeCheck;
+import dev.datawal.internal.StoreManifest;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -29,6 +32,9 @@ import java.util.TreeMap;
  * <p>Thread-safe: each scan is independent.
  */
 public final class RecordLogReader {
+  /** How often a shape check is made while a live writer changes the manifest under it. */
+  private static final int SHAPE_CHECK_ATTEMPTS = 5;
+
   private final FileIo io;
   private final Path dir;
   private final List<Long> segments;
@@ -94,6 +100,7 @@ public final class RecordLogReader {
    * iterator; a torn tail ends the scan and is in its {@link RecordIterator#report()}.
    */
   public RecordIterator scanIter() {
+    checkShape();
     return new ScanIterator(io, dir, spans(), true);
   }
 
@@ -113,13 +120,51 @@ public final class RecordLogReader {
    * @throws CorruptStoreException on damage recovery would refuse
    */
   public RecoveryReport report() {
+    ShapeCheck shape = checkShape();
     try (LogScanner scanner = new LogScanner(io, dir, spans(), true, SegmentScanner.Content.NONE)) {
+      shape.prepare(scanner);
       while (scanner.next()) {
         // validating only
       }
+      StoreManifest manifest = shape.manifest();
+      shape.checkScanned(
+          scanner.summaries(),
+          manifest == null ? null : scanner.checkpoint(manifest.active().id()));
       return scanner.report(null, List.of());
     } catch (IOException e) {
       throw Errors.readFailed(dir, e);
+    }
+  }
+
+  /**
+   * Checks the store's segment files against its manifest, as a writer's open does. A live writer
+   * may change both meanwhile (a seal, a compaction swap); a check that fails while the manifest
+   * changed under it is made again.
+   *
+   * @throws CorruptStoreException if the store lost or changed what its manifest records
+   */
+  private ShapeCheck checkShape() {
+    try {
+      for (int attempt = 1; ; attempt++) {
+        StoreManifest before = readManifest();
+        try {
+          return ShapeCheck.check(io, dir, SegmentFiles.list(io, dir), before);
+        } catch (CorruptStoreException | IOException e) {
+          if (attempt >= SHAPE_CHECK_ATTEMPTS || Objects.equals(before, readManifest())) {
+            throw e;
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw Errors.readFailed(dir, e);
+    }
+  }
+
+  private StoreManifest readManifest() throws IOException {
+    try {
+      return StoreManifest.read(io, dir);
+    } catch (StoreManifest.Unreadable e) {
+      throw CorruptionMessages.manifest(dir, e.getMessage());
     }
   }
 

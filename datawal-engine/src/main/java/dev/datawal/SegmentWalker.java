@@ -62,6 +62,7 @@ public final class SegmentWalker implements AutoCloseable {
    * @param payloadLength the payload's length in bytes
    * @param payload the payload, a fresh array, or {@code null} if the walker was opened without
    *     payloads
+   * @param crc the frame's stored (and checked) CRC-32C
    */
   public record Frame(
       long segment,
@@ -71,7 +72,8 @@ public final class SegmentWalker implements AutoCloseable {
       long txid,
       byte[] key,
       int payloadLength,
-      byte[] payload)
+      byte[] payload,
+      int crc)
       implements Item {
 
     @Override
@@ -279,7 +281,8 @@ public final class SegmentWalker implements AutoCloseable {
               FrameFormat.txid(frame, 0),
               Arrays.copyOfRange(bytes, keyAt, keyAt + keyLength),
               payloadLength,
-              Arrays.copyOfRange(bytes, keyAt + keyLength, keyAt + keyLength + payloadLength));
+              Arrays.copyOfRange(bytes, keyAt + keyLength, keyAt + keyLength + payloadLength),
+              frame.getInt(length - FrameFormat.CRC_SIZE));
         }
       }
       throw new CorruptStoreException(
@@ -327,7 +330,8 @@ public final class SegmentWalker implements AutoCloseable {
         scanner.txid(),
         key,
         payloadLength,
-        payloads ? scanner.payload() : null);
+        payloads ? scanner.payload() : null,
+        scanner.frameCrc());
   }
 
   /** The region that starts where the scanner stopped; finds where it ends. */

@@ -4,8 +4,11 @@ import dev.datawal.internal.DirectoryLock;
 import dev.datawal.internal.Errors;
 import dev.datawal.internal.FileHandle;
 import dev.datawal.internal.FileIo;
+import dev.datawal.internal.FrameDigest;
 import dev.datawal.internal.KeyDirectorySnapshot;
 import dev.datawal.internal.SegmentFiles;
+import dev.datawal.internal.ShapeCheck;
+import dev.datawal.internal.StoreManifest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
@@ -32,9 +35,19 @@ import java.util.TreeMap;
  * anywhere. A torn tail of the last segment is left alone: the writer's open already keeps it as
  * evidence and cuts it.
  *
+ * <p>It is also the one explicit way to accept that durable data is gone, when a store's segment
+ * files are not what its manifest ({@code datawal.manifest}) records: a segment the manifest does
+ * not know (copied in, moved into a gap, a stray file) is quarantined whole; records whose txids do
+ * not go up are quarantined; a missing, shorter or changed segment is accepted as it is ({@link
+ * Plan#losses()}). The repair then writes a new manifest of what is left, keeping the txid floor so
+ * that no txid is handed out twice, and says which keys the loss took away, set back to an older
+ * value or brought back ({@link Plan#keys()}), as far as the key-directory snapshot, the only
+ * record of the keys a store had, tells.
+ *
  * <p>Quarantine files: {@code <segment file>.quarantine-at-<offset>} (with {@code .2}, {@code .3}
  * ... if that name is taken) holds exactly the bytes of the region, as they were at {@code
- * <offset>} of the segment. The name never matches the segment pattern, so recovery ignores it;
+ * <offset>} of the segment; a segment quarantined whole is renamed to {@code <segment
+ * file>.quarantine-at-0}. The name never matches the segment pattern, so recovery ignores it;
  * nothing is ever deleted but the segment bytes that a quarantine file already holds durably.
  *
  * <p>Usage: {@link #plan(Path)} shows what a repair would do without a lock and without changing
@@ -49,7 +62,9 @@ public final class StoreRepair implements AutoCloseable {
    * Durable steps of apply(), each finished before the next begins:
    *
    *   1. keydir.snapshot, if present, is deleted and the directory synced: it describes segment
-   *      bytes that are about to move (as compaction does).
+   *      bytes that are about to move (as compaction does). (What it said of the keys was read
+   *      by plan(), for Plan.keys().) Segments quarantined whole are renamed to their quarantine
+   *      name, and the directory synced.
    *   2. For each damaged segment, ascending, each region is copied into <quarantine>.tmp, which is
    *      forced, renamed to its quarantine name, and the directory synced: the bytes now survive a
    *      power cut outside the segment.
@@ -57,8 +72,12 @@ public final class StoreRepair implements AutoCloseable {
    *      <segment>.repairing, which is forced, walked to check that it now decodes as recovery
    *      requires, renamed over the segment, and the directory synced.
    *
+   *   4. datawal.manifest is replaced (temp file, force, rename, directory sync) by one that
+   *      records the segments as they now are, with the old txid floor or more.
+   *
    * A crash leaves each segment either as it was or repaired, and each removed byte in a
-   * quarantine file; at worst a region is quarantined twice (a rerun picks a new name). A leftover
+   * quarantine file; at worst a region is quarantined twice (a rerun picks a new name); until step
+   * 4, the old manifest still makes the open refuse the store, so a rerun finishes it. A leftover
    * <quarantine>.tmp or <segment>.repairing was never renamed, so its segment still holds those
    * bytes: the next apply() deletes them (and reports them).
    */
@@ -77,9 +96,64 @@ public final class StoreRepair implements AutoCloseable {
    * @param kind what is wrong at {@code offset}
    * @param detail what exactly is wrong there
    * @param file the quarantine file that gets exactly these bytes
+   * @param wholeFile whether the whole segment file is moved out (renamed): a segment the store
+   *     must not have at all
    */
   public record Quarantine(
-      long segment, long offset, long length, CorruptionKind kind, String detail, Path file) {}
+      long segment,
+      long offset,
+      long length,
+      CorruptionKind kind,
+      String detail,
+      Path file,
+      boolean wholeFile) {
+
+    /** A region inside a segment, which keeps the rest of its bytes. */
+    public Quarantine(
+        long segment, long offset, long length, CorruptionKind kind, String detail, Path file) {
+      this(segment, offset, length, kind, detail, file, false);
+    }
+  }
+
+  /**
+   * Durable data that is gone, which a repair accepts: nothing is left to move, only the manifest
+   * to replace.
+   *
+   * @param kind what is wrong
+   * @param segment the segment, or -1 for the manifest itself
+   * @param detail what is gone, as the open's error said
+   */
+  public record Loss(CorruptionKind kind, long segment, String detail) {}
+
+  /**
+   * The keys whose state a repair changes, compared with what the key-directory snapshot says the
+   * store held (and the records after it): each list holds copies of keys, in unsigned byte order.
+   *
+   * @param evidence what the comparison is based on, or {@code null} when there is nothing to
+   *     compare with (no snapshot, or a damaged one): the keys cannot be named
+   * @param lost keys that were live and are gone
+   * @param reverted keys that are still live but whose value is an older (or other) one
+   * @param cameBack keys that were deleted or never written and are live again
+   */
+  public record KeyChanges(
+      String evidence, List<byte[]> lost, List<byte[]> reverted, List<byte[]> cameBack) {
+    /** Copies the lists. */
+    public KeyChanges {
+      lost = List.copyOf(lost);
+      reverted = List.copyOf(reverted);
+      cameBack = List.copyOf(cameBack);
+    }
+
+    /** Nothing known: no evidence to compare with. */
+    static KeyChanges unknown() {
+      return new KeyChanges(null, List.of(), List.of(), List.of());
+    }
+
+    /** Whether any key changed. */
+    public boolean any() {
+      return !lost.isEmpty() || !reverted.isEmpty() || !cameBack.isEmpty();
+    }
+  }
 
   /**
    * What a repair does.
@@ -87,28 +161,40 @@ public final class StoreRepair implements AutoCloseable {
    * @param dir the store directory
    * @param sizes every segment's size when planned, by id; {@link #apply} refuses a segment that
    *     changed since
-   * @param quarantines the regions to move out, in log order
+   * @param quarantines the regions and whole segments to move out, in log order
    * @param tornTails damage at the end of the last segment that is left for the writer's open,
    *     which keeps it as evidence and cuts it
    * @param snapshotPresent whether a key-directory snapshot is present; a repair deletes it
+   * @param losses durable data that is gone and that the repair accepts as gone
+   * @param keys the keys whose state changes with the damage and the repair
+   * @param rewritesManifest whether the repair writes a new manifest: there is damage, a loss, a
+   *     damaged manifest, or damage recorded in it
+   * @param txidFloor the highest txid the store is known to have handed out (its manifest's floor,
+   *     any txid it recorded, the key-directory snapshot's last txid): the new manifest keeps it,
+   *     so that no txid is handed out twice
    */
   public record Plan(
       Path dir,
       SortedMap<Long, Long> sizes,
       List<Quarantine> quarantines,
       List<SegmentWalker.Damage> tornTails,
-      boolean snapshotPresent) {
+      boolean snapshotPresent,
+      List<Loss> losses,
+      KeyChanges keys,
+      boolean rewritesManifest,
+      long txidFloor) {
 
     /** Copies the collections so the plan is immutable. */
     public Plan {
       sizes = Collections.unmodifiableSortedMap(new TreeMap<>(sizes));
       quarantines = List.copyOf(quarantines);
       tornTails = List.copyOf(tornTails);
+      losses = List.copyOf(losses);
     }
 
     /** Whether anything blocks opening the store, so that a repair has something to do. */
     public boolean needed() {
-      return !quarantines.isEmpty();
+      return !quarantines.isEmpty() || !losses.isEmpty() || rewritesManifest;
     }
 
     /** The bytes the repair moves into quarantine files. */
@@ -221,14 +307,30 @@ public final class StoreRepair implements AutoCloseable {
         return new Result(plan, leftovers, false);
       }
       Map<Long, List<Quarantine>> bySegment = new TreeMap<>();
+      List<Quarantine> wholeFiles = new ArrayList<>();
       for (Quarantine q : plan.quarantines()) {
-        bySegment.computeIfAbsent(q.segment(), id -> new ArrayList<>()).add(q);
+        if (q.wholeFile()) {
+          wholeFiles.add(q);
+        } else {
+          bySegment.computeIfAbsent(q.segment(), id -> new ArrayList<>()).add(q);
+        }
       }
       boolean snapshotDeleted = KeyDirectorySnapshot.delete(io, dir); // step 1
-      long lastSegment = plan.sizes().lastKey();
+      for (Quarantine q : wholeFiles) {
+        moveOut(q);
+      }
+      long lastSegment = -1; // the last segment the store keeps
+      for (long id : plan.sizes().keySet()) {
+        if (wholeFiles.stream().noneMatch(q -> q.segment() == id)) {
+          lastSegment = id;
+        }
+      }
       for (Map.Entry<Long, List<Quarantine>> segment : bySegment.entrySet()) {
         long id = segment.getKey();
         repairSegment(id, plan.sizes().get(id), segment.getValue(), id == lastSegment);
+      }
+      if (plan.rewritesManifest()) {
+        StoreManifest.ofStore(io, dir, plan.txidFloor()).write(io, dir); // step 4
       }
       return new Result(plan, leftovers, snapshotDeleted);
     } catch (IOException e) {
@@ -271,6 +373,27 @@ public final class StoreRepair implements AutoCloseable {
       }
       replace(source, id, path, size, regions, last); // step 3
     }
+  }
+
+  /** Renames a segment the store must not have to its quarantine name, durably. */
+  private void moveOut(Quarantine q) throws IOException {
+    Path path = SegmentFiles.path(dir, q.segment());
+    try (FileHandle file = io.openRead(path)) {
+      if (file.size() != q.length()) {
+        throw new DatawalException(
+            "datawal: segment "
+                + q.segment()
+                + " ("
+                + path
+                + ") is "
+                + file.size()
+                + " bytes, not the "
+                + q.length()
+                + " planned: it changed since the plan; plan again");
+      }
+    }
+    io.atomicMove(path, q.file());
+    io.syncDirectory(dir); // the store no longer has the segment, across a power cut
   }
 
   /** Copies one region into its quarantine file, durably. */
@@ -367,46 +490,231 @@ public final class StoreRepair implements AutoCloseable {
 
   private static Plan compute(FileIo io, Path dir) throws IOException {
     List<Long> ids = SegmentFiles.list(io, dir);
+    List<Loss> losses = new ArrayList<>();
+    StoreManifest manifest = null;
+    try {
+      manifest = StoreManifest.read(io, dir);
+    } catch (StoreManifest.Unreadable e) {
+      losses.add(
+          new Loss(
+              CorruptionKind.MANIFEST_DAMAGED,
+              -1,
+              StoreManifest.FILE_NAME
+                  + " is damaged ("
+                  + e.getMessage()
+                  + "): what it recorded is unknown; a new one is written from the segments"));
+    }
+    long floor = manifest == null ? 0 : manifest.highestTxid();
+    Set<Path> taken = new HashSet<>();
+    List<Quarantine> quarantines = new ArrayList<>();
+    Set<Long> wholeFiles = new HashSet<>();
     SortedMap<Long, Long> sizes = new TreeMap<>();
+    for (long id : ids) {
+      sizes.put(id, size(io, dir, id));
+    }
+    ShapeCheck survey = ShapeCheck.survey(io, dir, ids, manifest);
+    for (CorruptStoreException problem : survey.problems()) {
+      if (problem.kind() == CorruptionKind.SEGMENT_UNEXPECTED
+          && sizes.containsKey(problem.segment())) {
+        long id = problem.segment();
+        quarantines.add(
+            new Quarantine(
+                id,
+                0,
+                sizes.get(id),
+                problem.kind(),
+                problem.getMessage(),
+                freeName(io, dir, SegmentFiles.fileName(id) + QUARANTINE_MARKER, 0, taken),
+                true));
+        wholeFiles.add(id);
+      } else {
+        losses.add(new Loss(problem.kind(), problem.segment(), problem.getMessage()));
+      }
+    }
+    KeyDirectorySnapshot.Evidence evidence = KeyDirectorySnapshot.readEvidence(io, dir);
+    if (evidence != null) {
+      floor = Math.max(floor, evidence.lastTxid());
+      if (manifest == null) {
+        CorruptStoreException loss =
+            new KeyDirectorySnapshot.Loader(io, dir).lossWithoutManifest(ids);
+        if (loss != null) {
+          losses.add(new Loss(loss.kind(), loss.segment(), loss.getMessage()));
+        }
+      }
+    }
+    List<Long> kept = ids.stream().filter(id -> !wholeFiles.contains(id)).toList();
+    List<SegmentWalker.Damage> tornTails = new ArrayList<>();
+    long previousTxid = 0;
+    for (int i = 0; i < kept.size(); i++) {
+      long id = kept.get(i);
+      boolean last = i == kept.size() - 1;
+      SegmentRead read = walk(io, dir, id, last, previousTxid, taken);
+      if (read == null) {
+        continue; // deleted by a live writer since the listing (lockless plans only)
+      }
+      quarantines.addAll(read.quarantines);
+      tornTails.addAll(read.tornTails);
+      previousTxid = Math.max(previousTxid, read.lastTxid);
+      StoreManifest.Shape recorded = survey.matched().get(id);
+      boolean differs =
+          read.quarantines.isEmpty()
+              && (survey.suspects().containsKey(id)
+                  || (recorded != null
+                      && recorded.complete()
+                      && (recorded.records() != read.records || recorded.digest() != read.digest)));
+      if (differs) {
+        losses.add(
+            new Loss(
+                CorruptionKind.SEGMENT_CHANGED,
+                id,
+                "segment "
+                    + id
+                    + " holds valid frames, but not the ones "
+                    + StoreManifest.FILE_NAME
+                    + " records (edited, or replaced by another file): accepted as they are"));
+      }
+      floor = Math.max(floor, read.lastTxid);
+    }
+    quarantines.sort(
+        java.util.Comparator.comparingLong(Quarantine::segment)
+            .thenComparingLong(Quarantine::offset));
+    boolean rewrite = !quarantines.isEmpty() || !losses.isEmpty();
+    KeyChanges keys =
+        rewrite && evidence != null
+            ? RepairKeyChanges.compute(io, dir, kept, quarantines, evidence)
+            : KeyChanges.unknown();
+    boolean snapshot = io.kind(KeyDirectorySnapshot.path(dir)) != FileIo.Kind.MISSING;
+    return new Plan(dir, sizes, quarantines, tornTails, snapshot, losses, keys, rewrite, floor);
+  }
+
+  /**
+   * What a walk of one segment finds for a repair.
+   *
+   * @param quarantines its damaged regions and records whose txid is not above the one before
+   * @param tornTails its torn tail, left to the writer
+   * @param records the frames kept
+   * @param digest their frame digest
+   * @param lastTxid the highest txid kept (or {@code previousTxid} if none)
+   */
+  private record SegmentRead(
+      List<Quarantine> quarantines,
+      List<SegmentWalker.Damage> tornTails,
+      long records,
+      long digest,
+      long lastTxid) {}
+
+  /**
+   * Walks segment {@code id}: its damaged regions, and runs of frames whose txids do not go up
+   * (after {@code previousTxid}, the last one kept before it), become regions to quarantine.
+   *
+   * @return what it found, or {@code null} if the segment is gone
+   */
+  private static SegmentRead walk(
+      FileIo io, Path dir, long id, boolean last, long previousTxid, Set<Path> taken)
+      throws IOException {
+    SegmentWalker walker;
+    try {
+      walker = SegmentWalker.open(io, SegmentFiles.path(dir, id), id, false);
+    } catch (DatawalException e) {
+      if (e.getCause() instanceof NoSuchFileException) {
+        return null;
+      }
+      throw e;
+    }
     List<Quarantine> quarantines = new ArrayList<>();
     List<SegmentWalker.Damage> tornTails = new ArrayList<>();
-    Set<Path> taken = new HashSet<>();
-    for (int i = 0; i < ids.size(); i++) {
-      long id = ids.get(i);
-      boolean last = i == ids.size() - 1;
-      SegmentWalker walker;
-      try {
-        walker = SegmentWalker.open(io, SegmentFiles.path(dir, id), id, false);
-      } catch (DatawalException e) {
-        if (e.getCause() instanceof NoSuchFileException) {
-          continue; // deleted by a live writer since the listing (lockless plans only)
-        }
-        throw e;
-      }
-      try (walker) {
-        sizes.put(id, walker.size());
-        for (SegmentWalker.Item item = walker.next(); item != null; item = walker.next()) {
-          if (item instanceof SegmentWalker.Damage d) {
-            if (d.tornTail(last)) {
-              tornTails.add(d);
-            } else {
-              Path file =
-                  freeName(io, dir, SegmentFiles.fileName(id) + QUARANTINE_MARKER, d, taken);
-              quarantines.add(
-                  new Quarantine(id, d.offset(), d.length(), d.kind(), d.detail(), file));
-            }
+    String prefix = SegmentFiles.fileName(id) + QUARANTINE_MARKER;
+    long records = 0;
+    long digest = FrameDigest.EMPTY;
+    long lastTxid = previousTxid;
+    long outOfOrderFrom = -1; // the start of a run of frames whose txids go back
+    long outOfOrderEnd = -1;
+    String outOfOrderDetail = null;
+    try (walker) {
+      for (SegmentWalker.Item item = walker.next(); item != null; item = walker.next()) {
+        if (item instanceof SegmentWalker.Frame f && f.txid() > lastTxid) {
+          records++;
+          digest = FrameDigest.next(digest, f.txid(), f.crc());
+          lastTxid = f.txid();
+        } else if (item instanceof SegmentWalker.Frame f) {
+          if (outOfOrderFrom < 0 || outOfOrderEnd != f.offset()) {
+            addRun(
+                io,
+                dir,
+                id,
+                prefix,
+                outOfOrderFrom,
+                outOfOrderEnd,
+                outOfOrderDetail,
+                taken,
+                quarantines);
+            outOfOrderFrom = f.offset();
+            outOfOrderDetail =
+                "the record at offset "
+                    + f.offset()
+                    + " has txid "
+                    + f.txid()
+                    + ", not above txid "
+                    + lastTxid
+                    + " of a record before it";
+          }
+          outOfOrderEnd = f.end();
+        } else {
+          SegmentWalker.Damage d = (SegmentWalker.Damage) item;
+          if (d.tornTail(last)) {
+            tornTails.add(d);
+          } else {
+            quarantines.add(
+                new Quarantine(
+                    id,
+                    d.offset(),
+                    d.length(),
+                    d.kind(),
+                    d.detail(),
+                    freeName(io, dir, prefix, d.offset(), taken)));
           }
         }
       }
     }
-    boolean snapshot = io.kind(KeyDirectorySnapshot.path(dir)) != FileIo.Kind.MISSING;
-    return new Plan(dir, sizes, quarantines, tornTails, snapshot);
+    addRun(
+        io, dir, id, prefix, outOfOrderFrom, outOfOrderEnd, outOfOrderDetail, taken, quarantines);
+    return new SegmentRead(quarantines, tornTails, records, digest, lastTxid);
   }
 
-  private static Path freeName(
-      FileIo io, Path dir, String prefix, SegmentWalker.Damage d, Set<Path> taken)
+  private static void addRun(
+      FileIo io,
+      Path dir,
+      long id,
+      String prefix,
+      long from,
+      long end,
+      String detail,
+      Set<Path> taken,
+      List<Quarantine> quarantines)
       throws IOException {
-    String base = prefix + d.offset();
+    if (from >= 0) {
+      quarantines.add(
+          new Quarantine(
+              id,
+              from,
+              end - from,
+              CorruptionKind.TXID_ORDER,
+              detail,
+              freeName(io, dir, prefix, from, taken)));
+    }
+  }
+
+  private static long size(FileIo io, Path dir, long id) throws IOException {
+    try (FileHandle file = io.openRead(SegmentFiles.path(dir, id))) {
+      return file.size();
+    } catch (NoSuchFileException e) {
+      return 0;
+    }
+  }
+
+  private static Path freeName(FileIo io, Path dir, String prefix, long offset, Set<Path> taken)
+      throws IOException {
+    String base = prefix + offset;
     Path candidate = dir.resolve(base);
     for (int n = 2; taken.contains(candidate) || io.kind(candidate) != FileIo.Kind.MISSING; n++) {
       candidate = dir.resolve(base + "." + n);

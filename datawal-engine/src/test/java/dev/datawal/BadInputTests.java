@@ -110,6 +110,7 @@ class BadInputTests {
             ".lock",
             "00000001.dwal",
             "00000002.dwal",
+            "datawal.manifest",
             "notes.txt",
             "1.dwal",
             "000000001.dwal",

@@ -155,7 +155,10 @@ class CompactionTests {
     }
     List<String> names = TestFiles.names(dir);
     assertThat(names)
-        .allSatisfy(n -> assertThat(n).matches("\\.lock|[0-9]{8}\\.dwal|keydir\\.snapshot"));
+        .allSatisfy(
+            n ->
+                assertThat(n)
+                    .matches("\\.lock|[0-9]{8}\\.dwal|keydir\\.snapshot|datawal\\.manifest"));
     RecoveryReport report = RecordLogReader.open(dir).report();
     assertThat(report.damage()).isEmpty();
     assertThat(report.leftoversRemoved()).isEmpty();

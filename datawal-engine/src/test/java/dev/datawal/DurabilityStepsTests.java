@@ -22,6 +22,28 @@ class DurabilityStepsTests {
   private static final DatawalOptions MANUAL =
       DatawalOptions.builder().fsyncPolicy(FsyncPolicy.MANUAL).build();
 
+  /**
+   * The steps of replacing {@code datawal.manifest} recording {@code sealed} sealed segments:
+   * written under a temporary name, forced, renamed over the old one, directory synced.
+   */
+  private static List<String> manifestWrite(int sealed) {
+    int size = 88 + 56 * sealed + 4;
+    return List.of(
+        "delete datawal.manifest.tmp",
+        "create datawal.manifest.tmp",
+        "write datawal.manifest.tmp 0 " + size,
+        "force datawal.manifest.tmp",
+        "move datawal.manifest.tmp datawal.manifest",
+        "sync-dir");
+  }
+
+  private static String[] concat(List<String> a, List<String> b, List<String> c) {
+    List<String> all = new java.util.ArrayList<>(a);
+    all.addAll(b);
+    all.addAll(c);
+    return all.toArray(new String[0]);
+  }
+
   /** Under MANUAL, the reference's contract, so each test decides when to fsync. */
   private RecordLog open(Path dir) {
     return RecordLog.open(dir, MANUAL, io);
@@ -31,16 +53,22 @@ class DurabilityStepsTests {
   void openingANewStoreMakesItsDirectoryAndFirstSegmentDurable() {
     Path dir = tmp.resolve("a").resolve("store");
     try (RecordLog log = open(dir)) {
+      // The new segment and its directory entry are durable, and then the manifest that records
+      // the store's shape (its own directory sync comes last).
       assertThat(io.ops())
           .containsExactly(
-              "mkdirs store",
-              "open-write .lock",
-              "write .lock 0 " + (ProcessHandle.current().pid() + "\n").length(),
-              "truncate .lock " + (ProcessHandle.current().pid() + "\n").length(),
-              "create 00000001.dwal",
-              "open-write 00000001.dwal",
-              "force 00000001.dwal",
-              "sync-dir");
+              concat(
+                  List.of(
+                      "mkdirs store",
+                      "open-write .lock",
+                      "write .lock 0 " + (ProcessHandle.current().pid() + "\n").length(),
+                      "truncate .lock " + (ProcessHandle.current().pid() + "\n").length(),
+                      "create 00000001.dwal",
+                      "open-write 00000001.dwal",
+                      "force 00000001.dwal",
+                      "sync-dir"),
+                  manifestWrite(0),
+                  List.of()));
     }
   }
 
@@ -64,8 +92,9 @@ class DurabilityStepsTests {
     log.fsync();
     io.clear();
     log.fsync();
-    log.close();
     assertThat(io.ops()).isEmpty();
+    log.close(); // nothing to force: only the manifest's record of the clean close
+    assertThat(io.ops()).containsExactlyElementsOf(manifestWrite(0));
   }
 
   @Test
@@ -76,9 +105,14 @@ class DurabilityStepsTests {
       log.rotate();
       // rotate() promises the appends before it are durable: the sealed segment's name may be as
       // new as its data, so the directory is synced before it returns.
+      // The manifest records the sealed segment (with its length, txids and frame digest) before
+      // anything is appended to the next one; its directory sync makes the new name durable too.
       assertThat(io.ops())
           .containsExactly(
-              "force 00000001.dwal", "create 00000002.dwal", "force 00000002.dwal", "sync-dir");
+              concat(
+                  List.of("force 00000001.dwal", "create 00000002.dwal"),
+                  manifestWrite(1),
+                  List.of("force 00000002.dwal", "sync-dir")));
       io.clear();
       log.append(utf8("b"));
       log.fsync();
@@ -95,7 +129,10 @@ class DurabilityStepsTests {
       log.append(utf8("b"));
       assertThat(io.ops())
           .containsExactly(
-              "force 00000001.dwal", "create 00000002.dwal", "write 00000002.dwal 0 29");
+              concat(
+                  List.of("force 00000001.dwal", "create 00000002.dwal"),
+                  manifestWrite(1),
+                  List.of("write 00000002.dwal 0 29")));
     }
   }
 
@@ -107,7 +144,9 @@ class DurabilityStepsTests {
     log.append(utf8("b")); // rotates by itself: 00000002.dwal is created, its name not yet synced
     io.clear();
     log.close();
-    assertThat(io.ops()).containsExactly("force 00000002.dwal", "sync-dir");
+    assertThat(io.ops())
+        .containsExactly(
+            concat(List.of("force 00000002.dwal", "sync-dir"), manifestWrite(1), List.of()));
   }
 
   @Test
@@ -142,6 +181,7 @@ class DurabilityStepsTests {
     }
     io.clear();
     try (RecordLog log = open(dir)) {
+      // A clean close recorded the whole segment: nothing changed, so the manifest stays.
       assertThat(io.ops()).endsWith("open-write 00000001.dwal", "force 00000001.dwal", "sync-dir");
     }
   }

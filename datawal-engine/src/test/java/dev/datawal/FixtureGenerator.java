@@ -112,7 +112,10 @@ public final class FixtureGenerator {
       }
       default -> throw new IllegalArgumentException("no fixture named " + name);
     }
+    // The fixtures are the reference implementation's stores: segments only. datawal's lock and
+    // manifest are written beside them, never into them.
     Files.deleteIfExists(dir.resolve(".lock"));
+    Files.deleteIfExists(dir.resolve("datawal.manifest"));
   }
 
   /**

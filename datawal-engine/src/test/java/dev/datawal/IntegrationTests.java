@@ -82,12 +82,11 @@ class IntegrationTests {
 
   @Test
   void aTruncatedTailDropsTheLastPutForTheLogAndTheKeyValueView() throws IOException {
-    RecordRef last;
-    try (RecordLog log = RecordLog.open(dir())) {
-      log.appendRecord(RecordType.PUT, utf8("a"), utf8("alpha"));
-      last = log.appendRecord(RecordType.PUT, utf8("b"), utf8("beta"));
-      log.fsync();
-    }
+    RecordLog writer = RecordLog.open(dir());
+    writer.appendRecord(RecordType.PUT, utf8("a"), utf8("alpha"));
+    RecordRef last = writer.appendRecord(RecordType.PUT, utf8("b"), utf8("beta"));
+    writer.fsync();
+    TestFiles.closeAsIfKilled(writer, dir()); // a crash, which is what leaves a torn tail
     long cutAt = last.offset() + 24 + 1; // inside the last frame's key and payload
     assertThat(cutAt).isLessThan(Files.size(segment(dir(), 1)));
     TestFiles.truncate(segment(dir(), 1), cutAt);

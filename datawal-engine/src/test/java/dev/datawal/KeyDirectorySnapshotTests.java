@@ -3,6 +3,7 @@ package dev.datawal;
 import static dev.datawal.TestFiles.str;
 import static dev.datawal.TestFiles.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -267,42 +268,84 @@ class KeyDirectorySnapshotTests {
   }
 
   @Test
-  void aTornTailCutBelowTheCoveredSizeFallsBackToAFullScan() {
+  void aTailCutAfterACleanCloseIsLostDataAndTheSnapshotIsKeptAsEvidence() {
     try (DataWal store = DataWal.open(dir(), small())) {
       store.put(utf8("a"), utf8("1"));
       store.put(utf8("b"), utf8("2"));
     }
     Path active = TestFiles.segment(dir(), 1);
     long size = TestFiles.read(active).length;
+    TestFiles.truncate(active, size - 3); // the last Put, durable at the close, loses its CRC
+    Map<String, String> before = TestFiles.snapshot(dir());
+    assertThatThrownBy(() -> DataWal.open(dir(), small()))
+        .isInstanceOfSatisfying(
+            CorruptStoreException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(CorruptionKind.SEGMENT_SHORTER);
+              assertThat(e.segment()).isEqualTo(1);
+              assertThat(e.offset()).isEqualTo(size - 3);
+            })
+        .hasMessageContaining("3 bytes at its end are gone");
+    assertThat(TestFiles.snapshot(dir())).isEqualTo(before); // nothing changed, nothing deleted
+    // Without the manifest (a store of an older datawal), the snapshot is the record of the loss.
+    TestFiles.delete(dir().resolve("datawal.manifest"));
+    assertThatThrownBy(() -> DataWal.open(dir(), small()))
+        .isInstanceOfSatisfying(
+            CorruptStoreException.class,
+            e -> assertThat(e.kind()).isEqualTo(CorruptionKind.SEGMENT_SHORTER))
+        .hasMessageContaining("3 durable bytes are gone")
+        .hasMessageContaining("the snapshot is kept as evidence");
+    assertThat(TestFiles.read(dir().resolve(SNAPSHOT))).isNotEmpty();
+  }
+
+  @Test
+  void aTornTailLeftByACrashIsCutAndNoSnapshotCoversIt() {
+    DataWal store = DataWal.open(dir(), small());
+    store.put(utf8("a"), utf8("1"));
+    store.put(utf8("b"), utf8("2"));
+    TestFiles.closeAsIfKilled(store, dir()); // a crash: no clean close recorded, no snapshot
+    Path active = TestFiles.segment(dir(), 1);
+    long size = TestFiles.read(active).length;
     TestFiles.truncate(active, size - 3); // the last Put loses its CRC
-    try (DataWal store = DataWal.open(dir(), small())) {
-      assertThat(store.recoveryReport().snapshotUsed()).isFalse();
-      assertThat(store.recoveryReport().tailTruncated()).isEqualTo(1);
-      assertThat(state(store)).isEqualTo(Map.of("a", "1"));
+    try (DataWal reopened = DataWal.open(dir(), small())) {
+      assertThat(reopened.recoveryReport().snapshotUsed()).isFalse();
+      assertThat(reopened.recoveryReport().tailTruncated()).isEqualTo(1);
+      assertThat(state(reopened)).isEqualTo(Map.of("a", "1"));
     }
   }
 
   @Test
-  void aSegmentCutAndRegrownWithOtherRecordsFallsBack() {
+  void aSegmentCutAndRegrownWithOtherRecordsIsLostDataWithOrWithoutAManifest() {
     try (DataWal store = DataWal.open(dir(), small())) {
       store.put(utf8("a"), utf8("1"));
       store.put(utf8("b"), utf8("2"));
     }
     Path active = TestFiles.segment(dir(), 1);
     byte[] bytes = TestFiles.read(active);
-    byte[] stale = TestFiles.read(dir().resolve(SNAPSHOT));
     // Another writer (the reference implementation, say) cut the last frame and wrote others, so
-    // the segment is longer than the snapshot covers but its covered bytes differ.
+    // the segment is longer than the snapshot covers but its covered bytes differ: b=2, durable at
+    // the close, is gone.
     TestFiles.truncate(active, bytes.length - 3);
-    try (RecordLog log = RecordLog.open(dir())) {
-      log.appendRecord(RecordType.PUT, utf8("c"), utf8("three"));
-      log.appendRecord(RecordType.PUT, utf8("d"), utf8("four"));
-    }
-    TestFiles.write(dir().resolve(SNAPSHOT), stale);
-    try (DataWal store = DataWal.open(dir(), small())) {
-      assertThat(store.recoveryReport().snapshotUsed()).isFalse();
-      assertThat(state(store)).isEqualTo(Map.of("a", "1", "c", "three", "d", "four"));
-    }
+    TestFiles.append(active, frame(RecordType.PUT, 2, "c", "three"));
+    TestFiles.append(active, frame(RecordType.PUT, 3, "d", "four"));
+    assertThatThrownBy(() -> DataWal.open(dir(), small()))
+        .isInstanceOfSatisfying(
+            CorruptStoreException.class,
+            e ->
+                assertThat(e.kind())
+                    .isIn(CorruptionKind.SEGMENT_CHANGED, CorruptionKind.CRC_MISMATCH));
+    TestFiles.delete(dir().resolve("datawal.manifest"));
+    assertThatThrownBy(() -> DataWal.open(dir(), small()))
+        .isInstanceOfSatisfying(
+            CorruptStoreException.class,
+            e -> assertThat(e.kind()).isEqualTo(CorruptionKind.SEGMENT_CHANGED))
+        .hasMessageContaining("does not end as it did when the snapshot was written");
+  }
+
+  private static byte[] frame(RecordType type, long txid, String key, String value) {
+    java.nio.ByteBuffer buf =
+        dev.datawal.internal.FrameFormat.encode(type, txid, utf8(key), utf8(value));
+    return java.util.Arrays.copyOfRange(buf.array(), 0, buf.limit());
   }
 
   @Test
@@ -430,43 +473,51 @@ class KeyDirectorySnapshotTests {
   }
 
   @Test
-  void aMissingOrExtraSegmentFallsBack() {
+  void aMissingOrExtraSegmentIsATypedErrorAndTheSnapshotIsKept() {
     SplittableRandom r = new SplittableRandom(SEED);
     try (DataWal store = DataWal.open(dir(), small())) {
       churn(store, r, 200, new TreeMap<>());
     }
-    byte[] snapshot = TestFiles.read(dir().resolve(SNAPSHOT));
     long segments = TestFiles.names(dir()).stream().filter(n -> n.endsWith(".dwal")).count();
     assertThat(segments).isGreaterThan(2);
     // A segment missing in the middle: the log lost records, the snapshot must not hide that.
     Path middle = TestFiles.segment(dir(), 2);
     byte[] middleBytes = TestFiles.read(middle);
-    Path copy = copyWithoutSnapshot(dir(), "expected");
-    try {
-      Files.delete(copy.resolve(middle.getFileName()));
-      Files.delete(middle);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    String expected;
-    try (DataWal store = DataWal.open(copy, small())) {
-      expected = fingerprint(store);
-    }
-    try (DataWal store = DataWal.open(dir(), small())) {
-      assertThat(store.recoveryReport().snapshotUsed()).isFalse();
-      assertThat(fingerprint(store)).isEqualTo(expected);
-    }
-    // A segment below the covered position that the snapshot does not list.
+    TestFiles.delete(middle);
+    Map<String, String> before = TestFiles.snapshot(dir());
+    assertThatThrownBy(() -> DataWal.open(dir(), small()))
+        .isInstanceOfSatisfying(
+            CorruptStoreException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(CorruptionKind.SEGMENT_MISSING);
+              assertThat(e.segment()).isEqualTo(2);
+            });
+    assertThat(TestFiles.snapshot(dir())).isEqualTo(before);
+    byte[] manifest = TestFiles.read(dir().resolve("datawal.manifest"));
+    TestFiles.delete(dir().resolve("datawal.manifest")); // an older datawal's store
+    assertThatThrownBy(() -> DataWal.open(dir(), small()))
+        .isInstanceOfSatisfying(
+            CorruptStoreException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(CorruptionKind.SEGMENT_MISSING);
+              assertThat(e.segment()).isEqualTo(2);
+            })
+        .hasMessageContaining("which is gone");
+    // Back as it was: the snapshot is used again.
     TestFiles.write(middle, middleBytes);
-    TestFiles.write(dir().resolve(SNAPSHOT), snapshot);
+    TestFiles.write(dir().resolve("datawal.manifest"), manifest);
     try (DataWal store = DataWal.open(dir(), small())) {
-      assertThat(store.recoveryReport().snapshotUsed()).isTrue(); // back as it was
+      assertThat(store.recoveryReport().snapshotUsed()).isTrue();
     }
-    TestFiles.write(dir().resolve(SNAPSHOT), snapshot);
+    // A segment below the first one, which neither the manifest nor the snapshot lists.
     TestFiles.write(dir().resolve("00000000.dwal"), new byte[0]);
-    try (DataWal store = DataWal.open(dir(), small())) {
-      assertThat(store.recoveryReport().snapshotUsed()).isFalse();
-    }
+    assertThatThrownBy(() -> DataWal.open(dir(), small()))
+        .isInstanceOfSatisfying(
+            CorruptStoreException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(CorruptionKind.SEGMENT_UNEXPECTED);
+              assertThat(e.segment()).isZero();
+            });
   }
 
   @Test

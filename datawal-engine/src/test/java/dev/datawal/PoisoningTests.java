@@ -117,12 +117,31 @@ class PoisoningTests {
   void aFailedDirectorySyncPoisonsTheWriter() {
     try (RecordLog log = open(1 << 20)) {
       log.append(utf8("a"));
-      io.failOnce("sync-dir", ENOSPC);
-      assertThatThrownBy(log::rotate) // rotate() syncs the directory before it returns
+      // rotate() records the sealed segment in the manifest (temp file, rename, directory sync),
+      // then syncs the directory before it returns: the second sync is the log's own.
+      io.failNth("sync-dir", 2, ENOSPC);
+      assertThatThrownBy(log::rotate)
           .isInstanceOf(WriterPoisonedException.class)
           .hasMessageContaining("fsync of directory");
       assertThat(log.isPoisoned()).isTrue();
       assertThatThrownBy(log::fsync).isInstanceOf(WriterPoisonedException.class);
+    }
+  }
+
+  @Test
+  void aFailedManifestWriteAtASealPoisonsTheWriter() {
+    try (RecordLog log = open(1 << 20)) {
+      log.append(utf8("a"));
+      io.failOnce("sync-dir", ENOSPC);
+      assertThatThrownBy(log::rotate)
+          .isInstanceOf(WriterPoisonedException.class)
+          .hasMessageContaining("recording sealed segment 1 in datawal.manifest failed");
+      assertThat(log.isPoisoned()).isTrue();
+      assertThatThrownBy(() -> log.append(utf8("b"))).isInstanceOf(WriterPoisonedException.class);
+    }
+    // Whether or not the new manifest reached the disk, the store opens with what was acknowledged.
+    try (RecordLog log = RecordLog.open(tmp.resolve("store"))) {
+      assertThat(payloads(log.scan())).containsExactly("a");
     }
   }
 

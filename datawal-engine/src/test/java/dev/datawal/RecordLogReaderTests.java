@@ -89,10 +89,12 @@ class RecordLogReaderTests {
     TestFiles.append(segment(d, 1), utf8("torn"));
     Files.delete(d.resolve(".lock"));
     byte[] before = TestFiles.read(segment(d, 1));
+    java.util.Map<String, String> files = TestFiles.snapshot(d);
     RecordLogReader reader = RecordLogReader.open(d);
     reader.scan();
     reader.report();
-    assertThat(TestFiles.names(d)).containsExactly("00000001.dwal");
+    assertThat(TestFiles.names(d)).containsExactly("00000001.dwal", "datawal.manifest");
+    assertThat(TestFiles.snapshot(d)).isEqualTo(files);
     assertThat(TestFiles.read(segment(d, 1))).isEqualTo(before);
 
     Path empty = Files.createDirectory(tmp.resolve("empty"));

@@ -38,6 +38,17 @@ final class RecordingFileIo implements FileIo {
     return this;
   }
 
+  /**
+   * Makes the {@code n}th call (from 1, counted from now) whose line starts with {@code prefix}
+   * throw {@code message}.
+   */
+  synchronized RecordingFileIo failNth(String prefix, int n, String message) {
+    int[] seen = {0};
+    this.failWhen = op -> op.startsWith(prefix) && ++seen[0] == n;
+    this.failure = message;
+    return this;
+  }
+
   /** Makes every force block (after it is recorded) until {@link #releaseForces()}. */
   void holdForces() {
     forceGate = new CountDownLatch(1);

@@ -169,6 +169,13 @@ class StoreRepairTests {
             "write 00000001.dwal.repairing 58 29",
             "force 00000001.dwal.repairing",
             "move 00000001.dwal.repairing 00000001.dwal",
+            "sync-dir",
+            // last, the manifest of the repaired store: until then the old one refuses the store
+            "delete datawal.manifest.tmp",
+            "create datawal.manifest.tmp",
+            "write datawal.manifest.tmp 0 92",
+            "force datawal.manifest.tmp",
+            "move datawal.manifest.tmp datawal.manifest",
             "sync-dir");
   }
 

@@ -24,6 +24,58 @@ final class TestFiles {
     return dir;
   }
 
+  /**
+   * Writes a store of RAW records with these payloads, fsyncs them, and leaves the store as a
+   * process killed right after that fsync would: every record is durable, but the close's own
+   * writes (the manifest's record of a clean close, the key-directory snapshot) never happened.
+   * Damage made to its tail afterwards is what a crash can leave, a torn tail.
+   */
+  static Path rawStoreKilled(Path dir, String... payloads) {
+    RecordLog log = RecordLog.open(dir);
+    for (String p : payloads) {
+      log.append(utf8(p));
+    }
+    log.fsync();
+    closeAsIfKilled(log, dir);
+    return dir;
+  }
+
+  /**
+   * Closes {@code store} (whose writes the test made durable), then undoes what only a clean close
+   * writes: the manifest goes back to what it was before the close, and the key-directory snapshot
+   * (if the close wrote one) to what was there before. The store is then as a process killed before
+   * its close would have left it.
+   */
+  static void closeAsIfKilled(AutoCloseable store, Path dir) {
+    Path manifest = dir.resolve("datawal.manifest");
+    Path snapshot = dir.resolve("keydir.snapshot");
+    byte[] manifestBefore = Files.exists(manifest) ? read(manifest) : null;
+    byte[] snapshotBefore = Files.exists(snapshot) ? read(snapshot) : null;
+    try {
+      store.close();
+      restore(manifest, manifestBefore);
+      restore(snapshot, snapshotBefore);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void restore(Path file, byte[] bytes) throws IOException {
+    if (bytes == null) {
+      Files.deleteIfExists(file);
+    } else {
+      write(file, bytes);
+    }
+  }
+
+  static void delete(Path file) {
+    try {
+      Files.delete(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Runs a command, discarding its output, and returns its exit code (-1 if it cannot run). */
   static int exec(String... command) {
     try {

@@ -25,7 +25,7 @@ class TornTailTests {
   @TempDir Path tmp;
 
   private Path store(String name, String... payloads) {
-    return TestFiles.rawStore(tmp.resolve(name), payloads);
+    return TestFiles.rawStoreKilled(tmp.resolve(name), payloads); // what a crash leaves
   }
 
   private static byte[] frame(long txid, String payload) {
@@ -128,7 +128,7 @@ class TornTailTests {
     assertThatThrownBy(() -> RecordLogReader.open(d).scan())
         .isInstanceOf(CorruptStoreException.class);
     assertThat(TestFiles.read(segment(d, 1))).isEqualTo(before);
-    assertThat(TestFiles.names(d)).containsExactly(".lock", "00000001.dwal");
+    assertThat(TestFiles.names(d)).containsExactly(".lock", "00000001.dwal", "datawal.manifest");
   }
 
   @Test
@@ -244,7 +244,7 @@ class TornTailTests {
       assertThat(log.recoveryReport().tailBytesDiscarded()).isEqualTo(4);
     }
     assertThat(TestFiles.names(d))
-        .containsExactly(".lock", "00000001.dwal", "00000001.dwal.torn-at-29");
+        .containsExactly(".lock", "00000001.dwal", "00000001.dwal.torn-at-29", "datawal.manifest");
   }
 
   @Test

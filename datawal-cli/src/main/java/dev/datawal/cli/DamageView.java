@@ -106,12 +106,7 @@ record DamageView(
 
   /** "CRC mismatch", "truncated frame", ... */
   static String phrase(CorruptionKind kind) {
-    return switch (kind) {
-      case TRUNCATED -> "truncated frame";
-      case CRC_MISMATCH -> "CRC mismatch";
-      case STRUCTURAL -> "structural damage";
-      case UNSUPPORTED_VERSION -> "unsupported version";
-    };
+    return kind.phrase();
   }
 
   /** The {@code damage} JSON line. */

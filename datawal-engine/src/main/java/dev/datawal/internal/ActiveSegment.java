@@ -57,6 +57,13 @@ public final class ActiveSegment {
     return offset;
   }
 
+  /**
+   * The {@link SegmentTail} check of what is written so far. The caller holds the writer's lock.
+   */
+  public synchronized int tailCrc() throws IOException {
+    return SegmentTail.crc(handle, size);
+  }
+
   /** Makes every byte written so far durable; nothing to do once sealed. */
   public synchronized void force() throws IOException {
     if (!sealed) {

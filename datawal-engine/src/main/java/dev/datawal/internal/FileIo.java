@@ -29,6 +29,11 @@ public interface FileIo {
   /** What {@code path} names, without following a final symbolic link into a loop. */
   Kind kind(Path path) throws IOException;
 
+  /** Whether {@code path} is a symbolic link (not followed). */
+  default boolean isSymbolicLink(Path path) throws IOException {
+    return false;
+  }
+
   /** When {@code file} was last modified, in milliseconds since the epoch. */
   long lastModifiedMillis(Path file) throws IOException;
 

@@ -14,12 +14,7 @@ public record FrameFault(CorruptionKind kind, String detail, long needed) {
 
   /** A short name of the kind for messages, such as "CRC mismatch". */
   public String kindPhrase() {
-    return switch (kind) {
-      case TRUNCATED -> "truncated frame";
-      case CRC_MISMATCH -> "CRC mismatch";
-      case STRUCTURAL -> "structural damage";
-      case UNSUPPORTED_VERSION -> "unsupported version";
-    };
+    return kind.phrase();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.datawal.internal;
 
-import java.io.EOFException;
+import dev.datawal.CorruptStoreException;
+import dev.datawal.CorruptionKind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
 
 /**
@@ -137,9 +137,6 @@ public final class KeyDirectorySnapshot {
   static final int SLOT_SIZE = SnapshotTable.SLOT_SIZE;
   static final int PAGE_SIZE = SnapshotTable.PAGE_SIZE;
 
-  /** How many bytes at the end of each covered segment the tail CRC covers. */
-  static final int TAIL_CHECK = 4096;
-
   /** The data region is mapped in chunks of this many bytes (each overlapping the next). */
   static final int MAP_CHUNK_SHIFT = 30;
 
@@ -250,7 +247,7 @@ public final class KeyDirectorySnapshot {
       head.putInt(PAGE_SIZE).putInt(0);
       for (int i = 0; i < ids.length; i++) {
         head.putLong(ids[i]).putLong(sizes.get(ids[i])).putLong(live[i]);
-        head.putInt(tailCrc(io, dir, ids[i], sizes.get(ids[i])));
+        head.putInt(SegmentTail.crc(io, dir, ids[i], sizes.get(ids[i])));
       }
       head.asIntBuffer().put(pageCrcs);
       head.position(head.position() + PAGE_CRC_SIZE * pageCrcs.length);
@@ -293,26 +290,6 @@ public final class KeyDirectorySnapshot {
     io.deleteIfExists(path(dir));
     io.syncDirectory(dir); // a power cut must not bring it back next to the changed segments
     return true;
-  }
-
-  /** CRC-32 of the last {@link #TAIL_CHECK} bytes of the first {@code size} of a segment. */
-  static int tailCrc(FileIo io, Path dir, long id, long size) throws IOException {
-    try (FileHandle file = io.openRead(SegmentFiles.path(dir, id))) {
-      return tailCrc(file, size);
-    }
-  }
-
-  private static int tailCrc(FileHandle file, long size) throws IOException {
-    long from = Math.max(0, size - TAIL_CHECK);
-    ByteBuffer buf = ByteBuffer.allocate((int) (size - from));
-    while (buf.hasRemaining()) {
-      if (file.read(buf, from + buf.position()) < 0) {
-        throw new EOFException("segment ends before " + size);
-      }
-    }
-    CRC32 crc = new CRC32(); // not CRC32C: see the class comment
-    crc.update(buf.flip());
-    return (int) crc.getValue();
   }
 
   /**
@@ -434,61 +411,222 @@ public final class KeyDirectorySnapshot {
     }
 
     @Override
-    public Recovery.Resume resume(List<Long> ids) throws IOException {
+    public Recovery.Resume resume(List<Long> ids, StoreManifest manifest) throws IOException {
       io.deleteIfExists(dir.resolve(TMP_NAME)); // a write the last close did not finish
-      Path file = path(dir);
-      FileHandle handle;
-      try {
-        handle = io.openRead(file);
-      } catch (NoSuchFileException e) {
-        LOG.log(System.Logger.Level.DEBUG, "datawal: no key-directory snapshot in {0}", dir);
+      Head head = readHead();
+      if (head == null) {
         return null;
       }
-      try (handle) {
-        Recovery.Resume resume = load(handle, ids);
+      try {
+        head.checkAgainst(manifest);
+        head.checkFiles(io, dir, ids);
+        Recovery.Resume resume = map(head);
         used = true;
         return resume;
       } catch (Rejected e) {
-        reject(e.getMessage());
+        ignore(System.Logger.Level.WARNING, e.getMessage());
         return null;
       } catch (IOException e) {
-        reject("it cannot be read: " + Errors.describe(e));
+        ignore(System.Logger.Level.WARNING, "it cannot be read: " + Errors.describe(e));
         return null;
       } catch (RuntimeException e) {
-        reject("it cannot be loaded: " + e); // never let the snapshot fail an open
+        ignore(System.Logger.Level.WARNING, "it cannot be loaded: " + e); // never fail an open
         return null;
+      }
+    }
+
+    /**
+     * Without a manifest, the snapshot is the only record of what the store held: if its head is
+     * intact, every segment it covers must still be there as it describes (the store is then read
+     * whole, not from the snapshot, so that it gets a manifest from a full read).
+     */
+    @Override
+    public long checkWithoutManifest(List<Long> ids) throws IOException {
+      io.deleteIfExists(dir.resolve(TMP_NAME)); // a write the last close did not finish
+      Head head = readHead();
+      if (head == null) {
+        return 0;
+      }
+      try {
+        head.checkFiles(io, dir, ids);
+      } catch (Rejected e) {
+        throw e.loss(dir);
+      } catch (IOException e) {
+        ignore(System.Logger.Level.WARNING, "it cannot be read: " + Errors.describe(e));
+        return 0;
+      }
+      return head.lastTxid;
+    }
+
+    /**
+     * What {@link #checkWithoutManifest} would fail with, or {@code null}; changes nothing (a
+     * repair's plan).
+     */
+    public CorruptStoreException lossWithoutManifest(List<Long> ids) throws IOException {
+      Head head = readHead();
+      if (head == null) {
+        return null;
+      }
+      try {
+        head.checkFiles(io, dir, ids);
+        return null;
+      } catch (Rejected e) {
+        return e.loss(dir);
       }
     }
 
     @Override
     public void abandon(String reason) {
-      reject(reason);
+      ignore(System.Logger.Level.WARNING, reason);
     }
 
-    private void reject(String reason) {
+    /**
+     * The snapshot's head if it is there and checks out; {@code null} (after logging why) if the
+     * store has none or it is damaged.
+     */
+    private Head readHead() {
+      try (FileHandle handle = io.openRead(path(dir))) {
+        return Head.read(handle);
+      } catch (NoSuchFileException e) {
+        LOG.log(System.Logger.Level.DEBUG, "datawal: no key-directory snapshot in {0}", dir);
+        return null;
+      } catch (Rejected e) {
+        ignore(System.Logger.Level.WARNING, "it is damaged (" + e.getMessage() + ")");
+        return null;
+      } catch (IOException e) {
+        ignore(System.Logger.Level.WARNING, "it cannot be read (" + Errors.describe(e) + ")");
+        return null;
+      }
+    }
+
+    /**
+     * Goes on without the snapshot: the open reads every segment. The file is left as it is (a
+     * close replaces it; compaction deletes it before it changes a segment); it is a cache of what
+     * the segments hold, and the manifest, not the snapshot, says what they must hold.
+     */
+    private void ignore(System.Logger.Level level, String reason) {
       LOG.log(
-          System.Logger.Level.INFO,
-          "datawal: ignoring the key-directory snapshot of {0} and reading every segment: {1}",
+          level,
+          "datawal: not using the key-directory snapshot of {0}, reading every segment instead: {1}",
           dir,
           reason);
       directory = new KeyDirectory();
       usage = new SegmentUsage();
       covered = null;
       used = false;
-      try {
-        // Stale or damaged: the next close writes a new one. Unlinking leaves a mapping of it
-        // intact until it is collected.
-        io.deleteIfExists(path(dir));
-      } catch (IOException e) {
-        LOG.log(
-            System.Logger.Level.WARNING,
-            "datawal: cannot delete the stale snapshot in " + dir + ": " + Errors.describe(e),
-            e);
-      }
     }
 
-    private Recovery.Resume load(FileHandle file, List<Long> ids) throws IOException, Rejected {
-      long fileSize = file.size();
+    /** Maps the table and starts the directory and usage from it. */
+    private Recovery.Resume map(Head head) throws IOException {
+      try (FileHandle file = io.openRead(path(dir))) {
+        if (file.size() != head.fileSize) {
+          throw new IOException("it changed while it was read");
+        }
+        SnapshotTable table =
+            new SnapshotTable(
+                io,
+                dir,
+                SnapshotTable.map(file, head.dataOffset, head.dataSize, mapChunkShift),
+                mapChunkShift,
+                new SnapshotTable.Layout(
+                    head.seed,
+                    (int) head.entryCount,
+                    head.homeSlots,
+                    head.slotCount,
+                    head.arenaOffset,
+                    head.arenaSize,
+                    head.bytes,
+                    HEADER_SIZE + head.listed.length * SEGMENT_SIZE,
+                    (int) head.pages,
+                    head.listed,
+                    head.coveredSizes,
+                    head.liveListed));
+        // Nothing else sees these until the open ends.
+        directory = new KeyDirectory(table);
+        for (int i = 0; i < head.listed.length; i++) {
+          if (head.liveListed[i] > 0) {
+            usage.addedAll(head.listed[i], head.liveListed[i]);
+          }
+        }
+        covered = head.sizes;
+        return new Recovery.Resume(head.sizes, head.lastTxid, head.entryCount, head.closed);
+      }
+    }
+  }
+
+  /**
+   * What a snapshot says the store held, for a repair that names the keys a loss changed.
+   *
+   * @param covered the segments it covers and how far, by id
+   * @param lastTxid its last txid
+   * @param items every live key it holds and where its latest Put was, in key order
+   */
+  public record Evidence(
+      SortedMap<Long, Long> covered, long lastTxid, List<KeyDirectory.Item> items) {}
+
+  /**
+   * Reads the snapshot of the store in {@code dir} whole, without checking it against the segments,
+   * or returns {@code null} if there is none or it is damaged (its own checks fail).
+   */
+  public static Evidence readEvidence(FileIo io, Path dir) {
+    try (FileHandle file = io.openRead(path(dir))) {
+      Head head = Head.read(file);
+      SnapshotTable table =
+          new SnapshotTable(
+              io,
+              dir,
+              SnapshotTable.map(file, head.dataOffset, head.dataSize, MAP_CHUNK_SHIFT),
+              MAP_CHUNK_SHIFT,
+              new SnapshotTable.Layout(
+                  head.seed,
+                  (int) head.entryCount,
+                  head.homeSlots,
+                  head.slotCount,
+                  head.arenaOffset,
+                  head.arenaSize,
+                  head.bytes,
+                  HEADER_SIZE + head.listed.length * SEGMENT_SIZE,
+                  (int) head.pages,
+                  head.listed,
+                  head.coveredSizes,
+                  head.liveListed));
+      table.verifyAll(); // every page and entry, before anything of it is believed
+      return new Evidence(head.sizes, head.lastTxid, new KeyDirectory(table).itemsSorted());
+    } catch (IOException | Rejected | RuntimeException e) {
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          "datawal: the key-directory snapshot of {0} is no evidence: {1}",
+          dir,
+          e.toString());
+      return null;
+    }
+  }
+
+  /** A snapshot's head, checked in itself (magic, version, sizes, CRC). */
+  private static final class Head {
+    long fileSize;
+    boolean closed;
+    long lastTxid;
+    long entryCount;
+    long seed;
+    long homeSlots;
+    long slotCount;
+    long arenaSize;
+    long arenaOffset;
+    long dataSize;
+    long pages;
+    long dataOffset;
+    byte[] bytes;
+    long[] listed;
+    long[] coveredSizes;
+    long[] liveListed;
+    int[] tailCrcs;
+    final SortedMap<Long, Long> sizes = new TreeMap<>();
+
+    static Head read(FileHandle file) throws IOException, Rejected {
+      Head h = new Head();
+      h.fileSize = file.size();
+      long fileSize = h.fileSize;
       ByteBuffer header = read(file, 0, HEADER_SIZE, fileSize);
       if (!java.util.Arrays.equals(header.array(), 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
         throw new Rejected("bad magic");
@@ -506,42 +644,43 @@ public final class KeyDirectorySnapshot {
       if ((flags & ~FLAG_CLOSED) != 0 || header.getInt(RESERVED_OFFSET) != 0) {
         throw new Rejected("unknown flags");
       }
+      h.closed = (flags & FLAG_CLOSED) != 0;
       long segmentCount = Integer.toUnsignedLong(header.getInt(SEGMENT_COUNT_OFFSET));
-      long lastTxid = header.getLong(LAST_TXID_OFFSET);
-      long entryCount = header.getLong(ENTRY_COUNT_OFFSET);
-      long seed = header.getLong(HASH_SEED_OFFSET);
-      long homeSlots = header.getLong(HOME_SLOTS_OFFSET);
-      long slotCount = header.getLong(SLOT_COUNT_OFFSET);
-      long arenaSize = header.getLong(ARENA_SIZE_OFFSET);
+      h.lastTxid = header.getLong(LAST_TXID_OFFSET);
+      h.entryCount = header.getLong(ENTRY_COUNT_OFFSET);
+      h.seed = header.getLong(HASH_SEED_OFFSET);
+      h.homeSlots = header.getLong(HOME_SLOTS_OFFSET);
+      h.slotCount = header.getLong(SLOT_COUNT_OFFSET);
+      h.arenaSize = header.getLong(ARENA_SIZE_OFFSET);
       int pageSize = header.getInt(PAGE_SIZE_OFFSET);
       if (pageSize != PAGE_SIZE) {
         throw new Rejected("unsupported page size " + Integer.toUnsignedString(pageSize));
       }
       if (segmentCount == 0
           || segmentCount > fileSize / SEGMENT_SIZE
-          || lastTxid < 0
-          || entryCount < 0
-          || entryCount > Integer.MAX_VALUE
-          || homeSlots < 1
-          || homeSlots > 0xFFFF_FFFFL
-          || slotCount < Math.max(homeSlots, entryCount)
-          || slotCount > fileSize / SLOT_SIZE
-          || arenaSize < 0
-          || arenaSize > fileSize) {
+          || h.lastTxid < 0
+          || h.entryCount < 0
+          || h.entryCount > Integer.MAX_VALUE
+          || h.homeSlots < 1
+          || h.homeSlots > 0xFFFF_FFFFL
+          || h.slotCount < Math.max(h.homeSlots, h.entryCount)
+          || h.slotCount > fileSize / SLOT_SIZE
+          || h.arenaSize < 0
+          || h.arenaSize > fileSize) {
         throw new Rejected("counts do not fit the file's size of " + fileSize + " bytes");
       }
-      long arenaOffset = pageAligned(slotCount * SLOT_SIZE);
-      long dataSize = arenaOffset + arenaSize;
-      long pages = (dataSize + PAGE_SIZE - 1) / PAGE_SIZE;
-      long dataOffset = headSize(segmentCount, pages);
-      if (dataOffset > Integer.MAX_VALUE || dataOffset + dataSize != fileSize) {
+      h.arenaOffset = pageAligned(h.slotCount * SLOT_SIZE);
+      h.dataSize = h.arenaOffset + h.arenaSize;
+      h.pages = (h.dataSize + PAGE_SIZE - 1) / PAGE_SIZE;
+      h.dataOffset = headSize(segmentCount, h.pages);
+      if (h.dataOffset > Integer.MAX_VALUE || h.dataOffset + h.dataSize != fileSize) {
         throw new Rejected(
             "it should be "
-                + (dataOffset + dataSize)
+                + (h.dataOffset + h.dataSize)
                 + " bytes long by its header, but is "
                 + fileSize);
       }
-      ByteBuffer head = read(file, 0, (int) dataOffset, fileSize);
+      ByteBuffer head = read(file, 0, (int) h.dataOffset, fileSize);
       CRC32C crc = new CRC32C();
       crc.update(head.array(), 0, head.capacity() - CRC_SIZE);
       int stored = head.getInt(head.capacity() - CRC_SIZE);
@@ -552,56 +691,30 @@ public final class KeyDirectorySnapshot {
                 + ", computed "
                 + Integer.toHexString((int) crc.getValue()));
       }
-      SortedMap<Long, Long> sizes = new TreeMap<>();
-      long[] listed = new long[(int) segmentCount];
-      long[] coveredSizes = new long[listed.length];
-      long[] liveListed = new long[listed.length];
-      int[] tailCrcs = new int[listed.length];
-      for (int i = 0; i < listed.length; i++) {
+      h.bytes = head.array();
+      int n = (int) segmentCount;
+      h.listed = new long[n];
+      h.coveredSizes = new long[n];
+      h.liveListed = new long[n];
+      h.tailCrcs = new int[n];
+      for (int i = 0; i < n; i++) {
         int at = HEADER_SIZE + i * SEGMENT_SIZE;
-        listed[i] = head.getLong(at);
-        coveredSizes[i] = head.getLong(at + 8);
-        liveListed[i] = head.getLong(at + 16);
-        tailCrcs[i] = head.getInt(at + 24);
-        if (listed[i] < 1
-            || listed[i] > SegmentFiles.MAX_ID
-            || coveredSizes[i] < 0
-            || liveListed[i] < 0
-            || liveListed[i] > coveredSizes[i]
-            || (i > 0 && listed[i] <= listed[i - 1])) {
-          throw new Rejected("segment table out of order or out of range at segment " + listed[i]);
+        h.listed[i] = head.getLong(at);
+        h.coveredSizes[i] = head.getLong(at + 8);
+        h.liveListed[i] = head.getLong(at + 16);
+        h.tailCrcs[i] = head.getInt(at + 24);
+        if (h.listed[i] < 1
+            || h.listed[i] > SegmentFiles.MAX_ID
+            || h.coveredSizes[i] < 0
+            || h.liveListed[i] < 0
+            || h.liveListed[i] > h.coveredSizes[i]
+            || (i > 0 && h.listed[i] <= h.listed[i - 1])) {
+          throw new Rejected(
+              "segment table out of order or out of range at segment " + h.listed[i]);
         }
-        sizes.put(listed[i], coveredSizes[i]);
+        h.sizes.put(h.listed[i], h.coveredSizes[i]);
       }
-      checkFiles(ids, sizes, tailCrcs);
-      SnapshotTable table =
-          new SnapshotTable(
-              io,
-              dir,
-              SnapshotTable.map(file, dataOffset, dataSize, mapChunkShift),
-              mapChunkShift,
-              new SnapshotTable.Layout(
-                  seed,
-                  (int) entryCount,
-                  homeSlots,
-                  slotCount,
-                  arenaOffset,
-                  arenaSize,
-                  head.array(),
-                  HEADER_SIZE + listed.length * SEGMENT_SIZE,
-                  (int) pages,
-                  listed,
-                  coveredSizes,
-                  liveListed));
-      // Nothing else sees these until the open ends.
-      directory = new KeyDirectory(table);
-      for (int i = 0; i < listed.length; i++) {
-        if (liveListed[i] > 0) {
-          usage.addedAll(listed[i], liveListed[i]);
-        }
-      }
-      covered = sizes;
-      return new Recovery.Resume(sizes, lastTxid, entryCount, (flags & FLAG_CLOSED) != 0);
+      return h;
     }
 
     private static ByteBuffer read(FileHandle file, long position, int length, long fileSize)
@@ -618,40 +731,157 @@ public final class KeyDirectorySnapshot {
       return buf;
     }
 
-    /** Checks the covered segments against the files: ids, sizes, tail CRCs. */
-    private void checkFiles(List<Long> ids, SortedMap<Long, Long> sizes, int[] tailCrcs)
-        throws IOException, Rejected {
+    /**
+     * Checks the covered segments against the files: ids, sizes, tail CRCs. What differs is
+     * described in a {@link Rejected} that can become the error for a store that lost them.
+     */
+    void checkFiles(FileIo io, Path dir, List<Long> ids) throws IOException, Rejected {
       long last = sizes.lastKey();
-      List<Long> present = ids.stream().filter(id -> id <= last).toList();
-      if (!present.equals(List.copyOf(sizes.keySet()))) {
-        throw new Rejected(
-            "it covers segments " + sizes.keySet() + " but the store holds " + present);
+      for (long id : ids) {
+        if (id < last && !sizes.containsKey(id)) {
+          throw new Rejected(
+              CorruptionKind.SEGMENT_UNEXPECTED,
+              id,
+              0,
+              "it covers segments "
+                  + sizes.keySet()
+                  + ", which do not include segment "
+                  + id
+                  + ": a segment that compaction deleted, copied or moved back into its place");
+        }
       }
       int i = 0;
       for (Map.Entry<Long, Long> segment : sizes.entrySet()) {
         long id = segment.getKey();
         long size = segment.getValue();
+        if (!ids.contains(id)) {
+          throw new Rejected(
+              CorruptionKind.SEGMENT_MISSING,
+              id,
+              0,
+              "it covers " + size + " bytes of segment " + id + ", which is gone");
+        }
         try (FileHandle file = io.openRead(SegmentFiles.path(dir, id))) {
           long actual = file.size();
-          if (id == last ? actual < size : actual != size) {
+          if (actual < size) {
             throw new Rejected(
-                "segment " + id + " has " + actual + " bytes, the snapshot covers " + size);
+                CorruptionKind.SEGMENT_SHORTER,
+                id,
+                actual,
+                "segment "
+                    + id
+                    + " has "
+                    + actual
+                    + " bytes, the snapshot covers "
+                    + size
+                    + ": "
+                    + (size - actual)
+                    + " durable bytes are gone");
           }
-          if (tailCrc(file, size) != tailCrcs[i]) {
-            throw new Rejected("segment " + id + " does not end as it did (tail CRC)");
+          if (id != last && actual != size) {
+            throw new Rejected(
+                CorruptionKind.SEGMENT_CHANGED,
+                id,
+                size,
+                "sealed segment " + id + " has " + actual + " bytes, the snapshot covers " + size);
+          }
+          if (SegmentTail.crc(file, size) != tailCrcs[i]) {
+            throw new Rejected(
+                CorruptionKind.SEGMENT_CHANGED,
+                id,
+                Math.max(0, size - SegmentTail.BYTES),
+                "segment " + id + " does not end as it did when the snapshot was written");
           }
         }
         i++;
       }
     }
+
+    /**
+     * Checks that the snapshot covers only what the manifest records, with no txid above the
+     * manifest's floor: every covered segment but the last as the manifest records it, and the last
+     * up to at most its recorded length (a snapshot older than the manifest: a crash after an open
+     * or a seal that recorded more; the open then reads the rest).
+     *
+     * @throws Rejected if it covers a segment, or bytes of one, that the manifest does not record
+     */
+    void checkAgainst(StoreManifest manifest) throws Rejected {
+      if (lastTxid > manifest.txidFloor()) {
+        // The manifest is written first at a close, so its floor is never below a snapshot's.
+        throw new Rejected(
+            "its last txid "
+                + lastTxid
+                + " is above the highest txid "
+                + StoreManifest.FILE_NAME
+                + " records ("
+                + manifest.txidFloor()
+                + ")");
+      }
+      long last = sizes.lastKey();
+      for (Map.Entry<Long, Long> segment : sizes.entrySet()) {
+        long id = segment.getKey();
+        long size = segment.getValue();
+        StoreManifest.Sealed sealed = manifest.sealed().get(id);
+        long recorded =
+            sealed != null && sealed.replacement() == null && !sealed.mayBeAbsent()
+                ? sealed.shape().length()
+                : id == manifest.active().id() ? manifest.active().shape().length() : -1;
+        if (id == manifest.active().id() && id == last) {
+          recorded = Math.max(recorded, size); // the active segment may have grown since
+        }
+        if (recorded < 0 || size > recorded || (id != last && size != recorded)) {
+          throw new Rejected(
+              "it covers "
+                  + size
+                  + " bytes of segment "
+                  + id
+                  + ", which "
+                  + StoreManifest.FILE_NAME
+                  + (recorded < 0 ? " does not record" : " records with " + recorded + " bytes"));
+        }
+      }
+    }
   }
 
-  /** A reason to ignore the snapshot. */
+  /**
+   * A reason not to use the snapshot; for a covered segment that is gone or changed, also what is
+   * wrong with it.
+   */
   private static final class Rejected extends Exception {
     private static final long serialVersionUID = 1L;
 
+    private final CorruptionKind kind; // null: a reason that says nothing about the segments
+    private final long segment;
+    private final long offset;
+
     Rejected(String reason) {
+      this(null, -1, -1, reason);
+    }
+
+    Rejected(CorruptionKind kind, long segment, long offset, String reason) {
       super(reason, null, false, false);
+      this.kind = kind;
+      this.segment = segment;
+      this.offset = offset;
+    }
+
+    /** The error for a store without a manifest that lost what this says is gone. */
+    CorruptStoreException loss(Path dir) {
+      if (kind == null) {
+        throw new IllegalStateException("not a loss: " + getMessage());
+      }
+      return CorruptionMessages.segment(
+          kind,
+          dir,
+          segment,
+          offset,
+          "the key-directory snapshot ("
+              + FILE_NAME
+              + ", the only record of this store's shape: it has no "
+              + StoreManifest.FILE_NAME
+              + ") says so: "
+              + getMessage()
+              + "; the snapshot is kept as evidence, `datawal repair --yes` accepts the loss");
     }
   }
 }

@@ -57,6 +57,29 @@ public final class LogScanner implements Closeable {
    */
   public record TornTail(long segment, long validEnd, long end, FrameFault fault) {}
 
+  /**
+   * What the scan read of one segment.
+   *
+   * @param id the segment id
+   * @param start where the scan began in it (0 unless resuming)
+   * @param complete whether the counts below cover the segment from offset 0: it was read from
+   *     there, or the scan resumed inside it from counts given to {@link #resumeSummary}
+   * @param validEnd where its valid frames end
+   * @param records the valid frames up to {@code validEnd}
+   * @param firstTxid the txid of the first of them, 0 if none
+   * @param lastTxid the txid of the last of them, 0 if none
+   * @param digest their {@link FrameDigest}
+   */
+  public record SegmentSummary(
+      long id,
+      long start,
+      boolean complete,
+      long validEnd,
+      long records,
+      long firstTxid,
+      long lastTxid,
+      long digest) {}
+
   private final FileIo io;
   private final Path dir;
   private final List<Span> spans;
@@ -68,10 +91,28 @@ public final class LogScanner implements Closeable {
   private SegmentScanner scanner;
 
   private final java.util.Map<Long, Long> sizes = new java.util.TreeMap<>();
+  private final java.util.Map<Long, SegmentSummary> summaries = new java.util.TreeMap<>();
+  private final java.util.Map<Long, ValidTo> validTo = new java.util.HashMap<>();
+  private final java.util.Map<Long, SegmentSummary> checkpoints = new java.util.HashMap<>();
+  private final java.util.Map<Long, long[]> resumedAt = new java.util.HashMap<>();
+  private ValidTo segmentValidTo; // the current segment's, or null
   private int filesScanned;
   private long recordsReplayed;
   private long lastTxidSeen;
   private TornTail tornTail;
+
+  // The record read before the current one (segment -1: the part a resume point covers), and the
+  // current segment's running summary.
+  private long previousTxid;
+  private long previousSegment = -1;
+  private long previousOffset = -1;
+  private long segmentRecords;
+  private long segmentFirstTxid;
+  private long segmentLastTxid;
+  private long segmentDigest;
+
+  /** A prefix of a segment that must be valid frames, and why. */
+  private record ValidTo(long offset, String why) {}
 
   /**
    * @param io the file system
@@ -101,6 +142,16 @@ public final class LogScanner implements Closeable {
    */
   public void alreadySeen(long txid) {
     lastTxidSeen = Math.max(lastTxidSeen, txid);
+    previousTxid = Math.max(previousTxid, txid);
+  }
+
+  /**
+   * Requires the first {@code offset} bytes of segment {@code id} to be valid frames: damage there
+   * is a hard error even in the last segment (it cannot be a torn tail), because they were known
+   * durable and valid ({@code why}, for the message).
+   */
+  public void requireValidTo(long id, long offset, String why) {
+    validTo.put(id, new ValidTo(offset, why));
   }
 
   /**
@@ -115,8 +166,24 @@ public final class LogScanner implements Closeable {
         return false;
       }
       if (scanner.next()) {
+        long txid = scanner.txid();
+        if (txid <= previousTxid) {
+          throw txidOrder(txid);
+        }
+        previousTxid = txid;
+        previousSegment = currentSegment();
+        previousOffset = scanner.frameOffset();
+        if (segmentRecords++ == 0) {
+          segmentFirstTxid = txid;
+        }
+        segmentLastTxid = txid;
+        segmentDigest = FrameDigest.next(segmentDigest, txid, scanner.frameCrc());
+        if (segmentValidTo != null
+            && scanner.frameOffset() + scanner.frameLength() == segmentValidTo.offset()) {
+          checkpoints.put(currentSegment(), summary(scanner.frameOffset() + scanner.frameLength()));
+        }
         recordsReplayed++;
-        lastTxidSeen = Math.max(lastTxidSeen, scanner.txid());
+        lastTxidSeen = Math.max(lastTxidSeen, txid);
         return true;
       }
       finishSegment();
@@ -148,6 +215,30 @@ public final class LogScanner implements Closeable {
   /** The size of every segment opened so far (the range scanned), by id. */
   public java.util.Map<Long, Long> sizes() {
     return java.util.Collections.unmodifiableMap(sizes);
+  }
+
+  /**
+   * Continues segment {@code id}'s summary, whose span starts after the first {@code records}
+   * frames with digest {@code digest} (a scan resuming inside it).
+   */
+  public void resumeSummary(long id, long records, long firstTxid, long lastTxid, long digest) {
+    resumedAt.put(id, new long[] {records, firstTxid, lastTxid, digest});
+  }
+
+  /**
+   * What the scan read of segment {@code id} up to the offset given to {@link #requireValidTo}, if
+   * a frame ended exactly there; {@code null} otherwise.
+   */
+  public SegmentSummary checkpoint(long id) {
+    return checkpoints.get(id);
+  }
+
+  /**
+   * What the scan read of each segment it finished, by id (a segment's summary is added when the
+   * scan leaves it).
+   */
+  public java.util.Map<Long, SegmentSummary> summaries() {
+    return java.util.Collections.unmodifiableMap(summaries);
   }
 
   /** The torn tail left out, or {@code null}. Final once {@link #next()} returned false. */
@@ -210,15 +301,22 @@ public final class LogScanner implements Closeable {
     filesScanned++;
     long end = span.end() == Span.TO_END ? file.size() : span.end();
     sizes.put(span.id(), end);
+    long[] resumed = resumedAt.get(span.id());
+    segmentRecords = resumed == null ? 0 : resumed[0];
+    segmentFirstTxid = resumed == null ? 0 : resumed[1];
+    segmentLastTxid = resumed == null ? 0 : resumed[2];
+    segmentDigest = resumed == null ? FrameDigest.EMPTY : resumed[3];
+    segmentValidTo = validTo.get(span.id());
     scanner = new SegmentScanner(file, span.start(), end, content, SegmentScanner.MAX_WINDOW);
     return true;
   }
 
   private void finishSegment() throws IOException {
     FrameFault fault = scanner.fault();
+    long segment = spans.get(index).id();
+    summaries.put(segment, summary(scanner.position()));
     if (fault != null) {
       boolean last = index == spans.size() - 1;
-      long segment = spans.get(index).id();
       long at = scanner.position();
       if (!last || !tolerateTornTail || fault.kind() == CorruptionKind.UNSUPPORTED_VERSION) {
         throw corrupt(fault, segment, at, last ? "segment " : "sealed segment ", "");
@@ -247,30 +345,71 @@ public final class LogScanner implements Closeable {
                 + later.offset()
                 + ", so this is mid-stream corruption, not a torn tail");
       }
+      ValidTo required = validTo.get(segment);
+      if (required != null && at < required.offset()) {
+        throw corrupt(
+            fault,
+            segment,
+            at,
+            "segment ",
+            "; the first "
+                + required.offset()
+                + " bytes of this segment were known durable ("
+                + required.why()
+                + "), so this is damage to acknowledged records, not a torn tail");
+      }
       tornTail = new TornTail(segment, at, scanner.end(), fault);
     }
     close();
   }
 
-  private CorruptStoreException corrupt(
-      FrameFault fault, long segment, long offset, String where, String suffix) {
-    Path path = SegmentFiles.path(dir, segment);
-    return new CorruptStoreException(
-        fault.kind(),
-        path,
+  /** The current segment's summary, as if it ended at {@code validEnd}. */
+  private SegmentSummary summary(long validEnd) {
+    Span span = spans.get(index);
+    return new SegmentSummary(
+        span.id(),
+        span.start(),
+        span.start() == 0 || resumedAt.containsKey(span.id()),
+        validEnd,
+        segmentRecords,
+        segmentFirstTxid,
+        segmentLastTxid,
+        segmentDigest);
+  }
+
+  private CorruptStoreException txidOrder(long txid) {
+    long segment = currentSegment();
+    long offset = scanner.frameOffset();
+    String before =
+        previousSegment < 0
+            ? "the last txid of the part of the log before it ("
+                + previousTxid
+                + ", as recorded by the key-directory snapshot)"
+            : "txid "
+                + previousTxid
+                + " of the record before it (segment "
+                + previousSegment
+                + ", offset "
+                + previousOffset
+                + ")";
+    return CorruptionMessages.segment(
+        CorruptionKind.TXID_ORDER,
+        dir,
         segment,
         offset,
-        "datawal: "
-            + fault.kindPhrase()
-            + " in "
-            + where
-            + segment
-            + " at offset "
+        "the record at offset "
             + offset
-            + " ("
-            + path
-            + "): "
-            + fault.detail()
-            + suffix);
+            + " has txid "
+            + txid
+            + ", not above "
+            + before
+            + ": txids only go up, so segments were swapped, copied under another id or moved, or"
+            + " frames were edited");
+  }
+
+  private CorruptStoreException corrupt(
+      FrameFault fault, long segment, long offset, String where, String suffix) {
+    return CorruptionMessages.frame(
+        fault, dir, segment, offset, where.startsWith("sealed"), suffix);
   }
 }

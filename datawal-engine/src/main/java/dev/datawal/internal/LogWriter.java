@@ -60,23 +60,89 @@ public final class LogWriter {
   private ByteBuffer encoded; // under lock, see encodeBuffer
   private final CRC32C crc = new CRC32C(); // under lock
   private final TreeMap<Long, Long> sealed; // id to size in bytes
+  private final ManifestKeeper manifest;
   private ActiveSegment active;
+  // The active segment's frames so far, for the manifest's record of it once sealed; records -1:
+  // unknown (the digest then means nothing). Guarded by lock.
+  private long activeRecords;
+  private long activeFirstTxid;
+  private long activeDigest;
   private long nextTxid;
   private long sealedLastTxid; // at least every sealed record's txid, below every active one's
   private long dirVersion;
   private boolean closed;
 
-  /** A writer continuing the recovered log. */
+  /**
+   * A writer continuing the recovered log, recording seals in {@code manifest}. A store recovered
+   * read-only ({@link Recovery.Result#readOnlyReason()}) starts poisoned with that reason.
+   */
   public LogWriter(
-      FileIo io, Path dir, long maxSegmentSize, Recovery.Result recovered, Watermarks marks) {
+      FileIo io,
+      Path dir,
+      long maxSegmentSize,
+      Recovery.Result recovered,
+      Watermarks marks,
+      ManifestKeeper manifest) {
     this.io = io;
     this.dir = dir;
     this.maxSegmentSize = maxSegmentSize;
     this.marks = marks;
+    this.manifest = manifest;
     this.sealed = new TreeMap<>(recovered.sealed());
     this.active = recovered.active();
-    this.nextTxid = recovered.report().lastTxidSeen() + 1;
+    // Never below the floor: a txid that compaction or retention deleted is not handed out again.
+    this.nextTxid =
+        Math.max(recovered.report().lastTxidSeen(), recovered.manifest().txidFloor()) + 1;
     this.sealedLastTxid = recovered.sealedLastTxid();
+    StoreManifest.Shape activeShape = recovered.manifest().active().shape();
+    this.activeRecords = activeShape.records();
+    this.activeDigest = activeShape.digest();
+    this.activeFirstTxid = recovered.activeFirstTxid();
+    if (recovered.readOnlyReason() != null) {
+      poison("the store was opened read-only: " + recovered.readOnlyReason(), null);
+    }
+  }
+
+  /**
+   * The active segment's contents so far, as the manifest records a segment (without its tail
+   * check), also after the writer closed.
+   *
+   * @param id the active segment's id
+   * @param shape its length, records, txids and frame digest; tail check 0
+   */
+  public record ActiveState(long id, StoreManifest.Shape shape) {}
+
+  /** The active segment's contents so far (see {@link ActiveState}). */
+  public ActiveState activeState() {
+    lock.lock();
+    try {
+      return new ActiveState(active.id(), activeShape(0));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The active segment as the manifest records it, with tail check {@code tailCrc}. */
+  private StoreManifest.Shape activeShape(int tailCrc) {
+    boolean empty = active.size() == 0;
+    return new StoreManifest.Shape(
+        active.size(),
+        activeRecords,
+        empty ? 0 : activeFirstTxid,
+        empty ? 0 : nextTxid - 1,
+        activeDigest,
+        tailCrc);
+  }
+
+  /** Counts a frame just written to the active segment. Called under the lock. */
+  private void counted(long txid, int frameCrc) {
+    if (activeRecords == 0) {
+      activeFirstTxid = txid;
+    }
+    if (activeRecords >= 0) {
+      activeRecords++;
+      activeDigest = FrameDigest.next(activeDigest, txid, frameCrc);
+    }
   }
 
   /**
@@ -115,13 +181,18 @@ public final class LogWriter {
       rotateIfFull(length);
       long txid = nextTxid;
       long offset;
+      int frameCrc;
       if (length <= ENCODE_BUFFER) {
         ByteBuffer buffer = encodeBuffer(length);
         FrameFormat.encodeInto(buffer, type, txid, key, payload, crc);
+        frameCrc = (int) crc.getValue();
         offset = write(buffer.flip());
       } else {
-        offset = write(FrameFormat.encode(type, txid, key, payload));
+        ByteBuffer frame = FrameFormat.encode(type, txid, key, payload);
+        frameCrc = frame.getInt(frame.limit() - FrameFormat.CRC_SIZE);
+        offset = write(frame);
       }
+      counted(txid, frameCrc);
       nextTxid = txid + 1;
       RecordRef ref = new RecordRef(active.id(), offset, length, txid);
       published(ref);
@@ -180,11 +251,16 @@ public final class LogWriter {
           buffer.clear();
         }
         long offset = active.size() + buffer.position();
+        int frameCrc;
         if (length > buffer.capacity()) {
-          write(FrameFormat.encode(e.type(), txid, e.key(), e.payload()));
+          ByteBuffer frame = FrameFormat.encode(e.type(), txid, e.key(), e.payload());
+          frameCrc = frame.getInt(frame.limit() - FrameFormat.CRC_SIZE);
+          write(frame);
         } else {
           FrameFormat.encodeInto(buffer, e.type(), txid, e.key(), e.payload(), crc);
+          frameCrc = (int) crc.getValue();
         }
+        counted(txid, frameCrc);
         refs.add(new RecordRef(active.id(), offset, length, txid++));
       }
       if (buffer.position() > 0) {
@@ -431,9 +507,11 @@ public final class LogWriter {
 
   private void rotateLocked() {
     long nextId = SegmentFiles.nextId(active.id());
+    StoreManifest.Shape sealedShape;
     // Force the old segment before the new one exists: recovery treats damage in any segment but
     // the last as corruption, so a sealed segment must never have an unsynced tail.
     try {
+      sealedShape = activeShape(active.tailCrc());
       active.seal();
     } catch (IOException e) {
       throw poison(
@@ -447,10 +525,32 @@ public final class LogWriter {
           "creating segment " + SegmentFiles.path(dir, nextId) + " failed: " + Errors.describe(e),
           e);
     }
-    sealed.put(active.id(), active.size());
+    long sealedId = active.id();
+    sealed.put(sealedId, active.size());
     sealedLastTxid = nextTxid - 1;
     active = next;
+    activeRecords = 0;
+    activeFirstTxid = 0;
+    activeDigest = FrameDigest.EMPTY;
     dirVersion++; // the new entry is synced by the next sync, before anything in it is durable
+    try {
+      // The sealed segment's record, with its digest, before anything is appended to the next.
+      manifest.sealed(sealedId, sealedShape, nextId);
+    } catch (IOException e) {
+      throw poison(
+          "recording sealed segment "
+              + sealedId
+              + " in "
+              + StoreManifest.FILE_NAME
+              + " failed: "
+              + Errors.describe(e),
+          e);
+    }
+  }
+
+  /** The store's manifest, which this writer records seals in. */
+  public ManifestKeeper manifest() {
+    return manifest;
   }
 
   FileIo io() {

@@ -30,6 +30,11 @@ final class NioFileIo implements FileIo {
   }
 
   @Override
+  public boolean isSymbolicLink(Path path) {
+    return Files.isSymbolicLink(path);
+  }
+
+  @Override
   public long lastModifiedMillis(Path file) throws IOException {
     return Files.getLastModifiedTime(file).toMillis();
   }

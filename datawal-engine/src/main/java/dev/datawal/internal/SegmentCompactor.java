@@ -41,6 +41,8 @@ public final class SegmentCompactor {
    * @param records frames kept
    * @param tombstonesKept whether any kept frame is a tombstone
    * @param moves where each kept Put moves
+   * @param shape what the output holds, as the manifest records a segment ({@code null} when
+   *     nothing is kept)
    */
   public record Output(
       long segment,
@@ -48,7 +50,8 @@ public final class SegmentCompactor {
       long size,
       long records,
       boolean tombstonesKept,
-      List<Move> moves) {}
+      List<Move> moves,
+      StoreManifest.Shape shape) {}
 
   private static final int BUFFER = 256 * 1024;
 
@@ -68,6 +71,9 @@ public final class SegmentCompactor {
     List<Move> moves = new ArrayList<>();
     long kept = 0;
     long dropped = 0;
+    long firstTxid = 0;
+    long lastTxid = 0;
+    long digest = FrameDigest.EMPTY;
     boolean tombstones = false;
     io.deleteIfExists(outPath);
     try (LogScanner scanner =
@@ -97,16 +103,24 @@ public final class SegmentCompactor {
           tombstones = true;
         }
         writer.write(FrameFormat.encode(frame.type(), frame.txid(), frame.key(), frame.payload()));
-        kept++;
+        if (kept++ == 0) {
+          firstTxid = frame.txid();
+        }
+        lastTxid = frame.txid();
+        digest =
+            FrameDigest.next(digest, frame.txid(), frame.frameCrc()); // the same bytes: same CRC
       }
       writer.flush();
       long written = writer.position();
       if (dropped == 0 || kept == 0) {
         io.deleteIfExists(outPath); // nothing to gain, or nothing to keep: the segment goes
-        return dropped == 0 ? null : new Output(id, null, 0, 0, false, List.of());
+        return dropped == 0 ? null : new Output(id, null, 0, 0, false, List.of(), null);
       }
       out.force(); // the output is on disk before any rename can make it the segment
-      return new Output(id, outPath, written, kept, tombstones, moves);
+      StoreManifest.Shape shape =
+          new StoreManifest.Shape(
+              written, kept, firstTxid, lastTxid, digest, SegmentTail.crc(out, written));
+      return new Output(id, outPath, written, kept, tombstones, moves, shape);
     } catch (IOException | RuntimeException e) {
       io.deleteIfExists(outPath);
       throw e;

@@ -71,7 +71,8 @@ public final class SegmentFiles {
   /**
    * The ids of the segments in {@code dir}, ascending.
    *
-   * @throws DatawalException if a name that looks like a segment is not a regular file
+   * @throws DatawalException if a name that looks like a segment is not a regular file, or is a
+   *     symbolic link
    */
   public static List<Long> list(FileIo io, Path dir) throws IOException {
     List<Long> ids = new ArrayList<>();
@@ -79,6 +80,16 @@ public final class SegmentFiles {
       long id = parseId(name);
       if (id < 0) {
         continue;
+      }
+      if (io.isSymbolicLink(dir.resolve(name))) {
+        // The reference implementation skips it; following it would read (and, as the last
+        // segment, append to) a file outside the store. Neither is safe to do silently.
+        throw new DatawalException(
+            "datawal: "
+                + dir.resolve(name)
+                + " has a segment's name but is a symbolic link; segments must be regular files in"
+                + " the store directory (the reference implementation ignores it, datawal refuses"
+                + " to guess): replace it by the file itself, or move it out");
       }
       if (io.kind(dir.resolve(name)) != FileIo.Kind.FILE) {
         throw new DatawalException(

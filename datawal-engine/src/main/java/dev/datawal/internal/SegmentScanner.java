@@ -53,6 +53,7 @@ public final class SegmentScanner {
   private FrameFault fault;
   private long frameOffset;
   private int frameLength;
+  private int frameCrc;
   private RecordType type;
   private long txid;
   private byte[] key;
@@ -183,6 +184,7 @@ public final class SegmentScanner {
     keyLength = keyLen;
     frameOffset = pos;
     frameLength = length;
+    frameCrc = stored;
     position = pos + length;
     return true;
   }
@@ -216,6 +218,11 @@ public final class SegmentScanner {
 
   public int frameLength() {
     return frameLength;
+  }
+
+  /** The current frame's stored (and checked) CRC-32C. */
+  public int frameCrc() {
+    return frameCrc;
   }
 
   public RecordType type() {

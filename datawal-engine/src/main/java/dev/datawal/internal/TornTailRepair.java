@@ -58,6 +58,13 @@ final class TornTailRepair {
         pos += n;
       }
       out.force(); // step 1: the copy's bytes are on disk
+    } catch (IOException | RuntimeException e) {
+      try {
+        io.deleteIfExists(tmp); // a partial copy is worthless, and may hold the space needed
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
     }
     io.atomicMove(tmp, evidence);
     io.syncDirectory(dir); // step 2: its name is too
@@ -77,7 +84,8 @@ final class TornTailRepair {
     List<Path> deleted = new ArrayList<>();
     for (String name : io.list(dir)) {
       boolean evidenceCopy = name.contains(SegmentFiles.SUFFIX + MARKER) && name.endsWith(TMP);
-      if (evidenceCopy || SegmentFiles.isCompactionOutput(name)) {
+      boolean manifestCopy = name.equals(StoreManifest.FILE_NAME + DurableFiles.TMP);
+      if (evidenceCopy || manifestCopy || SegmentFiles.isCompactionOutput(name)) {
         io.deleteIfExists(dir.resolve(name));
         deleted.add(dir.resolve(name));
       }

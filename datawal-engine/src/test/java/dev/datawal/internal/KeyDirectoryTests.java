@@ -644,7 +644,7 @@ class KeyDirectoryTests {
     bytes[dataOffset + r.nextInt(4096)] ^= 0x10;
     Files.write(file, bytes);
     KeyDirectorySnapshot.Loader loader = new KeyDirectorySnapshot.Loader(FileIo.system(), dir, 30);
-    assertThat(loader.resume(List.of(1L, 2L, 3L))).isNotNull();
+    assertThat(loader.resume(List.of(1L, 2L, 3L), manifestCovering(dir))).isNotNull();
     KeyDirectory directory = loader.directory();
     // The segments here are zeros, so the table cannot be rebuilt from them: every answer that
     // needs the damaged page is an error, never a guess; answers from good pages stand.
@@ -703,9 +703,18 @@ class KeyDirectoryTests {
     KeyDirectorySnapshot.write(FileIo.system(), dir, sizes, 1, from.copy(), true);
     KeyDirectorySnapshot.Loader loader =
         new KeyDirectorySnapshot.Loader(FileIo.system(), dir, chunkShift);
-    assertThat(loader.resume(List.of(1L, 2L, 3L))).isNotNull();
+    assertThat(loader.resume(List.of(1L, 2L, 3L), manifestCovering(dir))).isNotNull();
     assertThat(loader.used()).isTrue();
     return loader.directory();
+  }
+
+  /** A manifest that records the three sparse segments of {@link #overSnapshot}, 3 active. */
+  private static StoreManifest manifestCovering(Path dir) {
+    StoreManifest.Shape whole = new StoreManifest.Shape(SEGMENT_BYTES, -1, 0, 0, 0, 0);
+    SortedMap<Long, StoreManifest.Sealed> sealed = new TreeMap<>();
+    sealed.put(1L, new StoreManifest.Sealed(1, whole));
+    sealed.put(2L, new StoreManifest.Sealed(2, whole));
+    return new StoreManifest(true, 1, new StoreManifest.Active(3, whole), sealed, List.of());
   }
 
   // Helpers.
