@@ -23,12 +23,14 @@ import java.util.zip.CRC32C;
  * walk goes on past it, so it can show all of a segment's damage and what follows it.
  *
  * <p>A damaged region starts at a byte where a frame should start but no valid frame does, and runs
- * to the next offset where a CRC-valid frame, or a frame header of a newer format version, starts
- * (found as recovery finds it), or to the end of the segment. A newer-version header therefore
- * always starts a region of its own, of kind {@link CorruptionKind#UNSUPPORTED_VERSION}. {@link
- * Damage#tornTail(boolean)} applies recovery's rule to a region: only damage at the end of the last
- * segment, with nothing after it that must be kept, is a torn tail; every other region makes
- * recovery refuse to open the store.
+ * to the next offset where a CRC-valid frame, or a frame of {@link
+ * CorruptionKind#UNSUPPORTED_VERSION}, starts (found as recovery finds it), or to the end of the
+ * segment. A frame of an unsupported version (a version from 2 to 255, or a whole frame whose CRC
+ * matches with its damaged version read as 1) therefore always starts a region of its own; a header
+ * torn after its magic, whose version no format can have, is {@link CorruptionKind#STRUCTURAL}
+ * damage like any other. {@link Damage#tornTail(boolean)} applies recovery's rule to a region: only
+ * damage at the end of the last segment, with nothing after it that must be kept, is a torn tail;
+ * every other region makes recovery refuse to open the store.
  *
  * <p>Read-only: the file is opened for reading only, no lock is taken, nothing is created or
  * changed, and a live writer may have the store open. The walk covers the file up to its size when
@@ -104,7 +106,7 @@ public final class SegmentWalker implements AutoCloseable {
    * @param detail what exactly is wrong there, such as {@code stored CRC 0x1234abcd, computed
    *     0x89ef0123}
    * @param toEnd whether the region runs to the end of the walked range (no valid frame and no
-   *     newer-version header starts after it)
+   *     frame of an unsupported version starts after it)
    * @param storedCrc for {@link CorruptionKind#CRC_MISMATCH}: the CRC-32C the frame carries
    * @param computedCrc for {@link CorruptionKind#CRC_MISMATCH}: the CRC-32C of the frame's bytes
    */
@@ -134,8 +136,8 @@ public final class SegmentWalker implements AutoCloseable {
 
     /**
      * Whether recovery tolerates this region as a torn tail, given whether its segment is the
-     * store's last: it must be in the last segment, run to its end, and not be a frame of a newer
-     * version. Recovery refuses to open a store with any other damage.
+     * store's last: it must be in the last segment, run to its end, and not be a frame of an
+     * unsupported version. Recovery refuses to open a store with any other damage.
      */
     public boolean tornTail(boolean lastSegment) {
       return lastSegment && toEnd && kind != CorruptionKind.UNSUPPORTED_VERSION;
@@ -262,7 +264,7 @@ public final class SegmentWalker implements AutoCloseable {
       // A file cut since the walker opened it has fewer bytes than its size said.
       FrameFault fault =
           FrameFormat.checkHeader(header, 0, got < FrameFormat.HEADER_SIZE ? got : left);
-      if (fault == null) {
+      if (fault == null || fault.crcDecides()) {
         int length =
             FrameFormat.frameLength(
                 FrameFormat.keyLength(header, 0), FrameFormat.payloadLength(header, 0));

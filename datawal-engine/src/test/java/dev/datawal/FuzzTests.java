@@ -768,7 +768,7 @@ class FuzzTests {
             if (after == null) {
               return new Outcome(null, null, new Corrupt(id, pos, fault));
             }
-            if (after == CorruptionKind.UNSUPPORTED_VERSION) { // a newer format: never discarded
+            if (after == CorruptionKind.UNSUPPORTED_VERSION) { // never discarded
               return new Outcome(null, null, new Corrupt(id, later, after));
             }
           }
@@ -792,11 +792,17 @@ class FuzzTests {
       }
       ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
       int version = Short.toUnsignedInt(buf.getShort(pos + 4));
-      if (version == 0) {
-        return CorruptionKind.STRUCTURAL; // never used: damage such as zero fill
+      if (version >= 2 && version <= 255) {
+        return CorruptionKind.UNSUPPORTED_VERSION; // may be a newer format
       }
       if (version != 1) {
-        return CorruptionKind.UNSUPPORTED_VERSION;
+        // No format has it: a torn header, unless it is a whole frame valid with version 1.
+        byte[] asVersion1 = Arrays.copyOfRange(b, pos, b.length);
+        asVersion1[4] = 1;
+        asVersion1[5] = 0;
+        return classify(asVersion1, 0) == null
+            ? CorruptionKind.UNSUPPORTED_VERSION
+            : CorruptionKind.STRUCTURAL;
       }
       if (Byte.toUnsignedInt(b[pos + 6]) > 2 || b[pos + 7] != 0) {
         return CorruptionKind.STRUCTURAL;

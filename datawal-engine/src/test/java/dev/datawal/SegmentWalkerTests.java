@@ -134,6 +134,96 @@ class SegmentWalkerTests {
         .isInstanceOf(CorruptStoreException.class);
   }
 
+  /** {@code bytes} with the u16 version field set to {@code version}. */
+  private static byte[] withVersion(byte[] bytes, int version) {
+    bytes[FrameFormat.VERSION_OFFSET] = (byte) version;
+    bytes[FrameFormat.VERSION_OFFSET + 1] = (byte) (version >>> 8);
+    return bytes;
+  }
+
+  @Test
+  void aTornHeaderWithAVersionNoFormatCanHaveIsStructuralDamageAndATornTail() {
+    for (int version : new int[] {0, 256, 0xFFFF, 0xCAFE}) {
+      Path d = TestFiles.rawStore(tmp.resolve("v" + version), "a");
+      byte[] whole = frame(RecordType.RAW, 2, "", "torn");
+      TestFiles.append(segment(d, 1), Arrays.copyOf(withVersion(whole, version), 30));
+
+      List<SegmentWalker.Item> items = walk(d, 1, false);
+
+      assertThat(items).hasSize(2);
+      SegmentWalker.Damage torn = (SegmentWalker.Damage) items.get(1);
+      assertThat(torn.offset()).isEqualTo(29);
+      assertThat(torn.length()).isEqualTo(30);
+      assertThat(torn.kind()).isEqualTo(CorruptionKind.STRUCTURAL);
+      assertThat(torn.detail()).contains("version " + version + " cannot be a future format");
+      assertThat(torn.toEnd()).isTrue();
+      assertThat(torn.tornTail(true)).isTrue();
+      assertThat(torn.tornTail(false)).isFalse();
+      RecoveryReport report = RecordLogReader.open(d).report();
+      assertThat(report.damage().get(0).offset()).isEqualTo(torn.offset());
+      assertThat(report.tailBytesDiscarded()).isEqualTo(torn.length());
+    }
+  }
+
+  @Test
+  void aWholeFrameWhoseVersionBytesWereDamagedStartsARegionOfItsOwnThatIsNeverATornTail() {
+    Path d = TestFiles.rawStore(tmp.resolve("s"), "a");
+    TestFiles.append(segment(d, 1), utf8("garbage"));
+    TestFiles.append(segment(d, 1), withVersion(frame(RecordType.RAW, 2, "", "written"), 0xFFFF));
+
+    List<SegmentWalker.Item> items = walk(d, 1, false);
+
+    assertThat(items).hasSize(3);
+    SegmentWalker.Damage garbage = (SegmentWalker.Damage) items.get(1);
+    SegmentWalker.Damage damaged = (SegmentWalker.Damage) items.get(2);
+    assertThat(garbage.length()).isEqualTo(7);
+    assertThat(garbage.toEnd()).isFalse();
+    assertThat(garbage.tornTail(true)).isFalse();
+    assertThat(damaged.offset()).isEqualTo(36);
+    assertThat(damaged.kind()).isEqualTo(CorruptionKind.UNSUPPORTED_VERSION);
+    assertThat(damaged.detail()).contains("otherwise a whole, CRC-valid version-1 frame");
+    assertThat(damaged.toEnd()).isTrue();
+    assertThat(damaged.tornTail(true)).isFalse();
+    try (SegmentWalker walker = SegmentWalker.open(d, 1, true)) {
+      assertThatThrownBy(() -> walker.read(36))
+          .isInstanceOfSatisfying(
+              CorruptStoreException.class,
+              e -> assertThat(e.kind()).isEqualTo(CorruptionKind.UNSUPPORTED_VERSION))
+          .hasMessageContaining("version 65535");
+    }
+    assertThatThrownBy(() -> RecordLogReader.open(d).report())
+        .isInstanceOfSatisfying(
+            CorruptStoreException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(CorruptionKind.UNSUPPORTED_VERSION);
+              assertThat(e.offset()).isEqualTo(damaged.offset());
+            });
+  }
+
+  @Test
+  void aFrameLargerThanTheReadWindowWithItsVersionBytesDamagedIsUnsupported() {
+    Path d = TestFiles.rawStore(tmp.resolve("s"), "a");
+    ByteBuffer encoded =
+        FrameFormat.encode(RecordType.RAW, 2, new byte[0], new byte[(3 << 20) / 2]);
+    byte[] large = withVersion(Arrays.copyOf(encoded.array(), encoded.limit()), 0x0100);
+    TestFiles.append(segment(d, 1), large);
+
+    for (boolean payloads : new boolean[] {false, true}) {
+      List<SegmentWalker.Item> items = walk(d, 1, payloads);
+      assertThat(items).hasSize(2);
+      SegmentWalker.Damage damaged = (SegmentWalker.Damage) items.get(1);
+      assertThat(damaged.kind()).isEqualTo(CorruptionKind.UNSUPPORTED_VERSION);
+      assertThat(damaged.length()).isEqualTo(large.length);
+      assertThat(damaged.tornTail(true)).isFalse();
+    }
+    try (SegmentWalker walker = SegmentWalker.open(d, 1, false)) {
+      assertThatThrownBy(() -> walker.read(29))
+          .isInstanceOfSatisfying(
+              CorruptStoreException.class,
+              e -> assertThat(e.kind()).isEqualTo(CorruptionKind.UNSUPPORTED_VERSION));
+    }
+  }
+
   @Test
   void theTornTailRuleAgreesWithRecovery() {
     // A torn tail: tolerated by recovery, and the walker's region says so.

@@ -11,9 +11,15 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Recovery of the last segment beyond what the reference does: appends after a recovered torn tail
@@ -198,10 +204,199 @@ class TornTailTests {
               assertThat(e.kind()).isEqualTo(CorruptionKind.UNSUPPORTED_VERSION);
               assertThat(e.offset()).isEqualTo(32 + 10);
             })
-        .hasMessageContaining("newer format version follows damage at offset 32");
+        .hasMessageContaining("a frame that must not be discarded follows damage at offset 32")
+        .hasMessageContaining("version 2 (this build reads version 1; a newer format may");
     assertThatThrownBy(() -> RecordLogReader.open(d).scan())
         .isInstanceOf(CorruptStoreException.class);
     assertThat(TestFiles.read(segment(d, 1))).isEqualTo(before);
+  }
+
+  /** {@code bytes} with the u16 version field set to {@code version}. */
+  private static byte[] withVersion(byte[] bytes, int version) {
+    bytes[FrameFormat.VERSION_OFFSET] = (byte) version;
+    bytes[FrameFormat.VERSION_OFFSET + 1] = (byte) (version >>> 8);
+    return bytes;
+  }
+
+  /** What a crash can leave of a frame's header: the magic, then {@code version} and the rest. */
+  private static byte[] tornHeader(int version, String rest) {
+    byte[] whole = frame(3, "the torn record");
+    return switch (rest) {
+      case "garbage" -> {
+        byte[] garbage = new byte[40];
+        new Random(version).nextBytes(garbage);
+        System.arraycopy(utf8("DWAL"), 0, garbage, 0, 4);
+        yield withVersion(garbage, version);
+      }
+      case "stale payload" -> {
+        byte[] stale = withVersion(whole, version);
+        stale[stale.length - 6] ^= 0x40; // the payload no longer matches the CRC
+        yield stale;
+      }
+      case "cut" -> Arrays.copyOf(withVersion(whole, version), whole.length - 3);
+      default -> throw new IllegalArgumentException(rest);
+    };
+  }
+
+  static Stream<Arguments> impossibleVersionsAndTornRests() {
+    return IntStream.of(0, 256, 0xFFFF, 0xCAFE)
+        .boxed()
+        .flatMap(
+            v -> Stream.of("garbage", "stale payload", "cut").map(rest -> Arguments.of(v, rest)));
+  }
+
+  @ParameterizedTest(name = "version {0}, {1}")
+  @MethodSource("impossibleVersionsAndTornRests")
+  void aTornHeaderWithAVersionNoFormatCanHaveIsATornTail(int version, String rest)
+      throws Exception {
+    Path d = store("s", "a", "b");
+    long tornAt = TestFiles.read(segment(d, 1)).length;
+    byte[] tail = tornHeader(version, rest);
+    TestFiles.append(segment(d, 1), tail);
+
+    assertThat(payloads(RecordLogReader.open(d).scan())).containsExactly("a", "b");
+    try (RecordLog log = RecordLog.open(d)) {
+      assertThat(payloads(log.scan())).containsExactly("a", "b");
+      DamageEvent damage = log.recoveryReport().damage().get(0);
+      assertThat(damage.kind()).isEqualTo(CorruptionKind.STRUCTURAL);
+      assertThat(damage.offset()).isEqualTo(tornAt);
+      assertThat(damage.bytes()).isEqualTo(tail.length);
+      assertThat(Files.readAllBytes(damage.keptIn())).isEqualTo(tail);
+      assertThat(log.append(utf8("c")).txid()).isEqualTo(3);
+    }
+    try (RecordLog log = RecordLog.open(d)) {
+      assertThat(payloads(log.scan())).containsExactly("a", "b", "c");
+      assertThat(log.recoveryReport().damage()).isEmpty();
+    }
+  }
+
+  @ParameterizedTest(name = "version {0}, {1}")
+  @MethodSource("impossibleVersionsAndTornRests")
+  void theSameTornHeaderInASealedSegmentIsAHardError(int version, String rest) {
+    Path d = store("s", "a", "b");
+    long tornAt = TestFiles.read(segment(d, 1)).length;
+    TestFiles.append(segment(d, 1), tornHeader(version, rest));
+    TestFiles.write(segment(d, 2), frame(3, "c"));
+    assertThatThrownBy(() -> RecordLog.open(d))
+        .isInstanceOfSatisfying(
+            CorruptStoreException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(CorruptionKind.STRUCTURAL);
+              assertThat(e.segment()).isEqualTo(1);
+              assertThat(e.offset()).isEqualTo(tornAt);
+            })
+        .hasMessageContaining("sealed segment 1 at offset " + tornAt)
+        .hasMessageContaining("version " + version + " cannot be a future format version");
+  }
+
+  @Test
+  void versionsTwoAndTwoFiftyFiveAtTheTailStayUnsupported() {
+    for (int version : new int[] {2, 255}) {
+      Path d = store("v" + version, "a", "b");
+      TestFiles.append(segment(d, 1), tornHeader(version, "garbage"));
+      byte[] before = TestFiles.read(segment(d, 1));
+      assertThatThrownBy(() -> RecordLog.open(d))
+          .isInstanceOfSatisfying(
+              CorruptStoreException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(CorruptionKind.UNSUPPORTED_VERSION);
+                assertThat(e.offset()).isEqualTo(58);
+              })
+          .hasMessageContaining("version " + version + " (this build reads version 1");
+      assertThat(TestFiles.read(segment(d, 1))).isEqualTo(before);
+    }
+  }
+
+  @Test
+  void aWholeFrameWhoseVersionBytesWereDamagedIsNeverATornTail() {
+    for (int version : new int[] {0, 0xFFFF}) {
+      Path d = store("v" + version, "a", "b");
+      TestFiles.append(segment(d, 1), withVersion(frame(3, "acknowledged"), version));
+      byte[] before = TestFiles.read(segment(d, 1));
+      assertThatThrownBy(() -> RecordLog.open(d))
+          .isInstanceOfSatisfying(
+              CorruptStoreException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(CorruptionKind.UNSUPPORTED_VERSION);
+                assertThat(e.segment()).isEqualTo(1);
+                assertThat(e.offset()).isEqualTo(58);
+              })
+          .hasMessageContaining("unsupported version in segment 1 at offset 58")
+          .hasMessageContaining("version " + version + " (this build reads version 1)")
+          .hasMessageContaining("otherwise a whole, CRC-valid version-1 frame")
+          .hasMessageContaining("not a torn tail");
+      assertThatThrownBy(() -> RecordLogReader.open(d).scan())
+          .isInstanceOf(CorruptStoreException.class);
+      assertThat(TestFiles.read(segment(d, 1))).isEqualTo(before);
+      assertThat(TestFiles.names(d)).containsExactly(".lock", "00000001.dwal");
+    }
+  }
+
+  @Test
+  void aWholeFrameWhoseVersionBytesWereDamagedMakesEarlierDamageMidStream() {
+    Path d = store("s", "a", "b");
+    TestFiles.append(segment(d, 1), utf8("some garbage bytes"));
+    TestFiles.append(segment(d, 1), withVersion(frame(3, "acknowledged"), 0xFFFF));
+    byte[] before = TestFiles.read(segment(d, 1));
+    assertThatThrownBy(() -> RecordLog.open(d))
+        .isInstanceOfSatisfying(
+            CorruptStoreException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(CorruptionKind.UNSUPPORTED_VERSION);
+              assertThat(e.offset()).isEqualTo(58 + 18);
+            })
+        .hasMessageContaining("follows damage at offset 58")
+        .hasMessageContaining("mid-stream corruption, not a torn tail")
+        .hasMessageContaining("otherwise a whole, CRC-valid version-1 frame");
+    assertThat(TestFiles.read(segment(d, 1))).isEqualTo(before);
+  }
+
+  @Test
+  void aFrameLargerThanTheReadWindowIsJudgedByItsWholeCrc() throws Exception {
+    byte[] payload = new byte[(3 << 20) / 2]; // 1.5 MiB: streamed through the 1 MiB window
+    new Random(SEED).nextBytes(payload);
+    ByteBuffer encoded = FrameFormat.encode(RecordType.RAW, 3, new byte[0], payload);
+    byte[] large = withVersion(Arrays.copyOf(encoded.array(), encoded.limit()), 0xFFFF);
+
+    // Whole and CRC-valid as version 1: damage to a written record, at the end or after damage.
+    Path whole = store("whole", "a", "b");
+    TestFiles.append(segment(whole, 1), large);
+    Path followed = store("followed", "a", "b");
+    TestFiles.append(segment(followed, 1), new byte[10]);
+    TestFiles.append(segment(followed, 1), large);
+    for (Path d : List.of(whole, followed)) {
+      long at = d == whole ? 58 : 68;
+      assertThatThrownBy(() -> RecordLog.open(d))
+          .as("%s", d.getFileName())
+          .isInstanceOfSatisfying(
+              CorruptStoreException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(CorruptionKind.UNSUPPORTED_VERSION);
+                assertThat(e.offset()).isEqualTo(at);
+              })
+          .hasMessageContaining("otherwise a whole, CRC-valid version-1 frame");
+      assertThatThrownBy(() -> RecordLogReader.open(d).scan())
+          .isInstanceOfSatisfying(
+              CorruptStoreException.class,
+              e -> assertThat(e.kind()).isEqualTo(CorruptionKind.UNSUPPORTED_VERSION));
+    }
+
+    // The same frame with a byte deep in its payload changed: a torn header, so a torn tail.
+    Path torn = store("torn", "a", "b");
+    byte[] stale = large.clone();
+    stale[stale.length - 100] ^= 1;
+    TestFiles.append(segment(torn, 1), stale);
+    assertThat(payloads(RecordLogReader.open(torn).scan())).containsExactly("a", "b");
+    try (RecordLog log = RecordLog.open(torn)) {
+      DamageEvent damage = log.recoveryReport().damage().get(0);
+      assertThat(damage.kind()).isEqualTo(CorruptionKind.STRUCTURAL);
+      assertThat(damage.bytes()).isEqualTo(stale.length);
+      assertThat(Files.readAllBytes(damage.keptIn())).isEqualTo(stale);
+      log.append(utf8("c"));
+    }
+    try (RecordLog log = RecordLog.open(torn)) {
+      assertThat(payloads(log.scan())).containsExactly("a", "b", "c");
+    }
   }
 
   @Test

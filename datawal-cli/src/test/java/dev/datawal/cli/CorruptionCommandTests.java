@@ -74,6 +74,40 @@ class CorruptionCommandTests {
                 true,
                 List.of("a", "b")),
             new Case(
+                "torn tail: a header torn after its magic, version 0xFFFF and a cut frame",
+                dir -> {
+                  byte[] torn =
+                      TestStores.frame(dir.resolveSibling("scratch"), RecordType.RAW, 3, "", "c");
+                  torn[4] = (byte) 0xFF; // no format has version 65535: damage, not a newer format
+                  torn[5] = (byte) 0xFF;
+                  TestStores.rawStore(dir, "a", "b");
+                  TestStores.append(segment(dir, 1), java.util.Arrays.copyOf(torn, 26));
+                  return dir;
+                },
+                1,
+                58,
+                26,
+                "STRUCTURAL",
+                true,
+                List.of("a", "b")),
+            new Case(
+                "unsupported version: a whole, CRC-valid frame whose version bytes read 0xFFFF",
+                dir -> {
+                  byte[] damaged =
+                      TestStores.frame(dir.resolveSibling("scratch"), RecordType.RAW, 3, "", "c");
+                  damaged[4] = (byte) 0xFF;
+                  damaged[5] = (byte) 0xFF;
+                  TestStores.rawStore(dir, "a", "b");
+                  TestStores.append(segment(dir, 1), damaged);
+                  return dir;
+                },
+                1,
+                58,
+                29,
+                "UNSUPPORTED_VERSION",
+                false,
+                List.of("a", "b")),
+            new Case(
                 "truncated frame in a sealed segment",
                 dir -> {
                   TestStores.rawStore(dir, List.of(List.of("a", "b"), List.of("c")));

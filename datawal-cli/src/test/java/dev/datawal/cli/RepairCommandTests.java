@@ -98,7 +98,7 @@ class RepairCommandTests {
   void anUnknownVersionHeaderAtTheTailIsQuarantinedButATornTailIsLeftToTheWriter() {
     Path store = TestStores.rawStore(tmp.resolve("store"), "a", "b");
     byte[] newer = TestStores.frame(tmp.resolve("scratch"), RecordType.RAW, 3, "", "next");
-    newer[4] = (byte) 0xFE; // version 0xCAFE: maybe a newer format, never discarded silently
+    newer[4] = (byte) 0xFE; // version 0xCAFE on a whole frame, CRC-valid as version 1: damaged
     newer[5] = (byte) 0xCA;
     TestStores.append(segment(store, 1), newer);
 

@@ -27,6 +27,21 @@ import java.util.zip.CRC32C;
  * All integers are little-endian. Frames follow each other with no gap and no file header. A frame
  * is checked in this order: at least a header's bytes left (else truncated), magic, version, record
  * type, flags, key length limit, payload length limit, whole frame present (else truncated), CRC.
+ *
+ * <p>A version other than 1 is read in one of two ways, here and nowhere else:
+ *
+ * <ul>
+ *   <li>2 to 255 may be a newer format: {@link CorruptionKind#UNSUPPORTED_VERSION}, which recovery
+ *       never discards.
+ *   <li>0 and anything above 255 cannot be a format version (newer formats are numbered 2 to 255),
+ *       so the header is damage: what a crash leaves when a header is torn after its magic, with
+ *       zeros, stale bytes or garbage in the version field. {@link CorruptionKind#STRUCTURAL},
+ *       unless the rest is a whole frame whose CRC-32C matches with the version read as 1: a torn
+ *       header can never be that, so the frame was written whole and its version bytes damaged
+ *       later, and it is {@link CorruptionKind#UNSUPPORTED_VERSION} (never a torn tail). The header
+ *       alone cannot tell the two apart; {@link #checkHeader} returns a fault that {@link
+ *       FrameFault#crcDecides()}, and the reader settles it once it has the CRC.
+ * </ul>
  */
 public final class FrameFormat {
   /** "DWAL" read as a little-endian u32. */
@@ -46,9 +61,16 @@ public final class FrameFormat {
   public static final int OVERHEAD = HEADER_SIZE + CRC_SIZE;
 
   public static final int VERSION = 1;
+
+  /** The highest version a newer format may have; 0 and anything above cannot be a version. */
+  public static final int MAX_FUTURE_VERSION = 255;
+
   public static final int MAX_KEY_LEN = 65_536;
   public static final int MAX_PAYLOAD_LEN = 64 * 1024 * 1024;
   public static final int MAX_FRAME_SIZE = OVERHEAD + MAX_KEY_LEN + MAX_PAYLOAD_LEN;
+
+  /** The version field of a v1 frame as it is on disk. */
+  private static final byte[] VERSION_1_BYTES = {(byte) VERSION, 0};
 
   private FrameFormat() {}
 
@@ -125,7 +147,9 @@ public final class FrameFormat {
    * format prescribes.
    *
    * @param buf holds at least {@code min(HEADER_SIZE, remaining)} bytes from {@code at}
-   * @return {@code null} if the header is valid and the whole frame fits, else the fault
+   * @return {@code null} if the header is valid and the whole frame fits, else the fault; a fault
+   *     that {@link FrameFault#crcDecides()} (a version no format can have on an otherwise valid
+   *     header of a whole frame) is settled by the frame's CRC as if its version were 1
    */
   public static FrameFault checkHeader(ByteBuffer buf, int at, long remaining) {
     if (remaining < HEADER_SIZE) {
@@ -139,14 +163,54 @@ public final class FrameFormat {
           0);
     }
     int version = Short.toUnsignedInt(buf.getShort(at + VERSION_OFFSET));
-    if (version != VERSION) {
-      // Version 0 was never used by any format; it is what zero fill after a torn magic reads
-      // as, so it is damage, not a frame from a newer format.
+    if (version == VERSION) {
+      return checkAfterVersion(buf, at, remaining);
+    }
+    if (version <= MAX_FUTURE_VERSION && version != 0) {
       return new FrameFault(
-          version == 0 ? CorruptionKind.STRUCTURAL : CorruptionKind.UNSUPPORTED_VERSION,
-          "version " + version + " (this build reads version " + VERSION + ")",
+          CorruptionKind.UNSUPPORTED_VERSION,
+          "version "
+              + version
+              + " (this build reads version "
+              + VERSION
+              + "; a newer format may have written it)",
           0);
     }
+    // No format has this version: a torn header, unless the rest is a whole v1 frame whose CRC
+    // matches with version 1, which only a frame written whole can be (see the class comment).
+    FrameFault torn =
+        new FrameFault(
+            CorruptionKind.STRUCTURAL,
+            "version "
+                + version
+                + " cannot be a future format version (this build reads version "
+                + VERSION
+                + "; newer formats are numbered 2 to "
+                + MAX_FUTURE_VERSION
+                + ")",
+            0);
+    if (checkAfterVersion(buf, at, remaining) != null) {
+      return torn;
+    }
+    return new FrameFault(
+        torn.kind(),
+        torn.detail(),
+        0,
+        new FrameFault(
+            CorruptionKind.UNSUPPORTED_VERSION,
+            "version "
+                + version
+                + " (this build reads version "
+                + VERSION
+                + "), but the frame is otherwise a whole, CRC-valid version-"
+                + VERSION
+                + " frame: it was written whole and its version bytes were damaged since, so it"
+                + " is not a torn tail",
+            0));
+  }
+
+  /** The checks after the version's, in order: type, flags, length limits, whole frame present. */
+  private static FrameFault checkAfterVersion(ByteBuffer buf, int at, long remaining) {
     int type = Byte.toUnsignedInt(buf.get(at + TYPE_OFFSET));
     if (!RecordType.isKnownCode(type)) {
       return new FrameFault(CorruptionKind.STRUCTURAL, "unknown record type " + type, 0);
@@ -174,6 +238,17 @@ public final class FrameFormat {
       return FrameFault.truncated(frameLength, remaining);
     }
     return null;
+  }
+
+  /**
+   * Feeds the {@link #HEADER_SIZE} header bytes at {@code at} of {@code bytes} to {@code crc}, with
+   * the version field read as 1: the first part of the CRC that settles a fault that {@link
+   * FrameFault#crcDecides()} (key and payload follow as they are).
+   */
+  public static void updateHeaderCrcAsVersion1(CRC32C crc, byte[] bytes, int at) {
+    crc.update(bytes, at, VERSION_OFFSET);
+    crc.update(VERSION_1_BYTES, 0, VERSION_1_BYTES.length);
+    crc.update(bytes, at + TYPE_OFFSET, HEADER_SIZE - TYPE_OFFSET);
   }
 
   /**
@@ -205,13 +280,18 @@ public final class FrameFormat {
   public static FrameFault check(byte[] bytes, int available) {
     ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     FrameFault fault = checkHeader(buf, 0, available);
-    if (fault != null) {
+    if (fault != null && !fault.crcDecides()) {
       return fault;
     }
     int crcAt = HEADER_SIZE + keyLength(buf, 0) + payloadLength(buf, 0);
-    CRC32C crc = new CRC32C();
-    crc.update(bytes, 0, crcAt);
     int stored = buf.getInt(crcAt);
+    CRC32C crc = new CRC32C();
+    if (fault != null) { // the CRC decides, with the version read as 1
+      updateHeaderCrcAsVersion1(crc, bytes, 0);
+      crc.update(bytes, HEADER_SIZE, crcAt - HEADER_SIZE);
+      return fault.settle(stored == (int) crc.getValue());
+    }
+    crc.update(bytes, 0, crcAt);
     return stored == (int) crc.getValue() ? null : crcMismatch(stored, (int) crc.getValue());
   }
 

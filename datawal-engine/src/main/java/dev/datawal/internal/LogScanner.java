@@ -19,8 +19,10 @@ import java.util.List;
  * <ul>
  *   <li>A segment that is not the last must be valid to its end; any damage is a hard error.
  *   <li>In the last segment, damage is a tolerated torn tail (reported, never returned) when
- *       tolerated at all, when it is not an unsupported version, and when no CRC-valid frame starts
- *       after it ({@link TornTailCheck}); otherwise it is a hard error.
+ *       tolerated at all, when it is not an unsupported version, and when no CRC-valid frame or
+ *       frame of an unsupported version starts after it ({@link TornTailCheck}); otherwise it is a
+ *       hard error. Which version fields are damage and which are unsupported is {@link
+ *       FrameFormat}'s rule.
  * </ul>
  *
  * Hard errors are thrown as {@link CorruptStoreException} naming file, segment, offset and kind.
@@ -322,13 +324,16 @@ public final class LogScanner implements Closeable {
         throw corrupt(fault, segment, at, last ? "segment " : "sealed segment ", "");
       }
       TornTailCheck.Follower later = TornTailCheck.findFollower(file, at + 1, scanner.end());
-      if (later != null && later.newerVersion()) {
+      if (later != null && later.fault() != null) {
         throw corrupt(
             new FrameFault(
                 CorruptionKind.UNSUPPORTED_VERSION,
-                "a frame of a newer format version follows damage at offset "
+                "a frame that must not be discarded follows damage at offset "
                     + at
-                    + " and must not be discarded",
+                    + " ("
+                    + fault
+                    + "), so that damage is mid-stream corruption, not a torn tail: "
+                    + later.fault().detail(),
                 0),
             segment,
             later.offset(),

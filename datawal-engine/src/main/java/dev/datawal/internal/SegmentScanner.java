@@ -119,10 +119,14 @@ public final class SegmentScanner {
     int at = load(pos, (int) Math.min(HEADER_SIZE, end - pos));
     // load() lowers end if the file turned out shorter, so end - pos is what is really there.
     FrameFault headerFault = FrameFormat.checkHeader(window, at, end - pos);
-    if (headerFault != null) {
+    if (headerFault != null && !headerFault.crcDecides()) {
       fault = headerFault;
       return false;
     }
+    // A version no format has on an otherwise whole frame: its CRC, with the version read as 1,
+    // settles the fault (FrameFormat). Nothing is copied out; it is not a valid frame either way.
+    boolean asVersion1 = headerFault != null;
+    Content copy = asVersion1 ? Content.NONE : content;
     int keyLen = FrameFormat.keyLength(window, at);
     int payloadLen = FrameFormat.payloadLength(window, at);
     int length = FrameFormat.frameLength(keyLen, payloadLen);
@@ -137,35 +141,44 @@ public final class SegmentScanner {
       // payload are copied out only once the CRC proved them valid.
       at = load(pos, length);
       if (availableAt(at) < length) {
-        fault = shrunk(length, pos);
+        fault = asVersion1 ? headerFault.settle(false) : shrunk(length, pos);
         return false;
       }
       byte[] bytes = window.array();
-      crc.update(bytes, at, length - CRC_SIZE);
+      if (asVersion1) {
+        FrameFormat.updateHeaderCrcAsVersion1(crc, bytes, at);
+        crc.update(bytes, at + HEADER_SIZE, length - CRC_SIZE - HEADER_SIZE);
+      } else {
+        crc.update(bytes, at, length - CRC_SIZE);
+      }
       stored = window.getInt(at + length - CRC_SIZE);
       frameType = FrameFormat.type(window, at);
       frameTxid = FrameFormat.txid(window, at);
       int keyAt = at + HEADER_SIZE;
       keyArray = bytes;
       keyOffset = keyAt;
-      if (stored == (int) crc.getValue() && content == Content.ALL) {
+      if (stored == (int) crc.getValue() && copy == Content.ALL) {
         frameKey = Arrays.copyOfRange(bytes, keyAt, keyAt + keyLen);
         framePayload = Arrays.copyOfRange(bytes, keyAt + keyLen, keyAt + keyLen + payloadLen);
       }
     } else {
       // A frame larger than the window streams through it (or straight into its payload).
-      crc.update(window.array(), at, HEADER_SIZE);
+      if (asVersion1) {
+        FrameFormat.updateHeaderCrcAsVersion1(crc, window.array(), at);
+      } else {
+        crc.update(window.array(), at, HEADER_SIZE);
+      }
       frameType = FrameFormat.type(window, at);
       frameTxid = FrameFormat.txid(window, at);
       long p = pos + HEADER_SIZE;
-      frameKey = content == Content.NONE ? null : new byte[keyLen];
-      framePayload = content == Content.ALL ? new byte[payloadLen] : null;
+      frameKey = copy == Content.NONE ? null : new byte[keyLen];
+      framePayload = copy == Content.ALL ? new byte[payloadLen] : null;
       int crcAt = -1;
       if (consume(p, keyLen, frameKey) && consume(p + keyLen, payloadLen, framePayload)) {
         crcAt = load(p + keyLen + payloadLen, CRC_SIZE);
       }
       if (crcAt < 0 || availableAt(crcAt) < CRC_SIZE) {
-        fault = shrunk(length, pos);
+        fault = asVersion1 ? headerFault.settle(false) : shrunk(length, pos);
         return false;
       }
       stored = window.getInt(crcAt);
@@ -173,6 +186,10 @@ public final class SegmentScanner {
       keyOffset = 0;
     }
     int computed = (int) crc.getValue();
+    if (asVersion1) {
+      fault = headerFault.settle(stored == computed);
+      return false;
+    }
     if (stored != computed) {
       fault = FrameFormat.crcMismatch(stored, computed);
       return false;

@@ -11,9 +11,14 @@ import java.nio.ByteBuffer;
  * <ul>
  *   <li>a CRC-valid frame after damage means records were written after the damaged bytes, so the
  *       damage is corruption of acknowledged data;
- *   <li>a frame with the right magic and a version of 2 or more may have been written by a newer
- *       format, and is never discarded.
+ *   <li>a frame of {@link CorruptionKind#UNSUPPORTED_VERSION} is never discarded: one of a version
+ *       from 2 to 255 may have been written by a newer format, and a whole frame whose CRC matches
+ *       with its version read as 1 is an acknowledged record whose version bytes were damaged (see
+ *       {@link FrameFormat}).
  * </ul>
+ *
+ * A header torn after its magic, with a version no format can have, is damage like any other and
+ * does not count.
  */
 public final class TornTailCheck {
   private static final int CHUNK = 64 * 1024;
@@ -25,15 +30,15 @@ public final class TornTailCheck {
    * What starts at {@code offset} after the damage and must not be discarded.
    *
    * @param offset where it starts
-   * @param newerVersion whether it is a frame of an unsupported (newer) version, rather than a
-   *     valid v1 frame
+   * @param fault {@code null} for a valid v1 frame, else why the frame there is of {@link
+   *     CorruptionKind#UNSUPPORTED_VERSION}
    */
-  public record Follower(long offset, boolean newerVersion) {}
+  public record Follower(long offset, FrameFault fault) {}
 
   /**
-   * The first valid frame or newer-version frame that starts in {@code [from, end)} of {@code
-   * file}, or {@code null} if there is none. Reads the range once, plus each candidate that starts
-   * with the magic.
+   * The first valid frame or frame of an unsupported version that starts in {@code [from, end)} of
+   * {@code file}, or {@code null} if there is none. Reads the range once, plus each candidate that
+   * starts with the magic.
    */
   public static Follower findFollower(FileHandle file, long from, long end) throws IOException {
     SegmentScanner candidate = new SegmentScanner(file, end, SegmentScanner.Content.NONE);
@@ -49,10 +54,10 @@ public final class TornTailCheck {
       for (int i = 0; i + MAGIC_BYTES.length <= n; i++) {
         if (startsWithMagic(bytes, i)) {
           if (candidate.validFrameAt(pos + i)) {
-            return new Follower(pos + i, false);
+            return new Follower(pos + i, null);
           }
           if (candidate.fault().kind() == CorruptionKind.UNSUPPORTED_VERSION) {
-            return new Follower(pos + i, true);
+            return new Follower(pos + i, candidate.fault());
           }
         }
       }

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -564,16 +565,28 @@ final class CrashCheck {
 
   /**
    * Whether the open failed on a frame of an "unsupported version" that starts in the damaged tail
-   * of the last segment. The engine only ever writes version 1, so such a frame is a torn header:
-   * the magic reached the disk and the version bytes did not (they are garbage). format-v1.md
-   * requires a hard error for it; see {@link Refused}.
+   * of the last segment, whose version field holds 2 to 255 (a version a newer format may have) and
+   * lies wholly in the garbage the crash left. The engine only ever writes version 1, so such a
+   * frame is a torn header: the magic reached the disk and the version bytes did not. The format
+   * refuses it by design; see {@link Refused}. Any other version in a torn header (0, or above 255:
+   * nearly all garbage) is damage that recovery must tolerate, so refusing it is a failure.
    */
-  private static boolean refusedByVersionRule(CorruptStoreException e, Disk disk) {
-    return e.kind() == CorruptionKind.UNSUPPORTED_VERSION
-        && !disk.ids.isEmpty()
-        && disk.sealedDamage == null
-        && e.segment() == disk.ids.get(disk.ids.size() - 1)
-        && e.offset() >= disk.lastValidEnd;
+  private boolean refusedByVersionRule(CorruptStoreException e, Disk disk) {
+    if (e.kind() != CorruptionKind.UNSUPPORTED_VERSION
+        || disk.ids.isEmpty()
+        || disk.sealedDamage != null) {
+      return false;
+    }
+    long last = disk.ids.get(disk.ids.size() - 1);
+    long at = e.offset();
+    if (e.segment() != last || at < disk.lastValidEnd || at + 6 > disk.lastBytes.length) {
+      return false;
+    }
+    int version =
+        Byte.toUnsignedInt(disk.lastBytes[(int) at + 4])
+            | Byte.toUnsignedInt(disk.lastBytes[(int) at + 5]) << 8;
+    OptionalInt garbage = image.garbageFrom(Session.STORE + "/" + String.format("%08d.dwal", last));
+    return version >= 2 && version <= 255 && garbage.isPresent() && at + 4 >= garbage.getAsInt();
   }
 
   private static AssertionError notOpened(String what, Disk disk, RuntimeException e) {
@@ -587,11 +600,12 @@ final class CrashCheck {
 
   /**
    * The store does not open because the crash tore a frame header right after its magic and left
-   * garbage in the version field: format-v1.md makes any frame with the right magic and a version
-   * other than 1 a hard error, even in a torn tail, and format.md exempts only version 0 (zero
-   * fill). Not an engine bug but a gap in the format's rules for garbage tails; the sweep counts
-   * these apart from failures (and fails on them with {@code -Ddatawal.crash.strictVersion=true}).
-   * The open changed nothing on disk (checked).
+   * garbage in the version field that reads as 2 to 255: a version a newer format may have, which
+   * the format never discards, even in a torn tail (format.md). Garbage reads as such a version
+   * only when its high byte is 0 and the torn point is exactly after the magic, about one torn
+   * header in 256; every other garbage version (0, or above 255) must recover. Not an engine bug
+   * but the price of that rule; the sweep counts these apart from failures (and fails on them with
+   * {@code -Ddatawal.crash.strictVersion=true}). The open changed nothing on disk (checked).
    */
   static final class Refused extends AssertionError {
     private static final long serialVersionUID = 1L;
@@ -659,6 +673,7 @@ final class CrashCheck {
     int lastValidEnd;
     String sealedDamage;
     int followerAfterDamage = -1;
+    int versionDamagedFrame = -1;
 
     static Disk of(Path dir) {
       Disk d = new Disk();
@@ -694,6 +709,7 @@ final class CrashCheck {
           d.lastValidEnd = p.validEnd();
           if (p.validEnd() < bytes.length) {
             d.followerAfterDamage = Frames.validFrameAfter(bytes, p.validEnd() + 1);
+            d.versionDamagedFrame = Frames.versionDamagedFrameFrom(bytes, p.validEnd());
           }
         }
       }
@@ -707,7 +723,7 @@ final class CrashCheck {
     }
 
     boolean mustFail() {
-      return sealedDamage != null || followerAfterDamage >= 0;
+      return sealedDamage != null || followerAfterDamage >= 0 || versionDamagedFrame >= 0;
     }
 
     String describe() {
@@ -724,6 +740,10 @@ final class CrashCheck {
       }
       if (followerAfterDamage >= 0) {
         sb.append(", a valid frame follows the damage at offset ").append(followerAfterDamage);
+      }
+      if (versionDamagedFrame >= 0) {
+        sb.append(", a whole frame with damaged version bytes is in the damage at offset ")
+            .append(versionDamagedFrame);
       }
       return sb.toString();
     }

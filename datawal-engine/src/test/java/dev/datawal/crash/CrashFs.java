@@ -498,7 +498,7 @@ public final class CrashFs implements FileIo {
     }
     ImageBuilder b = new ImageBuilder(keep, rnd, mode);
     b.walk(root, "");
-    return new CrashImage(seed, b.dirs, b.files, b.outcomes, b.choices);
+    return new CrashImage(seed, b.dirs, b.files, b.outcomes, b.garbageFrom, b.choices);
   }
 
   /** Builds one image by walking the tree from the root. */
@@ -509,6 +509,7 @@ public final class CrashFs implements FileIo {
     final TreeSet<String> dirs = new TreeSet<>();
     final TreeMap<String, byte[]> files = new TreeMap<>();
     final Map<String, DataOutcome> outcomes = new HashMap<>();
+    final Map<String, Integer> garbageFrom = new HashMap<>();
     final List<String> choices = new ArrayList<>();
     final Map<FileNode, byte[]> fileImages = new IdentityHashMap<>();
     final Set<DirNode> visiting = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -540,7 +541,7 @@ public final class CrashFs implements FileIo {
           FileNode f = (FileNode) e.getValue();
           byte[] bytes = fileImages.get(f);
           if (bytes == null) {
-            bytes = fileImage(f, path, rnd, mode, outcomes, choices);
+            bytes = fileImage(f, path, rnd, mode, outcomes, garbageFrom, choices);
             fileImages.put(f, bytes);
           }
           files.put(path, bytes);
@@ -574,6 +575,7 @@ public final class CrashFs implements FileIo {
       SplittableRandom rnd,
       Mode mode,
       Map<String, DataOutcome> outcomes,
+      Map<String, Integer> garbageFrom,
       List<String> choices) {
     int curLen = f.curLen;
     int durLen = f.dur.length;
@@ -608,6 +610,7 @@ public final class CrashFs implements FileIo {
           for (int i = p; i < curLen; i++) {
             out[i] = garbageByte(rnd);
           }
+          garbageFrom.put(path, p);
         }
         if (!torn) {
           p = -1;

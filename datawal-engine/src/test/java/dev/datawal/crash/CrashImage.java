@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -31,6 +32,7 @@ public final class CrashImage {
   private final SortedSet<String> directories;
   private final SortedMap<String, byte[]> files;
   private final Map<String, CrashFs.DataOutcome> outcomes;
+  private final Map<String, Integer> garbageFrom;
   private final List<String> choices;
 
   CrashImage(
@@ -38,11 +40,13 @@ public final class CrashImage {
       SortedSet<String> directories,
       SortedMap<String, byte[]> files,
       Map<String, CrashFs.DataOutcome> outcomes,
+      Map<String, Integer> garbageFrom,
       List<String> choices) {
     this.seed = seed;
     this.directories = Collections.unmodifiableSortedSet(new TreeSet<>(directories));
     this.files = Collections.unmodifiableSortedMap(new TreeMap<>(files));
     this.outcomes = Map.copyOf(outcomes);
+    this.garbageFrom = Map.copyOf(garbageFrom);
     this.choices = List.copyOf(choices);
   }
 
@@ -77,6 +81,16 @@ public final class CrashImage {
    */
   public Optional<CrashFs.DataOutcome> outcomeOf(String path) {
     return Optional.ofNullable(outcomes.get(path));
+  }
+
+  /**
+   * Where the seeded garbage that the crash left in the file at {@code path} starts ({@link
+   * CrashFs.DataOutcome#GARBAGE} or {@link CrashFs.DataOutcome#TORN_GARBAGE}); it runs to the end
+   * of the file. Empty if the crash left no garbage in it.
+   */
+  public OptionalInt garbageFrom(String path) {
+    Integer from = garbageFrom.get(path);
+    return from == null ? OptionalInt.empty() : OptionalInt.of(from);
   }
 
   /** Each seeded choice, e.g. {@code "store/00000002.dwal: TORN at 40 (durable 0 B, ...)"}. */

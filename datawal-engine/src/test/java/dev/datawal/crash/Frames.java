@@ -4,6 +4,7 @@ import dev.datawal.RecordType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
 
@@ -84,6 +85,26 @@ final class Frames {
     for (int i = Math.max(0, from); i + HEADER <= b.length; i++) {
       if (b[i] == 'D' && frameAt(b, i) != null) {
         return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * The offset of the first frame in {@code [from, end)} whose version no format can have (0, or
+   * above 255) but that is otherwise a whole frame, valid with version 1: written whole, its
+   * version bytes damaged since, which recovery must refuse wherever it is. -1 if there is none.
+   */
+  static int versionDamagedFrameFrom(byte[] b, int from) {
+    for (int i = Math.max(0, from); i + HEADER <= b.length; i++) {
+      int version = Byte.toUnsignedInt(b[i + 4]) | Byte.toUnsignedInt(b[i + 5]) << 8;
+      if (b[i] == 'D' && (version == 0 || version > 255)) {
+        byte[] asVersion1 = Arrays.copyOfRange(b, i, b.length);
+        asVersion1[4] = 1;
+        asVersion1[5] = 0;
+        if (frameAt(asVersion1, 0) != null) {
+          return i;
+        }
       }
     }
     return -1;

@@ -9,6 +9,7 @@ import dev.datawal.RecordType;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
@@ -108,9 +109,77 @@ class FrameFormatTests {
 
   @Test
   void versionZeroIsDamageNotANewerFormat() {
-    byte[] bytes = frame(RecordType.RAW, 1, "", "x");
-    bytes[4] = 0;
-    assertThat(FrameFormat.decode(bytes).fault().kind()).isEqualTo(CorruptionKind.STRUCTURAL);
+    // What a header torn after its magic and zero-filled reads as.
+    byte[] bytes = Arrays.copyOf(utf8("DWAL"), 40);
+    DecodedFrame decoded = FrameFormat.decode(bytes);
+    assertThat(decoded.fault().kind()).isEqualTo(CorruptionKind.STRUCTURAL);
+    assertThat(decoded.fault().detail()).contains("version 0 cannot be a future format version");
+  }
+
+  @Test
+  void aVersionNoFormatCanHaveIsDamageWhenTheRestIsGarbageOrCut() {
+    for (int version : new int[] {0, 256, 0xFFFF, 0xCAFE}) {
+      byte[] whole = frame(RecordType.PUT, 9, "key", "a payload");
+      byte[] garbage = withVersion(whole.clone(), version);
+      garbage[24 + 1] ^= 0x20; // the rest no longer matches the CRC
+      byte[] cut = Arrays.copyOf(withVersion(whole.clone(), version), whole.length - 1);
+      byte[] badType = withVersion(whole.clone(), version);
+      badType[6] = (byte) 0xEE;
+      for (byte[] bytes : List.of(garbage, cut, badType, Arrays.copyOf(garbage, 24))) {
+        FrameFault fault = FrameFormat.decode(bytes).fault();
+        assertThat(fault.kind()).as("version %d", version).isEqualTo(CorruptionKind.STRUCTURAL);
+        assertThat(fault.detail())
+            .isEqualTo(
+                "version "
+                    + version
+                    + " cannot be a future format version (this build reads version 1; newer"
+                    + " formats are numbered 2 to 255)");
+        assertThat(fault.crcDecides()).isFalse();
+      }
+    }
+  }
+
+  @Test
+  void aWholeFrameCrcValidAsVersionOneIsUnsupportedWhateverItsVersionSays() {
+    for (int version : new int[] {0, 256, 0xFFFF, 0xCAFE}) {
+      byte[] bytes = withVersion(frame(RecordType.PUT, 9, "key", "a payload"), version);
+      FrameFault fault = FrameFormat.decode(bytes).fault();
+      assertThat(fault.kind())
+          .as("version %d", version)
+          .isEqualTo(CorruptionKind.UNSUPPORTED_VERSION);
+      assertThat(fault.detail())
+          .startsWith("version " + version + " (this build reads version 1)")
+          .contains("otherwise a whole, CRC-valid version-1 frame")
+          .contains("not a torn tail");
+      // Followed by more bytes, as in a segment: the frame's own length still decides.
+      assertThat(FrameFormat.check(concat(bytes, new byte[30]), bytes.length + 30).kind())
+          .isEqualTo(CorruptionKind.UNSUPPORTED_VERSION);
+    }
+  }
+
+  @Test
+  void theHeaderAloneLeavesAnImpossibleVersionOnAWholeFrameToTheCrc() {
+    byte[] bytes = withVersion(frame(RecordType.RAW, 1, "", "x"), 0xFFFF);
+    ByteBuffer header = ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    FrameFault whole = FrameFormat.checkHeader(header, 0, bytes.length);
+    assertThat(whole.crcDecides()).isTrue();
+    assertThat(whole.kind()).isEqualTo(CorruptionKind.STRUCTURAL);
+    assertThat(whole.settle(true).kind()).isEqualTo(CorruptionKind.UNSUPPORTED_VERSION);
+    assertThat(whole.settle(false)).isEqualTo(FrameFormat.checkHeader(header, 0, 24));
+    assertThat(FrameFormat.checkHeader(header, 0, bytes.length - 1).crcDecides()).isFalse();
+  }
+
+  @Test
+  void versionsTwoToTwoFiftyFiveAreUnsupportedWhateverFollows() {
+    for (int version : new int[] {2, 255}) {
+      byte[] bytes = withVersion(frame(RecordType.RAW, 1, "", "x"), version);
+      bytes[24] ^= 1; // CRC no longer matches: a newer format's frame need not match ours
+      FrameFault fault = FrameFormat.decode(Arrays.copyOf(bytes, 24)).fault();
+      assertThat(fault.kind()).isEqualTo(CorruptionKind.UNSUPPORTED_VERSION);
+      assertThat(fault.detail()).contains("version " + version);
+      assertThat(FrameFormat.decode(bytes).fault().kind())
+          .isEqualTo(CorruptionKind.UNSUPPORTED_VERSION);
+    }
   }
 
   @Test
@@ -203,6 +272,19 @@ class FrameFormatTests {
     CRC32C castagnoli = new CRC32C();
     castagnoli.update(bytes, 0, crcAt);
     assertThat(stored).isEqualTo(castagnoli.getValue());
+  }
+
+  /** {@code bytes} with the u16 version field set to {@code version}. */
+  private static byte[] withVersion(byte[] bytes, int version) {
+    bytes[FrameFormat.VERSION_OFFSET] = (byte) version;
+    bytes[FrameFormat.VERSION_OFFSET + 1] = (byte) (version >>> 8);
+    return bytes;
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] both = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, both, a.length, b.length);
+    return both;
   }
 
   private static long crc32c(byte[] bytes) {
