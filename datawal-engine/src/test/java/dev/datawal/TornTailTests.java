@@ -328,7 +328,7 @@ class TornTailTests {
       assertThatThrownBy(() -> RecordLogReader.open(d).scan())
           .isInstanceOf(CorruptStoreException.class);
       assertThat(TestFiles.read(segment(d, 1))).isEqualTo(before);
-      assertThat(TestFiles.names(d)).containsExactly(".lock", "00000001.dwal");
+      assertThat(TestFiles.names(d)).containsExactly(".lock", "00000001.dwal", "datawal.manifest");
     }
   }
 
