@@ -239,6 +239,11 @@ public final class DataWal implements AutoCloseable {
         if (swapLock.validate(stamp)) {
           return value;
         }
+      } catch (CorruptStoreException e) {
+        if (swapLock.validate(stamp)) {
+          throw log.damageFound(e);
+        }
+        // a compaction swapped the segment under the read: read again, below
       } catch (RuntimeException e) {
         if (swapLock.validate(stamp)) {
           throw e;
@@ -249,6 +254,8 @@ public final class DataWal implements AutoCloseable {
     stamp = swapLock.readLock();
     try {
       return read(key);
+    } catch (CorruptStoreException e) {
+      throw log.damageFound(e);
     } finally {
       swapLock.unlockRead(stamp);
     }
@@ -603,6 +610,24 @@ public final class DataWal implements AutoCloseable {
   /** What recovery found when this store was opened. */
   public RecoveryReport recoveryReport() {
     return log.recoveryReport();
+  }
+
+  /**
+   * Verifies every sealed segment now.
+   *
+   * @see RecordLog#verify()
+   */
+  public VerificationReport verify() {
+    return log.verify();
+  }
+
+  /**
+   * What is known of the store's integrity since it was opened.
+   *
+   * @see RecordLog#integrity()
+   */
+  public IntegrityStatus integrity() {
+    return log.integrity();
   }
 
   /**

@@ -25,6 +25,9 @@ public final class DatawalOptions {
   /** Default {@link #maxReadHandles()}: 32. */
   public static final int DEFAULT_MAX_READ_HANDLES = 32;
 
+  /** Default {@link #verifyAfterOpen()}: {@code true}. */
+  public static final boolean DEFAULT_VERIFY_AFTER_OPEN = true;
+
   private static final DatawalOptions DEFAULTS = builder().build();
 
   private final long maxSegmentSize;
@@ -33,6 +36,8 @@ public final class DatawalOptions {
   private final int maxReadHandles;
   private final Duration retentionMaxAge;
   private final long retentionMaxBytes;
+  private final boolean verifyAfterOpen;
+  private final Duration verifyInterval;
 
   private DatawalOptions(Builder b) {
     this.maxSegmentSize = b.maxSegmentSize;
@@ -41,6 +46,8 @@ public final class DatawalOptions {
     this.maxReadHandles = b.maxReadHandles;
     this.retentionMaxAge = b.retentionMaxAge;
     this.retentionMaxBytes = b.retentionMaxBytes;
+    this.verifyAfterOpen = b.verifyAfterOpen;
+    this.verifyInterval = b.verifyInterval;
   }
 
   /** A builder starting from the defaults. */
@@ -61,7 +68,9 @@ public final class DatawalOptions {
         .fsyncInterval(fsyncInterval)
         .maxReadHandles(maxReadHandles)
         .retentionMaxAge(retentionMaxAge)
-        .retentionMaxBytes(retentionMaxBytes);
+        .retentionMaxBytes(retentionMaxBytes)
+        .verifyAfterOpen(verifyAfterOpen)
+        .verifyInterval(verifyInterval);
   }
 
   /**
@@ -107,6 +116,24 @@ public final class DatawalOptions {
     return retentionMaxBytes;
   }
 
+  /**
+   * Whether an open that did not read every sealed segment (one that started from the key-directory
+   * snapshot) verifies them in the background right after ({@link RecordLog#verify()}), so that
+   * damage inside a sealed segment is found without waiting for a read of the damaged record. The
+   * open never waits for it. Default {@code true}.
+   */
+  public boolean verifyAfterOpen() {
+    return verifyAfterOpen;
+  }
+
+  /**
+   * How often every sealed segment is verified in the background while the store is open, like a
+   * scrub ({@link RecordLog#verify()}); {@code null} (the default) never on a schedule.
+   */
+  public Duration verifyInterval() {
+    return verifyInterval;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof DatawalOptions other
@@ -115,7 +142,9 @@ public final class DatawalOptions {
         && fsyncInterval.equals(other.fsyncInterval)
         && maxReadHandles == other.maxReadHandles
         && Objects.equals(retentionMaxAge, other.retentionMaxAge)
-        && retentionMaxBytes == other.retentionMaxBytes;
+        && retentionMaxBytes == other.retentionMaxBytes
+        && verifyAfterOpen == other.verifyAfterOpen
+        && Objects.equals(verifyInterval, other.verifyInterval);
   }
 
   @Override
@@ -126,7 +155,9 @@ public final class DatawalOptions {
         fsyncInterval,
         maxReadHandles,
         retentionMaxAge,
-        retentionMaxBytes);
+        retentionMaxBytes,
+        verifyAfterOpen,
+        verifyInterval);
   }
 
   @Override
@@ -143,6 +174,10 @@ public final class DatawalOptions {
         + retentionMaxAge
         + ", retentionMaxBytes="
         + retentionMaxBytes
+        + ", verifyAfterOpen="
+        + verifyAfterOpen
+        + ", verifyInterval="
+        + verifyInterval
         + "]";
   }
 
@@ -154,6 +189,8 @@ public final class DatawalOptions {
     private int maxReadHandles = DEFAULT_MAX_READ_HANDLES;
     private Duration retentionMaxAge;
     private long retentionMaxBytes;
+    private boolean verifyAfterOpen = DEFAULT_VERIFY_AFTER_OPEN;
+    private Duration verifyInterval;
 
     private Builder() {}
 
@@ -233,6 +270,26 @@ public final class DatawalOptions {
             "retentionMaxBytes must be 0 (no limit) or positive, was " + bytes);
       }
       this.retentionMaxBytes = bytes;
+      return this;
+    }
+
+    /** Sets {@link DatawalOptions#verifyAfterOpen()}. */
+    public Builder verifyAfterOpen(boolean verify) {
+      this.verifyAfterOpen = verify;
+      return this;
+    }
+
+    /**
+     * Sets {@link DatawalOptions#verifyInterval()}.
+     *
+     * @param interval a positive interval, or {@code null} for no scheduled verification
+     * @throws IllegalArgumentException if {@code interval} is zero or negative
+     */
+    public Builder verifyInterval(Duration interval) {
+      if (interval != null && (interval.isZero() || interval.isNegative())) {
+        throw new IllegalArgumentException("verifyInterval must be positive, was " + interval);
+      }
+      this.verifyInterval = interval;
       return this;
     }
 

@@ -6,6 +6,7 @@ import dev.datawal.internal.FileIo;
 import dev.datawal.internal.Follower;
 import dev.datawal.internal.FrameFormat;
 import dev.datawal.internal.GroupCommit;
+import dev.datawal.internal.IntegrityMonitor;
 import dev.datawal.internal.LogWriter;
 import dev.datawal.internal.ManifestKeeper;
 import dev.datawal.internal.Observers;
@@ -75,6 +76,7 @@ public final class RecordLog implements AutoCloseable {
   private final LogWriter writer;
   private final ManifestKeeper manifest;
   private final GroupCommit commit;
+  private final IntegrityMonitor integrity;
   private final boolean keyValue;
   private final Observers observers = new Observers();
 
@@ -106,6 +108,11 @@ public final class RecordLog implements AutoCloseable {
             marks,
             options.fsyncPolicy() == FsyncPolicy.INTERVAL ? options.fsyncInterval() : null,
             observers);
+    this.integrity = new IntegrityMonitor(io, dir, writer, manifest, manifest::damageFound);
+    // An open from the key-directory snapshot did not read the sealed segments it covers.
+    integrity.startBackground(
+        options.verifyAfterOpen() && recoveryReport.snapshotUsed() && writer.poisoned() == null,
+        options.verifyInterval());
   }
 
   /**
@@ -356,7 +363,7 @@ public final class RecordLog implements AutoCloseable {
   public RecordIterator scanIter() {
     // Every byte in these spans was written by this writer or recovered as valid, so any damage
     // found now is corruption, never a torn tail.
-    return new ScanIterator(io, dir, writer.spans(), false);
+    return new ScanIterator(io, dir, writer.spans(), false, this::damageFound);
   }
 
   /**
@@ -386,6 +393,38 @@ public final class RecordLog implements AutoCloseable {
   /** What recovery found when this log was opened. */
   public RecoveryReport recoveryReport() {
     return recoveryReport;
+  }
+
+  /**
+   * Verifies every sealed segment now, as a scrub: reads each whole, checks every frame's CRC, that
+   * txids go up, and that it holds what the store's manifest records (length, records, txids, frame
+   * digest). Runs beside appends, gets and compaction; a segment that compaction or retention
+   * changes while it runs is skipped until the next time. Damage found is in the report, in {@link
+   * #integrity()}, and recorded in the manifest, so the next open fails with a {@link
+   * CorruptStoreException} until {@code datawal repair} accepts it; nothing is changed or deleted.
+   * Waits for a verification already running (the background one, see {@link
+   * DatawalOptions#verifyAfterOpen()} and {@link DatawalOptions#verifyInterval()}) to end first.
+   *
+   * @throws IllegalStateException if the log is closed
+   * @throws DatawalException if a segment cannot be read
+   */
+  public VerificationReport verify() {
+    writer.ensureOpen();
+    return integrity.verify();
+  }
+
+  /**
+   * What is known of the store's integrity since it was opened: damage found by verifications and
+   * reads, the verification running now and the last one finished.
+   */
+  public IntegrityStatus integrity() {
+    return integrity.status();
+  }
+
+  /** Notes damage a read met (a get, a scan): reported by {@link #integrity()}, recorded. */
+  CorruptStoreException damageFound(CorruptStoreException e) {
+    integrity.found(e, IntegrityProblem.FoundBy.READ);
+    return e;
   }
 
   /** Whether a failed write, fsync or rotation poisoned the writer. */
@@ -582,6 +621,7 @@ public final class RecordLog implements AutoCloseable {
    * fsync failed, or the log was already closed.
    */
   void close(Runnable whileLocked) {
+    integrity.close(); // stops a background verification before the files close
     RuntimeException failure = null;
     boolean closedNow = !writer.isClosed();
     try {
@@ -597,6 +637,7 @@ public final class RecordLog implements AutoCloseable {
         whileLocked.run();
       }
     }
+    manifest.close(); // the lock goes next: nothing may write into the store after it
     try {
       lock.close();
     } catch (IOException e) {

@@ -33,6 +33,7 @@ public final class ManifestKeeper {
   private final Path dir;
   private StoreManifest current; // guarded by this
   private boolean unwritten; // current says more than the file; guarded by this
+  private boolean closed; // the store's lock is released: nothing more is written; guarded by this
 
   /**
    * A keeper starting from {@code recovered}, which is what the file on disk says unless the store
@@ -150,7 +151,15 @@ public final class ManifestKeeper {
     return Math.max(current.txidFloor(), shape.lastTxid());
   }
 
+  /** Writes nothing more: the store is closing and its lock is about to be released. */
+  public synchronized void close() {
+    closed = true;
+  }
+
   private void write(StoreManifest next) throws IOException {
+    if (closed) {
+      return; // another writer may own the store now
+    }
     if (next.equals(current) && !unwritten) {
       return; // the file says exactly this already
     }

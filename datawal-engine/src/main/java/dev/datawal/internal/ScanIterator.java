@@ -12,13 +12,25 @@ import java.util.NoSuchElementException;
 public final class ScanIterator implements RecordIterator {
   private final LogScanner scanner;
   private final Path dir;
+  private final java.util.function.Consumer<dev.datawal.CorruptStoreException> onDamage;
   private Record next;
   private boolean done;
 
   /** A scan of {@code spans} of the store in {@code dir}; see {@link LogScanner}. */
   public ScanIterator(FileIo io, Path dir, List<LogScanner.Span> spans, boolean tolerateTornTail) {
+    this(io, dir, spans, tolerateTornTail, e -> {});
+  }
+
+  /** As above, telling {@code onDamage} of damage the scan meets before it throws it. */
+  public ScanIterator(
+      FileIo io,
+      Path dir,
+      List<LogScanner.Span> spans,
+      boolean tolerateTornTail,
+      java.util.function.Consumer<dev.datawal.CorruptStoreException> onDamage) {
     this.scanner = new LogScanner(io, dir, spans, tolerateTornTail, SegmentScanner.Content.ALL);
     this.dir = dir;
+    this.onDamage = onDamage;
   }
 
   @Override
@@ -34,6 +46,10 @@ public final class ScanIterator implements RecordIterator {
       } catch (IOException e) {
         closeAfterFailure();
         throw Errors.readFailed(dir, e);
+      } catch (dev.datawal.CorruptStoreException e) {
+        closeAfterFailure();
+        onDamage.accept(e);
+        throw e;
       } catch (RuntimeException e) {
         closeAfterFailure();
         throw e;
