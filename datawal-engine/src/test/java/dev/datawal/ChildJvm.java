@@ -40,9 +40,20 @@ final class ChildJvm implements AutoCloseable {
    * workDir}.
    */
   static ChildJvm start(Path workDir, String... args) throws IOException {
+    return start(Path.of(System.getProperty("java.home"), "bin", "java"), List.of(), workDir, args);
+  }
+
+  /**
+   * Starts {@code ChildWriter} with {@code args} in a new JVM run by the {@code java} launcher
+   * given, with {@code jvmOptions} before the class path, its stderr going to a file in {@code
+   * workDir}.
+   */
+  static ChildJvm start(Path java, List<String> jvmOptions, Path workDir, String... args)
+      throws IOException {
     Path stderr = Files.createTempFile(workDir, "child-", ".stderr");
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add(java.toString());
+    command.addAll(jvmOptions);
     // Quick start-up: these children live for well under a second of work.
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-XX:+UseSerialGC");

@@ -21,6 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * directories locked by this process are kept in a static set, checked first (as Lucene's
  * NativeFSLockFactory does). For the same reason read-only readers never touch {@code .lock}.
  *
+ * <p>The OS lock is the {@link FileHandle#tryLock() handle's}: on Linux an {@code fcntl} record
+ * lock, plus the {@code flock} the reference implementation takes, when this JVM can take it
+ * ({@link NativeFlock}: Java 22+ with native access enabled). The flock lives on a descriptor of
+ * its own, closed only with the handle, since closing it earlier would drop the record lock too.
+ *
  * <p>Thread-safe.
  */
 public final class DirectoryLock implements Closeable {

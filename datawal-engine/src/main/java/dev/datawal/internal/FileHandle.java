@@ -50,9 +50,12 @@ public interface FileHandle extends Closeable {
   }
 
   /**
-   * Takes an exclusive, non-blocking lock on the whole file, held until the handle is closed.
+   * Takes an exclusive, non-blocking lock on the whole file, held until the handle is closed. On
+   * the real file system that is an {@code fcntl} record lock, plus a {@code flock} where the JVM
+   * can take one (Linux, Java 22+, native access enabled): the two kinds do not exclude each other.
    *
-   * @return whether the lock was taken; {@code false} if another process holds it
+   * @return whether the lock was taken; {@code false} if another process holds it, and then this
+   *     handle holds no lock
    */
   boolean tryLock() throws IOException;
 }

@@ -3,6 +3,7 @@ package dev.datawal.internal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -65,7 +66,7 @@ final class NioFileIo implements FileIo {
 
   @Override
   public FileHandle openRead(Path file) throws IOException {
-    return new ChannelHandle(FileChannel.open(file, StandardOpenOption.READ));
+    return new ChannelHandle(FileChannel.open(file, StandardOpenOption.READ), file);
   }
 
   @Override
@@ -73,7 +74,7 @@ final class NioFileIo implements FileIo {
     StandardOpenOption create =
         createNew ? StandardOpenOption.CREATE_NEW : StandardOpenOption.CREATE;
     return new ChannelHandle(
-        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, create));
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, create), file);
   }
 
   @Override
@@ -97,9 +98,12 @@ final class NioFileIo implements FileIo {
 
   private static final class ChannelHandle implements FileHandle {
     private final FileChannel channel;
+    private final Path file;
+    private NativeFlock flock; // guarded by this; taken by tryLock, released by close
 
-    ChannelHandle(FileChannel channel) {
+    ChannelHandle(FileChannel channel, Path file) {
       this.channel = channel;
+      this.file = file;
     }
 
     @Override
@@ -141,14 +145,42 @@ final class NioFileIo implements FileIo {
       return channel.map(FileChannel.MapMode.READ_ONLY, position, size);
     }
 
+    /**
+     * The fcntl record lock first (the JDK's), then, where this JVM can, a flock on a descriptor of
+     * its own (see {@link NativeFlock}). If the flock is held elsewhere, the fcntl lock is released
+     * too: {@code false} means nothing is held.
+     */
     @Override
-    public boolean tryLock() throws IOException {
-      return channel.tryLock() != null;
+    public synchronized boolean tryLock() throws IOException {
+      FileLock record = channel.tryLock();
+      if (record == null || !NativeFlock.available()) {
+        return record != null;
+      }
+      NativeFlock taken = null;
+      try {
+        taken = NativeFlock.tryLock(file);
+      } finally {
+        if (taken == null) {
+          // NativeFlock closed its descriptor, which already dropped the fcntl lock; say so to
+          // the JDK as well, which still lists it.
+          record.release();
+        }
+      }
+      flock = taken;
+      return taken != null;
     }
 
     @Override
-    public void close() throws IOException {
-      channel.close(); // also releases the lock
+    public synchronized void close() throws IOException {
+      // The channel first, which releases the fcntl lock: closing the flock's descriptor while
+      // it is meant to be held would drop it as well.
+      try {
+        channel.close();
+      } finally {
+        if (flock != null) {
+          flock.close();
+        }
+      }
     }
   }
 }
