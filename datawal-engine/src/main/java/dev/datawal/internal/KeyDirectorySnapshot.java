@@ -471,13 +471,13 @@ public final class KeyDirectorySnapshot {
           "datawal: ignoring the key-directory snapshot of {0} and reading every segment: {1}",
           dir,
           reason);
+      directory.close(); // nothing reads the dropped table any more (recovery is one thread)
       directory = new KeyDirectory();
       usage = new SegmentUsage();
       covered = null;
       used = false;
       try {
-        // Stale or damaged: the next close writes a new one. Unlinking leaves a mapping of it
-        // intact until it is collected.
+        // Stale or damaged: the next close writes a new one. Its mapping is gone already.
         io.deleteIfExists(path(dir));
       } catch (IOException e) {
         LOG.log(
