@@ -210,7 +210,7 @@ final class SnapshotTable {
             System.Logger.Level.WARNING,
             "datawal: cannot unmap "
                 + where
-                + " (it stays mapped until it is garbage collected): "
+                + " (it may stay mapped until the process exits): "
                 + e,
             e);
       }
