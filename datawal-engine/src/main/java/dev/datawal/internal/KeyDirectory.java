@@ -255,7 +255,7 @@ public final class KeyDirectory {
           return change.getAsLong();
         }
         if (!enter(s)) {
-          continue; // not under the write lock: the table read is never retired
+          continue; // unreachable: under the write lock the table read is never retired
         }
         try {
           return change.getAsLong();
