@@ -10,6 +10,7 @@ import dev.datawal.internal.LogWriter;
 import dev.datawal.internal.ReadHandles;
 import dev.datawal.internal.SegmentCompactor;
 import dev.datawal.internal.SegmentFiles;
+import dev.datawal.internal.SegmentScanner;
 import dev.datawal.internal.SegmentUsage;
 import dev.datawal.internal.ValueReader;
 import java.io.IOException;
@@ -51,6 +52,15 @@ public final class DataWal implements AutoCloseable {
    * under swapLock's write lock, and reads validate against swapLock (optimistically, falling back
    * to its read lock), so a read sees either the old file with the old offsets or the new file
    * with the new ones, never a mix.
+   *
+   * Close and the mapped snapshot: the key directory may read a key-directory snapshot in place,
+   * mapped, and close unmaps it; a read of it afterwards would crash the JVM. Close first sets
+   * closing (reads that start later throw IllegalStateException; compaction stops at its next
+   * segment), takes compactionLock (so no compaction is running, and none starts), closes the log
+   * (writes then throw before they touch the directory) and the read handles, and last closes the
+   * directory, which waits for the operations still reading the table to leave before it unmaps it
+   * and makes any later one throw (see KeyDirectory and SnapshotTable's ReaderGate). The guard is
+   * the directory's, not this class's check of closing, which a read may pass just before close.
    */
   private static final System.Logger LOG = System.getLogger("dev.datawal");
 
@@ -62,7 +72,7 @@ public final class DataWal implements AutoCloseable {
   private final LogWriter.Listener applyToDirectory;
   private final StampedLock swapLock = new StampedLock();
   private final ReentrantLock compactionLock = new ReentrantLock();
-  private final AtomicBoolean closing = new AtomicBoolean();
+  private final AtomicBoolean closing = new AtomicBoolean(); // set once, as close() begins
 
   /**
    * Whether a key-directory snapshot may be on disk; compaction deletes it before changing a
@@ -111,34 +121,15 @@ public final class DataWal implements AutoCloseable {
     // The directory and usage start from the snapshot if it checks out, else empty; the loader
     // swaps in empty ones if the scan refutes the snapshot, so the visitor asks it each time.
     KeyDirectorySnapshot.Loader loader = new KeyDirectorySnapshot.Loader(io, dir);
-    RecordLog log =
-        RecordLog.open(
-            dir,
-            options,
-            io,
-            (segment, frame) -> {
-              // Lock-free loading (the directory is not shared yet), the key read in place from
-              // the scan window: no copy unless the key is new.
-              if (frame.type() != RecordType.RAW) {
-                boolean put = frame.type() == RecordType.PUT;
-                SegmentUsage usage = loader.usage();
-                usage.replaced(
-                    loader
-                        .directory()
-                        .load(
-                            put,
-                            frame.keyArray(),
-                            frame.keyOffset(),
-                            frame.keyLength(),
-                            segment,
-                            frame.frameOffset(),
-                            frame.frameLength()));
-                if (put) {
-                  usage.added(segment, frame.frameLength());
-                }
-              }
-            },
-            loader);
+    RecordLog log;
+    try {
+      log =
+          RecordLog.open(
+              dir, options, io, (segment, frame) -> load(loader, segment, frame), loader);
+    } catch (RuntimeException | Error e) {
+      loader.directory().close(); // unmaps the snapshot the failed open may have mapped
+      throw e;
+    }
     DataWal store =
         new DataWal(
             io,
@@ -151,6 +142,32 @@ public final class DataWal implements AutoCloseable {
     store.snapshotCovers = loader.covered();
     log.routeWritesTo(store.applyToDirectory); // writes through log() keep the directory right
     return store;
+  }
+
+  /**
+   * Applies a recovered record to the directory and usage the loader holds now (the snapshot's, or
+   * fresh ones after it was refuted). Lock-free loading (the directory is not shared yet), the key
+   * read in place from the scan window: no copy unless the key is new.
+   */
+  private static void load(KeyDirectorySnapshot.Loader loader, long segment, SegmentScanner frame) {
+    if (frame.type() != RecordType.RAW) {
+      boolean put = frame.type() == RecordType.PUT;
+      SegmentUsage usage = loader.usage();
+      usage.replaced(
+          loader
+              .directory()
+              .load(
+                  put,
+                  frame.keyArray(),
+                  frame.keyOffset(),
+                  frame.keyLength(),
+                  segment,
+                  frame.frameOffset(),
+                  frame.frameLength()));
+      if (put) {
+        usage.added(segment, frame.frameLength());
+      }
+    }
   }
 
   /**
@@ -170,6 +187,16 @@ public final class DataWal implements AutoCloseable {
       usage.added(ref.segment(), ref.length());
     }
     return previous;
+  }
+
+  /**
+   * Throws if {@link #close()} has begun. Reads check this first; the key directory's own guard
+   * covers a read that passes just before close begins.
+   */
+  private void ensureOpen() {
+    if (closing.get()) {
+      throw new IllegalStateException("datawal: store " + log.dir() + " is closed");
+    }
   }
 
   /**
@@ -221,6 +248,7 @@ public final class DataWal implements AutoCloseable {
    */
   public Optional<byte[]> get(byte[] key) {
     Objects.requireNonNull(key, "key");
+    ensureOpen();
     if (!log.observers().any()) {
       return getUnobserved(key);
     }
@@ -273,19 +301,29 @@ public final class DataWal implements AutoCloseable {
     }
   }
 
-  /** Whether {@code key} is live. Costs no I/O. */
+  /**
+   * Whether {@code key} is live. Costs no I/O.
+   *
+   * @throws IllegalStateException if the store is closed
+   */
   public boolean containsKey(byte[] key) {
     Objects.requireNonNull(key, "key");
+    ensureOpen();
     return directory.get(key) != null;
   }
 
-  /** The number of live keys. */
+  /** The number of live keys (kept as writes happen; also after close, the last count). */
   public int size() {
     return directory.size();
   }
 
-  /** Copies of every live key, in unsigned byte order. */
+  /**
+   * Copies of every live key, in unsigned byte order.
+   *
+   * @throws IllegalStateException if the store is closed
+   */
   public List<byte[]> keys() {
+    ensureOpen();
     List<KeyDirectory.Item> items = directory.itemsSorted();
     List<byte[]> keys = new ArrayList<>(items.size());
     for (KeyDirectory.Item item : items) {
@@ -297,9 +335,12 @@ public final class DataWal implements AutoCloseable {
   /**
    * Where {@code key}'s latest Put lies, with its txid (read from the frame, which is checked), or
    * empty if the key is not live.
+   *
+   * @throws IllegalStateException if the store is closed
    */
   public Optional<RecordRef> refOf(byte[] key) {
     Objects.requireNonNull(key, "key");
+    ensureOpen();
     long stamp = swapLock.readLock();
     try {
       return refOfLocked(key);
@@ -325,8 +366,11 @@ public final class DataWal implements AutoCloseable {
   /**
    * Calls {@code action} with every live key and its value, in unsigned byte order of the key,
    * reading one value at a time.
+   *
+   * @throws IllegalStateException if the store is closed
    */
   public void forEach(BiConsumer<byte[], byte[]> action) {
+    ensureOpen();
     long stamp = swapLock.readLock();
     try {
       forEachLocked(action);
@@ -363,9 +407,11 @@ public final class DataWal implements AutoCloseable {
    * the unchanged log).
    *
    * @throws DatawalException if {@code target} is not empty or cannot be written
+   * @throws IllegalStateException if the store is closed (checked before {@code target} is made)
    */
   public CompactionStats compactTo(Path target) {
     Objects.requireNonNull(target, "target");
+    ensureOpen();
     requireEmptyTarget(io, target);
     long started = System.nanoTime();
     long stamp = swapLock.readLock(); // the places read below stay valid
@@ -414,10 +460,13 @@ public final class DataWal implements AutoCloseable {
    * (durably), since it would no longer describe the files; when it is done it writes a new one
    * covering the sealed segments (a failure there is logged, not thrown).
    *
-   * <p>Only one compaction runs at a time; a second caller waits.
+   * <p>Only one compaction runs at a time; a second caller waits. A {@link #close()} called
+   * meanwhile stops it between segments: it returns what it did up to there, and the close writes
+   * the snapshot.
    *
    * @throws CorruptStoreException if a sealed segment does not decode cleanly (it is left as is)
    * @throws DatawalException if a file cannot be read or written
+   * @throws IllegalStateException if the store is closed
    */
   public CompactionStats compact() {
     return compact(Long.MAX_VALUE);
@@ -434,10 +483,12 @@ public final class DataWal implements AutoCloseable {
    *     extra
    * @throws CorruptStoreException as for {@link #compact()}
    * @throws DatawalException as for {@link #compact()}
+   * @throws IllegalStateException as for {@link #compact()}
    */
   public CompactionStats compact(long keepFromTxid) {
     compactionLock.lock();
     try {
+      ensureOpen(); // close holds compactionLock while it runs: a compaction after it finds closing
       long started = System.nanoTime();
       int segmentsBefore = log.writer().sealedSegments().size() + 1;
       long recordsWritten = 0;
@@ -449,6 +500,9 @@ public final class DataWal implements AutoCloseable {
       // possible only until a segment changes: check every page now.
       directory.verifySnapshot();
       for (Map.Entry<Long, Long> segment : log.writer().sealedSegments().entrySet()) {
+        if (closing.get()) {
+          break; // close waits for compactionLock: stop here, every segment done is consistent
+        }
         long id = segment.getKey();
         long size = segment.getValue();
         if (keepFromTxid != Long.MAX_VALUE && log.firstTxidAfter(id) > keepFromTxid) {
@@ -501,8 +555,8 @@ public final class DataWal implements AutoCloseable {
         olderHoldOnlyLivePuts &= !output.tombstonesKept();
       }
       log.manifest().flush(); // the last swap, recorded before a snapshot can describe it
-      if (!snapshotOnDisk) {
-        writeSnapshotOfSealedSegments();
+      if (!snapshotOnDisk && !closing.get()) {
+        writeSnapshotOfSealedSegments(); // else close writes one
       }
       return observed(
           new CompactionStats(
@@ -589,9 +643,11 @@ public final class DataWal implements AutoCloseable {
    *
    * @return the number of lines written
    * @throws DatawalException if the file cannot be written
+   * @throws IllegalStateException if the store is closed
    */
   public long exportJsonl(Path file) {
     Objects.requireNonNull(file, "file");
+    ensureOpen();
     long stamp = swapLock.readLock(); // the places read below stay valid
     try {
       return JsonlExport.write(
@@ -671,19 +727,29 @@ public final class DataWal implements AutoCloseable {
   }
 
   /**
-   * Makes every write durable, then writes the key-directory snapshot (unless the writer is
-   * poisoned, a compaction is running, or the snapshot on disk is the one this store reads and
-   * still covers the whole log; a failure there is logged, not thrown), then closes the log and its
-   * read handles and releases the lock.
+   * Stops a running compaction at its next segment and waits for it, makes every write durable,
+   * then writes the key-directory snapshot (unless the writer is poisoned, or the snapshot on disk
+   * is the one this store reads and still covers the whole log; a failure there is logged, not
+   * thrown), then closes the log and its read handles, releases the lock, and unmaps the snapshot
+   * the key directory read (once the reads still in it have left), so nothing of the store stays
+   * open or mapped. Reads that start after close began, and writes after the log closed, throw
+   * {@link IllegalStateException}. Idempotent; a second caller returns when the first is done.
    *
    * @see RecordLog#close()
    */
   @Override
   public void close() {
+    boolean first = closing.compareAndSet(false, true);
+    compactionLock.lock(); // held to the end: no compaction runs or starts until the unmap
     try {
-      log.close(closing.compareAndSet(false, true) ? this::writeSnapshotAtClose : null);
+      log.close(first ? this::writeSnapshotAtClose : null);
     } finally {
-      handles.close();
+      try {
+        handles.close();
+      } finally {
+        directory.close();
+        compactionLock.unlock();
+      }
     }
   }
 
@@ -727,16 +793,12 @@ public final class DataWal implements AutoCloseable {
   /**
    * Writes the key-directory snapshot as the log closes: every append is barred and durable, and
    * the lock still held, so the snapshot covers every segment whole (and says so: the next open
-   * need not force what it covers). Skipped if a compaction is running (it may be changing a
-   * segment), or if the snapshot on disk is still the one the directory reads and the log is
+   * need not force what it covers). The caller, close, holds compactionLock, so no segment changes
+   * meanwhile. Skipped if the snapshot on disk is still the one the directory reads and the log is
    * exactly what it covers. A failure only costs the next open a full scan: it is logged, never
    * thrown.
    */
   private void writeSnapshotAtClose() {
-    if (!compactionLock.tryLock()) {
-      LOG.log(System.Logger.Level.DEBUG, "datawal: compaction running, no snapshot at close");
-      return;
-    }
     try {
       SortedMap<Long, Long> sizes = log.writer().segmentSizesEvenIfClosed();
       if (snapshotOnDisk
@@ -758,8 +820,6 @@ public final class DataWal implements AutoCloseable {
               + " (the next open reads every segment): "
               + e,
           e);
-    } finally {
-      compactionLock.unlock();
     }
   }
 

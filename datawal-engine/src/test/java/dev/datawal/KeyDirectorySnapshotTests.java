@@ -927,7 +927,7 @@ class KeyDirectorySnapshotTests {
   }
 
   /** Flips one bit of the snapshot's data region (slots or keys), which the open does not read. */
-  private static void damageDataByte(Path snapshot, SplittableRandom r) {
+  static void damageDataByte(Path snapshot, SplittableRandom r) {
     byte[] bytes = TestFiles.read(snapshot);
     int dataOffset = (int) dataOffset(bytes);
     bytes[dataOffset + r.nextInt(bytes.length - dataOffset)] ^= (byte) (1 << r.nextInt(8));
@@ -959,7 +959,7 @@ class KeyDirectorySnapshotTests {
   }
 
   /** Recomputes the snapshot's head CRC-32C after a deliberate edit of its head. */
-  private static void fixCrc(byte[] bytes) {
+  static void fixCrc(byte[] bytes) {
     int head = (int) dataOffset(bytes);
     java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
     crc.update(bytes, 0, head - 4);

@@ -2,6 +2,7 @@ package dev.datawal;
 
 import dev.datawal.internal.FileHandle;
 import dev.datawal.internal.FileIo;
+import dev.datawal.internal.MappedView;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -182,7 +183,7 @@ final class RecordingFileIo implements FileIo {
     }
 
     @Override
-    public ByteBuffer map(long position, long size) throws IOException {
+    public MappedView map(long position, long size) throws IOException {
       return delegate.map(position, size); // mapped as the real file system maps it
     }
 

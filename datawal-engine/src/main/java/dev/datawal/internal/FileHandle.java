@@ -29,14 +29,15 @@ public interface FileHandle extends Closeable {
 
   /**
    * A read-only view of {@code size} bytes of the file from {@code position}, for reading in place.
-   * The real file system maps them ({@link java.nio.channels.FileChannel.MapMode#READ_ONLY}): the
-   * view stays valid after the handle is closed, until it is garbage collected, and the caller must
-   * never let the file be truncated or written in place meanwhile (replace it by a rename). This
-   * default reads the bytes into the heap instead.
+   * The real file system maps them ({@link java.nio.channels.FileChannel.MapMode#READ_ONLY}, see
+   * {@link Mmap}): the view stays valid after the handle is closed, until it is released (or, where
+   * the runtime cannot unmap, garbage collected), and the caller must never let the file be
+   * truncated or written in place meanwhile (replace it by a rename). This default reads the bytes
+   * into the heap instead.
    *
    * @throws java.io.EOFException if the file ends before {@code position + size}
    */
-  default ByteBuffer map(long position, long size) throws IOException {
+  default MappedView map(long position, long size) throws IOException {
     if (size > Integer.MAX_VALUE - 8) {
       throw new IOException("cannot read " + size + " bytes into the heap at once");
     }
@@ -46,7 +47,7 @@ public interface FileHandle extends Closeable {
         throw new java.io.EOFException("file ends before " + (position + size));
       }
     }
-    return buf.flip().asReadOnlyBuffer();
+    return MappedView.withoutRelease(buf.flip().asReadOnlyBuffer());
   }
 
   /**

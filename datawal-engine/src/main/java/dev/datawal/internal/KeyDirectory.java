@@ -60,9 +60,15 @@ import java.util.function.LongSupplier;
  * retry under the read lock if a write intervened, so gets neither block nor are blocked by each
  * other. A lookup racing a write may read half-updated slots or stale arena chunks; it checks every
  * index against the arrays it holds, so it cannot fail, and the stamp check discards what it found.
- * The snapshot's table never changes, so reading it needs no lock. Growth, arena rewrites and a
+ * The snapshot's table never changes, so reading it needs no lock, but it is mapped and may be
+ * unmapped: every operation that reads it enters its gate first ({@link SnapshotTable#tryEnter}),
+ * once per lookup, write or walk. {@link #close} shuts the table it reads and waits for the
+ * operations inside to leave, then unmaps it; an operation that comes later throws {@link
+ * IllegalStateException}. A fallback unpublishes the table (under the write lock) before it retires
+ * it, so an operation that finds the gate of the table it read shut tells the two apart: still the
+ * directory's table, the store is closed; else it looks again. Growth, arena rewrites and a
  * fallback build a new table and publish it at once. Recovery fills the directory through {@link
- * #load} without locking, before anyone else can see it.
+ * #load} without locking or entering, before anyone else can see or close it.
  *
  * <p>The hash is keyed with a random seed per directory (kept in the snapshot, so a directory
  * opened from one hashes as its table does), so keys chosen to collide cannot degrade it to a list.
@@ -101,6 +107,9 @@ public final class KeyDirectory {
   /** An overlay lookup's answer for a key deleted since the snapshot (compared by identity). */
   private static final Location GONE = new Location(-1, -1, -1);
 
+  /** A lookup's answer when a fallback retired the table it read: look again (by identity). */
+  private static final Location RETIRED = new Location(-2, -2, -2);
+
   /**
    * A key and where its value is.
    *
@@ -131,6 +140,7 @@ public final class KeyDirectory {
 
   private final StampedLock lock = new StampedLock();
   private final long seed;
+  private final SnapshotTable opened; // the snapshot's table this directory opened with, or null
   private volatile Table table;
   private volatile SnapshotTable snapshot; // null when none (or after a fallback)
   private volatile int size; // live keys, both layers
@@ -151,17 +161,22 @@ public final class KeyDirectory {
 
   /** An empty directory hashing with {@code seed}, sized for {@code expectedKeys}. */
   KeyDirectory(long seed, int expectedKeys) {
-    this.seed = seed;
-    long needed = Math.max(MIN_CAPACITY, (long) expectedKeys * 4 / 3 + 1);
-    int capacity = (int) Math.min(1 << 28, Long.highestOneBit(needed - 1) << 1); // grows past
-    table = new Table(Math.max(MIN_CAPACITY, capacity), new byte[0][], 0);
+    this(seed, expectedKeys, null);
   }
 
   /** A directory holding what {@code snapshot}'s table holds, with an empty overlay. */
   KeyDirectory(SnapshotTable snapshot) {
-    this(snapshot.seed(), 0);
+    this(snapshot.seed(), 0, snapshot);
     this.snapshot = snapshot;
     this.size = snapshot.entryCount();
+  }
+
+  private KeyDirectory(long seed, int expectedKeys, SnapshotTable opened) {
+    this.seed = seed;
+    this.opened = opened;
+    long needed = Math.max(MIN_CAPACITY, (long) expectedKeys * 4 / 3 + 1);
+    int capacity = (int) Math.min(1 << 28, Long.highestOneBit(needed - 1) << 1); // grows past
+    table = new Table(Math.max(MIN_CAPACITY, capacity), new byte[0][], 0);
   }
 
   /** The hash seed (a snapshot written from this directory keeps it). */
@@ -178,13 +193,16 @@ public final class KeyDirectory {
         long stamp = lock.tryOptimisticRead();
         if (stamp != 0) {
           Location found = lookup(table, snapshot, key, hash);
-          if (lock.validate(stamp)) {
+          if (lock.validate(stamp) && found != RETIRED) {
             return found;
           }
         }
         stamp = lock.readLock();
         try {
-          return lookup(table, snapshot, key, hash);
+          Location found = lookup(table, snapshot, key, hash);
+          if (found != RETIRED) { // under the read lock the table read is never retired
+            return found;
+          }
         } finally {
           lock.unlockRead(stamp);
         }
@@ -219,9 +237,12 @@ public final class KeyDirectory {
   }
 
   /**
-   * Runs {@code change} under the write lock and returns its result. If the snapshot's table turns
-   * out damaged, nothing was changed (the table is read before any change): falls back to the
-   * segments outside the lock, then runs {@code change} again on the rebuilt table.
+   * Runs {@code change} under the write lock, inside the snapshot's table if one is in use, and
+   * returns its result. If the snapshot's table turns out damaged, nothing was changed (the table
+   * is read before any change): falls back to the segments outside the lock, then runs {@code
+   * change} again on the rebuilt table.
+   *
+   * @throws IllegalStateException if the directory is closed (its table unmapped)
    */
   private long changeLocked(LongSupplier change) {
     while (true) {
@@ -229,7 +250,18 @@ public final class KeyDirectory {
       long stamp = lock.writeLock();
       try {
         failIfUnusable();
-        return change.getAsLong();
+        SnapshotTable s = snapshot;
+        if (s == null) {
+          return change.getAsLong();
+        }
+        if (!enter(s)) {
+          continue; // unreachable: under the write lock the table read is never retired
+        }
+        try {
+          return change.getAsLong();
+        } finally {
+          s.exit();
+        }
       } catch (SnapshotTable.Damaged e) {
         damage = e;
       } finally {
@@ -287,8 +319,9 @@ public final class KeyDirectory {
   }
 
   /**
-   * Applies one record read by recovery, without locking: only while the directory is not yet
-   * shared. The key is {@code buf[from, from + keyLen)}; {@code buf} may be reused afterwards.
+   * Applies one record read by recovery, without locking or entering the snapshot's table: only
+   * while the directory is not yet shared (so nothing can close it meanwhile). The key is {@code
+   * buf[from, from + keyLen)}; {@code buf} may be reused afterwards.
    *
    * @param put whether the record is a Put (else a Delete)
    * @return the Put it replaces or removes, or {@link #NONE}
@@ -330,12 +363,32 @@ public final class KeyDirectory {
       if (s == null) {
         return;
       }
+      if (!enter(s)) {
+        continue; // a fallback retired it: look again
+      }
+      SnapshotTable.Damaged damage;
       try {
         s.verifyAll();
         return;
       } catch (SnapshotTable.Damaged e) {
-        fallBack(e);
+        damage = e;
+      } finally {
+        s.exit();
       }
+      fallBack(damage);
+    }
+  }
+
+  /**
+   * Closes the directory's use of a snapshot's table: waits for the operations reading it to leave,
+   * then unmaps it (or, where the runtime cannot unmap, leaves it to the garbage collector); any
+   * operation that needs the table afterwards throws {@link IllegalStateException}. Does nothing
+   * for a directory that never read one. Idempotent; never call it from inside an operation of this
+   * directory.
+   */
+  public void close() {
+    if (opened != null) {
+      opened.close();
     }
   }
 
@@ -419,6 +472,15 @@ public final class KeyDirectory {
 
     /** Calls {@code visitor} with every entry, in no particular order. */
     public <E extends Exception> void forEach(EntryVisitor<E> visitor) throws E {
+      enterSnapshot();
+      try {
+        forEachInside(visitor);
+      } finally {
+        exitSnapshot();
+      }
+    }
+
+    private <E extends Exception> void forEachInside(EntryVisitor<E> visitor) throws E {
       HashedEntryVisitor<E> unhashed = (hash, c, f, k, s, o, l) -> visitor.visit(c, f, k, s, o, l);
       for (int i = 0; i < slots.length; i += 3) {
         long m = slots[i];
@@ -444,6 +506,16 @@ public final class KeyDirectory {
      * entry at random.
      */
     void summarize(long last, StatsVisitor stats, java.util.function.IntConsumer hashes) {
+      enterSnapshot();
+      try {
+        summarizeInside(last, stats, hashes);
+      } finally {
+        exitSnapshot();
+      }
+    }
+
+    private void summarizeInside(
+        long last, StatsVisitor stats, java.util.function.IntConsumer hashes) {
       long[] overlay = overlayByHash(last, stats);
       int next = 0;
       if (snapshot != null) {
@@ -475,6 +547,16 @@ public final class KeyDirectory {
      * the unsigned hash: the order {@link #summarize} gave.
      */
     <E extends Exception> void forEachByHash(long last, HashedEntryVisitor<E> visitor) throws E {
+      enterSnapshot();
+      try {
+        forEachByHashInside(last, visitor);
+      } finally {
+        exitSnapshot();
+      }
+    }
+
+    private <E extends Exception> void forEachByHashInside(long last, HashedEntryVisitor<E> visitor)
+        throws E {
       long[] overlay = overlayByHash(last, null);
       int next = 0;
       if (snapshot != null) {
@@ -496,6 +578,24 @@ public final class KeyDirectory {
       }
       while (next < overlay.length) {
         visitOverlay((int) overlay[next++], visitor);
+      }
+    }
+
+    /**
+     * Enters the snapshot's table, if any, for one walk. A copy's table is verified whole, so no
+     * fallback ever retires it: only the store's close shuts it.
+     *
+     * @throws IllegalStateException if the store is closed
+     */
+    private void enterSnapshot() {
+      if (snapshot != null && !snapshot.tryEnter()) {
+        throw snapshot.closed();
+      }
+    }
+
+    private void exitSnapshot() {
+      if (snapshot != null) {
+        snapshot.exit();
       }
     }
 
@@ -675,8 +775,13 @@ public final class KeyDirectory {
     }
   }
 
-  /** The overlay's answer, then the snapshot's; {@code null} if the key is not live. */
-  private static Location lookup(Table t, SnapshotTable s, byte[] key, int hash) {
+  /**
+   * The overlay's answer, then the snapshot's; {@code null} if the key is not live, {@link
+   * #RETIRED} if a fallback retired {@code s} meanwhile.
+   *
+   * @throws IllegalStateException if the directory is closed
+   */
+  private Location lookup(Table t, SnapshotTable s, byte[] key, int hash) {
     Location found = find(t, key, hash);
     if (found == GONE) {
       return null;
@@ -684,7 +789,30 @@ public final class KeyDirectory {
     if (found != null || s == null) {
       return found;
     }
-    return s.find(key, 0, key.length, hash);
+    if (!enter(s)) {
+      return RETIRED;
+    }
+    try {
+      return s.find(key, 0, key.length, hash);
+    } finally {
+      s.exit();
+    }
+  }
+
+  /**
+   * Enters {@code s}, a table read from {@link #snapshot}, for one operation.
+   *
+   * @return {@code false} if a fallback retired it since (read {@link #snapshot} again)
+   * @throws IllegalStateException if the directory is closed
+   */
+  private boolean enter(SnapshotTable s) {
+    if (s.tryEnter()) {
+      return true;
+    }
+    if (snapshot == s) {
+      throw s.closed(); // a fallback unpublishes a table before it retires it: only close is left
+    }
+    return false;
   }
 
   /**
@@ -793,10 +921,12 @@ public final class KeyDirectory {
 
   /**
    * The snapshot's table is damaged: reads the segments it covers into a new heap table, replays
-   * the overlay on top of it, and publishes that as the whole directory. The caller holds no lock
-   * of this directory; writes and lookups go on during the scan and wait only while the result is
-   * published. If the scan fails, the directory becomes unusable (every call throws), since it can
-   * no longer tell what is live: a full scan at the next open fails or succeeds the same way.
+   * the overlay on top of it, publishes that as the whole directory and retires the damaged table
+   * (it is unmapped when the last lookup inside it leaves). The caller holds no lock of this
+   * directory and is inside no table; writes and lookups go on during the scan and wait only while
+   * the result is published. If the scan fails, the directory becomes unusable (every call throws),
+   * since it can no longer tell what is live: a full scan at the next open fails or succeeds the
+   * same way.
    *
    * <p>Why the replay gives the right answer: the snapshot's table holds, for every key it does not
    * omit, the key's state at the end of the covered part, which is what the scan finds. It may omit
@@ -863,6 +993,7 @@ public final class KeyDirectory {
       } finally {
         lock.unlockWrite(stamp);
       }
+      damaged.retire(); // unmapped once the lookups still inside it leave
     } finally {
       fallingBack.unlock();
     }

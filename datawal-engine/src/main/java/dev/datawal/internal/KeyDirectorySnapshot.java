@@ -510,6 +510,7 @@ public final class KeyDirectorySnapshot {
           "datawal: not using the key-directory snapshot of {0}, reading every segment instead: {1}",
           dir,
           reason);
+      directory.close(); // nothing reads the dropped table any more (recovery is one thread)
       directory = new KeyDirectory();
       usage = new SegmentUsage();
       covered = null;
@@ -590,8 +591,13 @@ public final class KeyDirectorySnapshot {
                   head.listed,
                   head.coveredSizes,
                   head.liveListed));
-      table.verifyAll(); // every page and entry, before anything of it is believed
-      return new Evidence(head.sizes, head.lastTxid, new KeyDirectory(table).itemsSorted());
+      KeyDirectory directory = new KeyDirectory(table);
+      try {
+        table.verifyAll(); // every page and entry, before anything of it is believed
+        return new Evidence(head.sizes, head.lastTxid, directory.itemsSorted());
+      } finally {
+        directory.close(); // unmaps the table: the items are copies
+      }
     } catch (IOException | Rejected | RuntimeException e) {
       LOG.log(
           System.Logger.Level.DEBUG,

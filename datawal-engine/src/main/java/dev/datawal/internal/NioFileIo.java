@@ -137,12 +137,12 @@ final class NioFileIo implements FileIo {
     }
 
     @Override
-    public ByteBuffer map(long position, long size) throws IOException {
+    public MappedView map(long position, long size) throws IOException {
       if (position + size > channel.size()) {
         throw new java.io.EOFException("file ends before " + (position + size));
       }
-      // Read-only; the mapping outlives the channel and lasts until it is garbage collected.
-      return channel.map(FileChannel.MapMode.READ_ONLY, position, size);
+      // Read-only; the mapping outlives the channel and lasts until it is released.
+      return Mmap.map(channel, position, size);
     }
 
     /**

@@ -30,11 +30,18 @@ import java.util.zip.CRC32C;
  *
  * <p>The mapping is never written, and nothing in datawal truncates or rewrites a snapshot file in
  * place: a new snapshot is renamed over the old name and a stale one is unlinked, which leaves a
- * mapped file's pages in place. Java 17 cannot unmap explicitly: the mapping (and the disk space of
- * a snapshot replaced or deleted meanwhile) is released when the table is garbage collected.
+ * mapped file's pages in place.
+ *
+ * <p>Unmapping. The table is unmapped explicitly ({@link Mmap}) once it is shut ({@link #close}
+ * when the store closes, {@link #retire} when a fallback or an abandoned open drops it) and no
+ * reader is left inside its {@link ReaderGate}; a read of an unmapped table would crash the JVM. So
+ * every read of the mapping, through any method here but {@link #scanCovered}, {@link #dir} and the
+ * layout getters, must lie between a successful {@link #tryEnter} and its {@link #exit}: the owner
+ * enters once per coarse operation (a lookup, a write, a walk), not per slot. Recovery, which loads
+ * the directory before anything else can see it or close it, reads without entering.
  *
  * <p>Thread-safe: immutable but for the per-page "verified" marks, which racing readers may both
- * set (a page is then checked twice, never trusted unchecked).
+ * set (a page is then checked twice, never trusted unchecked), and the gate.
  */
 final class SnapshotTable {
   /** Bytes per slot. */
@@ -56,6 +63,7 @@ final class SnapshotTable {
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle INTS =
       MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final System.Logger LOG = System.getLogger("dev.datawal");
 
   /** Why a table cannot be trusted: thrown by any read that finds damage. */
   static final class Damaged extends RuntimeException {
@@ -104,38 +112,109 @@ final class SnapshotTable {
 
   private final FileIo io;
   private final Path dir;
+  private final MappedView[] views; // released once the gate is shut and empty
   private final ByteBuffer[] chunks; // chunk i maps data bytes [i << shift, min(end, .. + OVERLAP))
   private final int chunkShift;
   private final Layout layout;
   private final byte[] verified; // per page: 1 once its CRC matched
+  private final ReaderGate gate = new ReaderGate(this::unmap);
   private volatile boolean allVerified;
   private volatile String damage;
 
   /**
-   * @param chunks the data region, mapped in chunks of {@code 1 << chunkShift} bytes, each extended
-   *     by the largest key (or to the end), so no slot or key read ever spans two
+   * @param views the data region, mapped in chunks of {@code 1 << chunkShift} bytes, each extended
+   *     by the largest key (or to the end), so no slot or key read ever spans two; the table owns
+   *     them from now on
    */
-  SnapshotTable(FileIo io, Path dir, ByteBuffer[] chunks, int chunkShift, Layout layout) {
+  SnapshotTable(FileIo io, Path dir, MappedView[] views, int chunkShift, Layout layout) {
     this.io = io;
     this.dir = dir;
-    this.chunks = chunks;
+    this.views = views;
+    this.chunks = new ByteBuffer[views.length];
+    for (int i = 0; i < views.length; i++) {
+      chunks[i] = views[i].buffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
     this.chunkShift = chunkShift;
     this.layout = layout;
     this.verified = new byte[layout.pages()];
   }
 
-  /** Maps the data region of {@code file}, which starts at {@code dataOffset}. */
-  static ByteBuffer[] map(FileHandle file, long dataOffset, long dataSize, int chunkShift)
+  /**
+   * Maps the data region of {@code file}, which starts at {@code dataOffset}; if a chunk fails,
+   * releases the chunks mapped before it.
+   */
+  static MappedView[] map(FileHandle file, long dataOffset, long dataSize, int chunkShift)
       throws IOException {
     long chunk = 1L << chunkShift;
     int count = (int) Math.max(1, (dataSize + chunk - 1) >>> chunkShift);
-    ByteBuffer[] chunks = new ByteBuffer[count];
+    MappedView[] views = new MappedView[count];
     for (int i = 0; i < count; i++) {
       long from = (long) i << chunkShift;
       long size = Math.min(dataSize - from, chunk + OVERLAP);
-      chunks[i] = file.map(dataOffset + from, size).order(ByteOrder.LITTLE_ENDIAN);
+      try {
+        views[i] = file.map(dataOffset + from, size);
+      } catch (IOException | RuntimeException e) {
+        release(Arrays.copyOf(views, i), "a key-directory snapshot mapped in part");
+        throw e;
+      }
     }
-    return chunks;
+    return views;
+  }
+
+  /**
+   * Lets the caller read the mapping until its {@link #exit}.
+   *
+   * @return {@code false} if the table is shut (closed or retired): the caller must not read it
+   */
+  boolean tryEnter() {
+    return gate.tryEnter();
+  }
+
+  /** Ends a read begun by a successful {@link #tryEnter}. */
+  void exit() {
+    gate.exit();
+  }
+
+  /**
+   * Stops letting readers in; the mapping is released as soon as the readers inside have left (at
+   * once if none is). For a table nothing will look up again: one a fallback replaced, or one an
+   * abandoned open dropped. Does not wait.
+   */
+  void retire() {
+    gate.shut();
+  }
+
+  /**
+   * Stops letting readers in, waits for those inside to leave and releases the mapping; a reader
+   * that comes later is refused ({@link #tryEnter}). Idempotent. Never call it from inside.
+   */
+  void close() {
+    gate.close();
+  }
+
+  /** What a read of a table closed with its store throws. */
+  IllegalStateException closed() {
+    return new IllegalStateException("datawal: store " + dir + " is closed");
+  }
+
+  private void unmap() {
+    release(views, "the key-directory snapshot of " + dir);
+  }
+
+  private static void release(MappedView[] views, String where) {
+    for (MappedView view : views) {
+      try {
+        view.release();
+      } catch (RuntimeException e) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "datawal: cannot unmap "
+                + where
+                + " (it may stay mapped until the process exits): "
+                + e,
+            e);
+      }
+    }
   }
 
   long seed() {
