@@ -55,6 +55,17 @@ class DiskFullTests {
         assertThat(log.recoveryReport().recordsReplayed()).isZero();
         assertThat(log.scan()).hasSizeGreaterThanOrEqualTo(acknowledged);
       }
+      // Still full: the store opens read-only, saying why, so that the application can start and
+      // free space; nothing is cut or written, and every acknowledged record reads.
+      try (RecordLog log = RecordLog.open(store)) {
+        assertThat(log.isPoisoned()).isTrue();
+        Throwable refused = catchThrowable(() -> log.append(payload));
+        assertThat(refused)
+            .isInstanceOf(WriterPoisonedException.class)
+            .hasMessageContaining("opened read-only")
+            .hasMessageContaining("No space left on device");
+        assertThat(log.scan()).hasSizeGreaterThanOrEqualTo(acknowledged);
+      }
       Files.delete(filler);
       try (RecordLog log = RecordLog.open(store)) {
         List<Record> records = log.scan();
