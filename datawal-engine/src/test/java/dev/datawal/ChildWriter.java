@@ -28,9 +28,12 @@ import java.util.SplittableRandom;
  * {@code records} one by one, acknowledging each, then wait), {@code kv} (open a {@link DataWal}
  * and put {@link #kvKey} = {@link #payload} for i = 1..{@code records} over {@code keys} keys,
  * acknowledging each put once it returned, and with {@code compact-every} compacting in place after
- * every that many puts, saying {@code COMPACTED <i>}) or {@code try} (try to open once); {@code
- * records}; {@code fsync}; {@code policy} (an {@link FsyncPolicy}, default MANUAL); {@code
- * max-segment-size}; {@code seed}, {@code min-len}, {@code max-len} for {@link #payload}.
+ * every that many puts, saying {@code COMPACTED <i>}), {@code churn} (append and fsync record after
+ * record, acknowledging each, with a rotation after every {@code rotate-every} records and
+ * retention down to {@code retain-bytes} after every rotation: the manifest is rewritten all the
+ * time) or {@code try} (try to open once); {@code records}; {@code fsync}; {@code policy} (an
+ * {@link FsyncPolicy}, default MANUAL); {@code max-segment-size}; {@code seed}, {@code min-len},
+ * {@code max-len} for {@link #payload}.
  */
 public final class ChildWriter {
   private ChildWriter() {}
@@ -120,6 +123,27 @@ public final class ChildWriter {
           if (compactEvery > 0 && i % compactEvery == 0) {
             store.compact();
             say(out, "COMPACTED " + i);
+          }
+        }
+        say(out, "DONE");
+        awaitExit();
+      }
+      say(out, "CLOSED");
+      return;
+    }
+
+    if (mode.equals("churn")) {
+      long rotateEvery = Long.parseLong(opts.getOrDefault("rotate-every", "3"));
+      options.retentionMaxBytes(Long.parseLong(opts.getOrDefault("retain-bytes", "4096")));
+      try (RecordLog log = RecordLog.open(dir, options.build())) {
+        say(out, "LOCKED " + pid);
+        for (long i = log.lastTxid() + 1; i <= records; i++) {
+          log.append(payload(seed, i, minLen, maxLen));
+          log.fsync();
+          say(out, "ACK " + i);
+          if (i % rotateEvery == 0) {
+            log.rotate();
+            log.applyRetention();
           }
         }
         say(out, "DONE");

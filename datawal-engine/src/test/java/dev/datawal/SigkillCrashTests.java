@@ -380,6 +380,48 @@ class SigkillCrashTests {
     return latestAcked.size();
   }
 
+  @RepeatedTest(5)
+  void killingWhileTheManifestIsRewrittenLosesNoAcknowledgedRecord(RepetitionInfo repetition)
+      throws Exception {
+    seed = deriveSeed(7, repetition);
+    announce("rotations and retention, each rewriting the manifest", seed);
+    SplittableRandom r = new SplittableRandom(seed);
+    Path store = tmp.resolve("store");
+    int maxLen = 1 + r.nextInt(200);
+    List<String> args =
+        List.of(
+            "--mode=churn",
+            "--dir=" + store,
+            "--records=" + Workload.MAX_RECORDS,
+            "--policy=ALWAYS",
+            "--seed=" + seed,
+            "--max-len=" + maxLen,
+            "--rotate-every=" + (1 + r.nextInt(4)),
+            "--retain-bytes=" + (512 + r.nextInt(4096)));
+    Killed killed;
+    try (ChildJvm child = ChildJvm.start(tmp, args.toArray(String[]::new))) {
+      child.awaitLine("LOCKED ", CHILD_TIMEOUT);
+      awaitAck(child, 20 + r.nextInt(300));
+      Thread.sleep(r.nextInt(5));
+      killed = kill(child);
+    }
+    // Retention keeps a suffix: every record from the first one left to the last acknowledged
+    // one is there, in order, and the txids go on from the last one ever handed out.
+    try (RecordLog log = RecordLog.open(store)) {
+      List<Record> records = log.scan();
+      assertThat(records).as("seed %d", seed).isNotEmpty();
+      long first = records.get(0).txid();
+      for (int i = 0; i < records.size(); i++) {
+        Record rec = records.get(i);
+        assertThat(rec.txid()).as("seed %d", seed).isEqualTo(first + i);
+        assertThat(rec.payload()).isEqualTo(ChildWriter.payload(seed, rec.txid(), 0, maxLen));
+      }
+      long last = records.get(records.size() - 1).txid();
+      assertThat(last).as("seed %d", seed).isBetween(killed.lastAck(), killed.lastAck() + 1);
+      assertThat(log.append(new byte[] {1}).txid()).isEqualTo(last + 1);
+    }
+  }
+
   /**
    * Runs a child that copies {@code store} again and again ({@code --mode=compact-to} or {@code
    * export}) into a new directory, and kills it with SIGKILL at a seeded moment after its first
