@@ -286,11 +286,7 @@ public final class Recovery {
     if (!Errors.isOutOfSpace(e) && !Errors.isReadOnlyFileSystem(e)) {
       throw e;
     }
-    return doing
-        + " failed ("
-        + Errors.describe(e)
-        + "); free space (or remount the file system"
-        + " read-write) and reopen the store";
+    return doing + " failed (" + Errors.describe(e) + "); free space and reopen the store";
   }
 
   private static String rethrow(IOException e) throws IOException {
