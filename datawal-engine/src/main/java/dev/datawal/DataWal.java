@@ -344,6 +344,8 @@ public final class DataWal implements AutoCloseable {
     long stamp = swapLock.readLock();
     try {
       return refOfLocked(key);
+    } catch (CorruptStoreException e) {
+      throw log.damageFound(e);
     } finally {
       swapLock.unlockRead(stamp);
     }
@@ -374,6 +376,8 @@ public final class DataWal implements AutoCloseable {
     long stamp = swapLock.readLock();
     try {
       forEachLocked(action);
+    } catch (CorruptStoreException e) {
+      throw log.damageFound(e);
     } finally {
       swapLock.unlockRead(stamp);
     }
@@ -567,6 +571,8 @@ public final class DataWal implements AutoCloseable {
               segmentsBefore,
               log.writer().sealedSegments().size() + 1,
               Duration.ofNanos(System.nanoTime() - started)));
+    } catch (CorruptStoreException e) {
+      throw log.damageFound(e); // a sealed segment it read is damaged: left as it is, recorded
     } catch (IOException e) {
       throw new DatawalException(
           "datawal: compaction of " + log.dir() + " failed: " + Errors.describe(e), e);
@@ -655,6 +661,8 @@ public final class DataWal implements AutoCloseable {
           file,
           directory.itemsSorted(),
           item -> ValueReader.read(handles, log.dir(), item.location(), item.key()));
+    } catch (CorruptStoreException e) {
+      throw log.damageFound(e);
     } catch (IOException e) {
       throw new DatawalException(
           "datawal: export to " + file + " failed: " + Errors.describe(e), e);
