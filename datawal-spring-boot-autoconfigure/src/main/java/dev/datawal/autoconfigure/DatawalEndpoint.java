@@ -5,8 +5,11 @@ import dev.datawal.DamageEvent;
 import dev.datawal.DatawalException;
 import dev.datawal.DatawalOptions;
 import dev.datawal.GarbageStats;
+import dev.datawal.IntegrityProblem;
+import dev.datawal.IntegrityStatus;
 import dev.datawal.RecoveryReport;
 import dev.datawal.RetentionStats;
+import dev.datawal.VerificationReport;
 import dev.datawal.spring.DatawalStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -16,6 +19,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -24,9 +32,10 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
- * The {@code datawal} Actuator endpoint: the store's state and its startup recovery report (read),
- * and compaction or fsync on demand (write: {@code compact} or {@code fsync} as the selector, over
- * HTTP {@code POST /actuator/datawal/compact}). It never shows values or keys.
+ * The {@code datawal} Actuator endpoint: the store's state, its startup recovery report and its
+ * integrity (read), and compaction, fsync or a verification on demand (write: {@code compact},
+ * {@code fsync} or {@code verify} as the selector, over HTTP {@code POST
+ * /actuator/datawal/compact}). It never shows values or keys.
  *
  * <p>Write operations on a store that cannot take them (read-only, closed, poisoned) fail with
  * {@link Refused}; an unknown action with {@link InvalidEndpointRequestException}. Over HTTP,
@@ -37,7 +46,13 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 @Endpoint(id = "datawal")
 public final class DatawalEndpoint {
   /** The write operations, by their selector. */
-  static final List<String> ACTIONS = List.of("compact", "fsync");
+  static final List<String> ACTIONS = List.of("compact", "fsync", "verify");
+
+  /**
+   * How long {@code verify} waits for the verification it started: enough for a small store's
+   * answer to carry the report, short enough that a large one's request never waits for the scrub.
+   */
+  static final Duration VERIFY_WAIT = Duration.ofMillis(200);
 
   private final DatawalStore store;
   private final DatawalMaintenance maintenance;
@@ -83,14 +98,17 @@ public final class DatawalEndpoint {
         store.isClosed(),
         store.lastCompaction().map(CompactionDescriptor::of).orElse(null),
         store.lastRetention().map(RetentionDescriptor::of).orElse(null),
-        RecoveryDescriptor.of(store.recoveryReport(), store.recoveryDuration().orElse(null)));
+        RecoveryDescriptor.of(store.recoveryReport(), store.recoveryDuration().orElse(null)),
+        integrity());
   }
 
   /**
    * Runs {@code action} now: {@code compact} compacts a key/value store or applies retention to a
-   * log (see {@link DatawalMaintenance#runNow()}), {@code fsync} makes every write so far durable.
+   * log (see {@link DatawalMaintenance#runNow()}), {@code fsync} makes every write so far durable,
+   * {@code verify} starts a verification of every sealed segment in the background (see {@link
+   * DatawalStore#verifyInBackground()}) and waits for it at most {@link #VERIFY_WAIT}.
    *
-   * @throws InvalidEndpointRequestException if {@code action} is neither
+   * @throws InvalidEndpointRequestException if {@code action} is none of them
    * @throws Refused if the store cannot do it (read-only, closed, poisoned)
    */
   @WriteOperation
@@ -106,6 +124,9 @@ public final class DatawalEndpoint {
         store.fsync();
         return described(name, "RAN");
       }
+      if (name.equals("verify")) {
+        return described(name, verify());
+      }
       if (maintenance == null) {
         throw new Refused("datawal: no DatawalMaintenance bean; compact is not available");
       }
@@ -116,6 +137,28 @@ public final class DatawalEndpoint {
     }
   }
 
+  /** RAN if it ended within the wait, STARTED if it goes on, SKIPPED_BUSY if one was running. */
+  private String verify() {
+    Optional<CompletableFuture<VerificationReport>> started = store.verifyInBackground();
+    if (started.isEmpty()) {
+      return "SKIPPED_BUSY";
+    }
+    try {
+      started.get().get(VERIFY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      return "RAN";
+    } catch (TimeoutException e) {
+      return "STARTED";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "STARTED";
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure; // closed meanwhile, or a segment could not be read: answered as refused
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
   private ActionDescriptor described(String action, String outcome) {
     return new ActionDescriptor(
         action,
@@ -123,7 +166,12 @@ public final class DatawalEndpoint {
         clock.instant(),
         store.lastFsync().orElse(null),
         store.lastCompaction().map(CompactionDescriptor::of).orElse(null),
-        store.lastRetention().map(RetentionDescriptor::of).orElse(null));
+        store.lastRetention().map(RetentionDescriptor::of).orElse(null),
+        integrity());
+  }
+
+  private IntegrityDescriptor integrity() {
+    return orNull(() -> store.integrity().map(IntegrityDescriptor::of).orElse(null));
   }
 
   static String mode(DatawalStore.Mode mode) {
@@ -171,6 +219,7 @@ public final class DatawalEndpoint {
    * @param lastCompaction the last compaction since the store was opened
    * @param lastRetention the last retention run since the store was opened
    * @param recovery what recovery found when the store was opened
+   * @param integrity what is known of the store's integrity since it was opened; null read-only
    */
   public record StoreDescriptor(
       String dir,
@@ -187,7 +236,8 @@ public final class DatawalEndpoint {
       boolean closed,
       CompactionDescriptor lastCompaction,
       RetentionDescriptor lastRetention,
-      RecoveryDescriptor recovery) {}
+      RecoveryDescriptor recovery,
+      IntegrityDescriptor integrity) {}
 
   /**
    * The fsync policy.
@@ -309,14 +359,117 @@ public final class DatawalEndpoint {
   }
 
   /**
+   * What the writer knows of the store's integrity since it was opened; see {@link
+   * IntegrityStatus}.
+   *
+   * @param damaged whether damaged or lost data was found: the next start refuses the store until
+   *     {@code datawal repair}
+   * @param problems the damage found, oldest first
+   * @param running the verification running now, or null
+   * @param lastVerification the last verification that finished, or null
+   */
+  public record IntegrityDescriptor(
+      boolean damaged,
+      List<ProblemDescriptor> problems,
+      ProgressDescriptor running,
+      VerificationDescriptor lastVerification) {
+    static IntegrityDescriptor of(IntegrityStatus status) {
+      return new IntegrityDescriptor(
+          status.damaged(),
+          status.problems().stream().map(ProblemDescriptor::of).toList(),
+          status.running() == null ? null : ProgressDescriptor.of(status.running()),
+          status.last() == null ? null : VerificationDescriptor.of(status.last()));
+    }
+  }
+
+  /**
+   * Damage found while the store is open; see {@link IntegrityProblem}.
+   *
+   * @param kind what is wrong, a {@link dev.datawal.CorruptionKind} name
+   * @param segment the segment, -1 for the store's manifest
+   * @param offset where in it
+   * @param message the whole message
+   * @param foundBy VERIFICATION or READ
+   * @param foundAt when
+   */
+  public record ProblemDescriptor(
+      String kind, long segment, long offset, String message, String foundBy, Instant foundAt) {
+    static ProblemDescriptor of(IntegrityProblem problem) {
+      return new ProblemDescriptor(
+          problem.kind().name(),
+          problem.segment(),
+          problem.offset(),
+          problem.message(),
+          problem.foundBy().name(),
+          problem.foundAt());
+    }
+  }
+
+  /**
+   * How far the running verification is.
+   *
+   * @param started when it started
+   * @param segmentsDone sealed segments done
+   * @param segmentsTotal sealed segments to do
+   * @param bytesDone bytes read
+   * @param bytesTotal bytes to read
+   */
+  public record ProgressDescriptor(
+      Instant started, int segmentsDone, int segmentsTotal, long bytesDone, long bytesTotal) {
+    static ProgressDescriptor of(IntegrityStatus.Progress progress) {
+      return new ProgressDescriptor(
+          progress.started(),
+          progress.segmentsDone(),
+          progress.segmentsTotal(),
+          progress.bytesDone(),
+          progress.bytesTotal());
+    }
+  }
+
+  /**
+   * A finished verification; see {@link VerificationReport}.
+   *
+   * @param started when it started
+   * @param took how long it took
+   * @param segmentsChecked sealed segments read whole
+   * @param segmentsSkipped sealed segments compaction or retention changed meanwhile, left for the
+   *     next one
+   * @param framesChecked frames read and checked
+   * @param bytesChecked bytes read
+   * @param problems how many damaged places it found (they are in the problems list)
+   */
+  public record VerificationDescriptor(
+      Instant started,
+      Duration took,
+      int segmentsChecked,
+      int segmentsSkipped,
+      long framesChecked,
+      long bytesChecked,
+      int problems) {
+    static VerificationDescriptor of(VerificationReport report) {
+      return new VerificationDescriptor(
+          report.started(),
+          report.took(),
+          report.segmentsChecked(),
+          report.segmentsSkipped(),
+          report.framesChecked(),
+          report.bytesChecked(),
+          report.problems().size());
+    }
+  }
+
+  /**
    * What a write operation did.
    *
-   * @param action compact or fsync
-   * @param outcome RAN, or for compact SKIPPED_BUSY when another run was in progress
-   * @param at when it finished
+   * @param action compact, fsync or verify
+   * @param outcome RAN; for compact SKIPPED_BUSY when another run was in progress; for verify
+   *     STARTED when it goes on in the background (see {@code integrity.running}), SKIPPED_BUSY
+   *     when a verification was running already
+   * @param at when it finished (verify: when the answer was made)
    * @param lastFsync the store's last fsync after it
    * @param lastCompaction the store's last compaction after it
    * @param lastRetention the store's last retention run after it
+   * @param integrity the store's integrity after it; null read-only
    */
   public record ActionDescriptor(
       String action,
@@ -324,7 +477,8 @@ public final class DatawalEndpoint {
       Instant at,
       Instant lastFsync,
       CompactionDescriptor lastCompaction,
-      RetentionDescriptor lastRetention) {}
+      RetentionDescriptor lastRetention,
+      IntegrityDescriptor integrity) {}
 
   /** The body of a refused or unknown write operation over HTTP. */
   static Map<String, Object> error(String action, String message) {

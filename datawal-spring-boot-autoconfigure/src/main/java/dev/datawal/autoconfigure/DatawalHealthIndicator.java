@@ -1,7 +1,10 @@
 package dev.datawal.autoconfigure;
 
 import dev.datawal.DatawalException;
+import dev.datawal.IntegrityProblem;
+import dev.datawal.IntegrityStatus;
 import dev.datawal.RecoveryReport;
+import dev.datawal.VerificationReport;
 import dev.datawal.spring.DatawalStore;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -12,9 +15,10 @@ import org.springframework.boot.health.contributor.Health;
 
 /**
  * The {@code datawal} health indicator: UP with the store's state in the details; DOWN when the
- * writer is poisoned, the store is closed, or the file system holding it has less usable space than
- * {@code datawal.health.free-space-threshold}, with the reason in the {@code reason} detail. Damage
- * that recovery cut off at startup shows in the details but leaves the store UP: it was handled.
+ * store holds damaged or lost data found while it is open (by a verification or a read), the writer
+ * is poisoned, the store is closed, or the file system holding it has less usable space than {@code
+ * datawal.health.free-space-threshold}, with the reason in the {@code reason} detail. Damage that
+ * recovery cut off at startup shows in the details but leaves the store UP: it was handled.
  *
  * <p>Thread-safe.
  */
@@ -38,6 +42,11 @@ public final class DatawalHealthIndicator extends AbstractHealthIndicator {
     List<String> down = new ArrayList<>();
     builder.withDetail("dir", store.dir().toString());
     builder.withDetail("mode", DatawalEndpoint.mode(store.mode()));
+    IntegrityStatus integrity = store.integrity().orElse(null);
+    if (integrity != null && integrity.damaged()) {
+      // First: unlike the other reasons, a restart does not clear it.
+      down.add(reason(integrity.problems().get(0)));
+    }
     if (store.isClosed()) {
       down.add("the store is closed");
     } else {
@@ -66,10 +75,30 @@ public final class DatawalHealthIndicator extends AbstractHealthIndicator {
     RecoveryReport report = store.recoveryReport();
     builder.withDetail("startupDamage", report.damage().size());
     builder.withDetail("tailBytesDiscarded", report.tailBytesDiscarded());
+    if (integrity != null) {
+      details(integrity, builder);
+    }
     if (down.isEmpty()) {
       builder.up();
     } else {
       builder.down().withDetail("reason", String.join("; ", down));
     }
+  }
+
+  private static void details(IntegrityStatus integrity, Health.Builder builder) {
+    builder.withDetail("integrityProblems", integrity.problems().size());
+    builder.withDetail("verificationRunning", integrity.running() != null);
+    VerificationReport last = integrity.last();
+    if (last != null) {
+      builder.withDetail("lastVerification", last.started().plus(last.took())); // when it finished
+    }
+  }
+
+  private static String reason(IntegrityProblem problem) {
+    return "datawal found damaged or lost data in "
+        + (problem.segment() < 0 ? "its manifest" : "segment " + problem.segment())
+        + ": "
+        + problem.kind().phrase()
+        + "; the next start refuses the store until `datawal repair`";
   }
 }

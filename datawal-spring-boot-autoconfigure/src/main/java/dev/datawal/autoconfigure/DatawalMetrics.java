@@ -4,8 +4,10 @@ import dev.datawal.CompactionStats;
 import dev.datawal.DatawalException;
 import dev.datawal.DatawalObserver;
 import dev.datawal.GarbageStats;
+import dev.datawal.IntegrityStatus;
 import dev.datawal.RecordLog;
 import dev.datawal.RetentionStats;
+import dev.datawal.VerificationReport;
 import dev.datawal.spring.DatawalStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -40,7 +42,10 @@ import java.util.function.ToDoubleFunction;
  *   <li>gauges {@code datawal.segments}, {@code datawal.disk.bytes}, and for key/value stores
  *       {@code datawal.live.keys} and {@code datawal.garbage.ratio};
  *   <li>{@code datawal.recovery.duration} (time gauge, when this application opened the store) and
- *       {@code datawal.recovery.discarded.bytes} (torn tail bytes recovery left out at startup).
+ *       {@code datawal.recovery.discarded.bytes} (torn tail bytes recovery left out at startup);
+ *   <li>for a store with a writer, gauges {@code datawal.integrity.problems} (damaged or lost data
+ *       found while it is open), and of the last verification {@code datawal.verification.duration}
+ *       (time gauge) and {@code datawal.verification.checked.bytes} (NaN until one finished).
  * </ul>
  *
  * <p>Counters and timers are fed by a {@link DatawalObserver} on the store's log, which runs on the
@@ -99,12 +104,49 @@ public final class DatawalMetrics implements MeterBinder, AutoCloseable {
         .baseUnit(BaseUnits.BYTES)
         .tags(tags)
         .register(registry);
+    if (store.integrity().isPresent()) {
+      integrity(registry);
+    }
     RecordLog log = store.log().orElse(null);
     if (log != null) {
       Meters meters = new Meters(registry, tags, store.mode() == DatawalStore.Mode.KV);
       observers.add(meters);
       log.addObserver(meters);
     }
+  }
+
+  private void integrity(MeterRegistry registry) {
+    gauge(
+        registry,
+        "datawal.integrity.problems",
+        "Damaged or lost data found while the store is open; the next start refuses it",
+        "problems",
+        s -> integrity(s).problems().size());
+    TimeGauge.builder(
+            "datawal.verification.duration",
+            store,
+            TimeUnit.NANOSECONDS,
+            s -> safely(s, t -> lastVerification(t, report -> report.took().toNanos())))
+        .description("How long the last verification of the sealed segments took")
+        .tags(tags)
+        .register(registry);
+    gauge(
+        registry,
+        "datawal.verification.checked.bytes",
+        "Bytes the last verification of the sealed segments read and checked",
+        BaseUnits.BYTES,
+        s -> lastVerification(s, VerificationReport::bytesChecked));
+  }
+
+  private static IntegrityStatus integrity(DatawalStore store) {
+    return store.integrity().orElseThrow();
+  }
+
+  /** A value of the last verification, NaN until one has finished. */
+  private static double lastVerification(
+      DatawalStore store, ToDoubleFunction<VerificationReport> value) {
+    VerificationReport last = integrity(store).last();
+    return last == null ? Double.NaN : value.applyAsDouble(last);
   }
 
   private void gauge(

@@ -45,6 +45,7 @@ public class DatawalProperties {
   private final Compaction compaction = new Compaction();
   private final Retention retention = new Retention();
   private final Health health = new Health();
+  private final Verify verify = new Verify();
 
   public boolean isEnabled() {
     return enabled;
@@ -108,6 +109,10 @@ public class DatawalProperties {
 
   public Health getHealth() {
     return health;
+  }
+
+  public Verify getVerify() {
+    return verify;
   }
 
   /** Segment files. */
@@ -266,6 +271,34 @@ public class DatawalProperties {
 
     public void setFreeSpaceThreshold(DataSize freeSpaceThreshold) {
       this.freeSpaceThreshold = freeSpaceThreshold;
+    }
+  }
+
+  /** Background verification of the sealed segments (the writer's; not a read-only view's). */
+  public static class Verify {
+    /**
+     * Whether an open that started from the key-directory snapshot, so did not read the sealed
+     * segments, verifies them in the background right after; the open never waits for it.
+     */
+    private boolean afterOpen = DatawalOptions.DEFAULT_VERIFY_AFTER_OPEN;
+
+    /** How often to verify every sealed segment in the background, like a scrub; unset: never. */
+    private Duration interval;
+
+    public boolean isAfterOpen() {
+      return afterOpen;
+    }
+
+    public void setAfterOpen(boolean afterOpen) {
+      this.afterOpen = afterOpen;
+    }
+
+    public Duration getInterval() {
+      return interval;
+    }
+
+    public void setInterval(Duration interval) {
+      this.interval = interval;
     }
   }
 }

@@ -22,6 +22,8 @@ final class OptionsFromProperties {
         .maxReadHandles(properties.getMaxReadHandles())
         .retentionMaxAge(retention.getMaxAge())
         .retentionMaxBytes(retention.getMaxBytes().toBytes())
+        .verifyAfterOpen(properties.getVerify().isAfterOpen())
+        .verifyInterval(properties.getVerify().getInterval())
         .build();
   }
 
@@ -70,6 +72,12 @@ final class OptionsFromProperties {
         retention.getMaxBytes().toBytes() >= 0,
         "must be 0 (no limit) or positive");
     requirePositive("datawal.retention.interval", retention.getInterval());
+    Duration verifyInterval = properties.getVerify().getInterval();
+    require(
+        "datawal.verify.interval",
+        verifyInterval,
+        verifyInterval == null || (!verifyInterval.isNegative() && !verifyInterval.isZero()),
+        "must be positive, or unset for no scheduled verification");
     require(
         "datawal.health.free-space-threshold",
         properties.getHealth().getFreeSpaceThreshold(),

@@ -5,10 +5,12 @@ import dev.datawal.DataWal;
 import dev.datawal.DatawalObserver;
 import dev.datawal.DatawalOptions;
 import dev.datawal.GarbageStats;
+import dev.datawal.IntegrityStatus;
 import dev.datawal.RecordLog;
 import dev.datawal.RecordLogReader;
 import dev.datawal.RecoveryReport;
 import dev.datawal.RetentionStats;
+import dev.datawal.VerificationReport;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,6 +18,10 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 /**
  * The application's datawal store, whichever kind it is ({@link DataWal}, {@link RecordLog} or a
@@ -23,11 +29,14 @@ import java.util.SortedMap;
  * background maintenance see it: its state, its startup recovery, and what happened to it since.
  *
  * <p>It observes the store (see {@link DatawalObserver}) to remember the last fsync, compaction and
- * retention, whoever ran them. It never reads values or keys.
+ * retention, whoever ran them. It never reads values or keys. Its integrity (damage found while it
+ * is open, verifications) is the writer's: a read-only view has none, see {@link #integrity()}.
  *
  * <p>Thread-safe.
  */
 public final class DatawalStore {
+  private static final Log logger = LogFactory.getLog(DatawalStore.class);
+
   /** What kind of store it is. */
   public enum Mode {
     /** A key/value {@link DataWal}. */
@@ -57,6 +66,10 @@ public final class DatawalStore {
   private volatile Instant lastFsync;
   private volatile Event<CompactionStats> lastCompaction;
   private volatile Event<RetentionStats> lastRetention;
+
+  /** The last verification started by {@link #verifyInBackground()}. */
+  private final AtomicReference<CompletableFuture<VerificationReport>> requested =
+      new AtomicReference<>(CompletableFuture.completedFuture(null));
 
   private DatawalStore(
       Mode mode,
@@ -213,6 +226,86 @@ public final class DatawalStore {
   /** The last retention run since the store was opened, whoever ran it. */
   public Optional<Event<RetentionStats>> lastRetention() {
     return Optional.ofNullable(lastRetention);
+  }
+
+  /**
+   * What the writer knows of the store's integrity since it was opened: damage found by
+   * verifications and reads, the verification running now and the last one finished. Empty for a
+   * read-only view: a {@link RecordLogReader} keeps no such record (damage its reads meet is thrown
+   * to the reader, and it verifies nothing in the background); its scan at open is in {@link
+   * #recoveryReport()}, and {@code datawal verify <dir>} checks a store without a writer.
+   */
+  public Optional<IntegrityStatus> integrity() {
+    return log().map(RecordLog::integrity);
+  }
+
+  /**
+   * Verifies every sealed segment now, on the calling thread, first waiting for a verification
+   * already running to end; see {@link RecordLog#verify()}. What it finds also shows in {@link
+   * #integrity()}.
+   *
+   * @throws UnsupportedOperationException for a read-only view
+   * @throws IllegalStateException if the store is closed
+   */
+  public VerificationReport verify() {
+    return verifier().verify();
+  }
+
+  /**
+   * Starts verifying every sealed segment on a daemon thread and returns at once, unless a
+   * verification is running already: one started here, or the engine's own in the background (see
+   * {@link DatawalOptions#verifyAfterOpen()} and {@link DatawalOptions#verifyInterval()}). What it
+   * finds shows in {@link #integrity()} too.
+   *
+   * @return the verification's report, when it ends; empty if one was running already
+   * @throws UnsupportedOperationException for a read-only view
+   * @throws IllegalStateException if the store is closed
+   */
+  public Optional<CompletableFuture<VerificationReport>> verifyInBackground() {
+    RecordLog writer = verifier();
+    if (writer.isClosed()) {
+      throw new IllegalStateException("datawal: the store at " + dir() + " is closed");
+    }
+    CompletableFuture<VerificationReport> previous = requested.get();
+    if (!previous.isDone() || writer.integrity().running() != null) {
+      return Optional.empty();
+    }
+    // An engine verification starting just now makes this one wait for it and then run: one scrub
+    // more, never two at once (the engine runs one at a time).
+    CompletableFuture<VerificationReport> next = new CompletableFuture<>();
+    if (!requested.compareAndSet(previous, next)) {
+      return Optional.empty(); // another caller started one meanwhile
+    }
+    Thread thread = new Thread(() -> verify(writer, next), "datawal-verify-request " + dir());
+    thread.setDaemon(true); // never holds the JVM open; closing the store ends the verification
+    thread.start();
+    return Optional.of(next);
+  }
+
+  private void verify(RecordLog writer, CompletableFuture<VerificationReport> result) {
+    try {
+      result.complete(writer.verify());
+    } catch (Throwable e) {
+      result.completeExceptionally(e); // always ends, or no later request would start one
+      if (e instanceof Error error) {
+        throw error;
+      }
+      if (!writer.isClosed()) {
+        logger.warn("datawal: verifying " + dir() + " failed", e);
+      }
+    }
+  }
+
+  private RecordLog verifier() {
+    if (log == null) {
+      throw new UnsupportedOperationException(
+          "datawal: the store at "
+              + dir()
+              + " is open read-only; verify needs a writer (`datawal verify "
+              + dir()
+              + "` checks the store without one)");
+    }
+    return log;
   }
 
   /**

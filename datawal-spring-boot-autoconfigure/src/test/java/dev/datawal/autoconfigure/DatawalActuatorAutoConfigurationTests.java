@@ -74,6 +74,25 @@ class DatawalActuatorAutoConfigurationTests {
   }
 
   @Test
+  void verifyOnAReadOnlyStoreAnswers409OverHttp() throws Exception {
+    try (RecordLog log = RecordLog.open(tmp)) {
+      log.append(new byte[] {1});
+    }
+    runner()
+        .withPropertyValues(
+            "datawal.read-only=true", "management.endpoints.web.exposure.include=datawal")
+        .run(
+            context -> {
+              WebEndpointResponse<Object> response =
+                  context.getBean(DatawalEndpointWebExtension.class).run("verify");
+              assertThat(response.getStatus()).isEqualTo(409);
+              assertThat(response.getBody().toString())
+                  .contains("read-only")
+                  .contains("datawal verify " + tmp);
+            });
+  }
+
+  @Test
   void noEndpointWhenNotExposed() {
     runner()
         .run(

@@ -3,17 +3,23 @@ package dev.datawal.autoconfigure;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import dev.datawal.CorruptStoreException;
 import dev.datawal.DataWal;
 import dev.datawal.DatawalOptions;
 import dev.datawal.FsyncPolicy;
 import dev.datawal.RecordLog;
 import dev.datawal.RecordLogReader;
+import dev.datawal.VerificationReport;
 import dev.datawal.spring.DatawalStore;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
@@ -141,7 +147,7 @@ class DatawalEndpointTests {
       assertThatThrownBy(() -> endpoint.run("vacuum"))
           .isInstanceOf(InvalidEndpointRequestException.class)
           .hasMessageContaining("vacuum")
-          .hasMessageContaining("[compact, fsync]");
+          .hasMessageContaining("[compact, fsync, verify]");
     }
   }
 
@@ -192,5 +198,149 @@ class DatawalEndpointTests {
     assertThat(((Map<?, ?>) unknown.getBody()).get("action")).isEqualTo("vacuum");
     assertThat(refused.getStatus()).isEqualTo(409);
     assertThat(((Map<?, ?>) refused.getBody()).get("error").toString()).contains("closed");
+  }
+
+  @Test
+  void describesTheIntegrityOfAStoreWithoutDamage() {
+    try (DataWal kv = DataWal.open(tmp)) {
+      DatawalStore store = DatawalStore.of(kv, null);
+
+      DatawalEndpoint.IntegrityDescriptor integrity = endpoint(store).datawal().integrity();
+
+      assertThat(integrity.damaged()).isFalse();
+      assertThat(integrity.problems()).isEmpty();
+      assertThat(integrity.running()).isNull();
+      assertThat(integrity.lastVerification())
+          .isNull(); // a new store: nothing to verify after open
+    }
+  }
+
+  @Test
+  void describesDamageAVerificationAndAReadFound() throws IOException {
+    DamagedStores.Damage damage = DamagedStores.crcMismatchInASealedSegment(tmp);
+    DatawalOptions noBackground = DatawalOptions.builder().verifyAfterOpen(false).build();
+    try (DataWal kv = DataWal.open(tmp, noBackground)) {
+      DatawalStore store = DatawalStore.of(kv, null);
+      store.verify();
+      assertThatThrownBy(() -> kv.get(utf8(damage.key())))
+          .isInstanceOf(CorruptStoreException.class);
+
+      DatawalEndpoint.IntegrityDescriptor integrity = endpoint(store).datawal().integrity();
+
+      assertThat(integrity.damaged()).isTrue();
+      assertThat(integrity.problems()).hasSize(1); // the read met the damage already known
+      DatawalEndpoint.ProblemDescriptor problem = integrity.problems().get(0);
+      assertThat(problem.kind()).isEqualTo("CRC_MISMATCH");
+      assertThat(problem.segment()).isEqualTo(1);
+      assertThat(problem.offset()).isEqualTo(damage.offset());
+      assertThat(problem.foundBy()).isEqualTo("VERIFICATION");
+      assertThat(problem.foundAt()).isNotNull();
+      assertThat(problem.message()).contains("CRC mismatch");
+      DatawalEndpoint.VerificationDescriptor last = integrity.lastVerification();
+      assertThat(last.segmentsChecked()).isEqualTo(kv.log().segmentSizes().size() - 1);
+      assertThat(last.segmentsSkipped()).isZero();
+      assertThat(last.framesChecked()).isPositive();
+      assertThat(last.bytesChecked()).isPositive();
+      assertThat(last.problems()).isEqualTo(1);
+      assertThat(last.started()).isNotNull();
+      assertThat(last.took()).isNotNull();
+    }
+  }
+
+  @Test
+  void damageAReadMeetsIsShownAsFoundByARead() throws IOException {
+    DamagedStores.Damage damage = DamagedStores.crcMismatchInASealedSegment(tmp);
+    DatawalOptions noBackground = DatawalOptions.builder().verifyAfterOpen(false).build();
+    try (DataWal kv = DataWal.open(tmp, noBackground)) {
+      DatawalStore store = DatawalStore.of(kv, null);
+      assertThatThrownBy(() -> kv.get(utf8(damage.key())))
+          .isInstanceOf(CorruptStoreException.class);
+
+      DatawalEndpoint.IntegrityDescriptor integrity = endpoint(store).datawal().integrity();
+
+      assertThat(integrity.damaged()).isTrue();
+      assertThat(integrity.problems().get(0).foundBy()).isEqualTo("READ");
+      assertThat(integrity.lastVerification()).isNull();
+    }
+  }
+
+  @Test
+  void verifyStartsAVerificationAndSaysWhatItDid() {
+    DatawalOptions small = DatawalOptions.builder().maxSegmentSize(64).build();
+    try (RecordLog log = RecordLog.open(tmp, small)) {
+      for (int i = 0; i < 5; i++) {
+        log.append(utf8("event-" + i)); // several sealed segments
+      }
+      DatawalStore store = DatawalStore.of(log, null);
+
+      DatawalEndpoint.ActionDescriptor result = endpoint(store).run("VERIFY");
+
+      assertThat(result.action()).isEqualTo("verify");
+      assertThat(result.outcome()).isIn("RAN", "STARTED");
+      assertThat(result.at()).isNotNull();
+      assertThat(result.integrity()).isNotNull();
+      if (result.outcome().equals("RAN")) {
+        assertThat(result.integrity().lastVerification()).isNotNull();
+      }
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> endpoint(store).datawal().integrity().lastVerification() != null);
+      DatawalEndpoint.IntegrityDescriptor integrity = endpoint(store).datawal().integrity();
+      assertThat(integrity.damaged()).isFalse();
+      assertThat(integrity.lastVerification().segmentsChecked())
+          .isEqualTo(log.segmentSizes().size() - 1);
+    }
+  }
+
+  @Test
+  void verifyWhileAVerificationIsRunningIsSkipped() throws Exception {
+    DatawalOptions options =
+        DatawalOptions.builder().fsyncPolicy(FsyncPolicy.MANUAL).maxSegmentSize(256 << 10).build();
+    try (RecordLog log = RecordLog.open(tmp, options)) {
+      byte[] payload = new byte[32 << 10];
+      for (int i = 0; i < 128; i++) {
+        log.append(payload); // 4 MiB of sealed segments: a verification takes a while
+      }
+      DatawalStore store = DatawalStore.of(log, null);
+      CompletableFuture<VerificationReport> first = store.verifyInBackground().orElseThrow();
+
+      DatawalEndpoint.ActionDescriptor second = endpoint(store).run("verify");
+      boolean firstStillRunning = !first.isDone();
+
+      if (firstStillRunning) { // it was running when the second was asked for
+        assertThat(second.outcome()).isEqualTo("SKIPPED_BUSY");
+      }
+      assertThat(first.get(30, TimeUnit.SECONDS).segmentsChecked())
+          .isEqualTo(log.segmentSizes().size() - 1);
+    }
+  }
+
+  @Test
+  void verifyOnAReadOnlyStoreIsRefusedAndItHasNoIntegrity() {
+    try (RecordLog log = RecordLog.open(tmp)) {
+      log.append(utf8("e"));
+    }
+    RecordLogReader reader = RecordLogReader.open(tmp);
+    DatawalStore store = DatawalStore.of(reader, reader.report(), null);
+    DatawalEndpoint endpoint = endpoint(store);
+
+    assertThat(endpoint.datawal().integrity()).isNull();
+    assertThat(store.integrity()).isEmpty();
+    assertThatThrownBy(() -> endpoint.run("verify"))
+        .isInstanceOf(DatawalEndpoint.Refused.class)
+        .hasMessageContaining("read-only")
+        .hasMessageContaining("datawal verify " + tmp);
+  }
+
+  @Test
+  void verifyOnAClosedStoreIsRefused() {
+    RecordLog log = RecordLog.open(tmp);
+    DatawalStore store = DatawalStore.of(log, null);
+    log.close();
+
+    assertThatThrownBy(() -> endpoint(store).run("verify"))
+        .isInstanceOf(DatawalEndpoint.Refused.class)
+        .hasMessageContaining("verify refused")
+        .hasMessageContaining("closed");
   }
 }

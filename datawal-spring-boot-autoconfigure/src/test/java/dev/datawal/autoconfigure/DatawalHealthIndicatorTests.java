@@ -4,12 +4,16 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.datawal.DataWal;
+import dev.datawal.DatawalOptions;
 import dev.datawal.RecordLog;
+import dev.datawal.RecordLogReader;
+import dev.datawal.VerificationReport;
 import dev.datawal.spring.DatawalStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.health.contributor.Health;
@@ -87,5 +91,63 @@ class DatawalHealthIndicatorTests {
           .containsEntry("startupDamage", 1)
           .containsEntry("tailBytesDiscarded", 7L);
     }
+  }
+
+  @Test
+  void downWhenAVerificationFoundDamagedData() throws IOException {
+    DamagedStores.crcMismatchInASealedSegment(tmp);
+    DatawalOptions noBackground = DatawalOptions.builder().verifyAfterOpen(false).build();
+    try (DataWal kv = DataWal.open(tmp, noBackground)) {
+      DatawalStore store = DatawalStore.of(kv, null);
+      VerificationReport report = store.verify();
+
+      Health health = new DatawalHealthIndicator(store, 0).health();
+
+      assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+      assertThat(health.getDetails())
+          .containsEntry(
+              "reason",
+              "datawal found damaged or lost data in segment 1: CRC mismatch; the next start"
+                  + " refuses the store until `datawal repair`")
+          .containsEntry("integrityProblems", 1)
+          .containsEntry("verificationRunning", false)
+          .containsEntry("lastVerification", report.started().plus(report.took()))
+          .containsEntry("mode", "kv");
+    }
+  }
+
+  @Test
+  void upDetailsSayWhenTheLastVerificationFinished() {
+    try (DataWal kv = DataWal.open(tmp)) {
+      kv.put(utf8("k"), utf8("v"));
+      DatawalStore store = DatawalStore.of(kv, null);
+      Health before = new DatawalHealthIndicator(store, 0).health();
+      store.verify();
+
+      Health after = new DatawalHealthIndicator(store, 0).health();
+
+      assertThat(before.getDetails())
+          .containsEntry("integrityProblems", 0)
+          .containsEntry("verificationRunning", false)
+          .doesNotContainKey("lastVerification");
+      assertThat(after.getStatus()).isEqualTo(Status.UP);
+      assertThat((Instant) after.getDetails().get("lastVerification"))
+          .isBeforeOrEqualTo(Instant.now());
+    }
+  }
+
+  @Test
+  void aReadOnlyViewHasNoIntegrityDetails() {
+    try (RecordLog log = RecordLog.open(tmp)) {
+      log.append(utf8("e"));
+    }
+    RecordLogReader reader = RecordLogReader.open(tmp);
+
+    Health health =
+        new DatawalHealthIndicator(DatawalStore.of(reader, reader.report(), null), 0).health();
+
+    assertThat(health.getStatus()).isEqualTo(Status.UP);
+    assertThat(health.getDetails())
+        .doesNotContainKeys("integrityProblems", "verificationRunning", "lastVerification");
   }
 }

@@ -7,9 +7,12 @@ import dev.datawal.DataWal;
 import dev.datawal.DatawalOptions;
 import dev.datawal.FsyncPolicy;
 import dev.datawal.RecordLog;
+import dev.datawal.RecordLogReader;
+import dev.datawal.VerificationReport;
 import dev.datawal.spring.DatawalStore;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -116,6 +119,48 @@ class DatawalMetricsTests {
       kv.put(utf8("b"), utf8("2"));
 
       assertThat(count("datawal.appends")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void integrityGaugesShowProblemsAndTheLastVerification() throws IOException {
+    DamagedStores.crcMismatchInASealedSegment(tmp);
+    DatawalOptions noBackground = DatawalOptions.builder().verifyAfterOpen(false).build();
+    try (DataWal kv = DataWal.open(tmp, noBackground);
+        DatawalMetrics metrics = new DatawalMetrics(DatawalStore.of(kv, null))) {
+      metrics.bindTo(registry);
+      assertThat(registry.get("datawal.integrity.problems").gauge().value()).isZero();
+      assertThat(registry.get("datawal.verification.checked.bytes").gauge().value()).isNaN();
+      assertThat(
+              registry.get("datawal.verification.duration").timeGauge().value(TimeUnit.NANOSECONDS))
+          .isNaN();
+
+      VerificationReport report = kv.verify();
+
+      assertThat(registry.get("datawal.integrity.problems").tag("mode", "kv").gauge().value())
+          .isEqualTo(1);
+      assertThat(registry.get("datawal.verification.checked.bytes").gauge().value())
+          .isEqualTo(report.bytesChecked())
+          .isPositive();
+      assertThat(
+              registry.get("datawal.verification.duration").timeGauge().value(TimeUnit.NANOSECONDS))
+          .isEqualTo(report.took().toNanos());
+    }
+  }
+
+  @Test
+  void aReadOnlyViewHasNoIntegrityGauges() {
+    try (RecordLog log = RecordLog.open(tmp)) {
+      log.append(utf8("e"));
+    }
+    RecordLogReader reader = RecordLogReader.open(tmp);
+    try (DatawalMetrics metrics =
+        new DatawalMetrics(DatawalStore.of(reader, reader.report(), null))) {
+      metrics.bindTo(registry);
+
+      assertThat(registry.find("datawal.segments").meters()).hasSize(1);
+      assertThat(registry.find("datawal.integrity.problems").meters()).isEmpty();
+      assertThat(registry.find("datawal.verification.duration").meters()).isEmpty();
     }
   }
 }

@@ -32,14 +32,25 @@ class DatawalPropertiesTests {
     assertThat(conversion.convert(defaults.get("datawal.fsync.interval"), java.time.Duration.class))
         .isEqualTo(engine.fsyncInterval());
     assertThat(defaults.get("datawal.max-read-handles")).isEqualTo(engine.maxReadHandles());
+    assertThat(defaults.get("datawal.verify.after-open")).isEqualTo(engine.verifyAfterOpen());
+    assertThat(defaults.get("datawal.verify.interval")).isNull();
+    assertThat(engine.verifyInterval()).isNull();
+    assertThat(defaults).containsKey("datawal.verify.interval");
     assertThat(defaults.get("datawal.lock.wait")).isEqualTo(0);
     assertThat(defaults.get("datawal.store")).isEqualTo("kv");
   }
 
   @Test
+  void verifyDefaultsAreTheEngines() {
+    DatawalProperties.Verify verify = new DatawalProperties().getVerify();
+    assertThat(verify.isAfterOpen()).isEqualTo(DatawalOptions.DEFAULT_VERIFY_AFTER_OPEN);
+    assertThat(verify.getInterval()).isEqualTo(DatawalOptions.defaults().verifyInterval());
+  }
+
+  @Test
   void everyPropertyIsDocumented() throws IOException {
     List<Map<String, Object>> properties = metadata("$.properties[*]");
-    assertThat(properties).hasSizeGreaterThanOrEqualTo(17);
+    assertThat(properties).hasSizeGreaterThanOrEqualTo(19);
     for (Map<String, Object> property : properties) {
       assertThat((String) property.get("description"))
           .as("description of %s", property.get("name"))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.datawal.CorruptStoreException;
 import dev.datawal.CorruptionKind;
+import dev.datawal.DataWal;
 import dev.datawal.DatawalOptions;
 import dev.datawal.RecordLog;
 import java.io.IOException;
@@ -15,6 +16,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -89,6 +92,120 @@ class FailureAnalyzerTests {
                   .contains("Nothing on disk was changed");
               assertThat(analysis.getAction()).contains("copy").contains(sealed.toString());
             });
+  }
+
+  @Test
+  void damageRecordedWhileTheStoreWasOpenIsExplainedAsSuch() throws IOException {
+    DamagedStores.Damage damage = DamagedStores.crcMismatchInASealedSegment(dir);
+    try (DataWal kv = DataWal.open(dir, DatawalOptions.builder().verifyAfterOpen(false).build())) {
+      assertThat(kv.verify().problems()).hasSize(1); // recorded in the manifest
+    }
+    runner()
+        .run(
+            context -> {
+              CorruptStoreException cause =
+                  (CorruptStoreException) rootCause(context.getStartupFailure());
+              assertThat(cause.kind()).isEqualTo(CorruptionKind.CRC_MISMATCH);
+              FailureAnalysis analysis =
+                  new CorruptStoreFailureAnalyzer().analyze(context.getStartupFailure());
+              assertThat(analysis.getDescription())
+                  .contains("segment 1")
+                  .contains("byte offset " + damage.offset())
+                  .contains("CRC mismatch")
+                  .contains("found while the store was last open")
+                  .contains("Nothing on disk was changed");
+              assertThat(analysis.getAction())
+                  .contains("cp -a " + dir)
+                  .contains("`datawal verify " + dir + "`")
+                  .contains("`datawal repair " + dir + "` is a dry run")
+                  .contains("`datawal repair " + dir + " --yes`")
+                  .contains(dir.resolve("00000001.dwal").toString());
+            });
+  }
+
+  @Test
+  void aLostSegmentIsExplainedAsLostData() throws IOException {
+    DatawalOptions small = DatawalOptions.builder().maxSegmentSize(100).build();
+    try (RecordLog log = RecordLog.open(dir, small)) {
+      for (int i = 0; i < 8; i++) {
+        log.append(("event-" + i).getBytes(StandardCharsets.UTF_8)); // several segments
+      }
+    }
+    Path lost = dir.resolve("00000002.dwal");
+    Files.delete(lost);
+    runner()
+        .run(
+            context -> {
+              CorruptStoreException cause =
+                  (CorruptStoreException) rootCause(context.getStartupFailure());
+              assertThat(cause.kind()).isEqualTo(CorruptionKind.SEGMENT_MISSING);
+              FailureAnalysis analysis =
+                  new CorruptStoreFailureAnalyzer().analyze(context.getStartupFailure());
+              assertThat(analysis.getDescription())
+                  .contains("segment 2 (" + lost + ") is gone")
+                  .contains("datawal.manifest")
+                  .contains("Nothing on disk was changed")
+                  .doesNotContain("damaged at byte offset");
+              assertThat(analysis.getAction())
+                  .contains("put it back as " + lost)
+                  .contains("`datawal repair " + dir + "` is a dry run")
+                  .contains("accept the loss")
+                  .contains("--yes");
+            });
+  }
+
+  @Test
+  void aDamagedManifestIsExplainedWithoutASegment() throws IOException {
+    try (RecordLog log = RecordLog.open(dir)) {
+      log.append("event".getBytes(StandardCharsets.UTF_8));
+    }
+    Path manifest = dir.resolve("datawal.manifest");
+    byte[] bytes = Files.readAllBytes(manifest);
+    bytes[bytes.length / 2] ^= 0x01;
+    Files.write(manifest, bytes);
+    runner()
+        .run(
+            context -> {
+              CorruptStoreException cause =
+                  (CorruptStoreException) rootCause(context.getStartupFailure());
+              assertThat(cause.kind()).isEqualTo(CorruptionKind.MANIFEST_DAMAGED);
+              FailureAnalysis analysis =
+                  new CorruptStoreFailureAnalyzer().analyze(context.getStartupFailure());
+              assertThat(analysis.getDescription())
+                  .contains("manifest (" + manifest + ") is damaged")
+                  .doesNotContain("segment -1")
+                  .doesNotContain("offset -1");
+              assertThat(analysis.getAction())
+                  .contains("write a new manifest")
+                  .contains("`datawal repair " + dir + " --yes`");
+            });
+  }
+
+  @ParameterizedTest
+  @EnumSource(CorruptionKind.class)
+  void everyKindIsExplainedAndLeadsToVerifyAndRepair(CorruptionKind kind) {
+    Path file =
+        kind == CorruptionKind.MANIFEST_DAMAGED
+            ? dir.resolve("datawal.manifest")
+            : dir.resolve("00000002.dwal");
+    long segment = kind == CorruptionKind.MANIFEST_DAMAGED ? -1 : 2;
+    CorruptStoreException cause =
+        new CorruptStoreException(kind, file, segment, segment < 0 ? -1 : 40, "datawal: " + kind);
+
+    FailureAnalysis analysis =
+        new CorruptStoreFailureAnalyzer().analyze(new IllegalStateException("boom", cause));
+
+    assertThat(analysis.getDescription())
+        .contains(file.toString())
+        .contains("Nothing on disk was changed")
+        .doesNotContain("null")
+        .doesNotContain("segment -1")
+        .doesNotContain("offset -1");
+    assertThat(analysis.getAction())
+        .contains("cp -a " + dir)
+        .contains("`datawal verify " + dir + "`")
+        .contains("`datawal repair " + dir + "` is a dry run")
+        .contains("`datawal repair " + dir + " --yes`");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.datawal.testapp;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.datawal.DataWal;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -160,6 +162,32 @@ class DatawalActuatorHttpTests {
     assertThat(synced.get("action").asString()).isEqualTo("fsync");
     assertThat(synced.get("at").isNull()).isFalse();
     assertThat(get("/actuator/datawal").body()).contains("\"lastCompaction\":{\"at\":");
+  }
+
+  @Test
+  void verifyRunsOverPostAndItsReportShows() throws Exception {
+    HttpResponse<String> verify = post("/actuator/datawal/verify");
+    System.out.println("POST /actuator/datawal/verify -> " + verify.body());
+
+    assertThat(verify.statusCode()).isEqualTo(200);
+    JsonNode started = json.readTree(verify.body());
+    assertThat(started.get("action").asString()).isEqualTo("verify");
+    // RAN within the short wait, else STARTED; SKIPPED_BUSY if the one after open still runs.
+    assertThat(started.get("outcome").asString()).isIn("RAN", "STARTED", "SKIPPED_BUSY");
+    assertThat(started.get("integrity").get("damaged").asBoolean()).isFalse();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                !json.readTree(get("/actuator/datawal").body())
+                    .get("integrity")
+                    .get("lastVerification")
+                    .isNull());
+    JsonNode integrity = json.readTree(get("/actuator/datawal").body()).get("integrity");
+    assertThat(integrity.get("damaged").asBoolean()).isFalse();
+    assertThat(integrity.get("problems").size()).isZero();
+    assertThat(integrity.get("lastVerification").get("problems").asInt()).isZero();
+    assertThat(integrity.get("lastVerification").has("bytesChecked")).isTrue();
   }
 
   @Test
