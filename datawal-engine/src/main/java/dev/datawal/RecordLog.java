@@ -25,6 +25,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -430,6 +431,15 @@ public final class RecordLog implements AutoCloseable {
   /** Whether a failed write, fsync or rotation poisoned the writer. */
   public boolean isPoisoned() {
     return writer.isPoisoned();
+  }
+
+  /**
+   * Why the writer refuses changes: the failure that poisoned it, or why the store was opened
+   * read-only; empty if it is not poisoned.
+   */
+  public Optional<String> poisonReason() {
+    WriterPoisonedException p = writer.poisoned();
+    return p == null ? Optional.empty() : Optional.of(p.reason());
   }
 
   /** The id of the segment appends go to. */

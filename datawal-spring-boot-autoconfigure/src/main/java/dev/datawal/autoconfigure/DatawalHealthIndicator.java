@@ -51,7 +51,10 @@ public final class DatawalHealthIndicator extends AbstractHealthIndicator {
       down.add("the store is closed");
     } else {
       if (store.isPoisoned()) {
-        down.add("the writer is poisoned by a failed write or fsync; restart to recover");
+        down.add(
+            "the writer is poisoned ("
+                + store.poisonReason().orElse("a failed write or fsync")
+                + "); restart to recover");
       }
       try {
         builder.withDetail("segments", store.segmentSizes().size());

@@ -177,6 +177,14 @@ public final class DatawalStore {
     return log != null && log.isPoisoned();
   }
 
+  /**
+   * Why the writer refuses changes (a failed write or fsync, or a store opened read-only because
+   * its disk was full); empty if it does not.
+   */
+  public Optional<String> poisonReason() {
+    return log == null ? Optional.empty() : log.poisonReason();
+  }
+
   /** Whether the writer is closed; a read-only view is never closed. */
   public boolean isClosed() {
     return log != null && log.isClosed();
