@@ -230,10 +230,21 @@ class CompactionTests {
     try (DataWal store = DataWal.open(dir, small())) {
       churn(store, 200);
       FixtureGenerator.flipByteUnchecked(TestFiles.segment(dir, 1), 30);
-      Map<String, String> filesBefore = TestFiles.snapshot(dir);
+      Map<String, String> filesBefore = segmentFiles();
       assertThatThrownBy(store::compact).isInstanceOf(CorruptStoreException.class);
-      assertThat(TestFiles.snapshot(dir)).isEqualTo(filesBefore);
+      // The segments stay as they were; only the manifest changes, to record the damage.
+      assertThat(segmentFiles()).isEqualTo(filesBefore);
+      assertThat(store.integrity().damaged()).isTrue();
     }
+    assertThatThrownBy(() -> DataWal.open(dir))
+        .isInstanceOf(CorruptStoreException.class)
+        .hasMessageContaining("00000001.dwal");
+  }
+
+  private Map<String, String> segmentFiles() {
+    Map<String, String> files = new java.util.TreeMap<>(TestFiles.snapshot(dir));
+    files.remove("datawal.manifest");
+    return files;
   }
 
   @Test
