@@ -18,6 +18,10 @@ import java.util.Map;
  * the first and not the second is lost; live in both at different places, set back to an older (or
  * other) value; live only in the second, come back (its delete, or its absence, is what was lost).
  *
+ * <p>Places are compared in the files as they are before the repair; a segment whose contents the
+ * manifest finds in another file (swapped, moved) is followed there, so that a value that only
+ * moved is not taken for an older one.
+ *
  * <p>Holds every key of both states in memory while it runs: a repair is an offline tool.
  */
 final class RepairKeyChanges {
@@ -31,12 +35,14 @@ final class RepairKeyChanges {
       Path dir,
       List<Long> kept,
       List<StoreRepair.Quarantine> quarantines,
-      KeyDirectorySnapshot.Evidence evidence) {
+      KeyDirectorySnapshot.Evidence evidence,
+      Map<Long, Long> relocated) {
     Map<ByteBuffer, Place> expected = new HashMap<>();
     for (KeyDirectory.Item item : evidence.items()) {
+      long segment = item.location().segment();
       expected.put(
           ByteBuffer.wrap(item.key()),
-          new Place(item.location().segment(), item.location().offset()));
+          new Place(relocated.getOrDefault(segment, segment), item.location().offset()));
     }
     long coveredLast = evidence.covered().lastKey();
     long coveredEnd = evidence.covered().get(coveredLast);

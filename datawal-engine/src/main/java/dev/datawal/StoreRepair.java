@@ -7,6 +7,7 @@ import dev.datawal.internal.FileIo;
 import dev.datawal.internal.FrameDigest;
 import dev.datawal.internal.KeyDirectorySnapshot;
 import dev.datawal.internal.SegmentFiles;
+import dev.datawal.internal.SegmentTail;
 import dev.datawal.internal.ShapeCheck;
 import dev.datawal.internal.StoreManifest;
 import java.io.IOException;
@@ -581,7 +582,8 @@ public final class StoreRepair implements AutoCloseable {
     boolean rewrite = !quarantines.isEmpty() || !losses.isEmpty();
     KeyChanges keys =
         rewrite && evidence != null
-            ? RepairKeyChanges.compute(io, dir, kept, quarantines, evidence)
+            ? RepairKeyChanges.compute(
+                io, dir, kept, quarantines, evidence, relocations(io, dir, sizes, manifest))
             : KeyChanges.unknown();
     boolean snapshot = io.kind(KeyDirectorySnapshot.path(dir)) != FileIo.Kind.MISSING;
     return new Plan(dir, sizes, quarantines, tornTails, snapshot, losses, keys, rewrite, floor);
@@ -702,6 +704,36 @@ public final class StoreRepair implements AutoCloseable {
               detail,
               freeName(io, dir, prefix, from, taken)));
     }
+  }
+
+  /**
+   * Segments whose contents now lie in a file of another id (swapped or moved): recorded id to the
+   * id of the file that matches its record, where its own file no longer does.
+   */
+  private static Map<Long, Long> relocations(
+      FileIo io, Path dir, SortedMap<Long, Long> sizes, StoreManifest manifest) throws IOException {
+    Map<Long, Long> moved = new TreeMap<>();
+    if (manifest == null) {
+      return moved;
+    }
+    Map<Long, Integer> tails = new TreeMap<>();
+    for (Map.Entry<Long, Long> file : sizes.entrySet()) {
+      tails.put(file.getKey(), SegmentTail.crc(io, dir, file.getKey(), file.getValue()));
+    }
+    for (StoreManifest.Sealed recorded : manifest.sealed().values()) {
+      long id = recorded.id();
+      if (sizes.containsKey(id) && recorded.matching(sizes.get(id), tails.get(id)) != null) {
+        continue; // its own file still holds it
+      }
+      for (Map.Entry<Long, Long> file : sizes.entrySet()) {
+        if (file.getKey() != id
+            && recorded.matching(file.getValue(), tails.get(file.getKey())) != null) {
+          moved.put(id, file.getKey());
+          break;
+        }
+      }
+    }
+    return moved;
   }
 
   private static long size(FileIo io, Path dir, long id) throws IOException {

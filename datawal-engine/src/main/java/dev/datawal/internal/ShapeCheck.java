@@ -352,7 +352,7 @@ public final class ShapeCheck {
     }
     long size = size(id);
     if (size < recorded.length()) {
-      fail(shorter(id, size, recorded, "as durable"));
+      fail(shorter(id, size, recorded, "as durable", ""));
       return;
     }
     if (recorded.length() > 0
@@ -394,7 +394,7 @@ public final class ShapeCheck {
   private CorruptStoreException mismatch(
       long id, long size, int tail, StoreManifest.Shape recorded) {
     if (size < recorded.length()) {
-      return shorter(id, size, recorded, "");
+      return shorter(id, size, recorded, "", holdsAnother(id, size, tail));
     }
     if (size > recorded.length()) {
       return CorruptionMessages.segment(
@@ -415,7 +415,7 @@ public final class ShapeCheck {
   }
 
   private CorruptStoreException shorter(
-      long id, long size, StoreManifest.Shape recorded, String how) {
+      long id, long size, StoreManifest.Shape recorded, String how, String holds) {
     return CorruptionMessages.segment(
         CorruptionKind.SEGMENT_SHORTER,
         dir,
@@ -430,9 +430,8 @@ public final class ShapeCheck {
             + ": "
             + (recorded.length() - size)
             + " bytes at its end are gone"
-            + (recorded.lastTxid() > 0
-                ? ", up to the record with txid " + recorded.lastTxid()
-                : ""));
+            + (recorded.lastTxid() > 0 ? ", up to the record with txid " + recorded.lastTxid() : "")
+            + holds);
   }
 
   /** ", and it holds what the manifest records for segment N" when it does, else "". */
