@@ -9,10 +9,12 @@ import java.nio.file.Path;
 import java.util.OptionalLong;
 
 /**
- * One damaged region as the CLI shows it, whichever part of the engine found it.
+ * One damaged region as the CLI shows it, whichever part of the engine found it; or, from an error
+ * that stopped a scan, any reason recovery refuses a store (a missing segment, a damaged manifest,
+ * ...).
  *
- * @param segment the segment id
- * @param offset where the damage starts in the segment
+ * @param segment the segment id, or -1 when the damage is to the store's manifest
+ * @param offset where the damage starts in the segment, or -1 for the manifest
  * @param length how many bytes it spans, or -1 when not known (a hard error a scan stopped at)
  * @param kind what is wrong
  * @param tornTail whether recovery tolerates it as a torn tail (left out; a writer's open keeps it
@@ -72,7 +74,9 @@ record DamageView(
     int at = e.file() == null ? -1 : message.indexOf(marker);
     String detail = at < 0 ? message : message.substring(at + marker.length());
     SegmentWalker.Damage region =
-        e.file() == null ? null : regionAt(e.file(), e.segment(), e.offset());
+        e.file() == null || !frameDamage(e.kind())
+            ? null
+            : regionAt(e.file(), e.segment(), e.offset());
     return new DamageView(
         e.segment(),
         e.offset(),
@@ -83,6 +87,17 @@ record DamageView(
         detail,
         region == null ? OptionalLong.empty() : region.storedCrc(),
         region == null ? OptionalLong.empty() : region.computedCrc());
+  }
+
+  /**
+   * Whether {@code kind} is damage to a frame, which a walk of the segment finds at the error's
+   * offset; the other kinds are about segments as a whole (or the manifest).
+   */
+  private static boolean frameDamage(CorruptionKind kind) {
+    return switch (kind) {
+      case TRUNCATED, CRC_MISMATCH, STRUCTURAL, UNSUPPORTED_VERSION -> true;
+      default -> false;
+    };
   }
 
   /** The damaged region that starts at {@code offset} of the segment file, or {@code null}. */
@@ -112,8 +127,8 @@ record DamageView(
   /** The {@code damage} JSON line. */
   JsonLine json() {
     return JsonLine.of("damage")
-        .add("segment", segment)
-        .add("offset", offset)
+        .addNullable("segment", segment < 0 ? null : segment)
+        .addNullable("offset", offset < 0 ? null : offset)
         .addNullable("length", length < 0 ? null : length)
         .add("damage_kind", kind.name())
         .add("torn_tail", tornTail)
@@ -129,11 +144,10 @@ record DamageView(
    */
   String describe() {
     StringBuilder sb =
-        new StringBuilder(tornTail ? "torn tail (" + phrase(kind) + ")" : phrase(kind))
-            .append(" in segment ")
-            .append(segment)
-            .append(" at offset ")
-            .append(offset);
+        new StringBuilder(tornTail ? "torn tail (" + phrase(kind) + ")" : phrase(kind));
+    if (segment >= 0) { // else the manifest, which the file names
+      sb.append(" in segment ").append(segment).append(" at offset ").append(offset);
+    }
     if (length >= 0) {
       sb.append(", ").append(length).append(length == 1 ? " byte" : " bytes");
     }
@@ -151,7 +165,7 @@ record DamageView(
             + ".torn-at-"
             + offset
             + " and cuts the segment there"
-        : "recovery refuses to open the store; `datawal repair` can quarantine it";
+        : RepairAction.of(kind).consequence();
   }
 
   static String hex(long crc) {

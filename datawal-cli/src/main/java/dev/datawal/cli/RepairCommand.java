@@ -3,10 +3,10 @@ package dev.datawal.cli;
 import dev.datawal.CorruptStoreException;
 import dev.datawal.RecordLogReader;
 import dev.datawal.RecoveryReport;
-import dev.datawal.SegmentWalker;
 import dev.datawal.StoreRepair;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.StringJoiner;
 
 /**
  * {@code repair}: the only command that changes a store. Shows what it would do; with {@code
@@ -16,26 +16,45 @@ final class RepairCommand implements Command {
   private static final CommandSpec SPEC =
       new CommandSpec(
           "repair",
-          "quarantine the damage that stops a store from opening (dry run unless --yes)",
+          "quarantine damage and accept lost data, so the store opens (dry run unless --yes)",
           List.of("<store>"),
           List.of(new CommandSpec.Option("--yes", null, "carry out the repair")),
           """
-          The only command that changes a store. Moves each damaged region that makes recovery
-          refuse the store (any damage in a sealed segment, damage followed by valid frames in
-          the last segment, a frame of an unsupported version) out of its segment into
-          <segment>.dwal.quarantine-at-<offset>, which holds exactly those bytes. Valid frames
-          before and after the damage are kept; a torn tail is left for the writer's open.
+          The only command that changes a store. What it does, step by step:
+          - moves each damaged region that makes recovery refuse the store (any damage in a
+            sealed segment, damage followed by valid frames in the last segment, a frame of an
+            unsupported version) and each run of records whose txid is not above the one before
+            (segments swapped or copied) out of its segment into
+            <segment>.dwal.quarantine-at-<offset>, which holds exactly those bytes; valid frames
+            before and after are kept; a torn tail is left for the writer's open;
+          - moves a segment file that the store manifest (datawal.manifest) does not know
+            (copied in, moved into a gap) out whole: renamed to <segment>.dwal.quarantine-at-0;
+          - accepts as gone what nothing can bring back: a segment that is missing, shorter
+            (cut or emptied) or holds other frames than the manifest records, a damaged
+            manifest, damage recorded while the store was open; it then writes a new manifest
+            of what is left, keeping the txid floor so that no txid is handed out twice.
+          It names the keys the loss changes, compared with the key-directory snapshot
+          (keydir.snapshot) and the records after it: keys lost, set back to an older value, and
+          come back (deleted, or never written, and live again). Keys are shown as UTF-8 text
+          when printable, else as hex:<hex>; at most 100 of each kind, then "... and N more".
+          Without a usable snapshot the keys cannot be named: it says so, and how many records
+          (which txids) the losses held, as the manifest recorded them.
           Without --yes: a dry run that takes no lock and changes nothing; it prints the plan.
           With --yes: takes the writer lock (fails, exit 1, if a writer has the store open),
           plans again under it, prints the plan, and carries it out durably: each quarantine
           file written to a temporary name, forced, renamed, directory synced; only then the
-          segment rewritten beside itself, forced, renamed over the old one, directory synced.
-          A key-directory snapshot (keydir.snapshot, a cache) is deleted first. Then checks,
-          read-only, that recovery accepts the store.
-          JSON: a "quarantine" line per region ("segment","offset","length","damage_kind",
-          "detail","file","applied"), a "damage" line per torn tail left alone, then
-          {"kind":"repair","dry_run","regions","quarantined_bytes","snapshot_deleted",
-          "leftovers_removed","store_opens"}.
+          segment rewritten beside itself, forced, renamed over the old one, directory synced;
+          the new manifest last. A key-directory snapshot (a cache) is deleted first. Then
+          checks, read-only, that recovery accepts the store.
+          JSON: a "quarantine" line per region or whole file ("segment","offset","length",
+          "damage_kind","detail","file","whole_file","applied"), a "loss" line per loss
+          accepted ("segment","offset","damage_kind","detail","file","applied"; segment and
+          offset null for the manifest), a "damage" line per torn tail left alone, a "key" line
+          per key changed ("change": lost, reverted or came_back, "key_base64"; every key),
+          then {"kind":"repair","dry_run","regions","quarantined_bytes","snapshot_deleted",
+          "leftovers_removed","store_opens","files_moved_out","losses","lost_records",
+          "manifest_rewritten","txid_floor","keys_named","keys_lost","keys_reverted",
+          "keys_came_back"} (lost_records null if not known; keys_* null if not named).
           Exit: dry run 0 nothing to do, 2 only a torn tail, 3 repair needed;
           with --yes 0 (or 2 with a torn tail left) when the store opens afterwards, 3 if not,
           1 if the store is locked or cannot be read.""");
@@ -50,8 +69,9 @@ final class RepairCommand implements Command {
     Path store = args.store();
     if (!args.has("--yes")) {
       StoreRepair.Plan plan = StoreRepair.plan(store);
-      show(plan, false, out);
-      summary(plan, true, false, 0, null, out);
+      LostRecords lost = LostRecords.of(plan);
+      RepairPlanView.show(plan, lost, false, out);
+      summary(plan, lost, true, false, 0, null, out);
       if (plan.needed()) {
         out.note(
             "dry run: nothing was changed; to carry this out, stop every writer of the store, then"
@@ -64,16 +84,19 @@ final class RepairCommand implements Command {
       return plan.tornTails().isEmpty() ? ExitCode.OK : ExitCode.RECOVERABLE;
     }
     StoreRepair.Result result;
+    LostRecords lost;
     try (StoreRepair repair = StoreRepair.lock(store)) {
       StoreRepair.Plan plan = repair.plan();
+      lost = LostRecords.of(plan); // before the files change
       if (!out.json()) {
-        show(plan, false, out); // what it is about to do, in case it fails part way
+        // What it is about to do, in case it fails part way.
+        RepairPlanView.show(plan, lost, false, out);
       }
       result = repair.apply(plan);
       if (out.json()) {
-        show(plan, true, out);
+        RepairPlanView.show(plan, lost, true, out);
       } else if (plan.needed()) {
-        out.text("done: every quarantine file is durable and the segments are rewritten");
+        out.text("done: " + done(plan));
       }
     }
     // Read-only: would a writer's recovery accept the store now?
@@ -86,6 +109,7 @@ final class RepairCommand implements Command {
     }
     summary(
         result.plan(),
+        lost,
         false,
         result.snapshotDeleted(),
         result.leftoversRemoved().size(),
@@ -101,60 +125,34 @@ final class RepairCommand implements Command {
     return after.tailTruncated() > 0 ? ExitCode.RECOVERABLE : ExitCode.OK;
   }
 
-  private static void show(StoreRepair.Plan plan, boolean applied, Output out) {
-    if (!out.json()) {
-      out.text("repair plan for " + plan.dir() + ":");
-      if (plan.needed() && plan.snapshotPresent()) {
-        out.text("  delete      keydir.snapshot (a cache of the key directory; rebuilt at open)");
-      }
+  /** "every quarantine file is durable, the segments are rewritten, ...": what apply did. */
+  private static String done(StoreRepair.Plan plan) {
+    StringJoiner steps = new StringJoiner(", ");
+    boolean regions = plan.quarantines().stream().anyMatch(q -> !q.wholeFile());
+    if (regions) {
+      steps.add("every quarantine file is durable and the segments are rewritten without them");
     }
-    for (StoreRepair.Quarantine q : plan.quarantines()) {
-      if (out.json()) {
-        out.json(
-            JsonLine.of("quarantine")
-                .add("segment", q.segment())
-                .add("offset", q.offset())
-                .add("length", q.length())
-                .add("damage_kind", q.kind().name())
-                .add("detail", q.detail())
-                .add("file", q.file().toString())
-                .add("applied", applied));
-      } else {
-        out.text(
-            String.format(
-                "  quarantine  segment %d, offset %d, %d bytes: %s (%s)%n" + "              -> %s",
-                q.segment(),
-                q.offset(),
-                q.length(),
-                DamageView.phrase(q.kind()),
-                q.detail(),
-                q.file().getFileName()));
-      }
+    if (plan.quarantines().stream().anyMatch(StoreRepair.Quarantine::wholeFile)) {
+      steps.add("the unexpected segment files are moved out");
     }
-    long last = plan.sizes().isEmpty() ? -1 : plan.sizes().lastKey();
-    for (SegmentWalker.Damage d : plan.tornTails()) {
-      DamageView view =
-          DamageView.of(
-              d, plan.dir().resolve(SegmentFileNames.name(d.segment())), d.segment() == last);
-      if (out.json()) {
-        out.json(view.json());
-      } else {
-        out.text("  leave       " + view.describe());
-        out.text("              " + view.consequence());
-      }
+    if (plan.rewritesManifest()) {
+      steps.add("a new " + StoreProblem.MANIFEST + " records what is left");
     }
-    if (!out.json() && !plan.needed() && plan.tornTails().isEmpty()) {
-      out.text("  nothing: every segment decodes as recovery requires");
-    }
+    return steps.toString();
   }
 
   private static void summary(
       StoreRepair.Plan plan,
+      LostRecords lost,
       boolean dryRun,
       boolean snapshotDeleted,
       int leftovers,
       Boolean opens,
       Output out) {
+    long filesMovedOut =
+        plan.quarantines().stream().filter(StoreRepair.Quarantine::wholeFile).count();
+    StoreRepair.KeyChanges keys = plan.keys();
+    boolean named = keys.evidence() != null;
     if (out.json()) {
       JsonLine line =
           JsonLine.of("repair")
@@ -168,15 +166,46 @@ final class RepairCommand implements Command {
       } else {
         line.add("store_opens", opens.booleanValue());
       }
+      line.add("files_moved_out", filesMovedOut)
+          .add("losses", plan.losses().size())
+          .addNullable("lost_records", lost.known() ? lost.records() : null)
+          .add("manifest_rewritten", plan.rewritesManifest())
+          .add("txid_floor", plan.txidFloor())
+          .add("keys_named", named)
+          .addNullable("keys_lost", named ? (long) keys.lost().size() : null)
+          .addNullable("keys_reverted", named ? (long) keys.reverted().size() : null)
+          .addNullable("keys_came_back", named ? (long) keys.cameBack().size() : null);
       out.json(line);
-    } else if (!dryRun) {
-      new Aligned()
-          .add("regions quarantined", plan.quarantines().size())
-          .add("bytes quarantined", plan.quarantinedBytes())
-          .add("snapshot deleted", snapshotDeleted)
-          .add("leftovers removed", leftovers)
-          .add("store opens", opens)
-          .print(out);
+      return;
     }
+    if (dryRun && !plan.needed()) {
+      return;
+    }
+    Aligned summary =
+        new Aligned()
+            .add(
+                dryRun ? "regions to quarantine" : "regions quarantined", plan.quarantines().size())
+            .add(dryRun ? "bytes to quarantine" : "bytes quarantined", plan.quarantinedBytes())
+            .add(dryRun ? "files to move out" : "files moved out", filesMovedOut)
+            .add(dryRun ? "losses to accept" : "losses accepted", plan.losses().size());
+    if (!plan.losses().isEmpty()) {
+      summary.add("records lost", lost.describe());
+    }
+    if (named) {
+      summary
+          .add("keys lost", keys.lost().size())
+          .add("keys set back", keys.reverted().size())
+          .add("keys come back", keys.cameBack().size());
+    } else if (!plan.losses().isEmpty()) {
+      summary.add("keys changed", "not known (no key-directory snapshot)");
+    }
+    if (!dryRun) {
+      summary
+          .add("snapshot deleted", snapshotDeleted)
+          .add("manifest rewritten", plan.rewritesManifest())
+          .add("leftovers removed", leftovers)
+          .add("store opens", opens);
+    }
+    summary.print(out);
   }
 }

@@ -11,17 +11,24 @@ final class ReportCommand implements Command {
   private static final CommandSpec SPEC =
       new CommandSpec(
           "report",
-          "print the recovery report a writer's open would produce",
+          "print the recovery report a writer's open would produce, or why it refuses",
           List.of("<store>"),
           List.of(),
           """
-          Scans every frame without a lock, validating CRCs, as a writer's recovery would, and
-          prints the report; changes nothing (a torn tail is reported, not cut).
+          Checks first, as a writer's open does, that the segment files are what the store's
+          manifest (datawal.manifest) records: none missing, shorter or emptied, none holding
+          other frames, no file it does not know, the manifest itself intact, no damage recorded
+          while the store was open. Then scans every frame without a lock, validating CRCs and
+          that txids go up, as a writer's recovery would, and prints the report; changes nothing
+          (a torn tail is reported, not cut). The first problem found stops it, as it stops an
+          open; `datawal verify` lists them all.
           JSON: {"kind":"report","files_scanned","records_replayed","tail_truncated",
           "tail_bytes_discarded","mid_stream_errors","unsupported_versions","last_txid_seen",
           "segments","segment_bytes"}, then a "damage" line per torn tail.
-          Exit 0 clean, 2 torn tail, 3 corruption (recovery refuses the store; a "damage" line
-          names it and no report line is printed).""");
+          Exit 0 clean, 2 torn tail, 3 corruption or lost data (recovery refuses the store; a
+          note names the segment, the offset and what is wrong or gone, with --json also a
+          "damage" line, whose segment and offset are null for the manifest; no report line is
+          printed).""");
 
   @Override
   public CommandSpec spec() {

@@ -3,14 +3,20 @@ package dev.datawal.cli;
 import dev.datawal.CorruptionKind;
 import dev.datawal.RecordLogReader;
 import dev.datawal.SegmentWalker;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
 
-/** {@code verify}: checks every frame and CRC of every segment, going on past damage. */
+/**
+ * {@code verify}: checks every frame and CRC of every segment, going on past damage, and the store
+ * as a whole: its segment files against its manifest, and txid order.
+ */
 final class VerifyCommand implements Command {
   private static final CommandSpec SPEC =
       new CommandSpec(
           "verify",
-          "check every frame and CRC, and show all damage",
+          "check every frame and CRC, the segments against the manifest, and txid order",
           List.of("<store>"),
           List.of(),
           """
@@ -18,11 +24,23 @@ final class VerifyCommand implements Command {
           Unlike a scan it goes on past damage: each damaged region is shown (where it starts,
           its length, its kind, stored and computed CRC for a mismatch), then the walk resumes at
           the next valid frame.
-          JSON: a "damage" line per region, then {"kind":"verify","frames_checked",
+          Then checks the store as a whole, as a writer's open does, and lists every problem
+          (not only the first): a segment that datawal.manifest records and that is missing,
+          shorter (cut or emptied) or holds other frames (edited, swapped); a segment file the
+          manifest does not know (copied in, moved into a gap, a stray file); a damaged
+          manifest; damage the manifest recorded while the store was open; and records whose
+          txid is not above the one before, within a segment or across segments. Every frame
+          may pass its CRC in all these cases. A store without a manifest (the reference
+          implementation writes none) is checked against its key-directory snapshot, if any,
+          and for txid order.
+          JSON: a "damage" line per region, a "problem" line per store problem
+          ("problem_kind","segment","offset","length","file","detail","repair": what
+          `datawal repair --yes` does: accept_loss, quarantine_file or quarantine_region; segment
+          and offset are null for the manifest), then {"kind":"verify","frames_checked",
           "crc_failures","tail_truncated","tail_bytes_discarded","last_segment","last_offset",
-          "segments_checked","damaged_regions","damaged_bytes"} (damaged_* count what recovery
-          refuses; a torn tail is counted in tail_*).
-          Exit 0 clean, 2 only a torn tail, 3 damage that recovery refuses.""");
+          "segments_checked","damaged_regions","damaged_bytes","problems"} (damaged_* count
+          what recovery refuses; a torn tail is counted in tail_*).
+          Exit 0 clean, 2 only a torn tail, 3 damage or a problem that recovery refuses.""");
 
   @Override
   public CommandSpec spec() {
@@ -69,6 +87,15 @@ final class VerifyCommand implements Command {
               }
               return true;
             });
+    List<StoreProblem> problems = StoreProblems.find(reader.dir());
+    for (StoreProblem p : problems) {
+      if (out.json()) {
+        out.json(p.json());
+      } else {
+        out.text("problem: " + p.describe());
+        out.text("         " + p.consequence());
+      }
+    }
     if (out.json()) {
       out.json(
           JsonLine.of("verify")
@@ -80,7 +107,8 @@ final class VerifyCommand implements Command {
               .add("last_offset", last[1])
               .add("segments_checked", segments)
               .add("damaged_regions", damaged[0])
-              .add("damaged_bytes", damaged[1]));
+              .add("damaged_bytes", damaged[1])
+              .add("problems", problems.size()));
     } else {
       new Aligned()
           .add("store", reader.dir())
@@ -93,6 +121,7 @@ final class VerifyCommand implements Command {
           .add("damaged_bytes", damaged[1])
           .add("last_segment", last[0])
           .add("last_offset", last[1])
+          .add("problems", count(problems))
           .print(out);
     }
     if (damaged[0] > 0) {
@@ -100,8 +129,30 @@ final class VerifyCommand implements Command {
           damaged[0]
               + " damaged region(s) make recovery refuse this store; `datawal repair` shows how"
               + " to quarantine them");
+    }
+    if (!problems.isEmpty()) {
+      out.note(
+          problems.size()
+              + " store problem(s) make recovery refuse this store; `datawal repair` shows what a"
+              + " repair moves out, what it accepts as lost and which keys that changes");
+    }
+    if (damaged[0] > 0 || !problems.isEmpty()) {
       return ExitCode.CORRUPT;
     }
     return tail[0] > 0 ? ExitCode.RECOVERABLE : ExitCode.OK;
+  }
+
+  /** "0", or "3 (2 missing segment, 1 txids out of order)". */
+  private static String count(List<StoreProblem> problems) {
+    if (problems.isEmpty()) {
+      return "0";
+    }
+    Map<CorruptionKind, Long> byKind = new EnumMap<>(CorruptionKind.class);
+    for (StoreProblem p : problems) {
+      byKind.merge(p.kind(), 1L, Long::sum);
+    }
+    StringJoiner kinds = new StringJoiner(", ", problems.size() + " (", ")");
+    byKind.forEach((kind, n) -> kinds.add(n + " " + kind.phrase()));
+    return kinds.toString();
   }
 }

@@ -55,4 +55,21 @@ class OutputFormatTests {
     assertThat(BytesFormat.BASE64.value(new byte[] {0, 1, (byte) 0xFF})).isEqualTo("AAH/");
     assertThat(BytesFormat.HEX.value(new byte[] {(byte) 0xBE, (byte) 0xEF})).isEqualTo("beef");
   }
+
+  @Test
+  void keysInRepairListsAreUtf8TextWhenPrintableElseHex() {
+    assertThat(KeyText.of(TestStores.utf8("user:17"))).isEqualTo("user:17");
+    assertThat(KeyText.of(TestStores.utf8("clé €"))).isEqualTo("\"clé €\"");
+    assertThat(KeyText.of(TestStores.utf8("日本"))).isEqualTo("日本");
+    assertThat(KeyText.of(new byte[0])).isEqualTo("\"\"");
+    assertThat(KeyText.of(TestStores.utf8("hex:00"))).as("not read as hex").isEqualTo("\"hex:00\"");
+    assertThat(KeyText.of(new byte[] {0, (byte) 0xFF, 1})).isEqualTo("hex:00ff01");
+    assertThat(KeyText.of(new byte[] {(byte) 0xC3})).as("cut UTF-8").isEqualTo("hex:c3");
+    assertThat(KeyText.of(TestStores.utf8("a\u202Eb")))
+        .as("a bidi override")
+        .isEqualTo("hex:61e280ae62");
+    assertThat(KeyText.of(TestStores.utf8("a\nb"))).isEqualTo("hex:610a62");
+    assertThat(KeyText.of(TestStores.utf8("é".repeat(70)))).isEqualTo("é".repeat(64) + "...");
+    assertThat(KeyText.of(new byte[70])).isEqualTo("hex:" + "00".repeat(64) + "...");
+  }
 }

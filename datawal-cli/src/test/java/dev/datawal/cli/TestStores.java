@@ -88,6 +88,15 @@ final class TestStores {
     return Arrays.copyOfRange(bytes, (int) ref.offset(), (int) ref.offset() + ref.length());
   }
 
+  /** Deletes the store manifest, leaving a store as the reference implementation writes it. */
+  static void deleteManifest(Path dir) {
+    try {
+      Files.delete(dir.resolve("datawal.manifest"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   static byte[] read(Path file) {
     try {
       return Files.readAllBytes(file);

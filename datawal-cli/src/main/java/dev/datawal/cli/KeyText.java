@@ -1,0 +1,106 @@
+package dev.datawal.cli;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+
+/**
+ * A key for people, in lists of keys ({@code repair}): printable UTF-8 as text, quoted when it
+ * holds a space, tab, quote or backslash, is empty, or could be read as hex; anything else as
+ * {@code hex:<hex>}. Only the first {@value BytesFormat#TRUNCATE_AT} characters (or bytes, for hex)
+ * are shown, followed by {@code ...}; JSON output carries every key whole, in base64.
+ */
+final class KeyText {
+  private static final String HEX = "hex:";
+
+  private KeyText() {}
+
+  static String of(byte[] key) {
+    String text = printableUtf8(key);
+    if (text == null) {
+      boolean cut = key.length > BytesFormat.TRUNCATE_AT;
+      return HEX
+          + HexFormat.of().formatHex(key, 0, cut ? BytesFormat.TRUNCATE_AT : key.length)
+          + (cut ? "..." : "");
+    }
+    boolean cut = text.codePointCount(0, text.length()) > BytesFormat.TRUNCATE_AT;
+    String shown =
+        cut ? text.substring(0, text.offsetByCodePoints(0, BytesFormat.TRUNCATE_AT)) : text;
+    return (needsQuotes(text) ? quoted(shown) : shown) + (cut ? "..." : "");
+  }
+
+  /**
+   * The key as text if it is valid UTF-8 of characters a terminal shows as they are (no control,
+   * format, private-use or unassigned characters, no space but U+0020, so that nothing is hidden or
+   * reordered), else {@code null}.
+   */
+  static String printableUtf8(byte[] key) {
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(key))
+              .toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+    for (int i = 0; i < text.length(); ) {
+      int c = text.codePointAt(i);
+      if (!printable(c)) {
+        return null;
+      }
+      i += Character.charCount(c);
+    }
+    return text;
+  }
+
+  private static boolean printable(int c) {
+    if (c == '\t' || c == ' ') {
+      return true;
+    }
+    return switch (Character.getType(c)) {
+      case Character.CONTROL,
+          Character.FORMAT,
+          Character.PRIVATE_USE,
+          Character.SURROGATE,
+          Character.UNASSIGNED,
+          Character.SPACE_SEPARATOR,
+          Character.LINE_SEPARATOR,
+          Character.PARAGRAPH_SEPARATOR ->
+          false;
+      default -> true;
+    };
+  }
+
+  private static boolean needsQuotes(String text) {
+    if (text.isEmpty() || text.startsWith(HEX)) {
+      return true;
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == ' ' || c == '\t' || c == '"' || c == '\\') {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String quoted(String text) {
+    StringBuilder sb = new StringBuilder(text.length() + 2).append('"');
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\t' -> sb.append("\\t");
+        default -> sb.append(c);
+      }
+    }
+    return sb.append('"').toString();
+  }
+}
