@@ -75,14 +75,22 @@ enum BytesFormat {
 
   private static String literal(byte[] bytes) {
     String s = new String(bytes, StandardCharsets.US_ASCII);
-    boolean quote = s.isEmpty();
-    for (int i = 0; i < s.length() && !quote; i++) {
+    return hasQuoteWorthyChar(s) || s.isEmpty() ? quoted(s) : s;
+  }
+
+  /** Whether the text holds a space, tab, quote or backslash: shown as is it would be ambiguous. */
+  static boolean hasQuoteWorthyChar(String s) {
+    for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      quote = c == ' ' || c == '\t' || c == '"' || c == '\\';
+      if (c == ' ' || c == '\t' || c == '"' || c == '\\') {
+        return true;
+      }
     }
-    if (!quote) {
-      return s;
-    }
+    return false;
+  }
+
+  /** The text in double quotes, with quote, backslash and tab escaped. */
+  static String quoted(String s) {
     StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

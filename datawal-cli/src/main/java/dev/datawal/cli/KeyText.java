@@ -28,7 +28,7 @@ final class KeyText {
     boolean cut = text.codePointCount(0, text.length()) > BytesFormat.TRUNCATE_AT;
     String shown =
         cut ? text.substring(0, text.offsetByCodePoints(0, BytesFormat.TRUNCATE_AT)) : text;
-    return (needsQuotes(text) ? quoted(shown) : shown) + (cut ? "..." : "");
+    return (needsQuotes(text) ? BytesFormat.quoted(shown) : shown) + (cut ? "..." : "");
   }
 
   /**
@@ -78,29 +78,6 @@ final class KeyText {
   }
 
   private static boolean needsQuotes(String text) {
-    if (text.isEmpty() || text.startsWith(HEX)) {
-      return true;
-    }
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c == ' ' || c == '\t' || c == '"' || c == '\\') {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static String quoted(String text) {
-    StringBuilder sb = new StringBuilder(text.length() + 2).append('"');
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\t' -> sb.append("\\t");
-        default -> sb.append(c);
-      }
-    }
-    return sb.append('"').toString();
+    return text.isEmpty() || text.startsWith(HEX) || BytesFormat.hasQuoteWorthyChar(text);
   }
 }

@@ -523,25 +523,7 @@ public final class KeyDirectorySnapshot {
         if (file.size() != head.fileSize) {
           throw new IOException("it changed while it was read");
         }
-        SnapshotTable table =
-            new SnapshotTable(
-                io,
-                dir,
-                SnapshotTable.map(file, head.dataOffset, head.dataSize, mapChunkShift),
-                mapChunkShift,
-                new SnapshotTable.Layout(
-                    head.seed,
-                    (int) head.entryCount,
-                    head.homeSlots,
-                    head.slotCount,
-                    head.arenaOffset,
-                    head.arenaSize,
-                    head.bytes,
-                    HEADER_SIZE + head.listed.length * SEGMENT_SIZE,
-                    (int) head.pages,
-                    head.listed,
-                    head.coveredSizes,
-                    head.liveListed));
+        SnapshotTable table = head.table(io, dir, file, mapChunkShift);
         // Nothing else sees these until the open ends.
         directory = new KeyDirectory(table);
         for (int i = 0; i < head.listed.length; i++) {
@@ -572,25 +554,7 @@ public final class KeyDirectorySnapshot {
   public static Evidence readEvidence(FileIo io, Path dir) {
     try (FileHandle file = io.openRead(path(dir))) {
       Head head = Head.read(file);
-      SnapshotTable table =
-          new SnapshotTable(
-              io,
-              dir,
-              SnapshotTable.map(file, head.dataOffset, head.dataSize, MAP_CHUNK_SHIFT),
-              MAP_CHUNK_SHIFT,
-              new SnapshotTable.Layout(
-                  head.seed,
-                  (int) head.entryCount,
-                  head.homeSlots,
-                  head.slotCount,
-                  head.arenaOffset,
-                  head.arenaSize,
-                  head.bytes,
-                  HEADER_SIZE + head.listed.length * SEGMENT_SIZE,
-                  (int) head.pages,
-                  head.listed,
-                  head.coveredSizes,
-                  head.liveListed));
+      SnapshotTable table = head.table(io, dir, file, MAP_CHUNK_SHIFT);
       KeyDirectory directory = new KeyDirectory(table);
       try {
         table.verifyAll(); // every page and entry, before anything of it is believed
@@ -628,6 +592,29 @@ public final class KeyDirectorySnapshot {
     long[] liveListed;
     int[] tailCrcs;
     final SortedMap<Long, Long> sizes = new TreeMap<>();
+
+    /** Maps the table this head describes from {@code file}. */
+    SnapshotTable table(FileIo io, Path dir, FileHandle file, int mapChunkShift)
+        throws IOException {
+      return new SnapshotTable(
+          io,
+          dir,
+          SnapshotTable.map(file, dataOffset, dataSize, mapChunkShift),
+          mapChunkShift,
+          new SnapshotTable.Layout(
+              seed,
+              (int) entryCount,
+              homeSlots,
+              slotCount,
+              arenaOffset,
+              arenaSize,
+              bytes,
+              HEADER_SIZE + listed.length * SEGMENT_SIZE,
+              (int) pages,
+              listed,
+              coveredSizes,
+              liveListed));
+    }
 
     static Head read(FileHandle file) throws IOException, Rejected {
       Head h = new Head();
