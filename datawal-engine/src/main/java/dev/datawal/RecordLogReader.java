@@ -1,15 +1,15 @@
 package dev.datawal;
 
-import dev.datawal.internal.CorruptionMessages;
-import dev.datawal.internal.Errors;
-import dev.datawal.internal.FileHandle;
-import dev.datawal.internal.FileIo;
-import dev.datawal.internal.LogScanner;
-import dev.datawal.internal.ScanIterator;
-import dev.datawal.internal.SegmentFiles;
-import dev.datawal.internal.SegmentScanner;
-import dev.datawal.internal.ShapeCheck;
-import dev.datawal.internal.StoreManifest;
+import dev.datawal.internal.format.SegmentFiles;
+import dev.datawal.internal.format.SegmentScanner;
+import dev.datawal.internal.io.Errors;
+import dev.datawal.internal.io.FileHandle;
+import dev.datawal.internal.io.FileIo;
+import dev.datawal.internal.log.CorruptionMessages;
+import dev.datawal.internal.log.LogScanner;
+import dev.datawal.internal.log.ScanIterator;
+import dev.datawal.internal.log.ShapeCheck;
+import dev.datawal.internal.log.StoreManifest;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.datawal;
 
-import dev.datawal.internal.FileIo;
+import dev.datawal.internal.io.FileIo;
 import java.nio.file.Path;
 
 /**

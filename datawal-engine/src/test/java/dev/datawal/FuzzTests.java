@@ -3,8 +3,8 @@ package dev.datawal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.datawal.internal.DecodedFrame;
-import dev.datawal.internal.FrameFormat;
+import dev.datawal.internal.format.DecodedFrame;
+import dev.datawal.internal.format.FrameFormat;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;

@@ -344,7 +344,7 @@ class KeyDirectorySnapshotTests {
 
   private static byte[] frame(RecordType type, long txid, String key, String value) {
     java.nio.ByteBuffer buf =
-        dev.datawal.internal.FrameFormat.encode(type, txid, utf8(key), utf8(value));
+        dev.datawal.internal.format.FrameFormat.encode(type, txid, utf8(key), utf8(value));
     return java.util.Arrays.copyOfRange(buf.array(), 0, buf.limit());
   }
 

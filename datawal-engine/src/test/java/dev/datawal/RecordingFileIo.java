@@ -1,8 +1,8 @@
 package dev.datawal;
 
-import dev.datawal.internal.FileHandle;
-import dev.datawal.internal.FileIo;
-import dev.datawal.internal.MappedView;
+import dev.datawal.internal.io.FileHandle;
+import dev.datawal.internal.io.FileIo;
+import dev.datawal.internal.io.MappedView;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -16,7 +16,7 @@ import java.util.function.Predicate;
  * 00000001.dwal"} or {@code "sync-dir"}, and an optional failure injected into the first call whose
  * line matches.
  */
-final class RecordingFileIo implements FileIo {
+public final class RecordingFileIo implements FileIo {
   private final FileIo real = FileIo.system();
   private final List<String> ops = new ArrayList<>();
   private Predicate<String> failWhen = op -> false;
@@ -24,16 +24,16 @@ final class RecordingFileIo implements FileIo {
   private volatile CountDownLatch forceGate;
 
   /** The recorded calls, oldest first. */
-  synchronized List<String> ops() {
+  public synchronized List<String> ops() {
     return List.copyOf(ops);
   }
 
-  synchronized void clear() {
+  public synchronized void clear() {
     ops.clear();
   }
 
   /** Makes the first call whose line starts with {@code prefix} throw {@code message}. */
-  synchronized RecordingFileIo failOnce(String prefix, String message) {
+  public synchronized RecordingFileIo failOnce(String prefix, String message) {
     this.failWhen = op -> op.startsWith(prefix);
     this.failure = message;
     return this;

@@ -2,7 +2,7 @@ package dev.datawal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.datawal.internal.FrameFormat;
+import dev.datawal.internal.format.FrameFormat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

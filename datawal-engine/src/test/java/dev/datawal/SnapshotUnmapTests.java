@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.datawal.internal.KeyDirectorySnapshot;
-import dev.datawal.internal.Mmap;
+import dev.datawal.internal.io.Mmap;
+import dev.datawal.internal.kv.KeyDirectorySnapshot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

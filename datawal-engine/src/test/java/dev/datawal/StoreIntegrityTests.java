@@ -6,7 +6,8 @@ import static dev.datawal.TestFiles.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.datawal.internal.FrameFormat;
+import dev.datawal.internal.format.FrameFormat;
+import dev.datawal.tools.StoreRepair;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

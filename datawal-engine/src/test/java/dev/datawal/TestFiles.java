@@ -11,11 +11,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /** Small file helpers for tests. */
-final class TestFiles {
+public final class TestFiles {
   private TestFiles() {}
 
   /** Writes a store of RAW records with these payloads into {@code dir} and closes it. */
-  static Path rawStore(Path dir, String... payloads) {
+  public static Path rawStore(Path dir, String... payloads) {
     try (RecordLog log = RecordLog.open(dir)) {
       for (String p : payloads) {
         log.append(utf8(p));
@@ -30,7 +30,7 @@ final class TestFiles {
    * writes (the manifest's record of a clean close, the key-directory snapshot) never happened.
    * Damage made to its tail afterwards is what a crash can leave, a torn tail.
    */
-  static Path rawStoreKilled(Path dir, String... payloads) {
+  public static Path rawStoreKilled(Path dir, String... payloads) {
     RecordLog log = RecordLog.open(dir);
     for (String p : payloads) {
       log.append(utf8(p));
@@ -46,7 +46,7 @@ final class TestFiles {
    * (if the close wrote one) to what was there before. The store is then as a process killed before
    * its close would have left it.
    */
-  static void closeAsIfKilled(AutoCloseable store, Path dir) {
+  public static void closeAsIfKilled(AutoCloseable store, Path dir) {
     Path manifest = dir.resolve("datawal.manifest");
     Path snapshot = dir.resolve("keydir.snapshot");
     byte[] manifestBefore = Files.exists(manifest) ? read(manifest) : null;
@@ -68,7 +68,7 @@ final class TestFiles {
     }
   }
 
-  static void delete(Path file) {
+  public static void delete(Path file) {
     try {
       Files.delete(file);
     } catch (IOException e) {
@@ -77,7 +77,7 @@ final class TestFiles {
   }
 
   /** Runs a command, discarding its output, and returns its exit code (-1 if it cannot run). */
-  static int exec(String... command) {
+  public static int exec(String... command) {
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
       p.getInputStream().readAllBytes();
@@ -94,7 +94,7 @@ final class TestFiles {
    * Waits until {@code condition} holds, checking every few milliseconds, and fails after 30 s. Not
    * a timing assertion: the bound only stops a broken test from hanging.
    */
-  static void await(String what, java.util.function.BooleanSupplier condition) {
+  public static void await(String what, java.util.function.BooleanSupplier condition) {
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -109,19 +109,19 @@ final class TestFiles {
     }
   }
 
-  static byte[] utf8(String s) {
+  public static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  static String str(byte[] bytes) {
+  public static String str(byte[] bytes) {
     return new String(bytes, StandardCharsets.UTF_8);
   }
 
-  static Path segment(Path dir, long id) {
+  public static Path segment(Path dir, long id) {
     return dir.resolve(String.format("%08d.dwal", id));
   }
 
-  static byte[] read(Path file) {
+  public static byte[] read(Path file) {
     try {
       return Files.readAllBytes(file);
     } catch (IOException e) {
@@ -129,7 +129,7 @@ final class TestFiles {
     }
   }
 
-  static void write(Path file, byte[] bytes) {
+  public static void write(Path file, byte[] bytes) {
     try {
       Files.write(file, bytes);
     } catch (IOException e) {
@@ -137,7 +137,7 @@ final class TestFiles {
     }
   }
 
-  static void append(Path file, byte[] bytes) {
+  public static void append(Path file, byte[] bytes) {
     try {
       Files.write(file, bytes, StandardOpenOption.APPEND);
     } catch (IOException e) {
@@ -145,22 +145,22 @@ final class TestFiles {
     }
   }
 
-  static void truncate(Path file, long size) {
+  public static void truncate(Path file, long size) {
     write(file, Arrays.copyOf(read(file), (int) size));
   }
 
-  static void patch(Path file, long offset, byte... bytes) {
+  public static void patch(Path file, long offset, byte... bytes) {
     byte[] content = read(file);
     System.arraycopy(bytes, 0, content, (int) offset, bytes.length);
     write(file, content);
   }
 
-  static List<String> payloads(List<Record> records) {
+  public static List<String> payloads(List<Record> records) {
     return records.stream().map(r -> str(r.payload())).toList();
   }
 
   /** Copies the committed fixture {@code name} into {@code target} (created). */
-  static Path copyFixture(String name, Path target) {
+  public static Path copyFixture(String name, Path target) {
     try {
       Files.createDirectories(target);
       for (String file : fixtureFiles(name)) {
@@ -175,7 +175,7 @@ final class TestFiles {
   }
 
   /** The segment files of fixture {@code name}, as format-v1.md lists them. */
-  static List<String> fixtureFiles(String name) {
+  public static List<String> fixtureFiles(String name) {
     return FixtureGenerator.SHA256.keySet().stream()
         .filter(k -> k.startsWith(name + "/"))
         .map(k -> k.substring(name.length() + 1))
@@ -183,7 +183,7 @@ final class TestFiles {
         .toList();
   }
 
-  static InputStream resource(String path) {
+  public static InputStream resource(String path) {
     InputStream in = TestFiles.class.getClassLoader().getResourceAsStream(path);
     if (in == null) {
       throw new IllegalStateException("missing test resource " + path);
@@ -192,7 +192,7 @@ final class TestFiles {
   }
 
   /** Every file in {@code dir} with its bytes in hex, to compare a directory before and after. */
-  static java.util.Map<String, String> snapshot(Path dir) {
+  public static java.util.Map<String, String> snapshot(Path dir) {
     java.util.Map<String, String> files = new java.util.TreeMap<>();
     for (String name : names(dir)) {
       files.put(name, java.util.HexFormat.of().formatHex(read(dir.resolve(name))));
@@ -200,7 +200,7 @@ final class TestFiles {
     return files;
   }
 
-  static List<String> names(Path dir) {
+  public static List<String> names(Path dir) {
     try (var s = Files.list(dir)) {
       return s.map(p -> p.getFileName().toString()).sorted().toList();
     } catch (IOException e) {

@@ -6,7 +6,7 @@ import static dev.datawal.TestFiles.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.datawal.internal.FrameFormat;
+import dev.datawal.internal.format.FrameFormat;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import dev.datawal.CorruptStoreException;
 import dev.datawal.CorruptionKind;
 import dev.datawal.DamageEvent;
 import dev.datawal.DatawalException;
-import dev.datawal.SegmentWalker;
+import dev.datawal.tools.SegmentWalker;
 import java.nio.file.Path;
 import java.util.OptionalLong;
 

@@ -1,7 +1,7 @@
 package dev.datawal.cli;
 
 import dev.datawal.RecordLogReader;
-import dev.datawal.SegmentWalker;
+import dev.datawal.tools.SegmentWalker;
 import java.util.List;
 
 /** {@code dump}: every frame header of every segment, and every damaged region, in file order. */

@@ -2,7 +2,7 @@ package dev.datawal.cli;
 
 import dev.datawal.DatawalException;
 import dev.datawal.RecordLogReader;
-import dev.datawal.SegmentWalker;
+import dev.datawal.tools.SegmentWalker;
 import java.nio.file.NoSuchFileException;
 import java.util.List;
 

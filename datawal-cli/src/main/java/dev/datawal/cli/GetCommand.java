@@ -2,7 +2,7 @@ package dev.datawal.cli;
 
 import dev.datawal.RecordLogReader;
 import dev.datawal.RecordType;
-import dev.datawal.SegmentWalker;
+import dev.datawal.tools.SegmentWalker;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;

@@ -1,6 +1,6 @@
 package dev.datawal.cli;
 
-import dev.datawal.StoreRepair;
+import dev.datawal.tools.StoreRepair;
 import java.util.List;
 
 /**

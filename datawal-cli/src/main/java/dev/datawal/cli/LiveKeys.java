@@ -3,7 +3,7 @@ package dev.datawal.cli;
 import dev.datawal.CorruptStoreException;
 import dev.datawal.CorruptionKind;
 import dev.datawal.RecordType;
-import dev.datawal.SegmentWalker;
+import dev.datawal.tools.SegmentWalker;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

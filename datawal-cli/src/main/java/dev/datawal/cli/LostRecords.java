@@ -2,8 +2,8 @@ package dev.datawal.cli;
 
 import dev.datawal.CorruptionKind;
 import dev.datawal.DatawalException;
-import dev.datawal.SegmentWalker;
-import dev.datawal.StoreRepair;
+import dev.datawal.tools.SegmentWalker;
+import dev.datawal.tools.StoreRepair;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;

@@ -1,7 +1,7 @@
 package dev.datawal.cli;
 
 import dev.datawal.RecordType;
-import dev.datawal.SegmentWalker;
+import dev.datawal.tools.SegmentWalker;
 
 /** How records and frame headers are shown, as the reference CLI shows them. */
 final class Records {

@@ -3,7 +3,7 @@ package dev.datawal.cli;
 import dev.datawal.CorruptStoreException;
 import dev.datawal.RecordLogReader;
 import dev.datawal.RecoveryReport;
-import dev.datawal.StoreRepair;
+import dev.datawal.tools.StoreRepair;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.StringJoiner;

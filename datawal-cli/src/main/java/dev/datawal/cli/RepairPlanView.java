@@ -1,7 +1,7 @@
 package dev.datawal.cli;
 
-import dev.datawal.SegmentWalker;
-import dev.datawal.StoreRepair;
+import dev.datawal.tools.SegmentWalker;
+import dev.datawal.tools.StoreRepair;
 
 /**
  * A repair plan as {@code repair} shows it, step by step in the order {@code apply} takes them: the

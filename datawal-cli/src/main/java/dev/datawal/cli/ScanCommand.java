@@ -1,7 +1,7 @@
 package dev.datawal.cli;
 
 import dev.datawal.RecordLogReader;
-import dev.datawal.SegmentWalker;
+import dev.datawal.tools.SegmentWalker;
 import java.util.List;
 
 /** {@code scan}: the records of the log's valid prefix, in order. */

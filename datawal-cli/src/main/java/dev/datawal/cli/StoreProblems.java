@@ -1,7 +1,7 @@
 package dev.datawal.cli;
 
 import dev.datawal.CorruptionKind;
-import dev.datawal.StoreRepair;
+import dev.datawal.tools.StoreRepair;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -2,7 +2,7 @@ package dev.datawal.cli;
 
 import dev.datawal.CorruptionKind;
 import dev.datawal.RecordLogReader;
-import dev.datawal.SegmentWalker;
+import dev.datawal.tools.SegmentWalker;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;

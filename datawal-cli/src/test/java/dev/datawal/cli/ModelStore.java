@@ -7,7 +7,7 @@ import dev.datawal.DatawalOptions;
 import dev.datawal.Entry;
 import dev.datawal.FsyncPolicy;
 import dev.datawal.RecordType;
-import dev.datawal.SegmentWalker;
+import dev.datawal.tools.SegmentWalker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package dev.datawal.crash;
 
-import dev.datawal.internal.FileHandle;
-import dev.datawal.internal.FileIo;
+import dev.datawal.internal.io.FileHandle;
+import dev.datawal.internal.io.FileIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;

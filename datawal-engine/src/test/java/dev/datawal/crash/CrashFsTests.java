@@ -3,8 +3,8 @@ package dev.datawal.crash;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.datawal.internal.FileHandle;
-import dev.datawal.internal.FileIo;
+import dev.datawal.internal.io.FileHandle;
+import dev.datawal.internal.io.FileIo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,0 +1,186 @@
+package dev.datawal.internal.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** {@link FileIo} on the real file system through {@link FileChannel}. */
+final class NioFileIo implements FileIo {
+  static final NioFileIo INSTANCE = new NioFileIo();
+
+  private NioFileIo() {}
+
+  @Override
+  public Kind kind(Path path) throws IOException {
+    if (Files.isDirectory(path)) {
+      return Kind.DIRECTORY;
+    }
+    if (Files.isRegularFile(path)) {
+      return Kind.FILE;
+    }
+    return Files.exists(path, LinkOption.NOFOLLOW_LINKS) ? Kind.OTHER : Kind.MISSING;
+  }
+
+  @Override
+  public boolean isSymbolicLink(Path path) {
+    return Files.isSymbolicLink(path);
+  }
+
+  @Override
+  public long lastModifiedMillis(Path file) throws IOException {
+    return Files.getLastModifiedTime(file).toMillis();
+  }
+
+  @Override
+  public List<String> list(Path dir) throws IOException {
+    List<String> names = new ArrayList<>();
+    try (Stream<Path> entries = Files.list(dir)) {
+      entries.forEach(p -> names.add(p.getFileName().toString()));
+    }
+    return names;
+  }
+
+  @Override
+  public void createDirectories(Path dir) throws IOException {
+    Path absolute = dir.toAbsolutePath();
+    Path existing = absolute;
+    while (existing != null && !Files.isDirectory(existing)) {
+      existing = existing.getParent();
+    }
+    Files.createDirectories(absolute);
+    // Each new directory's entry lives in its parent: sync the parents from the deepest
+    // pre-existing one down, so the whole new chain survives a power cut.
+    for (Path p = absolute; p != null && !p.equals(existing); p = p.getParent()) {
+      syncDirectory(p.getParent());
+    }
+  }
+
+  @Override
+  public FileHandle openRead(Path file) throws IOException {
+    return new ChannelHandle(FileChannel.open(file, StandardOpenOption.READ), file);
+  }
+
+  @Override
+  public FileHandle openWrite(Path file, boolean createNew) throws IOException {
+    StandardOpenOption create =
+        createNew ? StandardOpenOption.CREATE_NEW : StandardOpenOption.CREATE;
+    return new ChannelHandle(
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, create), file);
+  }
+
+  @Override
+  public void syncDirectory(Path dir) throws IOException {
+    // On Linux a directory opened read-only can be fsynced; this is what makes a created or
+    // renamed entry durable.
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+
+  @Override
+  public void atomicMove(Path source, Path target) throws IOException {
+    Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  @Override
+  public void deleteIfExists(Path file) throws IOException {
+    Files.deleteIfExists(file);
+  }
+
+  private static final class ChannelHandle implements FileHandle {
+    private final FileChannel channel;
+    private final Path file;
+    private NativeFlock flock; // guarded by this; taken by tryLock, released by close
+
+    ChannelHandle(FileChannel channel, Path file) {
+      this.channel = channel;
+      this.file = file;
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+      return channel.read(dst, position);
+    }
+
+    @Override
+    public void write(ByteBuffer src, long position) throws IOException {
+      long at = position;
+      while (src.hasRemaining()) {
+        at += channel.write(src, at);
+      }
+    }
+
+    @Override
+    public long size() throws IOException {
+      return channel.size();
+    }
+
+    @Override
+    public void truncate(long size) throws IOException {
+      channel.truncate(size);
+    }
+
+    @Override
+    public void force() throws IOException {
+      // false = fdatasync: data plus the metadata needed to read it back (the size), which is all
+      // a segment needs.
+      channel.force(false);
+    }
+
+    @Override
+    public MappedView map(long position, long size) throws IOException {
+      if (position + size > channel.size()) {
+        throw new java.io.EOFException("file ends before " + (position + size));
+      }
+      // Read-only; the mapping outlives the channel and lasts until it is released.
+      return Mmap.map(channel, position, size);
+    }
+
+    /**
+     * The fcntl record lock first (the JDK's), then, where this JVM can, a flock on a descriptor of
+     * its own (see {@link NativeFlock}). If the flock is held elsewhere, the fcntl lock is released
+     * too: {@code false} means nothing is held.
+     */
+    @Override
+    public synchronized boolean tryLock() throws IOException {
+      FileLock record = channel.tryLock();
+      if (record == null || !NativeFlock.available()) {
+        return record != null;
+      }
+      NativeFlock taken = null;
+      try {
+        taken = NativeFlock.tryLock(file);
+      } finally {
+        if (taken == null) {
+          // NativeFlock closed its descriptor, which already dropped the fcntl lock; say so to
+          // the JDK as well, which still lists it.
+          record.release();
+        }
+      }
+      flock = taken;
+      return taken != null;
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+      // The channel first, which releases the fcntl lock: closing the flock's descriptor while
+      // it is meant to be held would drop it as well.
+      try {
+        channel.close();
+      } finally {
+        if (flock != null) {
+          flock.close();
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,203 @@
+package dev.datawal.internal.log;
+
+import dev.datawal.CorruptStoreException;
+import dev.datawal.LogFollower;
+import dev.datawal.Record;
+import dev.datawal.internal.format.FrameFault;
+import dev.datawal.internal.format.FrameFormat;
+import dev.datawal.internal.format.SegmentFiles;
+import dev.datawal.internal.format.SegmentScanner;
+import dev.datawal.internal.io.Errors;
+import dev.datawal.internal.io.FileHandle;
+import dev.datawal.internal.io.FileIo;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link LogFollower} over a live log: reads frames below the written or durable watermark, and
+ * sleeps on {@link Watermarks} when it has caught up.
+ */
+public final class Follower implements LogFollower {
+  private static final int WINDOW = 64 * 1024;
+
+  private final FileIo io;
+  private final Path dir;
+  private final LogWriter writer;
+  private final Watermarks marks;
+  private final boolean durableOnly;
+  private long nextTxid;
+
+  private long segment = -1;
+  private long offset;
+  private FileHandle file;
+  private SegmentScanner scanner;
+  private boolean closed;
+
+  /**
+   * @param fromTxid the first txid to return (records before it are skipped)
+   * @param durableOnly whether to stop at the durable watermark rather than the written one
+   */
+  public Follower(
+      FileIo io, Path dir, LogWriter writer, Watermarks marks, long fromTxid, boolean durableOnly) {
+    this.io = io;
+    this.dir = dir;
+    this.writer = writer;
+    this.marks = marks;
+    this.nextTxid = Math.max(1, fromTxid);
+    this.durableOnly = durableOnly;
+  }
+
+  @Override
+  public Record poll(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      if (closed || marks.closed()) {
+        throw new IllegalStateException("datawal: follower of " + dir + " is closed");
+      }
+      Position mark = durableOnly ? marks.durable() : marks.written();
+      Record r;
+      try {
+        r = readBelow(mark);
+      } catch (IOException e) {
+        throw Errors.readFailed(dir, e);
+      }
+      if (r != null) {
+        if (r.txid() >= nextTxid) {
+          nextTxid = r.txid() + 1;
+          return r;
+        }
+        continue; // before the txid asked for
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return null;
+      }
+      marks.awaitBeyond(mark, durableOnly, left, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  @Override
+  public long nextTxid() {
+    return nextTxid;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    closeFile();
+  }
+
+  /** The next record that ends at or before {@code mark}, or {@code null} if there is none. */
+  private Record readBelow(Position mark) throws IOException {
+    if (mark.txid() == 0) {
+      return null; // an empty log
+    }
+    if (segment < 0) {
+      startAt(firstSegmentFor(nextTxid));
+    }
+    while (true) {
+      long limit = segment < mark.segment() ? file.size() : mark.offset();
+      if (segment > mark.segment() || offset >= limit) {
+        if (segment >= mark.segment()) {
+          return null;
+        }
+        startAt(nextSegmentAfter(segment));
+        continue;
+      }
+      if (scanner == null) {
+        scanner = new SegmentScanner(file, offset, limit, SegmentScanner.Content.ALL, WINDOW);
+      }
+      scanner.extendTo(limit);
+      if (!scanner.next()) {
+        FrameFault fault = scanner.fault();
+        throw new CorruptStoreException(
+            fault.kind(),
+            SegmentFiles.path(dir, segment),
+            segment,
+            scanner.position(),
+            "datawal: "
+                + fault.kindPhrase()
+                + " in segment "
+                + segment
+                + " at offset "
+                + scanner.position()
+                + " below the log's "
+                + (durableOnly ? "durable" : "written")
+                + " end: "
+                + fault.detail());
+      }
+      offset = scanner.position();
+      return new Record(
+          scanner.type(),
+          scanner.txid(),
+          scanner.key(),
+          scanner.payload(),
+          segment,
+          scanner.frameOffset(),
+          scanner.frameLength());
+    }
+  }
+
+  /**
+   * The segment holding {@code txid}: the last one whose first record's txid is not above it (found
+   * by reading one header per segment, newest first), or the first segment.
+   */
+  private long firstSegmentFor(long txid) throws IOException {
+    List<LogScanner.Span> spans = writer.spans();
+    ByteBuffer header = ByteBuffer.allocate(FrameFormat.HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = spans.size() - 1; i > 0; i--) {
+      long id = spans.get(i).id();
+      try (FileHandle h = io.openRead(SegmentFiles.path(dir, id))) {
+        header.clear();
+        while (header.hasRemaining() && h.read(header, header.position()) >= 0) {
+          // read the first header, or as much of it as there is
+        }
+        if (!header.hasRemaining()
+            && FrameFormat.checkHeader(header, 0, h.size()) == null
+            && FrameFormat.txid(header, 0) <= txid) {
+          return id;
+        }
+      }
+    }
+    return spans.get(0).id();
+  }
+
+  private long nextSegmentAfter(long id) {
+    for (LogScanner.Span span : writer.spans()) {
+      if (span.id() > id) {
+        return span.id();
+      }
+    }
+    throw new IllegalStateException("datawal: no segment after " + id + " in " + dir);
+  }
+
+  private void startAt(long id) throws IOException {
+    closeFile();
+    segment = id;
+    offset = 0;
+    try {
+      file = io.openRead(SegmentFiles.path(dir, id));
+    } catch (NoSuchFileException e) {
+      // Deleted by compaction or retention since it was listed: follow on from the next one.
+      startAt(nextSegmentAfter(id));
+    }
+  }
+
+  private void closeFile() {
+    scanner = null;
+    if (file != null) {
+      try {
+        file.close();
+      } catch (IOException ignored) {
+        // a read handle: nothing was written, nothing is lost
+      }
+      file = null;
+    }
+  }
+}

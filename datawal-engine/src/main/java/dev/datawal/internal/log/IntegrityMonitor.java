@@ -1,0 +1,219 @@
+package dev.datawal.internal.log;
+
+import dev.datawal.CorruptStoreException;
+import dev.datawal.IntegrityProblem;
+import dev.datawal.IntegrityStatus;
+import dev.datawal.VerificationReport;
+import dev.datawal.internal.io.Errors;
+import dev.datawal.internal.io.FileIo;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * What an open store knows of its integrity: damage found since it was opened (by a verification or
+ * a read), recorded in the manifest so that it outlives the process, and the verifications of the
+ * sealed segments, run on request or by a background thread (after an open that skipped reading
+ * them, and on a schedule).
+ *
+ * <p>Thread-safe. One verification runs at a time; the background thread stops at {@link #close()},
+ * which a running verification notices between frames.
+ */
+public final class IntegrityMonitor implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger("dev.datawal");
+
+  /** Where found damage is recorded durably. */
+  @FunctionalInterface
+  public interface Recorder {
+    void record(StoreManifest.Damage damage) throws IOException;
+  }
+
+  private final SealedSegmentVerifier verifier;
+  private final Recorder recorder;
+  private final String store;
+  private final List<IntegrityProblem> problems = new CopyOnWriteArrayList<>();
+  private final ReentrantLock verifying = new ReentrantLock();
+  private final ReentrantLock waitLock = new ReentrantLock();
+  private final Condition wake = waitLock.newCondition();
+  private volatile IntegrityStatus.Progress running;
+  private volatile VerificationReport last;
+  private volatile boolean closed;
+  private Thread background;
+
+  public IntegrityMonitor(
+      FileIo io,
+      java.nio.file.Path dir,
+      LogWriter writer,
+      ManifestKeeper manifest,
+      Recorder recorder) {
+    this.verifier = new SealedSegmentVerifier(io, dir, writer, manifest, () -> closed);
+    this.recorder = recorder;
+    this.store = dir.toString();
+  }
+
+  /**
+   * Starts the background thread if there is work for it: a verification now ({@code initial}) and
+   * every {@code interval} after (null: none).
+   */
+  public synchronized void startBackground(boolean initial, Duration interval) {
+    if ((!initial && interval == null) || background != null || closed) {
+      return;
+    }
+    background = new Thread(() -> runBackground(initial, interval), "datawal-verify " + store);
+    background.setDaemon(true);
+    background.start();
+  }
+
+  private void runBackground(boolean initial, Duration interval) {
+    boolean now = initial;
+    while (!closed) {
+      if (now) {
+        try {
+          verify();
+        } catch (RuntimeException e) {
+          if (!closed) {
+            LOG.log(
+                System.Logger.Level.WARNING, "datawal: verifying " + store + " failed: " + e, e);
+          }
+        }
+      }
+      if (interval == null || !sleep(interval)) {
+        return;
+      }
+      now = true;
+    }
+  }
+
+  /** Waits {@code interval} or until closed; whether to go on. */
+  private boolean sleep(Duration interval) {
+    waitLock.lock();
+    try {
+      long nanos = interval.toNanos();
+      while (!closed && nanos > 0) {
+        nanos = wake.awaitNanos(nanos);
+      }
+      return !closed;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      waitLock.unlock();
+    }
+  }
+
+  /**
+   * Verifies every sealed segment now (waiting for one already running to end first), records what
+   * it finds, and returns the report.
+   */
+  public VerificationReport verify() {
+    verifying.lock();
+    try {
+      Instant started = Instant.now();
+      long t0 = System.nanoTime();
+      running = new IntegrityStatus.Progress(started, 0, 0, 0, 0);
+      SealedSegmentVerifier.Result result;
+      try {
+        result =
+            verifier.verify(
+                (segments, segmentsTotal, bytes, bytesTotal) ->
+                    running =
+                        new IntegrityStatus.Progress(
+                            started, segments, segmentsTotal, bytes, bytesTotal));
+      } catch (IOException e) {
+        throw Errors.readFailed(java.nio.file.Path.of(store), e);
+      }
+      List<IntegrityProblem> found = new ArrayList<>();
+      for (CorruptStoreException e : result.problems()) {
+        found.add(found(e, IntegrityProblem.FoundBy.VERIFICATION));
+      }
+      VerificationReport report =
+          new VerificationReport(
+              started,
+              Duration.ofNanos(System.nanoTime() - t0),
+              result.segmentsChecked(),
+              result.segmentsSkipped(),
+              result.frames(),
+              result.bytes(),
+              found);
+      last = report;
+      if (!report.clean()) {
+        LOG.log(
+            System.Logger.Level.ERROR,
+            "datawal: verifying "
+                + store
+                + " found damage; the store keeps serving what it can, the next open refuses it"
+                + " until `datawal repair`: "
+                + found.get(0).message());
+      }
+      return report;
+    } finally {
+      running = null;
+      verifying.unlock();
+    }
+  }
+
+  /**
+   * Records damage that a read or verification met: kept in memory for {@link #status()} and, as
+   * far as possible, in the manifest.
+   */
+  public IntegrityProblem found(CorruptStoreException e, IntegrityProblem.FoundBy by) {
+    IntegrityProblem problem = IntegrityProblem.of(e, by);
+    boolean known =
+        problems.stream()
+            .anyMatch(
+                p ->
+                    p.segment() == problem.segment()
+                        && p.offset() == problem.offset()
+                        && p.kind() == problem.kind());
+    if (!known) {
+      problems.add(problem);
+      try {
+        recorder.record(new StoreManifest.Damage(e.segment(), e.offset(), e.kind()));
+      } catch (IOException | RuntimeException failure) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "datawal: could not record damage in "
+                + StoreManifest.FILE_NAME
+                + " of "
+                + store
+                + " (it is reported now, and a full read finds it again): "
+                + failure,
+            failure);
+      }
+    }
+    return problem;
+  }
+
+  /** What is known now. */
+  public IntegrityStatus status() {
+    return new IntegrityStatus(problems, running, last);
+  }
+
+  /** Stops the background thread and waits for it (a running verification stops early). */
+  @Override
+  public void close() {
+    Thread thread;
+    synchronized (this) {
+      closed = true;
+      thread = background;
+    }
+    waitLock.lock();
+    try {
+      wake.signalAll();
+    } finally {
+      waitLock.unlock();
+    }
+    if (thread != null && thread != Thread.currentThread()) {
+      try {
+        thread.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,775 @@
+package dev.datawal.tools;
+
+import dev.datawal.CorruptStoreException;
+import dev.datawal.CorruptionKind;
+import dev.datawal.DatawalException;
+import dev.datawal.internal.format.FrameDigest;
+import dev.datawal.internal.format.SegmentFiles;
+import dev.datawal.internal.format.SegmentTail;
+import dev.datawal.internal.io.DirectoryLock;
+import dev.datawal.internal.io.Errors;
+import dev.datawal.internal.io.FileHandle;
+import dev.datawal.internal.io.FileIo;
+import dev.datawal.internal.kv.KeyDirectorySnapshot;
+import dev.datawal.internal.log.ShapeCheck;
+import dev.datawal.internal.log.StoreManifest;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Repairs a store that {@link RecordLog#open} refuses because of damage, by moving each damaged
+ * region out of its segment into a quarantine file, so that the store opens again with every valid
+ * frame it had, before and after the damage.
+ *
+ * <p>What it repairs is exactly what makes recovery refuse a store (see {@link
+ * SegmentWalker.Damage#tornTail(boolean)}): any damage in a sealed segment; damage in the last
+ * segment that a valid frame follows (mid-stream corruption, such as a store the reference
+ * implementation appended to after a torn tail); and frames of an unsupported (newer) version
+ * anywhere. A torn tail of the last segment is left alone: the writer's open already keeps it as
+ * evidence and cuts it.
+ *
+ * <p>It is also the one explicit way to accept that durable data is gone, when a store's segment
+ * files are not what its manifest ({@code datawal.manifest}) records: a segment the manifest does
+ * not know (copied in, moved into a gap, a stray file) is quarantined whole; records whose txids do
+ * not go up are quarantined; a missing, shorter or changed segment is accepted as it is ({@link
+ * Plan#losses()}). The repair then writes a new manifest of what is left, keeping the txid floor so
+ * that no txid is handed out twice, and says which keys the loss took away, set back to an older
+ * value or brought back ({@link Plan#keys()}), as far as the key-directory snapshot, the only
+ * record of the keys a store had, tells.
+ *
+ * <p>Quarantine files: {@code <segment file>.quarantine-at-<offset>} (with {@code .2}, {@code .3}
+ * ... if that name is taken) holds exactly the bytes of the region, as they were at {@code
+ * <offset>} of the segment; a segment quarantined whole is renamed to {@code <segment
+ * file>.quarantine-at-0}. The name never matches the segment pattern, so recovery ignores it;
+ * nothing is ever deleted but the segment bytes that a quarantine file already holds durably.
+ *
+ * <p>Usage: {@link #plan(Path)} shows what a repair would do without a lock and without changing
+ * anything. {@link #lock(Path)} takes the store's exclusive writer lock (failing at once if a
+ * writer has it open); {@link #plan()} then plans under the lock, and {@link #apply(Plan)} carries
+ * out that plan.
+ *
+ * <p>Thread-safety: not thread-safe; use an instance from one thread.
+ */
+public final class StoreRepair implements AutoCloseable {
+  /*
+   * Durable steps of apply(), each finished before the next begins:
+   *
+   *   1. keydir.snapshot, if present, is deleted and the directory synced: it describes segment
+   *      bytes that are about to move (as compaction does). (What it said of the keys was read
+   *      by plan(), for Plan.keys().) Segments quarantined whole are renamed to their quarantine
+   *      name, and the directory synced.
+   *   2. For each damaged segment, ascending, each region is copied into <quarantine>.tmp, which is
+   *      forced, renamed to its quarantine name, and the directory synced: the bytes now survive a
+   *      power cut outside the segment.
+   *   3. The segment's kept bytes (everything but its regions, in order) are copied into
+   *      <segment>.repairing, which is forced, walked to check that it now decodes as recovery
+   *      requires, renamed over the segment, and the directory synced.
+   *
+   *   4. datawal.manifest is replaced (temp file, force, rename, directory sync) by one that
+   *      records the segments as they now are, with the old txid floor or more.
+   *
+   * A crash leaves each segment either as it was or repaired, and each removed byte in a
+   * quarantine file; at worst a region is quarantined twice (a rerun picks a new name); until step
+   * 4, the old manifest still makes the open refuse the store, so a rerun finishes it. A leftover
+   * <quarantine>.tmp or <segment>.repairing was never renamed, so its segment still holds those
+   * bytes: the next apply() deletes them (and reports them).
+   */
+
+  static final String QUARANTINE_MARKER = ".quarantine-at-";
+  static final String TMP = ".tmp";
+  static final String REPAIRING = ".repairing";
+  private static final int CHUNK = 1 << 20;
+
+  /**
+   * One damaged region to move out of its segment.
+   *
+   * @param segment the segment id
+   * @param offset where the region starts in the segment
+   * @param length how many bytes it spans
+   * @param kind what is wrong at {@code offset}
+   * @param detail what exactly is wrong there
+   * @param file the quarantine file that gets exactly these bytes
+   * @param wholeFile whether the whole segment file is moved out (renamed): a segment the store
+   *     must not have at all
+   */
+  public record Quarantine(
+      long segment,
+      long offset,
+      long length,
+      CorruptionKind kind,
+      String detail,
+      Path file,
+      boolean wholeFile) {
+
+    /** A region inside a segment, which keeps the rest of its bytes. */
+    public Quarantine(
+        long segment, long offset, long length, CorruptionKind kind, String detail, Path file) {
+      this(segment, offset, length, kind, detail, file, false);
+    }
+  }
+
+  /**
+   * Durable data that is gone, which a repair accepts: nothing is left to move, only the manifest
+   * to replace.
+   *
+   * @param kind what is wrong
+   * @param segment the segment, or -1 for the manifest itself
+   * @param detail what is gone, as the open's error said
+   */
+  public record Loss(CorruptionKind kind, long segment, String detail) {}
+
+  /**
+   * The keys whose state a repair changes, compared with what the key-directory snapshot says the
+   * store held (and the records after it): each list holds copies of keys, in unsigned byte order.
+   *
+   * @param evidence what the comparison is based on, or {@code null} when there is nothing to
+   *     compare with (no snapshot, or a damaged one): the keys cannot be named
+   * @param lost keys that were live and are gone
+   * @param reverted keys that are still live but whose value is an older (or other) one
+   * @param cameBack keys that were deleted or never written and are live again
+   */
+  public record KeyChanges(
+      String evidence, List<byte[]> lost, List<byte[]> reverted, List<byte[]> cameBack) {
+    /** Copies the lists. */
+    public KeyChanges {
+      lost = List.copyOf(lost);
+      reverted = List.copyOf(reverted);
+      cameBack = List.copyOf(cameBack);
+    }
+
+    /** Nothing known: no evidence to compare with. */
+    static KeyChanges unknown() {
+      return new KeyChanges(null, List.of(), List.of(), List.of());
+    }
+
+    /** Whether any key changed. */
+    public boolean any() {
+      return !lost.isEmpty() || !reverted.isEmpty() || !cameBack.isEmpty();
+    }
+  }
+
+  /**
+   * What a repair does.
+   *
+   * @param dir the store directory
+   * @param sizes every segment's size when planned, by id; {@link #apply} refuses a segment that
+   *     changed since
+   * @param quarantines the regions and whole segments to move out, in log order
+   * @param tornTails damage at the end of the last segment that is left for the writer's open,
+   *     which keeps it as evidence and cuts it
+   * @param snapshotPresent whether a key-directory snapshot is present; a repair deletes it
+   * @param losses durable data that is gone and that the repair accepts as gone
+   * @param keys the keys whose state changes with the damage and the repair
+   * @param rewritesManifest whether the repair writes a new manifest: there is damage, a loss, a
+   *     damaged manifest, or damage recorded in it
+   * @param txidFloor the highest txid the store is known to have handed out (its manifest's floor,
+   *     any txid it recorded, the key-directory snapshot's last txid): the new manifest keeps it,
+   *     so that no txid is handed out twice
+   */
+  public record Plan(
+      Path dir,
+      SortedMap<Long, Long> sizes,
+      List<Quarantine> quarantines,
+      List<SegmentWalker.Damage> tornTails,
+      boolean snapshotPresent,
+      List<Loss> losses,
+      KeyChanges keys,
+      boolean rewritesManifest,
+      long txidFloor) {
+
+    /** Copies the collections so the plan is immutable. */
+    public Plan {
+      sizes = Collections.unmodifiableSortedMap(new TreeMap<>(sizes));
+      quarantines = List.copyOf(quarantines);
+      tornTails = List.copyOf(tornTails);
+      losses = List.copyOf(losses);
+    }
+
+    /** Whether anything blocks opening the store, so that a repair has something to do. */
+    public boolean needed() {
+      return !quarantines.isEmpty() || !losses.isEmpty() || rewritesManifest;
+    }
+
+    /** The bytes the repair moves into quarantine files. */
+    public long quarantinedBytes() {
+      return quarantines.stream().mapToLong(Quarantine::length).sum();
+    }
+  }
+
+  /**
+   * What {@link #apply} did.
+   *
+   * @param plan the plan it carried out
+   * @param leftoversRemoved files an interrupted earlier repair left, which it deleted first
+   * @param snapshotDeleted whether it deleted the key-directory snapshot
+   */
+  public record Result(Plan plan, List<Path> leftoversRemoved, boolean snapshotDeleted) {
+    /** Copies the list so the result is immutable. */
+    public Result {
+      leftoversRemoved = List.copyOf(leftoversRemoved);
+    }
+  }
+
+  private final FileIo io;
+  private final Path dir;
+  private final DirectoryLock lock;
+  private Plan planned;
+  private boolean closed;
+
+  private StoreRepair(FileIo io, Path dir, DirectoryLock lock) {
+    this.io = io;
+    this.dir = dir;
+    this.lock = lock;
+  }
+
+  /**
+   * What a repair of the store in {@code dir} would do now. Takes no lock and changes nothing; with
+   * a live writer, a frame it is appending may show as a torn tail.
+   *
+   * @throws DatawalException if {@code dir} is not a store directory or cannot be read
+   */
+  public static Plan plan(Path dir) {
+    return plan(FileIo.system(), dir);
+  }
+
+  static Plan plan(FileIo io, Path dir) {
+    requireStore(io, dir);
+    try {
+      return compute(io, dir);
+    } catch (IOException e) {
+      throw Errors.readFailed(dir, e);
+    }
+  }
+
+  /**
+   * Takes the exclusive writer lock of the store in {@code dir} for a repair. Never creates the
+   * directory.
+   *
+   * @throws StoreLockedException if a writer, in this process or another, has the store open
+   * @throws DatawalException if {@code dir} is not a directory, or the lock cannot be taken
+   */
+  public static StoreRepair lock(Path dir) {
+    return lock(FileIo.system(), dir);
+  }
+
+  static StoreRepair lock(FileIo io, Path dir) {
+    Objects.requireNonNull(dir, "dir");
+    requireStore(io, dir);
+    return new StoreRepair(io, dir, DirectoryLock.acquire(io, dir));
+  }
+
+  /**
+   * Plans the repair under the lock: nothing can change the store until {@link #apply} or {@link
+   * #close}. Changes nothing.
+   *
+   * @throws IllegalStateException if closed
+   * @throws DatawalException if the store cannot be read
+   */
+  public Plan plan() {
+    ensureOpen();
+    try {
+      planned = compute(io, dir);
+      return planned;
+    } catch (IOException e) {
+      throw Errors.readFailed(dir, e);
+    }
+  }
+
+  /**
+   * Carries out {@code plan}, durably (see the class comment), and returns what it did. Does
+   * nothing to the segments if the plan is not {@linkplain Plan#needed() needed}.
+   *
+   * @param plan the plan the last {@link #plan()} call of this instance returned; it can be applied
+   *     once
+   * @throws IllegalArgumentException if {@code plan} is not that plan, or was applied already
+   * @throws IllegalStateException if closed
+   * @throws DatawalException if a damaged segment changed since it was planned (nothing of that
+   *     segment was changed then), if a repaired segment would still not decode (it is left as it
+   *     was; quarantine files already written are kept), or if a file cannot be written
+   */
+  public Result apply(Plan plan) {
+    ensureOpen();
+    if (plan == null || plan != planned) {
+      throw new IllegalArgumentException(
+          "apply the plan this repair made under its lock (call plan() first)");
+    }
+    planned = null; // used up, even if this fails part way: anything more needs a new plan
+    try {
+      List<Path> leftovers = deleteLeftovers();
+      if (!plan.needed()) {
+        return new Result(plan, leftovers, false);
+      }
+      Map<Long, List<Quarantine>> bySegment = new TreeMap<>();
+      List<Quarantine> wholeFiles = new ArrayList<>();
+      for (Quarantine q : plan.quarantines()) {
+        if (q.wholeFile()) {
+          wholeFiles.add(q);
+        } else {
+          bySegment.computeIfAbsent(q.segment(), id -> new ArrayList<>()).add(q);
+        }
+      }
+      boolean snapshotDeleted = KeyDirectorySnapshot.delete(io, dir); // step 1
+      for (Quarantine q : wholeFiles) {
+        moveOut(q);
+      }
+      long lastSegment = -1; // the last segment the store keeps
+      for (long id : plan.sizes().keySet()) {
+        if (wholeFiles.stream().noneMatch(q -> q.segment() == id)) {
+          lastSegment = id;
+        }
+      }
+      for (Map.Entry<Long, List<Quarantine>> segment : bySegment.entrySet()) {
+        long id = segment.getKey();
+        repairSegment(id, plan.sizes().get(id), segment.getValue(), id == lastSegment);
+      }
+      if (plan.rewritesManifest()) {
+        StoreManifest.ofStore(io, dir, plan.txidFloor()).write(io, dir); // step 4
+      }
+      return new Result(plan, leftovers, snapshotDeleted);
+    } catch (IOException e) {
+      throw new DatawalException(
+          "datawal: repair of store " + dir + " failed: " + Errors.describe(e), e);
+    }
+  }
+
+  /** Releases the lock. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      lock.close();
+    } catch (IOException e) {
+      throw new DatawalException(
+          "datawal: failed to release the lock of " + dir + ": " + Errors.describe(e), e);
+    }
+  }
+
+  private void repairSegment(long id, long plannedSize, List<Quarantine> regions, boolean last)
+      throws IOException {
+    Path path = SegmentFiles.path(dir, id);
+    try (FileHandle source = io.openRead(path)) {
+      long size = source.size();
+      if (size != plannedSize) {
+        throw new DatawalException(
+            "datawal: segment "
+                + id
+                + " ("
+                + path
+                + ") is "
+                + size
+                + " bytes, not the "
+                + plannedSize
+                + " planned: it changed since the plan; plan again");
+      }
+      for (Quarantine q : regions) {
+        quarantine(source, q); // step 2
+      }
+      replace(source, id, path, size, regions, last); // step 3
+    }
+  }
+
+  /** Renames a segment the store must not have to its quarantine name, durably. */
+  private void moveOut(Quarantine q) throws IOException {
+    Path path = SegmentFiles.path(dir, q.segment());
+    try (FileHandle file = io.openRead(path)) {
+      if (file.size() != q.length()) {
+        throw new DatawalException(
+            "datawal: segment "
+                + q.segment()
+                + " ("
+                + path
+                + ") is "
+                + file.size()
+                + " bytes, not the "
+                + q.length()
+                + " planned: it changed since the plan; plan again");
+      }
+    }
+    io.atomicMove(path, q.file());
+    io.syncDirectory(dir); // the store no longer has the segment, across a power cut
+  }
+
+  /** Copies one region into its quarantine file, durably. */
+  private void quarantine(FileHandle source, Quarantine q) throws IOException {
+    Path tmp = q.file().resolveSibling(q.file().getFileName() + TMP);
+    io.deleteIfExists(tmp);
+    try (FileHandle out = io.openWrite(tmp, true)) {
+      copy(source, q.offset(), q.length(), out, 0);
+      out.force(); // the copy's bytes are on disk before its name is
+    }
+    io.atomicMove(tmp, q.file());
+    io.syncDirectory(dir); // and now its name is: the bytes survive outside the segment
+  }
+
+  /** Writes the segment without its regions beside it, checks it, and renames it into place. */
+  private void replace(
+      FileHandle source, long id, Path path, long size, List<Quarantine> regions, boolean last)
+      throws IOException {
+    Path tmp = dir.resolve(path.getFileName() + REPAIRING);
+    io.deleteIfExists(tmp);
+    try (FileHandle out = io.openWrite(tmp, true)) {
+      long from = 0;
+      long written = 0;
+      for (Quarantine q : regions) { // in offset order
+        written += copy(source, from, q.offset() - from, out, written);
+        from = q.offset() + q.length();
+      }
+      copy(source, from, size - from, out, written);
+      out.force(); // the new contents are on disk before they take the segment's name
+    }
+    String problem = stillDamaged(tmp, id, last);
+    if (problem != null) {
+      io.deleteIfExists(tmp);
+      throw new DatawalException(
+          "datawal: repair of segment "
+              + id
+              + " ("
+              + path
+              + ") stopped: without its damaged regions it would still not open ("
+              + problem
+              + "); the segment is unchanged, the quarantine files written are kept");
+    }
+    io.atomicMove(tmp, path);
+    io.syncDirectory(dir); // the repaired segment replaces the damaged one across a power cut
+  }
+
+  /** Why {@code file} would still make recovery refuse the store, or {@code null}. */
+  private String stillDamaged(Path file, long id, boolean last) {
+    try (SegmentWalker walker = SegmentWalker.open(io, file, id, false)) {
+      for (SegmentWalker.Item item = walker.next(); item != null; item = walker.next()) {
+        if (item instanceof SegmentWalker.Damage d && !d.tornTail(last)) {
+          return d.kindPhrase() + " at offset " + d.offset() + ": " + d.detail();
+        }
+      }
+      return null;
+    }
+  }
+
+  /** Copies {@code length} bytes from {@code from} of {@code in} to {@code at} of {@code out}. */
+  private static long copy(FileHandle in, long from, long length, FileHandle out, long at)
+      throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate((int) Math.max(1, Math.min(CHUNK, length)));
+    long done = 0;
+    while (done < length) {
+      buf.clear().limit((int) Math.min(buf.capacity(), length - done));
+      int n = in.read(buf, from + done);
+      if (n < 0) {
+        throw new IOException("segment ended at " + (from + done) + ", before " + (from + length));
+      }
+      out.write(buf.flip(), at + done);
+      done += n;
+    }
+    return length;
+  }
+
+  /** Deletes what an interrupted repair left: copies never renamed into place. */
+  private List<Path> deleteLeftovers() throws IOException {
+    List<Path> deleted = new ArrayList<>();
+    for (String name : io.list(dir)) {
+      boolean quarantineCopy = name.contains(".dwal" + QUARANTINE_MARKER) && name.endsWith(TMP);
+      boolean segmentCopy =
+          name.endsWith(REPAIRING)
+              && SegmentFiles.parseId(name.substring(0, name.length() - REPAIRING.length())) >= 0;
+      if (quarantineCopy || segmentCopy) {
+        io.deleteIfExists(dir.resolve(name));
+        deleted.add(dir.resolve(name));
+      }
+    }
+    if (!deleted.isEmpty()) {
+      io.syncDirectory(dir);
+    }
+    return deleted;
+  }
+
+  private static Plan compute(FileIo io, Path dir) throws IOException {
+    List<Long> ids = SegmentFiles.list(io, dir);
+    List<Loss> losses = new ArrayList<>();
+    StoreManifest manifest = null;
+    try {
+      manifest = StoreManifest.read(io, dir);
+    } catch (StoreManifest.Unreadable e) {
+      losses.add(
+          new Loss(
+              CorruptionKind.MANIFEST_DAMAGED,
+              -1,
+              StoreManifest.FILE_NAME
+                  + " is damaged ("
+                  + e.getMessage()
+                  + "): what it recorded is unknown; a new one is written from the segments"));
+    }
+    long floor = manifest == null ? 0 : manifest.highestTxid();
+    Set<Path> taken = new HashSet<>();
+    List<Quarantine> quarantines = new ArrayList<>();
+    Set<Long> wholeFiles = new HashSet<>();
+    SortedMap<Long, Long> sizes = new TreeMap<>();
+    for (long id : ids) {
+      sizes.put(id, size(io, dir, id));
+    }
+    ShapeCheck survey = ShapeCheck.survey(io, dir, ids, manifest);
+    for (CorruptStoreException problem : survey.problems()) {
+      if (problem.kind() == CorruptionKind.SEGMENT_UNEXPECTED
+          && sizes.containsKey(problem.segment())) {
+        long id = problem.segment();
+        quarantines.add(
+            new Quarantine(
+                id,
+                0,
+                sizes.get(id),
+                problem.kind(),
+                problem.getMessage(),
+                freeName(io, dir, SegmentFiles.fileName(id) + QUARANTINE_MARKER, 0, taken),
+                true));
+        wholeFiles.add(id);
+      } else {
+        losses.add(new Loss(problem.kind(), problem.segment(), problem.getMessage()));
+      }
+    }
+    KeyDirectorySnapshot.Evidence evidence = KeyDirectorySnapshot.readEvidence(io, dir);
+    if (evidence != null) {
+      floor = Math.max(floor, evidence.lastTxid());
+      if (manifest == null) {
+        CorruptStoreException loss =
+            new KeyDirectorySnapshot.Loader(io, dir).lossWithoutManifest(ids);
+        if (loss != null) {
+          losses.add(new Loss(loss.kind(), loss.segment(), loss.getMessage()));
+        }
+      }
+    }
+    List<Long> kept = ids.stream().filter(id -> !wholeFiles.contains(id)).toList();
+    List<SegmentWalker.Damage> tornTails = new ArrayList<>();
+    long previousTxid = 0;
+    for (int i = 0; i < kept.size(); i++) {
+      long id = kept.get(i);
+      boolean last = i == kept.size() - 1;
+      SegmentRead read = walk(io, dir, id, last, previousTxid, taken);
+      if (read == null) {
+        continue; // deleted by a live writer since the listing (lockless plans only)
+      }
+      quarantines.addAll(read.quarantines);
+      tornTails.addAll(read.tornTails);
+      previousTxid = Math.max(previousTxid, read.lastTxid);
+      StoreManifest.Shape recorded = survey.matched().get(id);
+      boolean differs =
+          read.quarantines.isEmpty()
+              && (survey.suspects().containsKey(id)
+                  || (recorded != null
+                      && recorded.complete()
+                      && (recorded.records() != read.records || recorded.digest() != read.digest)));
+      if (differs) {
+        losses.add(
+            new Loss(
+                CorruptionKind.SEGMENT_CHANGED,
+                id,
+                "segment "
+                    + id
+                    + " holds valid frames, but not the ones "
+                    + StoreManifest.FILE_NAME
+                    + " records (edited, or replaced by another file): accepted as they are"));
+      }
+      floor = Math.max(floor, read.lastTxid);
+    }
+    quarantines.sort(
+        java.util.Comparator.comparingLong(Quarantine::segment)
+            .thenComparingLong(Quarantine::offset));
+    boolean rewrite = !quarantines.isEmpty() || !losses.isEmpty();
+    KeyChanges keys =
+        rewrite && evidence != null
+            ? RepairKeyChanges.compute(
+                io, dir, kept, quarantines, evidence, relocations(io, dir, sizes, manifest))
+            : KeyChanges.unknown();
+    boolean snapshot = io.kind(KeyDirectorySnapshot.path(dir)) != FileIo.Kind.MISSING;
+    return new Plan(dir, sizes, quarantines, tornTails, snapshot, losses, keys, rewrite, floor);
+  }
+
+  /**
+   * What a walk of one segment finds for a repair.
+   *
+   * @param quarantines its damaged regions and records whose txid is not above the one before
+   * @param tornTails its torn tail, left to the writer
+   * @param records the frames kept
+   * @param digest their frame digest
+   * @param lastTxid the highest txid kept (or {@code previousTxid} if none)
+   */
+  private record SegmentRead(
+      List<Quarantine> quarantines,
+      List<SegmentWalker.Damage> tornTails,
+      long records,
+      long digest,
+      long lastTxid) {}
+
+  /**
+   * Walks segment {@code id}: its damaged regions, and runs of frames whose txids do not go up
+   * (after {@code previousTxid}, the last one kept before it), become regions to quarantine.
+   *
+   * @return what it found, or {@code null} if the segment is gone
+   */
+  private static SegmentRead walk(
+      FileIo io, Path dir, long id, boolean last, long previousTxid, Set<Path> taken)
+      throws IOException {
+    SegmentWalker walker;
+    try {
+      walker = SegmentWalker.open(io, SegmentFiles.path(dir, id), id, false);
+    } catch (DatawalException e) {
+      if (e.getCause() instanceof NoSuchFileException) {
+        return null;
+      }
+      throw e;
+    }
+    List<Quarantine> quarantines = new ArrayList<>();
+    List<SegmentWalker.Damage> tornTails = new ArrayList<>();
+    String prefix = SegmentFiles.fileName(id) + QUARANTINE_MARKER;
+    long records = 0;
+    long digest = FrameDigest.EMPTY;
+    long lastTxid = previousTxid;
+    long outOfOrderFrom = -1; // the start of a run of frames whose txids go back
+    long outOfOrderEnd = -1;
+    String outOfOrderDetail = null;
+    try (walker) {
+      for (SegmentWalker.Item item = walker.next(); item != null; item = walker.next()) {
+        if (item instanceof SegmentWalker.Frame f && f.txid() > lastTxid) {
+          records++;
+          digest = FrameDigest.next(digest, f.txid(), f.crc());
+          lastTxid = f.txid();
+        } else if (item instanceof SegmentWalker.Frame f) {
+          if (outOfOrderFrom < 0 || outOfOrderEnd != f.offset()) {
+            addRun(
+                io,
+                dir,
+                id,
+                prefix,
+                outOfOrderFrom,
+                outOfOrderEnd,
+                outOfOrderDetail,
+                taken,
+                quarantines);
+            outOfOrderFrom = f.offset();
+            outOfOrderDetail =
+                "the record at offset "
+                    + f.offset()
+                    + " has txid "
+                    + f.txid()
+                    + ", not above txid "
+                    + lastTxid
+                    + " of a record before it";
+          }
+          outOfOrderEnd = f.end();
+        } else {
+          SegmentWalker.Damage d = (SegmentWalker.Damage) item;
+          if (d.tornTail(last)) {
+            tornTails.add(d);
+          } else {
+            quarantines.add(
+                new Quarantine(
+                    id,
+                    d.offset(),
+                    d.length(),
+                    d.kind(),
+                    d.detail(),
+                    freeName(io, dir, prefix, d.offset(), taken)));
+          }
+        }
+      }
+    }
+    addRun(
+        io, dir, id, prefix, outOfOrderFrom, outOfOrderEnd, outOfOrderDetail, taken, quarantines);
+    return new SegmentRead(quarantines, tornTails, records, digest, lastTxid);
+  }
+
+  private static void addRun(
+      FileIo io,
+      Path dir,
+      long id,
+      String prefix,
+      long from,
+      long end,
+      String detail,
+      Set<Path> taken,
+      List<Quarantine> quarantines)
+      throws IOException {
+    if (from >= 0) {
+      quarantines.add(
+          new Quarantine(
+              id,
+              from,
+              end - from,
+              CorruptionKind.TXID_ORDER,
+              detail,
+              freeName(io, dir, prefix, from, taken)));
+    }
+  }
+
+  /**
+   * Segments whose contents now lie in a file of another id (swapped or moved): recorded id to the
+   * id of the file that matches its record, where its own file no longer does.
+   */
+  private static Map<Long, Long> relocations(
+      FileIo io, Path dir, SortedMap<Long, Long> sizes, StoreManifest manifest) throws IOException {
+    Map<Long, Long> moved = new TreeMap<>();
+    if (manifest == null) {
+      return moved;
+    }
+    Map<Long, Integer> tails = new TreeMap<>();
+    for (Map.Entry<Long, Long> file : sizes.entrySet()) {
+      tails.put(file.getKey(), SegmentTail.crc(io, dir, file.getKey(), file.getValue()));
+    }
+    for (StoreManifest.Sealed recorded : manifest.sealed().values()) {
+      long id = recorded.id();
+      if (sizes.containsKey(id) && recorded.matching(sizes.get(id), tails.get(id)) != null) {
+        continue; // its own file still holds it
+      }
+      for (Map.Entry<Long, Long> file : sizes.entrySet()) {
+        if (file.getKey() != id
+            && recorded.matching(file.getValue(), tails.get(file.getKey())) != null) {
+          moved.put(id, file.getKey());
+          break;
+        }
+      }
+    }
+    return moved;
+  }
+
+  private static long size(FileIo io, Path dir, long id) throws IOException {
+    try (FileHandle file = io.openRead(SegmentFiles.path(dir, id))) {
+      return file.size();
+    } catch (NoSuchFileException e) {
+      return 0;
+    }
+  }
+
+  private static Path freeName(FileIo io, Path dir, String prefix, long offset, Set<Path> taken)
+      throws IOException {
+    String base = prefix + offset;
+    Path candidate = dir.resolve(base);
+    for (int n = 2; taken.contains(candidate) || io.kind(candidate) != FileIo.Kind.MISSING; n++) {
+      candidate = dir.resolve(base + "." + n);
+    }
+    taken.add(candidate);
+    return candidate;
+  }
+
+  private static void requireStore(FileIo io, Path dir) {
+    Objects.requireNonNull(dir, "dir");
+    try {
+      SegmentFiles.requireStoreDirectory(io, dir);
+    } catch (IOException e) {
+      throw Errors.readFailed(dir, e);
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("closed");
+    }
+  }
+}
