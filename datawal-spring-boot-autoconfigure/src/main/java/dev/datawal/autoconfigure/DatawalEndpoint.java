@@ -79,7 +79,7 @@ public final class DatawalEndpoint {
     DatawalOptions options = store.options().orElse(null);
     return new StoreDescriptor(
         store.dir().toString(),
-        mode(store.mode()),
+        store.mode().label(),
         options == null
             ? null
             : new FsyncDescriptor(options.fsyncPolicy().name(), options.fsyncInterval()),
@@ -172,10 +172,6 @@ public final class DatawalEndpoint {
 
   private IntegrityDescriptor integrity() {
     return orNull(() -> store.integrity().map(IntegrityDescriptor::of).orElse(null));
-  }
-
-  static String mode(DatawalStore.Mode mode) {
-    return mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   /** A value of a store that may be closed: null when it cannot say. */

@@ -41,7 +41,7 @@ public final class DatawalHealthIndicator extends AbstractHealthIndicator {
   protected void doHealthCheck(Health.Builder builder) throws Exception {
     List<String> down = new ArrayList<>();
     builder.withDetail("dir", store.dir().toString());
-    builder.withDetail("mode", DatawalEndpoint.mode(store.mode()));
+    builder.withDetail("mode", store.mode().label());
     IntegrityStatus integrity = store.integrity().orElse(null);
     if (integrity != null && integrity.damaged()) {
       // First: unlike the other reasons, a restart does not clear it.

@@ -67,7 +67,7 @@ public final class DatawalMetrics implements MeterBinder, AutoCloseable {
   /** Metrics of {@code store}, tagged with its mode and {@code tags}. */
   public DatawalMetrics(DatawalStore store, Iterable<Tag> tags) {
     this.store = Objects.requireNonNull(store, "store");
-    this.tags = Tags.of("mode", DatawalEndpoint.mode(store.mode())).and(tags);
+    this.tags = Tags.of("mode", store.mode().label()).and(tags);
   }
 
   @Override
