@@ -2,6 +2,10 @@ package dev.datawal.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.datawal.autoconfigure.actuate.endpoint.DatawalEndpointAutoConfiguration;
+import dev.datawal.autoconfigure.health.DatawalHealthContributorAutoConfiguration;
+import dev.datawal.autoconfigure.metrics.DatawalMetricsAutoConfiguration;
+import dev.datawal.spring.metrics.DatawalMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.reflect.Constructor;
