@@ -1,36 +1,142 @@
 package dev.datawal.autoconfigure;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.datawal.DataWal;
 import dev.datawal.autoconfigure.actuate.endpoint.DatawalEndpointAutoConfiguration;
 import dev.datawal.autoconfigure.health.DatawalHealthContributorAutoConfiguration;
 import dev.datawal.autoconfigure.metrics.DatawalMetricsAutoConfiguration;
+import dev.datawal.spring.DatawalStore;
+import dev.datawal.spring.actuate.endpoint.DatawalEndpoint;
+import dev.datawal.spring.health.DatawalHealthIndicator;
 import dev.datawal.spring.metrics.DatawalMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.reflect.Constructor;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.annotation.Bean;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 /**
- * Each optional integration needs only its own library: an application that lacks one still gets
- * the store and every integration it has the library for.
+ * Each optional integration needs only its own library: an application that lacks Actuator's
+ * endpoint classes, Boot's health support, both, or Micrometer still gets a working store and every
+ * integration it has the library for, and no bean of one it lacks.
  */
 class OptionalLibrariesTests {
+  private static final String ACTUATOR = "org.springframework.boot.actuate";
   private static final String ACTUATOR_ENDPOINTS = "org.springframework.boot.actuate.endpoint";
+  private static final String HEALTH = "org.springframework.boot.health";
+  private static final String MICROMETER = "io.micrometer";
 
   @TempDir Path tmp;
 
+  private ApplicationContextRunner runnerWithout(String... hiddenPackages) {
+    return StarterContexts.runner(tmp)
+        .withClassLoader(new FilteredClassLoader(hiddenPackages))
+        .withConfiguration(
+            AutoConfigurations.of(
+                DatawalEndpointAutoConfiguration.class,
+                DatawalHealthContributorAutoConfiguration.class,
+                DatawalMetricsAutoConfiguration.class))
+        .withPropertyValues("management.endpoints.web.exposure.include=datawal");
+  }
+
+  @Test
+  void withoutActuatorEndpointClassesTheStoreHealthAndMetricsWork() {
+    runnerWithout(ACTUATOR_ENDPOINTS)
+        .withUserConfiguration(DatawalActuatorAutoConfigurationTests.Registry.class)
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(beansIn(context, DatawalEndpoint.class.getPackageName())).isEmpty();
+              assertTheStoreAndItsMetricsWork(context);
+              assertThat(context.getBean(DatawalHealthIndicator.class).health().getStatus())
+                  .isEqualTo(Status.UP);
+            });
+  }
+
+  @Test
+  void withoutHealthClassesTheStoreEndpointAndMetricsWork() {
+    runnerWithout(HEALTH)
+        .withUserConfiguration(DatawalActuatorAutoConfigurationTests.Registry.class)
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(beansIn(context, DatawalHealthIndicator.class.getPackageName())).isEmpty();
+              assertThat(context).doesNotHaveBean("datawalHealthIndicator");
+              assertTheStoreAndItsMetricsWork(context);
+              assertThat(context.getBean(DatawalEndpoint.class).datawal().mode()).isEqualTo("kv");
+            });
+  }
+
+  @Test
+  void withoutActuatorOrHealthOnlyTheStoreAndItsMetricsAreThere() {
+    runnerWithout(ACTUATOR, HEALTH)
+        .withUserConfiguration(DatawalActuatorAutoConfigurationTests.Registry.class)
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(beansIn(context, "dev.datawal.spring.actuate")).isEmpty();
+              assertThat(beansIn(context, DatawalHealthIndicator.class.getPackageName())).isEmpty();
+              assertTheStoreAndItsMetricsWork(context);
+            });
+  }
+
+  @Test
+  void withoutMicrometerTheStoreEndpointAndHealthWork() {
+    runnerWithout(MICROMETER)
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(beansIn(context, DatawalMetrics.class.getPackageName())).isEmpty();
+              assertThat(context).doesNotHaveBean("datawalMetrics");
+              DataWal wal = context.getBean(DataWal.class);
+              wal.put("k".getBytes(UTF_8), "v".getBytes(UTF_8));
+              assertThat(wal.get("k".getBytes(UTF_8))).hasValue("v".getBytes(UTF_8));
+              assertThat(context.getBean(DatawalEndpoint.class).datawal().nextTxid()).isEqualTo(2);
+              assertThat(context.getBean(DatawalHealthIndicator.class).health().getStatus())
+                  .isEqualTo(Status.UP);
+            });
+  }
+
+  /** A write goes through, and the metrics bound to the registry count it. */
+  private static void assertTheStoreAndItsMetricsWork(AssertableApplicationContext context) {
+    assertThat(context).hasSingleBean(DatawalStore.class);
+    MeterRegistry registry = context.getBean(MeterRegistry.class);
+    context.getBean(DatawalMetrics.class).bindTo(registry); // as Boot's MeterRegistryPostProcessor
+    DataWal wal = context.getBean(DataWal.class);
+    wal.put("k".getBytes(UTF_8), "v".getBytes(UTF_8));
+    assertThat(wal.get("k".getBytes(UTF_8))).hasValue("v".getBytes(UTF_8));
+    assertThat(registry.get("datawal.appends").tag("mode", "kv").counter().count()).isEqualTo(1);
+    assertThat(registry.get("datawal.disk.bytes").gauge().value()).isPositive();
+  }
+
+  /** The names of the beans whose class is in {@code pkg} or below it. */
+  private static List<String> beansIn(ApplicationContext context, String pkg) {
+    return Arrays.stream(context.getBeanDefinitionNames())
+        .filter(
+            name -> {
+              Class<?> type = context.getType(name);
+              return type != null && (type.getPackageName() + ".").startsWith(pkg + ".");
+            })
+        .toList();
+  }
+
   /**
-   * Metrics and health run where Actuator's endpoint classes are missing. Boot's {@code
+   * Metrics and health run where Actuator's endpoint classes are missing. Boot's {@link
    * FilteredClassLoader} cannot show this (the classes it loads are linked by the application class
    * loader, which has the endpoint classes), so the application runs in an {@link
    * IsolatingClassLoader} that links datawal's classes without them.
@@ -55,12 +161,8 @@ class OptionalLibrariesTests {
     DatawalHealthContributorAutoConfiguration.class,
     DatawalMetricsAutoConfiguration.class
   })
-  static class Application {
-    @Bean
-    MeterRegistry meterRegistry() {
-      return new SimpleMeterRegistry();
-    }
-  }
+  @Import(DatawalActuatorAutoConfigurationTests.Registry.class)
+  static class Application {}
 
   /**
    * Runs {@link Application} in the class loader that loaded this class. The auto-configurations
