@@ -35,7 +35,7 @@ public final class DatawalJacksonAutoConfiguration {
   @Bean
   @ConditionalOnSingleCandidate(RecordLog.class)
   @ConditionalOnMissingBean
-  public JsonEventLog datawalJsonEventLog(RecordLog log, ObjectProvider<JsonMapper> mapper) {
+  JsonEventLog datawalJsonEventLog(RecordLog log, ObjectProvider<JsonMapper> mapper) {
     return new JsonEventLog(log, mapperOrDefault(mapper));
   }
 
@@ -43,8 +43,7 @@ public final class DatawalJacksonAutoConfiguration {
   @Bean
   @ConditionalOnSingleCandidate(DataWal.class)
   @ConditionalOnMissingBean
-  public JsonKeyValueStore datawalJsonKeyValueStore(
-      DataWal store, ObjectProvider<JsonMapper> mapper) {
+  JsonKeyValueStore datawalJsonKeyValueStore(DataWal store, ObjectProvider<JsonMapper> mapper) {
     return new JsonKeyValueStore(store, mapperOrDefault(mapper));
   }
 
