@@ -16,6 +16,9 @@ import org.springframework.context.annotation.Bean;
 /**
  * The {@code datawal} health indicator ({@link DatawalHealthIndicator}), when Spring Boot's health
  * support is on the classpath; {@code management.health.datawal.enabled=false} turns it off.
+ *
+ * <p>Guarded on {@link HealthIndicator} and {@link ConditionalOnEnabledHealthIndicator}
+ * (spring-boot-health) only: the indicator needs no Actuator endpoint classes.
  */
 @AutoConfiguration(
     after = DatawalStoreAutoConfiguration.class,

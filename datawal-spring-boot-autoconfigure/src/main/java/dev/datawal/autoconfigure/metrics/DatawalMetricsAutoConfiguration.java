@@ -14,6 +14,9 @@ import org.springframework.context.annotation.Bean;
 /**
  * Micrometer metrics of the store ({@link DatawalMetrics}), when Micrometer is on the classpath and
  * the application has a {@link MeterRegistry}.
+ *
+ * <p>Guarded on Micrometer's {@link MeterRegistry} and {@link MeterBinder} only: the metrics need
+ * no Actuator or health classes.
  */
 @AutoConfiguration(
     after = DatawalStoreAutoConfiguration.class,
@@ -22,7 +25,7 @@ import org.springframework.context.annotation.Bean;
       "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
       "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"
     })
-@ConditionalOnClass(MeterBinder.class)
+@ConditionalOnClass({MeterRegistry.class, MeterBinder.class})
 @ConditionalOnBean({DatawalStore.class, MeterRegistry.class})
 public final class DatawalMetricsAutoConfiguration {
   @Bean(destroyMethod = "close")

@@ -19,6 +19,10 @@ import org.springframework.context.annotation.Bean;
  * The {@code datawal} Actuator endpoint ({@link DatawalEndpoint}), when Actuator is on the
  * classpath and the endpoint is available (accessible and exposed, see {@code
  * management.endpoint.datawal.access} and {@code management.endpoints.web.exposure.include}).
+ *
+ * <p>Guarded on the classes it needs: Actuator's {@link Endpoint} (spring-boot-actuator, whose
+ * classes the endpoint and its web extension are built from) and {@link
+ * ConditionalOnAvailableEndpoint} (spring-boot-actuator-autoconfigure).
  */
 @AutoConfiguration(after = DatawalStoreAutoConfiguration.class)
 @ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class})
