@@ -57,16 +57,13 @@ class LayeringTests {
               + "|com\\.fasterxml)(?:\\.[A-Za-z_]\\w*)+");
 
   @Test
-  void autoConfigurationNeverTouchesEngineInternals() throws IOException {
-    List<String> offending;
-    try (Stream<Path> files = Files.walk(SOURCES)) {
-      offending =
-          files
-              .filter(f -> f.toString().endsWith(".java"))
-              .flatMap(LayeringTests::lines)
-              .filter(line -> line.contains("dev.datawal.internal"))
-              .toList();
-    }
+  void autoConfigurationNeverTouchesEngineInternals() {
+    List<String> offending =
+        files(SOURCES, true).stream()
+            .filter(f -> f.toString().endsWith(".java"))
+            .flatMap(LayeringTests::lines)
+            .filter(line -> line.contains("dev.datawal.internal"))
+            .toList();
     assertThat(offending).isEmpty();
   }
 
@@ -119,35 +116,30 @@ class LayeringTests {
   }
 
   @Test
-  void everyRuntimePackageHasItsRule() throws IOException {
-    List<String> packages;
-    try (Stream<Path> dirs = Files.walk(RUNTIME)) {
-      packages =
-          dirs.filter(Files::isDirectory)
-              .filter(dir -> code(dir, false).findAny().isPresent())
-              .map(dir -> SOURCES.relativize(dir).toString().replace('/', '.'))
-              .toList();
-    }
+  void everyRuntimePackageHasItsRule() {
+    List<String> packages =
+        files(RUNTIME, true).stream()
+            .filter(Files::isDirectory)
+            .filter(dir -> code(dir, false).findAny().isPresent())
+            .map(dir -> SOURCES.relativize(dir).toString().replace('/', '.'))
+            .toList();
     assertThat(MAY_USE).containsOnlyKeys(packages);
   }
 
   @Test
-  void autoConfigurationPackagesHoldOnlyAutoConfigurationAndItsProperties() throws IOException {
-    List<Path> offending;
-    try (Stream<Path> files = Files.walk(AUTOCONFIGURE)) {
-      offending =
-          files
-              .filter(LayeringTests::isCode)
-              .filter(f -> lines(f).anyMatch(line -> line.startsWith("public ")))
-              .filter(
-                  f ->
-                      lines(f)
-                          .noneMatch(
-                              line ->
-                                  line.startsWith("@AutoConfiguration")
-                                      || line.startsWith("@ConfigurationProperties")))
-              .toList();
-    }
+  void autoConfigurationPackagesHoldOnlyAutoConfigurationAndItsProperties() {
+    List<Path> offending =
+        files(AUTOCONFIGURE, true).stream()
+            .filter(LayeringTests::isCode)
+            .filter(f -> lines(f).anyMatch(line -> line.startsWith("public ")))
+            .filter(
+                f ->
+                    lines(f)
+                        .noneMatch(
+                            line ->
+                                line.startsWith("@AutoConfiguration")
+                                    || line.startsWith("@ConfigurationProperties")))
+            .toList();
     assertThat(offending).isEmpty();
   }
 
@@ -184,8 +176,13 @@ class LayeringTests {
 
   /** The lines of the code (not the package documentation) in {@code dir}, or below it. */
   private static Stream<String> code(Path dir, boolean below) {
+    return files(dir, below).stream().filter(LayeringTests::isCode).flatMap(LayeringTests::lines);
+  }
+
+  /** The files and directories in {@code dir}, or below it (with {@code dir} itself). */
+  private static List<Path> files(Path dir, boolean below) {
     try (Stream<Path> files = below ? Files.walk(dir) : Files.list(dir)) {
-      return files.filter(LayeringTests::isCode).toList().stream().flatMap(LayeringTests::lines);
+      return files.toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

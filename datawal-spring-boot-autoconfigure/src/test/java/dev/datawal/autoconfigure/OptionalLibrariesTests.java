@@ -54,15 +54,19 @@ class OptionalLibrariesTests {
         .withPropertyValues("management.endpoints.web.exposure.include=datawal");
   }
 
+  /** {@link #runnerWithout} for an application that has Micrometer's meter registry. */
+  private ApplicationContextRunner runnerWithARegistryWithout(String... hiddenPackages) {
+    return runnerWithout(hiddenPackages)
+        .withUserConfiguration(DatawalActuatorAutoConfigurationTests.Registry.class);
+  }
+
   @Test
   void withoutActuatorEndpointClassesTheStoreHealthAndMetricsWork() {
-    runnerWithout(ACTUATOR_ENDPOINTS)
-        .withUserConfiguration(DatawalActuatorAutoConfigurationTests.Registry.class)
+    runnerWithARegistryWithout(ACTUATOR_ENDPOINTS)
         .run(
             context -> {
-              assertThat(context).hasNotFailed();
-              assertThat(beansIn(context, DatawalEndpoint.class.getPackageName())).isEmpty();
               assertTheStoreAndItsMetricsWork(context);
+              assertThat(beansIn(context, DatawalEndpoint.class.getPackageName())).isEmpty();
               assertThat(context.getBean(DatawalHealthIndicator.class).health().getStatus())
                   .isEqualTo(Status.UP);
             });
@@ -70,28 +74,24 @@ class OptionalLibrariesTests {
 
   @Test
   void withoutHealthClassesTheStoreEndpointAndMetricsWork() {
-    runnerWithout(HEALTH)
-        .withUserConfiguration(DatawalActuatorAutoConfigurationTests.Registry.class)
+    runnerWithARegistryWithout(HEALTH)
         .run(
             context -> {
-              assertThat(context).hasNotFailed();
+              assertTheStoreAndItsMetricsWork(context);
               assertThat(beansIn(context, DatawalHealthIndicator.class.getPackageName())).isEmpty();
               assertThat(context).doesNotHaveBean("datawalHealthIndicator");
-              assertTheStoreAndItsMetricsWork(context);
               assertThat(context.getBean(DatawalEndpoint.class).datawal().mode()).isEqualTo("kv");
             });
   }
 
   @Test
   void withoutActuatorOrHealthOnlyTheStoreAndItsMetricsAreThere() {
-    runnerWithout(ACTUATOR, HEALTH)
-        .withUserConfiguration(DatawalActuatorAutoConfigurationTests.Registry.class)
+    runnerWithARegistryWithout(ACTUATOR, HEALTH)
         .run(
             context -> {
-              assertThat(context).hasNotFailed();
+              assertTheStoreAndItsMetricsWork(context);
               assertThat(beansIn(context, "dev.datawal.spring.actuate")).isEmpty();
               assertThat(beansIn(context, DatawalHealthIndicator.class.getPackageName())).isEmpty();
-              assertTheStoreAndItsMetricsWork(context);
             });
   }
 
@@ -100,26 +100,30 @@ class OptionalLibrariesTests {
     runnerWithout(MICROMETER)
         .run(
             context -> {
-              assertThat(context).hasNotFailed();
+              assertTheStoreWorks(context);
               assertThat(beansIn(context, DatawalMetrics.class.getPackageName())).isEmpty();
               assertThat(context).doesNotHaveBean("datawalMetrics");
-              DataWal wal = context.getBean(DataWal.class);
-              wal.put("k".getBytes(UTF_8), "v".getBytes(UTF_8));
-              assertThat(wal.get("k".getBytes(UTF_8))).hasValue("v".getBytes(UTF_8));
               assertThat(context.getBean(DatawalEndpoint.class).datawal().nextTxid()).isEqualTo(2);
               assertThat(context.getBean(DatawalHealthIndicator.class).health().getStatus())
                   .isEqualTo(Status.UP);
             });
   }
 
-  /** A write goes through, and the metrics bound to the registry count it. */
-  private static void assertTheStoreAndItsMetricsWork(AssertableApplicationContext context) {
+  /** The context started, and a write to the store reads back. */
+  private static void assertTheStoreWorks(AssertableApplicationContext context) {
+    assertThat(context).hasNotFailed();
     assertThat(context).hasSingleBean(DatawalStore.class);
-    MeterRegistry registry = context.getBean(MeterRegistry.class);
-    context.getBean(DatawalMetrics.class).bindTo(registry); // as Boot's MeterRegistryPostProcessor
     DataWal wal = context.getBean(DataWal.class);
     wal.put("k".getBytes(UTF_8), "v".getBytes(UTF_8));
     assertThat(wal.get("k".getBytes(UTF_8))).hasValue("v".getBytes(UTF_8));
+  }
+
+  /** {@link #assertTheStoreWorks}, and the metrics bound to the registry count the write. */
+  private static void assertTheStoreAndItsMetricsWork(AssertableApplicationContext context) {
+    assertThat(context).hasNotFailed();
+    MeterRegistry registry = context.getBean(MeterRegistry.class);
+    context.getBean(DatawalMetrics.class).bindTo(registry); // as Boot's MeterRegistryPostProcessor
+    assertTheStoreWorks(context);
     assertThat(registry.get("datawal.appends").tag("mode", "kv").counter().count()).isEqualTo(1);
     assertThat(registry.get("datawal.disk.bytes").gauge().value()).isPositive();
   }
