@@ -3,6 +3,7 @@ package dev.datawal.autoconfigure;
 import dev.datawal.DataWal;
 import dev.datawal.RecordLog;
 import dev.datawal.RecordLogReader;
+import dev.datawal.spring.DatawalMaintenance;
 import dev.datawal.spring.DatawalStore;
 import dev.datawal.spring.RetentionFloor;
 import dev.datawal.spring.SubscriberPositions;
@@ -62,7 +63,18 @@ public final class DatawalStoreAutoConfiguration {
   @ConditionalOnMissingBean
   DatawalMaintenance datawalMaintenance(
       DatawalStore store, DatawalProperties properties, ObjectProvider<RetentionFloor> floors) {
-    return new DatawalMaintenance(store, properties, floors.orderedStream().toList());
+    return new DatawalMaintenance(store, schedule(properties), floors.orderedStream().toList());
+  }
+
+  /** Compaction when enabled; retention only when a limit is set. */
+  private static DatawalMaintenance.Schedule schedule(DatawalProperties properties) {
+    DatawalProperties.Compaction compaction = properties.getCompaction();
+    DatawalProperties.Retention retention = properties.getRetention();
+    boolean limited = retention.getMaxAge() != null || retention.getMaxBytes().toBytes() > 0;
+    return new DatawalMaintenance.Schedule(
+        compaction.isEnabled() ? compaction.getInterval() : null,
+        compaction.getMinGarbageRatio(),
+        limited ? retention.getInterval() : null);
   }
 
   /**

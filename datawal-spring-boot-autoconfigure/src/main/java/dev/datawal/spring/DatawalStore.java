@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -44,7 +45,15 @@ public final class DatawalStore {
     /** A plain {@link RecordLog}. */
     LOG,
     /** A lockless {@link RecordLogReader}: no writer. */
-    READ_ONLY
+    READ_ONLY;
+
+    /**
+     * The mode as the Actuator endpoint, the health details and the {@code mode} metric tag show
+     * it: {@code kv}, {@code log} or {@code read-only}.
+     */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
   }
 
   /**

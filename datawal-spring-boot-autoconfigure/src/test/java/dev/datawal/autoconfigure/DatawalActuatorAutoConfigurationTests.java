@@ -3,6 +3,13 @@ package dev.datawal.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.datawal.RecordLog;
+import dev.datawal.autoconfigure.actuate.endpoint.DatawalEndpointAutoConfiguration;
+import dev.datawal.autoconfigure.health.DatawalHealthContributorAutoConfiguration;
+import dev.datawal.autoconfigure.metrics.DatawalMetricsAutoConfiguration;
+import dev.datawal.spring.actuate.endpoint.DatawalEndpoint;
+import dev.datawal.spring.actuate.endpoint.DatawalEndpointWebExtension;
+import dev.datawal.spring.health.DatawalHealthIndicator;
+import dev.datawal.spring.metrics.DatawalMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;

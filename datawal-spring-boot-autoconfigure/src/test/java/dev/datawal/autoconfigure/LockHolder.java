@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * Another process holding a store's lock: a child JVM that opens the store, says "locked", and
  * closes it when its stdin says so (or ends).
  */
-final class LockHolder implements AutoCloseable {
+public final class LockHolder implements AutoCloseable {
   private final Process process;
   private final BufferedReader out;
 
@@ -24,7 +24,7 @@ final class LockHolder implements AutoCloseable {
   }
 
   /** Starts the child and returns once it holds the lock. */
-  static LockHolder start(Path dir) throws IOException {
+  public static LockHolder start(Path dir) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process process =
         new ProcessBuilder(
@@ -44,7 +44,7 @@ final class LockHolder implements AutoCloseable {
     return holder;
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 

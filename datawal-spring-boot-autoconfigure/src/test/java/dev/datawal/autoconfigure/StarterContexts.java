@@ -5,10 +5,10 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** Application contexts with the starter's core auto-configuration, on a test's store dir. */
-final class StarterContexts {
+public final class StarterContexts {
   private StarterContexts() {}
 
-  static ApplicationContextRunner runner(Path dir) {
+  public static ApplicationContextRunner runner(Path dir) {
     return new ApplicationContextRunner()
         .withConfiguration(
             AutoConfigurations.of(

@@ -1,0 +1,6 @@
+/**
+ * Auto-configuration of the {@code datawal} Actuator endpoint ({@link
+ * dev.datawal.spring.actuate.endpoint.DatawalEndpoint}) and its web extension, guarded on
+ * Actuator's endpoint classes.
+ */
+package dev.datawal.autoconfigure.actuate.endpoint;

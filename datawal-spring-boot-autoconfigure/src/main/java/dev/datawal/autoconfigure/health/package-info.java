@@ -1,0 +1,6 @@
+/**
+ * Auto-configuration of the {@code datawal} health indicator ({@link
+ * dev.datawal.spring.health.DatawalHealthIndicator}), guarded on Spring Boot's health support
+ * ({@code spring-boot-health}) alone: it needs no Actuator endpoint classes.
+ */
+package dev.datawal.autoconfigure.health;

@@ -1,0 +1,6 @@
+/**
+ * Auto-configuration of the typed Jackson facades ({@link dev.datawal.spring.json.JsonEventLog},
+ * {@link dev.datawal.spring.json.JsonKeyValueStore}) over the store bean, guarded on Jackson 3's
+ * {@code JsonMapper}.
+ */
+package dev.datawal.autoconfigure.json;

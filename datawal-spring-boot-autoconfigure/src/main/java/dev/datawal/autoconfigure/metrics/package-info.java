@@ -1,0 +1,6 @@
+/**
+ * Auto-configuration of the store's Micrometer metrics ({@link
+ * dev.datawal.spring.metrics.DatawalMetrics}), guarded on Micrometer alone: they need no Actuator
+ * classes.
+ */
+package dev.datawal.autoconfigure.metrics;

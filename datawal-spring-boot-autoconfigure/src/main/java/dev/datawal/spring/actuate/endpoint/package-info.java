@@ -1,0 +1,7 @@
+/**
+ * The {@code datawal} Actuator endpoint ({@link
+ * dev.datawal.spring.actuate.endpoint.DatawalEndpoint}) and its web extension: the store's state,
+ * recovery report and integrity, and its write operations. Auto-configured by {@code
+ * dev.datawal.autoconfigure.actuate.endpoint.DatawalEndpointAutoConfiguration}.
+ */
+package dev.datawal.spring.actuate.endpoint;

@@ -1,0 +1,6 @@
+/**
+ * The {@code datawal} health indicator ({@link dev.datawal.spring.health.DatawalHealthIndicator}).
+ * Needs Spring Boot's health support only, not Actuator's endpoint classes. Auto-configured by
+ * {@code dev.datawal.autoconfigure.health.DatawalHealthContributorAutoConfiguration}.
+ */
+package dev.datawal.spring.health;

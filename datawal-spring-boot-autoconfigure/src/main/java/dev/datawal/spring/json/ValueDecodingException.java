@@ -1,0 +1,50 @@
+package dev.datawal.spring.json;
+
+import dev.datawal.DatawalException;
+import dev.datawal.RecordRef;
+
+/**
+ * A value of a {@link JsonKeyValueStore} is not JSON of the requested type. The message names the
+ * key and, when known, the segment, offset and txid of the key's latest Put.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class ValueDecodingException extends DatawalException {
+  private static final long serialVersionUID = 1L;
+
+  private final String key;
+  private final transient RecordRef ref;
+
+  ValueDecodingException(String key, RecordRef ref, Class<?> type, String detail, Throwable cause) {
+    super(
+        "datawal: the value of key \""
+            + key
+            + "\""
+            + (ref == null
+                ? ""
+                : " (txid "
+                    + ref.txid()
+                    + ", segment "
+                    + ref.segment()
+                    + ", offset "
+                    + ref.offset()
+                    + ")")
+            + " is not JSON of type "
+            + type.getName()
+            + ": "
+            + detail,
+        cause);
+    this.key = key;
+    this.ref = ref;
+  }
+
+  /** The key whose value did not decode. */
+  public String key() {
+    return key;
+  }
+
+  /** Where the key's latest Put lies, or {@code null} if it could not be found out. */
+  public RecordRef ref() {
+    return ref;
+  }
+}

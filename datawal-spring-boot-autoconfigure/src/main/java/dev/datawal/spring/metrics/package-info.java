@@ -1,0 +1,6 @@
+/**
+ * Micrometer metrics of the store ({@link dev.datawal.spring.metrics.DatawalMetrics}). Needs
+ * Micrometer only, not Actuator. Auto-configured by {@code
+ * dev.datawal.autoconfigure.metrics.DatawalMetricsAutoConfiguration}.
+ */
+package dev.datawal.spring.metrics;
