@@ -1,27 +1,22 @@
 package dev.datawal;
 
-import dev.datawal.internal.format.SegmentFiles;
 import dev.datawal.internal.format.SegmentScanner;
 import dev.datawal.internal.io.Errors;
-import dev.datawal.internal.io.FileHandle;
 import dev.datawal.internal.io.FileIo;
 import dev.datawal.internal.kv.JsonlExport;
 import dev.datawal.internal.kv.KeyDirectory;
 import dev.datawal.internal.kv.KeyDirectorySnapshot;
-import dev.datawal.internal.kv.SegmentCompactor;
 import dev.datawal.internal.kv.SegmentUsage;
 import dev.datawal.internal.kv.ValueReader;
 import dev.datawal.internal.log.LogWriter;
 import dev.datawal.internal.log.ReadHandles;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.StampedLock;
@@ -74,26 +69,24 @@ public final class DataWal implements AutoCloseable {
   private final ReentrantLock compactionLock = new ReentrantLock();
   private final AtomicBoolean closing = new AtomicBoolean(); // set once, as close() begins
 
-  /**
-   * Whether a key-directory snapshot may be on disk; compaction deletes it before changing a
-   * segment it covers. Guarded by compactionLock (set once at open, before the store is shared).
-   */
-  private boolean snapshotOnDisk;
-
-  /**
-   * What the snapshot on disk covers (segment id to size), if this store wrote or loaded it; a
-   * close that finds the log exactly so, with the directory still reading it, need not rewrite it.
-   * Guarded by compactionLock.
-   */
-  private SortedMap<Long, Long> snapshotCovers;
+  private final SnapshotLifecycle snapshots;
+  private final StoreCompaction compaction;
 
   private DataWal(
-      FileIo io, RecordLog log, KeyDirectory directory, SegmentUsage usage, ReadHandles handles) {
+      FileIo io,
+      RecordLog log,
+      KeyDirectory directory,
+      SegmentUsage usage,
+      ReadHandles handles,
+      SnapshotLifecycle snapshots) {
     this.io = io;
     this.log = log;
     this.directory = directory;
     this.usage = usage;
     this.handles = handles;
+    this.snapshots = snapshots;
+    this.compaction =
+        new StoreCompaction(io, log, directory, usage, handles, swapLock, closing, snapshots);
     this.applyToDirectory = this::apply;
   }
 
@@ -130,16 +123,18 @@ public final class DataWal implements AutoCloseable {
       loader.directory().close(); // unmaps the snapshot the failed open may have mapped
       throw e;
     }
+    // Whether used or not: a snapshot left on disk must go before compaction changes a segment.
+    SnapshotLifecycle snapshots =
+        new SnapshotLifecycle(
+            io, log, loader.directory(), SnapshotLifecycle.filePresent(io, dir), loader.covered());
     DataWal store =
         new DataWal(
             io,
             log,
             loader.directory(),
             loader.usage(),
-            new ReadHandles(io, dir, options.maxReadHandles()));
-    // Whether used or not: a snapshot left on disk must go before compaction changes a segment.
-    store.snapshotOnDisk = store.snapshotFilePresent();
-    store.snapshotCovers = loader.covered();
+            new ReadHandles(io, dir, options.maxReadHandles()),
+            snapshots);
     log.routeWritesTo(store.applyToDirectory); // writes through log() keep the directory right
     return store;
   }
@@ -416,34 +411,7 @@ public final class DataWal implements AutoCloseable {
   public CompactionStats compactTo(Path target) {
     Objects.requireNonNull(target, "target");
     ensureOpen();
-    requireEmptyTarget(io, target);
-    long started = System.nanoTime();
-    long stamp = swapLock.readLock(); // the places read below stay valid
-    try {
-      List<KeyDirectory.Item> items = directory.itemsSorted();
-      long bytes = 0;
-      DatawalOptions outOptions = log.options().toBuilder().fsyncPolicy(FsyncPolicy.MANUAL).build();
-      try (RecordLog out = RecordLog.open(target, outOptions, io)) {
-        for (KeyDirectory.Item item : items) {
-          byte[] value = ValueReader.read(handles, log.dir(), item.location(), item.key());
-          bytes += out.appendRecord(RecordType.PUT, item.key(), value).length();
-        }
-        out.fsync();
-      } catch (IOException e) {
-        throw Errors.readFailed(log.dir(), e);
-      }
-      return observed(
-          new CompactionStats(
-              items.size(),
-              items.size(),
-              bytes,
-              Math.max(0, log.writer().totalBytes() - bytes),
-              log.writer().sealedSegments().size() + 1,
-              1,
-              Duration.ofNanos(System.nanoTime() - started)));
-    } finally {
-      swapLock.unlockRead(stamp);
-    }
+    return compaction.compactTo(target);
   }
 
   /**
@@ -493,139 +461,9 @@ public final class DataWal implements AutoCloseable {
     compactionLock.lock();
     try {
       ensureOpen(); // close holds compactionLock while it runs: a compaction after it finds closing
-      long started = System.nanoTime();
-      int segmentsBefore = log.writer().sealedSegments().size() + 1;
-      long recordsWritten = 0;
-      long bytesWritten = 0;
-      long bytesReclaimed = 0; // per segment: appends may seal new segments meanwhile
-      // Tombstones can go only while every older segment holds nothing but live Puts.
-      boolean olderHoldOnlyLivePuts = true;
-      // A damaged page of a snapshot in use is rebuilt from the segments it covers, which is
-      // possible only until a segment changes: check every page now.
-      directory.verifySnapshot();
-      for (Map.Entry<Long, Long> segment : log.writer().sealedSegments().entrySet()) {
-        if (closing.get()) {
-          break; // close waits for compactionLock: stop here, every segment done is consistent
-        }
-        long id = segment.getKey();
-        long size = segment.getValue();
-        if (keepFromTxid != Long.MAX_VALUE && log.firstTxidAfter(id) > keepFromTxid) {
-          break; // it holds a record a reader still needs, and so does every later segment
-        }
-        if (usage.live(id) == size) {
-          continue; // nothing but live Puts: nothing to gain, nothing hidden
-        }
-        SegmentCompactor.Output output =
-            SegmentCompactor.rewrite(
-                io, log.dir(), id, size, this::isLatest, !olderHoldOnlyLivePuts);
-        if (output == null) {
-          olderHoldOnlyLivePuts = false; // every frame still needed, tombstones included
-          continue;
-        }
-        // The frames dropped were judged superseded by writes the key directory already shows,
-        // which may not be durable yet (MANUAL, INTERVAL, or ALWAYS before its fsync). Make them
-        // durable before the old frames can vanish, or a power cut could lose both.
-        try {
-          log.fsync();
-        } catch (RuntimeException e) {
-          io.deleteIfExists(
-              output.output() == null
-                  ? SegmentFiles.compactionOutput(log.dir(), id)
-                  : output.output());
-          throw e;
-        }
-        try {
-          if (snapshotOnDisk) {
-            // The snapshot describes the segment as it is now; it must be gone, durably, before
-            // the segment changes, or an open after a crash could trust it against the new file.
-            KeyDirectorySnapshot.delete(io, log.dir());
-            snapshotOnDisk = false;
-            snapshotCovers = null;
-          }
-          // The manifest must accept the new file (or its absence) before it can be on disk.
-          log.manifest().replacing(id, output.shape());
-        } catch (IOException e) {
-          io.deleteIfExists(
-              output.output() == null
-                  ? SegmentFiles.compactionOutput(log.dir(), id)
-                  : output.output());
-          throw e;
-        }
-        swapIn(output);
-        log.manifest().replaced(id, output.shape());
-        recordsWritten += output.records();
-        bytesWritten += output.size();
-        bytesReclaimed += size - output.size();
-        olderHoldOnlyLivePuts &= !output.tombstonesKept();
-      }
-      log.manifest().flush(); // the last swap, recorded before a snapshot can describe it
-      if (!snapshotOnDisk && !closing.get()) {
-        writeSnapshotOfSealedSegments(); // else close writes one
-      }
-      return observed(
-          new CompactionStats(
-              directory.size(),
-              recordsWritten,
-              bytesWritten,
-              bytesReclaimed,
-              segmentsBefore,
-              log.writer().sealedSegments().size() + 1,
-              Duration.ofNanos(System.nanoTime() - started)));
-    } catch (CorruptStoreException e) {
-      throw log.damageFound(e); // a sealed segment it read is damaged: left as it is, recorded
-    } catch (IOException e) {
-      throw new DatawalException(
-          "datawal: compaction of " + log.dir() + " failed: " + Errors.describe(e), e);
+      return compaction.inPlace(keepFromTxid);
     } finally {
       compactionLock.unlock();
-    }
-  }
-
-  private CompactionStats observed(CompactionStats stats) {
-    log.observers().tell(o -> o.compacted(stats));
-    return stats;
-  }
-
-  private boolean isLatest(byte[] key, long segment, long offset) {
-    KeyDirectory.Location location = directory.get(key);
-    return location != null && location.segment() == segment && location.offset() == offset;
-  }
-
-  /**
-   * Makes {@code output} the segment's contents: in memory (read handle and key offsets) and on
-   * disk (rename, or delete when nothing is kept) under the swap lock, then fsyncs the directory,
-   * so the swap survives a power cut before the next segment's compaction relies on it.
-   */
-  private void swapIn(SegmentCompactor.Output output) throws IOException {
-    long id = output.segment();
-    Path segmentFile = SegmentFiles.path(log.dir(), id);
-    FileHandle replacement = output.output() == null ? null : io.openRead(output.output());
-    long stamp = swapLock.writeLock();
-    try {
-      // The file first: if that fails, nothing in memory has changed.
-      if (replacement == null) {
-        io.deleteIfExists(segmentFile);
-        handles.forget(id);
-      } else {
-        try {
-          io.atomicMove(output.output(), segmentFile);
-        } catch (IOException e) {
-          replacement.close();
-          io.deleteIfExists(output.output());
-          throw e;
-        }
-        handles.replace(id, replacement);
-        for (SegmentCompactor.Move move : output.moves()) {
-          directory.moveIfAt(move.key(), id, move.from(), move.to());
-        }
-      }
-    } finally {
-      swapLock.unlockWrite(stamp);
-    }
-    io.syncDirectory(log.dir());
-    log.writer().sealedSegmentChanged(id, replacement == null ? -1 : output.size());
-    if (replacement == null) {
-      usage.deleted(id);
     }
   }
 
@@ -750,7 +588,7 @@ public final class DataWal implements AutoCloseable {
     boolean first = closing.compareAndSet(false, true);
     compactionLock.lock(); // held to the end: no compaction runs or starts until the unmap
     try {
-      log.close(first ? this::writeSnapshotAtClose : null);
+      log.close(first ? snapshots::writeAtClose : null);
     } finally {
       try {
         handles.close();
@@ -758,106 +596,6 @@ public final class DataWal implements AutoCloseable {
         directory.close();
         compactionLock.unlock();
       }
-    }
-  }
-
-  /**
-   * Writes a key-directory snapshot covering the sealed segments, while writes go on; the caller
-   * holds compactionLock, so no sealed segment changes meanwhile. The directory is copied after the
-   * sealed segments are listed: an entry in a listed segment then still shows its key's state as of
-   * the end of those segments (a later write would have moved it on), and keys written since are
-   * left out or not, the open replaying everything after the listed segments either way. That
-   * replay must find every write the copy reflects, so the log is fsynced after the copy and before
-   * the snapshot is written: otherwise a write that moved a key out of the listed segments could be
-   * lost in a crash while the snapshot, left without the key, survives, and the key would be gone
-   * with both its old and new value. A failure only costs the next open a full scan: it is logged,
-   * never thrown.
-   */
-  private void writeSnapshotOfSealedSegments() {
-    if (log.isClosed()) {
-      return; // the directory lock may be gone: write nothing into the store
-    }
-    LogWriter.Sealed sealed = log.writer().sealed();
-    if (sealed.sizes().isEmpty()) {
-      return;
-    }
-    try {
-      KeyDirectory.Copy copy = directory.copy();
-      log.fsync(); // every write the copy reflects is durable before the snapshot exists
-      KeyDirectorySnapshot.write(io, log.dir(), sealed.sizes(), sealed.lastTxid(), copy, false);
-      snapshotOnDisk = true;
-      snapshotCovers = sealed.sizes();
-    } catch (IOException | RuntimeException e) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "datawal: could not write the key-directory snapshot of "
-              + log.dir()
-              + " after compaction (the next open reads every segment): "
-              + e,
-          e);
-    }
-  }
-
-  /**
-   * Writes the key-directory snapshot as the log closes: every append is barred and durable, and
-   * the lock still held, so the snapshot covers every segment whole (and says so: the next open
-   * need not force what it covers). The caller, close, holds compactionLock, so no segment changes
-   * meanwhile. Skipped if the snapshot on disk is still the one the directory reads and the log is
-   * exactly what it covers. A failure only costs the next open a full scan: it is logged, never
-   * thrown.
-   */
-  private void writeSnapshotAtClose() {
-    try {
-      SortedMap<Long, Long> sizes = log.writer().segmentSizesEvenIfClosed();
-      if (snapshotOnDisk
-          && sizes.equals(snapshotCovers)
-          && directory.readsSnapshot()
-          && io.kind(KeyDirectorySnapshot.path(log.dir())) == FileIo.Kind.FILE) {
-        // Nothing written or moved since the snapshot this store reads: it still says it all.
-        return;
-      }
-      KeyDirectorySnapshot.write(
-          io, log.dir(), sizes, log.writer().lastTxid(), directory.copy(), true);
-      snapshotOnDisk = true;
-      snapshotCovers = sizes;
-    } catch (IOException | RuntimeException e) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "datawal: could not write the key-directory snapshot of "
-              + log.dir()
-              + " (the next open reads every segment): "
-              + e,
-          e);
-    }
-  }
-
-  private boolean snapshotFilePresent() {
-    try {
-      return io.kind(KeyDirectorySnapshot.path(log.dir())) != FileIo.Kind.MISSING;
-    } catch (IOException e) {
-      return true; // when in doubt, compaction deletes it first
-    }
-  }
-
-  private static void requireEmptyTarget(FileIo io, Path target) {
-    try {
-      switch (io.kind(target)) {
-        case MISSING -> {}
-        case DIRECTORY -> {
-          if (!io.list(target).isEmpty()) {
-            throw new DatawalException(
-                "datawal: compaction target "
-                    + target
-                    + " is not empty; refusing to write into it");
-          }
-        }
-        default ->
-            throw new DatawalException(
-                "datawal: compaction target " + target + " exists but is not a directory");
-      }
-    } catch (IOException e) {
-      throw new DatawalException(
-          "datawal: cannot inspect compaction target " + target + ": " + Errors.describe(e), e);
     }
   }
 

@@ -59,13 +59,6 @@ public final class RecordLog implements AutoCloseable {
   private static final byte[] EMPTY = new byte[0];
   private static final System.Logger LOG = System.getLogger("dev.datawal");
 
-  /**
-   * Unsynced bytes past which the background thread forces the active segment early (under MANUAL
-   * and INTERVAL): durability only improves, and a later fsync or segment seal never has to write
-   * back a whole segment while appends wait.
-   */
-  static final long EARLY_WRITEBACK_BYTES = 8L << 20;
-
   private static final LogWriter.Listener NO_LISTENER = (type, key, ref) -> {};
 
   private final FileIo io;
@@ -78,6 +71,8 @@ public final class RecordLog implements AutoCloseable {
   private final ManifestKeeper manifest;
   private final GroupCommit commit;
   private final IntegrityMonitor integrity;
+  private final AppendDurability appendDurability;
+  private final Retention retention;
   private final boolean keyValue;
   private final Observers observers = new Observers();
 
@@ -109,6 +104,8 @@ public final class RecordLog implements AutoCloseable {
             marks,
             options.fsyncPolicy() == FsyncPolicy.INTERVAL ? options.fsyncInterval() : null,
             observers);
+    this.appendDurability = new AppendDurability(options.fsyncPolicy(), marks, commit);
+    this.retention = new Retention(io, dir, options, writer, manifest, observers);
     this.integrity = new IntegrityMonitor(io, dir, writer, manifest, manifest::damageFound);
     // An open from the key-directory snapshot did not read the sealed segments it covers.
     integrity.startBackground(
@@ -235,7 +232,7 @@ public final class RecordLog implements AutoCloseable {
     Objects.requireNonNull(payload, "payload");
     RecordRef ref = writer.append(type, key, payload, listener);
     appended(ref);
-    afterAppend(ref);
+    appendDurability.afterAppend(ref);
     return ref;
   }
 
@@ -245,21 +242,6 @@ public final class RecordLog implements AutoCloseable {
     }
   }
 
-  /** Applies the fsync policy to an append that ended with {@code last}. */
-  private void afterAppend(RecordRef last) {
-    if (options.fsyncPolicy() == FsyncPolicy.ALWAYS) {
-      commit.syncUpTo(last.txid());
-      return;
-    }
-    Position durable = marks.durable();
-    long unsynced =
-        last.segment() == durable.segment()
-            ? last.offset() + last.length() - durable.offset()
-            : last.offset() + last.length();
-    if (unsynced >= EARLY_WRITEBACK_BYTES) {
-      commit.syncInBackground();
-    }
-  }
 
   /**
    * Appends several records back to back, with consecutive txids, in as few writes as possible;
@@ -283,7 +265,7 @@ public final class RecordLog implements AutoCloseable {
         long bytes = refs.stream().mapToLong(RecordRef::length).sum();
         observers.tell(o -> o.appended(refs.size(), bytes));
       }
-      afterAppend(refs.get(refs.size() - 1));
+      appendDurability.afterAppend(refs.get(refs.size() - 1));
     }
     return refs;
   }
@@ -490,72 +472,9 @@ public final class RecordLog implements AutoCloseable {
           "datawal: retention deletes whole segments and applies to plain logs only; "
               + "a DataWal reclaims space with compact()");
     }
-    long started = System.nanoTime();
-    Duration maxAge = options.retentionMaxAge();
-    long maxBytes = options.retentionMaxBytes();
-    TreeMap<Long, Long> sealed = writer.sealedSegments();
-    int before = sealed.size() + 1;
-    long total = writer.totalBytes();
-    long now = System.currentTimeMillis();
-    List<Long> expired = new ArrayList<>();
-    long reclaimed = 0;
-    try {
-      for (Map.Entry<Long, Long> segment : sealed.entrySet()) {
-        Path file = SegmentFiles.path(dir, segment.getKey());
-        boolean tooOld = maxAge != null && now - io.lastModifiedMillis(file) > maxAge.toMillis();
-        boolean tooBig = maxBytes > 0 && total > maxBytes;
-        if (!tooOld && !tooBig) {
-          break; // delete from the front only, so the log stays a suffix
-        }
-        if (keepFromTxid != Long.MAX_VALUE && firstTxidAfter(segment.getKey()) > keepFromTxid) {
-          break; // it holds a record a reader still needs
-        }
-        expired.add(segment.getKey());
-        total -= segment.getValue();
-        reclaimed += segment.getValue();
-      }
-      if (!expired.isEmpty()) {
-        // Recorded as "may be gone" first, so that a crash part way leaves a store that opens.
-        manifest.deleting(expired);
-        for (long id : expired) {
-          io.deleteIfExists(SegmentFiles.path(dir, id));
-          writer.sealedSegmentChanged(id, -1);
-        }
-        io.syncDirectory(dir); // the deletions survive a power cut
-        manifest.deleted(expired);
-      }
-    } catch (IOException e) {
-      throw new DatawalException(
-          "datawal: retention in " + dir + " failed: " + Errors.describe(e), e);
-    }
-    int deleted = expired.size();
-    RetentionStats stats =
-        new RetentionStats(
-            deleted,
-            reclaimed,
-            before,
-            before - deleted,
-            Duration.ofNanos(System.nanoTime() - started));
-    observers.tell(o -> o.retained(stats));
-    return stats;
+    return retention.apply(keepFromTxid);
   }
 
-  /**
-   * The txid of the first record after sealed segment {@code id}: the first frame of the next
-   * non-empty segment, or the next txid to be assigned if every later segment is empty. Every txid
-   * in segment {@code id} is below it. Retention and key/value compaction use it to keep what
-   * readers still need.
-   */
-  long firstTxidAfter(long id) throws IOException {
-    for (long next : writer.sealedSegments().tailMap(id, false).keySet()) {
-      OptionalLong first = SegmentFiles.firstTxid(io, SegmentFiles.path(dir, next));
-      if (first.isPresent()) {
-        return first.getAsLong();
-      }
-    }
-    OptionalLong first = SegmentFiles.firstTxid(io, SegmentFiles.path(dir, writer.activeSegment()));
-    return first.isPresent() ? first.getAsLong() : writer.lastTxid() + 1;
-  }
 
   /**
    * Registers {@code observer} to be told about appends, fsyncs and retention (for metrics).

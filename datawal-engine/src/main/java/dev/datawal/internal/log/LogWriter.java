@@ -15,6 +15,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -564,5 +565,22 @@ public final class LogWriter {
 
   Path dir() {
     return dir;
+  }
+
+  /**
+   * The txid of the first record after sealed segment {@code id}: the first frame of the next
+   * non-empty segment, or the next txid to be assigned if every later segment is empty. Every txid
+   * in segment {@code id} is below it. Retention and key/value compaction use it to keep what
+   * readers still need.
+   */
+  public long firstTxidAfter(long id) throws IOException {
+    for (long next : sealedSegments().tailMap(id, false).keySet()) {
+      OptionalLong first = SegmentFiles.firstTxid(io, SegmentFiles.path(dir, next));
+      if (first.isPresent()) {
+        return first.getAsLong();
+      }
+    }
+    OptionalLong first = SegmentFiles.firstTxid(io, SegmentFiles.path(dir, activeSegment()));
+    return first.isPresent() ? first.getAsLong() : lastTxid() + 1;
   }
 }
