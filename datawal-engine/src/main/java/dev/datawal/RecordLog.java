@@ -1,11 +1,11 @@
 package dev.datawal;
 
 import dev.datawal.internal.format.FrameFormat;
-import dev.datawal.internal.format.SegmentFiles;
 import dev.datawal.internal.format.SegmentTail;
 import dev.datawal.internal.io.DirectoryLock;
 import dev.datawal.internal.io.Errors;
 import dev.datawal.internal.io.FileIo;
+import dev.datawal.internal.log.AppendDurability;
 import dev.datawal.internal.log.Follower;
 import dev.datawal.internal.log.GroupCommit;
 import dev.datawal.internal.log.IntegrityMonitor;
@@ -14,21 +14,18 @@ import dev.datawal.internal.log.ManifestKeeper;
 import dev.datawal.internal.log.Observers;
 import dev.datawal.internal.log.Position;
 import dev.datawal.internal.log.Recovery;
+import dev.datawal.internal.log.Retention;
 import dev.datawal.internal.log.ScanIterator;
 import dev.datawal.internal.log.StoreManifest;
 import dev.datawal.internal.log.Watermarks;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -241,7 +238,6 @@ public final class RecordLog implements AutoCloseable {
       observers.tell(o -> o.appended(1, ref.length()));
     }
   }
-
 
   /**
    * Appends several records back to back, with consecutive txids, in as few writes as possible;
@@ -474,7 +470,6 @@ public final class RecordLog implements AutoCloseable {
     }
     return retention.apply(keepFromTxid);
   }
-
 
   /**
    * Registers {@code observer} to be told about appends, fsyncs and retention (for metrics).

@@ -7,6 +7,7 @@ import dev.datawal.internal.format.FrameDigest;
 import dev.datawal.internal.format.SegmentFiles;
 import dev.datawal.internal.format.SegmentTail;
 import dev.datawal.internal.io.DirectoryLock;
+import dev.datawal.internal.io.DurableFiles;
 import dev.datawal.internal.io.Errors;
 import dev.datawal.internal.io.FileHandle;
 import dev.datawal.internal.io.FileIo;
@@ -87,7 +88,7 @@ public final class StoreRepair implements AutoCloseable {
    */
 
   static final String QUARANTINE_MARKER = ".quarantine-at-";
-  static final String TMP = ".tmp";
+  static final String TMP = DurableFiles.TMP;
   static final String REPAIRING = ".repairing";
   private static final int CHUNK = 1 << 20;
 
@@ -402,46 +403,41 @@ public final class StoreRepair implements AutoCloseable {
 
   /** Copies one region into its quarantine file, durably. */
   private void quarantine(FileHandle source, Quarantine q) throws IOException {
-    Path tmp = q.file().resolveSibling(q.file().getFileName() + TMP);
-    io.deleteIfExists(tmp);
-    try (FileHandle out = io.openWrite(tmp, true)) {
-      copy(source, q.offset(), q.length(), out, 0);
-      out.force(); // the copy's bytes are on disk before its name is
-    }
-    io.atomicMove(tmp, q.file());
-    io.syncDirectory(dir); // and now its name is: the bytes survive outside the segment
+    // Once renamed and the directory synced, the bytes survive outside the segment.
+    DurableFiles.replace(io, q.file(), out -> copy(source, q.offset(), q.length(), out, 0));
   }
 
   /** Writes the segment without its regions beside it, checks it, and renames it into place. */
   private void replace(
       FileHandle source, long id, Path path, long size, List<Quarantine> regions, boolean last)
       throws IOException {
-    Path tmp = dir.resolve(path.getFileName() + REPAIRING);
-    io.deleteIfExists(tmp);
-    try (FileHandle out = io.openWrite(tmp, true)) {
-      long from = 0;
-      long written = 0;
-      for (Quarantine q : regions) { // in offset order
-        written += copy(source, from, q.offset() - from, out, written);
-        from = q.offset() + q.length();
-      }
-      copy(source, from, size - from, out, written);
-      out.force(); // the new contents are on disk before they take the segment's name
-    }
-    String problem = stillDamaged(tmp, id, last);
-    if (problem != null) {
-      io.deleteIfExists(tmp);
-      throw new DatawalException(
-          "datawal: repair of segment "
-              + id
-              + " ("
-              + path
-              + ") stopped: without its damaged regions it would still not open ("
-              + problem
-              + "); the segment is unchanged, the quarantine files written are kept");
-    }
-    io.atomicMove(tmp, path);
-    io.syncDirectory(dir); // the repaired segment replaces the damaged one across a power cut
+    // The repaired segment replaces the damaged one across a power cut, if it would open.
+    DurableFiles.replace(
+        io,
+        path,
+        dir.resolve(path.getFileName() + REPAIRING),
+        out -> {
+          long from = 0;
+          long written = 0;
+          for (Quarantine q : regions) { // in offset order
+            written += copy(source, from, q.offset() - from, out, written);
+            from = q.offset() + q.length();
+          }
+          copy(source, from, size - from, out, written);
+        },
+        written -> {
+          String problem = stillDamaged(written, id, last);
+          if (problem != null) {
+            throw new DatawalException(
+                "datawal: repair of segment "
+                    + id
+                    + " ("
+                    + path
+                    + ") stopped: without its damaged regions it would still not open ("
+                    + problem
+                    + "); the segment is unchanged, the quarantine files written are kept");
+          }
+        });
   }
 
   /** Why {@code file} would still make recovery refuse the store, or {@code null}. */

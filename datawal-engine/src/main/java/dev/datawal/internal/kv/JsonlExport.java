@@ -1,6 +1,6 @@
 package dev.datawal.internal.kv;
 
-import dev.datawal.internal.io.FileHandle;
+import dev.datawal.internal.io.DurableFiles;
 import dev.datawal.internal.io.FileIo;
 import dev.datawal.internal.io.PositionalWriter;
 import java.io.IOException;
@@ -41,24 +41,21 @@ public final class JsonlExport {
    */
   public static long write(FileIo io, Path file, List<KeyDirectory.Item> items, ValueSource values)
       throws IOException {
-    Path absolute = file.toAbsolutePath();
-    Path tmp = absolute.resolveSibling(absolute.getFileName() + ".tmp");
-    io.deleteIfExists(tmp);
     Base64.Encoder base64 = Base64.getEncoder();
-    try (FileHandle out = io.openWrite(tmp, true)) {
-      PositionalWriter writer = new PositionalWriter(out, BUFFER);
-      for (KeyDirectory.Item item : items) {
-        writer.write(KEY);
-        writer.write(base64.encode(item.key()));
-        writer.write(VALUE);
-        writer.write(base64.encode(values.valueOf(item)));
-        writer.write(END);
-      }
-      writer.flush();
-      out.force(); // the whole file is on disk before its name is
-    }
-    io.atomicMove(tmp, absolute);
-    io.syncDirectory(absolute.getParent()); // the new name survives a power cut
+    DurableFiles.replace(
+        io,
+        file.toAbsolutePath(),
+        out -> {
+          PositionalWriter writer = new PositionalWriter(out, BUFFER);
+          for (KeyDirectory.Item item : items) {
+            writer.write(KEY);
+            writer.write(base64.encode(item.key()));
+            writer.write(VALUE);
+            writer.write(base64.encode(values.valueOf(item)));
+            writer.write(END);
+          }
+          writer.flush();
+        });
     return items.size();
   }
 }

@@ -17,8 +17,8 @@ import java.util.TreeMap;
 /**
  * Retention of a plain log: deletes whole sealed segments, oldest first, while the oldest is older
  * than {@link DatawalOptions#retentionMaxAge()} or the log is larger than {@link
- * DatawalOptions#retentionMaxBytes()}, never one that holds a record a reader still needs, and never
- * the active segment, so that what remains is a suffix of the log.
+ * DatawalOptions#retentionMaxBytes()}, never one that holds a record a reader still needs, and
+ * never the active segment, so that what remains is a suffix of the log.
  *
  * <p>Durable steps: the manifest records the segments as "may be gone" first, then each file is
  * deleted, the directory is synced, and the manifest records them as deleted; a crash anywhere
@@ -74,7 +74,8 @@ public final class Retention {
         if (!tooOld && !tooBig) {
           break; // delete from the front only, so the log stays a suffix
         }
-        if (keepFromTxid != Long.MAX_VALUE && writer.firstTxidAfter(segment.getKey()) > keepFromTxid) {
+        if (keepFromTxid != Long.MAX_VALUE
+            && writer.firstTxidAfter(segment.getKey()) > keepFromTxid) {
           break; // it holds a record a reader still needs
         }
         expired.add(segment.getKey());

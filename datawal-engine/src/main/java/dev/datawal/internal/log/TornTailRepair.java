@@ -31,7 +31,7 @@ import java.util.List;
  */
 final class TornTailRepair {
   static final String MARKER = ".torn-at-";
-  private static final String TMP = ".tmp";
+  private static final String TMP = DurableFiles.TMP;
   private static final int CHUNK = 1 << 20;
 
   private TornTailRepair() {}
@@ -46,32 +46,24 @@ final class TornTailRepair {
       throws IOException {
     long size = source.size();
     Path evidence = freeName(io, dir, path.getFileName() + MARKER + validEnd);
-    Path tmp = dir.resolve(evidence.getFileName() + TMP);
-    io.deleteIfExists(tmp);
-    try (FileHandle out = io.openWrite(tmp, true)) {
-      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, size - validEnd));
-      long pos = validEnd;
-      while (pos < size) {
-        buf.clear().limit((int) Math.min(buf.capacity(), size - pos));
-        int n = source.read(buf, pos);
-        if (n < 0) {
-          break;
-        }
-        buf.flip();
-        out.write(buf, pos - validEnd);
-        pos += n;
-      }
-      out.force(); // step 1: the copy's bytes are on disk
-    } catch (IOException | RuntimeException e) {
-      try {
-        io.deleteIfExists(tmp); // a partial copy is worthless, and may hold the space needed
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
-    io.atomicMove(tmp, evidence);
-    io.syncDirectory(dir); // step 2: its name is too
+    // Steps 1 and 2: the copy's bytes, then its name, are on disk.
+    DurableFiles.replace(
+        io,
+        evidence,
+        out -> {
+          ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, size - validEnd));
+          long pos = validEnd;
+          while (pos < size) {
+            buf.clear().limit((int) Math.min(buf.capacity(), size - pos));
+            int n = source.read(buf, pos);
+            if (n < 0) {
+              break;
+            }
+            buf.flip();
+            out.write(buf, pos - validEnd);
+            pos += n;
+          }
+        });
     source.truncate(validEnd);
     source.force(); // step 3: the segment ends at its valid prefix
     return evidence;
