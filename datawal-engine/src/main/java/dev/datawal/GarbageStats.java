@@ -16,8 +16,24 @@ public record GarbageStats(long liveBytes, long totalBytes, long reclaimableByte
     return totalBytes - liveBytes;
   }
 
-  /** Dead bytes as a fraction of all bytes, 0 for an empty store. */
+  /**
+   * Dead bytes as a fraction of all bytes, the active segment's included; 0 for an empty store.
+   * This is the metric {@code datawal.garbage.ratio}.
+   */
   public double ratio() {
-    return totalBytes == 0 ? 0 : (double) deadBytes() / totalBytes;
+    return share(deadBytes());
+  }
+
+  /**
+   * Reclaimable bytes as a fraction of all bytes: what {@link DataWal#compact()} can reclaim now; 0
+   * for an empty store. Scheduled compaction ({@code datawal.compaction.min-garbage-ratio})
+   * compares this with its threshold.
+   */
+  public double reclaimableRatio() {
+    return share(reclaimableBytes);
+  }
+
+  private double share(long bytes) {
+    return totalBytes == 0 ? 0 : (double) bytes / totalBytes;
   }
 }

@@ -7,31 +7,27 @@ package dev.datawal;
 public class LimitExceededException extends DatawalException {
   private static final long serialVersionUID = 1L;
 
-  private final String limit;
-  private final long allowed;
+  private final Limit limit;
   private final long actual;
 
   /**
-   * @param limit the limit's name, such as {@code MAX_KEY_LEN}
-   * @param allowed the largest value the limit allows
+   * @param limit the limit gone past
    * @param actual the value that was asked for
-   * @param message the whole message, naming the limit
    */
-  public LimitExceededException(String limit, long allowed, long actual, String message) {
-    super(message);
+  public LimitExceededException(Limit limit, long actual) {
+    super(limit.exceededBy(actual));
     this.limit = limit;
-    this.allowed = allowed;
     this.actual = actual;
   }
 
-  /** The name of the limit, such as {@code MAX_KEY_LEN}. */
-  public String limit() {
+  /** The limit gone past. */
+  public Limit limit() {
     return limit;
   }
 
   /** The largest value the limit allows. */
   public long allowed() {
-    return allowed;
+    return limit.allowed();
   }
 
   /** The value that was asked for. */

@@ -29,7 +29,7 @@ class BadInputTests {
           .isInstanceOfSatisfying(
               LimitExceededException.class,
               e -> {
-                assertThat(e.limit()).isEqualTo("MAX_KEY_LEN");
+                assertThat(e.limit()).isEqualTo(Limit.MAX_KEY_LEN);
                 assertThat(e.allowed()).isEqualTo(65_536);
                 assertThat(e.actual()).isEqualTo(65_537);
               })

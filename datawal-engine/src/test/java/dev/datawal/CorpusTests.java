@@ -21,9 +21,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The reference's Corpus group: the six fixtures of format-v1.md in both directions. Reading the
- * committed reference bytes gives the expected results, and datawal's generator writes exactly
- * those bytes.
+ * The reference's Corpus group: the six fixtures of docs/reference/format-v1.md in both directions.
+ * Reading the committed reference bytes gives the expected results, and datawal's generator writes
+ * exactly those bytes.
  */
 class CorpusTests {
   @TempDir Path tmp;

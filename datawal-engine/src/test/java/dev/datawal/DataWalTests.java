@@ -203,7 +203,7 @@ class DataWalTests {
       kv.delete(utf8("b"));
       assertThat(kv.exportJsonl(file)).isEqualTo(1);
     }
-    // {"key_b64":"YQ==","value_b64":"YWxwaGEy"} is format-v1.md's own example line.
+    // {"key_b64":"YQ==","value_b64":"YWxwaGEy"} is docs/reference/format-v1.md's own example line.
     assertThat(new String(TestFiles.read(file), StandardCharsets.UTF_8))
         .isEqualTo("{\"key_b64\":\"YQ==\",\"value_b64\":\"YWxwaGEy\"}\n");
   }
@@ -581,7 +581,7 @@ class DataWalTests {
           .isInstanceOfSatisfying(
               LimitExceededException.class,
               e -> {
-                assertThat(e.limit()).isEqualTo("MAX_KEY_LEN");
+                assertThat(e.limit()).isEqualTo(Limit.MAX_KEY_LEN);
                 assertThat(e.actual()).isEqualTo(RecordLog.MAX_KEY_LEN + 1);
               })
           .hasMessageContaining("MAX_KEY_LEN");

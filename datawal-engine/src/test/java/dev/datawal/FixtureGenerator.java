@@ -10,15 +10,15 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Writes the six reference fixtures of format-v1.md with datawal's own writer. Their bytes must
- * equal the reference generator's ({@link #SHA256}); {@code CorpusTests} checks that, and that the
- * committed copies in {@code src/test/resources/fixtures} are the same bytes.
+ * Writes the six reference fixtures of docs/reference/format-v1.md with datawal's own writer. Their
+ * bytes must equal the reference generator's ({@link #SHA256}); {@code CorpusTests} checks that,
+ * and that the committed copies in {@code src/test/resources/fixtures} are the same bytes.
  *
  * <p>To look at fresh output: {@code java -cp ... dev.datawal.FixtureGenerator <out-dir>}. The
  * committed fixtures are golden files: never overwrite them from this output without a reason.
  */
 public final class FixtureGenerator {
-  /** The fixtures, in the order of format-v1.md. */
+  /** The fixtures, in the order of docs/reference/format-v1.md. */
   public static final List<String> NAMES =
       List.of(
           "valid_log",
@@ -28,7 +28,7 @@ public final class FixtureGenerator {
           "delete_tombstone",
           "compact_to_output");
 
-  /** The reference's SHA-256 of every fixture file, from format-v1.md. */
+  /** The reference's SHA-256 of every fixture file, from docs/reference/format-v1.md. */
   public static final Map<String, String> SHA256 =
       Map.of(
           "valid_log/00000001.dwal",

@@ -35,9 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
  * -Ddatawal.fuzz.seed=<n>} replays a failure exactly.
  *
  * <p>The oracle for damaged stores is {@link ModelRecovery}, an independent implementation of the
- * recovery rules of format-v1.md written from the spec alone; on top of comparing against it, the
- * properties the spec promises are checked directly (a prefix of the original records, nothing lost
- * before the first damaged byte, a report that adds up, a second open that finds no damage).
+ * recovery rules of docs/reference/format-v1.md written from the spec alone; on top of comparing
+ * against it, the properties the spec promises are checked directly (a prefix of the original
+ * records, nothing lost before the first damaged byte, a report that adds up, a second open that
+ * finds no damage).
  */
 class FuzzTests {
   private static final long BASE_SEED = baseSeed();
@@ -716,8 +717,8 @@ class FuzzTests {
   }
 
   /**
-   * The recovery rules of format-v1.md, written from the spec alone, over segments in memory.
-   * Simple and slow on purpose.
+   * The recovery rules of docs/reference/format-v1.md, written from the spec alone, over segments
+   * in memory. Simple and slow on purpose.
    */
   static final class ModelRecovery {
     record Corrupt(long segment, long offset, CorruptionKind kind) {}
@@ -780,7 +781,8 @@ class FuzzTests {
 
     /**
      * What is wrong with the frame at {@code pos} of {@code b} (a file ending where {@code b}
-     * ends), checked in the order format-v1.md prescribes, or {@code null} if it is valid.
+     * ends), checked in the order docs/reference/format-v1.md prescribes, or {@code null} if it is
+     * valid.
      */
     static CorruptionKind classify(byte[] b, int pos) {
       long left = b.length - pos;

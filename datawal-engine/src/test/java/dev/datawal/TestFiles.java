@@ -174,7 +174,7 @@ public final class TestFiles {
     }
   }
 
-  /** The segment files of fixture {@code name}, as format-v1.md lists them. */
+  /** The segment files of fixture {@code name}, as docs/reference/format-v1.md lists them. */
   public static List<String> fixtureFiles(String name) {
     return FixtureGenerator.SHA256.keySet().stream()
         .filter(k -> k.startsWith(name + "/"))

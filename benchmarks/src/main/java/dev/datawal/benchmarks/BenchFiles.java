@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 final class BenchFiles {
   /**
    * Bytes a DWAL v1 frame adds to its key and payload: a 24-byte header and a 4-byte CRC-32C
-   * (docs/format-v1.md). A Raw record of 100 bytes is a 128-byte frame.
+   * (docs/reference/format-v1.md). A Raw record of 100 bytes is a 128-byte frame.
    */
   static final int FRAME_OVERHEAD = 28;
 

@@ -257,7 +257,7 @@ class ReadCommandTests {
 
     assertThat(r.code()).as(r.toString()).isZero();
     assertThat(TestStores.sha256(target.resolve("00000001.dwal")))
-        .as("format-v1.md: compact_to_output/00000001.dwal")
+        .as("docs/reference/format-v1.md: compact_to_output/00000001.dwal")
         .isEqualTo("f864e842cafb610f74c15761eb633b51560bc2b2eb2b24bb78af4ca085141151");
     JsonNode c = r.single("compact");
     assertThat(c.get("live_keys").asLong()).isEqualTo(2);

@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * An independent decoder of DWAL v1 frames (format-v1.md), written from the spec rather than shared
- * with the engine, so the sweep can tell what a crash image holds before the engine opens it.
+ * An independent decoder of DWAL v1 frames (docs/reference/format-v1.md), written from the spec
+ * rather than shared with the engine, so the sweep can tell what a crash image holds before the
+ * engine opens it.
  */
 final class Frames {
   static final int HEADER = 24;

@@ -124,7 +124,7 @@ public final class Oracle {
     return state;
   }
 
-  /** The JSON-lines export of {@code state}, as format-v1.md defines it. */
+  /** The JSON-lines export of {@code state}, as docs/reference/format-v1.md defines it. */
   static byte[] exportOf(Map<byte[], byte[]> state) {
     StringBuilder sb = new StringBuilder();
     Base64.Encoder b64 = Base64.getEncoder();

@@ -112,8 +112,7 @@ public final class DatawalMaintenance implements SmartLifecycle {
 
   private Outcome compact(DataWal dataWal, boolean always) {
     GarbageStats garbage = dataWal.garbage();
-    double ratio =
-        garbage.totalBytes() == 0 ? 0 : (double) garbage.reclaimableBytes() / garbage.totalBytes();
+    double ratio = garbage.reclaimableRatio();
     double due = schedule.minGarbageRatio();
     if (!always && (ratio < due || garbage.reclaimableBytes() == 0)) {
       return Outcome.SKIPPED_NOT_DUE;

@@ -1,9 +1,9 @@
 package dev.datawal.powerloss;
 
 /**
- * The reference power-loss workload's generator (reference-behaviour.md), written here again rather
- * than shared with the sample app, so that the validator checks every oracle line against an
- * implementation the workload did not supply.
+ * The reference power-loss workload's generator (docs/reference/reference-behaviour.md), written
+ * here again rather than shared with the sample app, so that the validator checks every oracle line
+ * against an implementation the workload did not supply.
  *
  * <p>Thread-safe (stateless).
  */

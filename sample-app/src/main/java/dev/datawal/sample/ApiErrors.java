@@ -1,5 +1,6 @@
 package dev.datawal.sample;
 
+import dev.datawal.Limit;
 import dev.datawal.LimitExceededException;
 import dev.datawal.WriterPoisonedException;
 import org.springframework.http.HttpStatus;
@@ -28,7 +29,7 @@ class ApiErrors {
   @ExceptionHandler(LimitExceededException.class)
   ProblemDetail overLimit(LimitExceededException e) {
     HttpStatus status =
-        "MAX_PAYLOAD_LEN".equals(e.limit()) ? HttpStatus.CONTENT_TOO_LARGE : HttpStatus.BAD_REQUEST;
+        e.limit() == Limit.MAX_PAYLOAD_LEN ? HttpStatus.CONTENT_TOO_LARGE : HttpStatus.BAD_REQUEST;
     return ProblemDetail.forStatusAndDetail(status, e.getMessage());
   }
 

@@ -1,6 +1,7 @@
 package dev.datawal.internal.format;
 
 import dev.datawal.CorruptionKind;
+import dev.datawal.Limit;
 import dev.datawal.LimitExceededException;
 import dev.datawal.RecordType;
 import java.nio.ByteBuffer;
@@ -86,22 +87,10 @@ public final class FrameFormat {
    */
   public static void checkLimits(int keyLen, int payloadLen) {
     if (keyLen > MAX_KEY_LEN) {
-      throw new LimitExceededException(
-          "MAX_KEY_LEN",
-          MAX_KEY_LEN,
-          keyLen,
-          "datawal: key of " + keyLen + " bytes exceeds MAX_KEY_LEN (" + MAX_KEY_LEN + " bytes)");
+      throw new LimitExceededException(Limit.MAX_KEY_LEN, keyLen);
     }
     if (payloadLen > MAX_PAYLOAD_LEN) {
-      throw new LimitExceededException(
-          "MAX_PAYLOAD_LEN",
-          MAX_PAYLOAD_LEN,
-          payloadLen,
-          "datawal: payload of "
-              + payloadLen
-              + " bytes exceeds MAX_PAYLOAD_LEN ("
-              + MAX_PAYLOAD_LEN
-              + " bytes)");
+      throw new LimitExceededException(Limit.MAX_PAYLOAD_LEN, payloadLen);
     }
   }
 

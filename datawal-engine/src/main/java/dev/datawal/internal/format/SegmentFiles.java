@@ -1,6 +1,7 @@
 package dev.datawal.internal.format;
 
 import dev.datawal.DatawalException;
+import dev.datawal.Limit;
 import dev.datawal.LimitExceededException;
 import dev.datawal.internal.io.FileHandle;
 import dev.datawal.internal.io.FileIo;
@@ -135,11 +136,7 @@ public final class SegmentFiles {
    */
   public static long nextId(long highest) {
     if (highest >= MAX_ID) {
-      throw new LimitExceededException(
-          "MAX_SEGMENT_ID",
-          MAX_ID,
-          highest + 1,
-          "datawal: segment ids are exhausted: " + MAX_ID + " is the largest eight digits hold");
+      throw new LimitExceededException(Limit.MAX_SEGMENT_ID, highest + 1);
     }
     return highest + 1;
   }

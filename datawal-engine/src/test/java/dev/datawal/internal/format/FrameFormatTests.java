@@ -14,7 +14,7 @@ import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 
-/** The reference's Format group, and the frame layout of format-v1.md. */
+/** The reference's Format group, and the frame layout of docs/reference/format-v1.md. */
 class FrameFormatTests {
 
   private static byte[] frame(RecordType type, long txid, String key, String payload) {

@@ -15,11 +15,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.stereotype.Component;
 
 /**
- * Runs the reference power-loss workload (reference-behaviour.md) through the auto-configured
- * {@link DataWal}: op seq puts or deletes as {@link WorkloadOp} says, the store makes it durable
- * (under the default {@code always} policy the call returns durable; under another policy this
- * runner calls {@code fsync()}), and only then is the op's line appended to the {@link OracleFile}
- * and forced. Each op's "issued" line comes before it is sent.
+ * Runs the reference power-loss workload (docs/reference/reference-behaviour.md) through the
+ * auto-configured {@link DataWal}: op seq puts or deletes as {@link WorkloadOp} says, the store
+ * makes it durable (under the default {@code always} policy the call returns durable; under another
+ * policy this runner calls {@code fsync()}), and only then is the op's line appended to the {@link
+ * OracleFile} and forced. Each op's "issued" line comes before it is sent.
  *
  * <p>Concurrency N: thread t (0 to N - 1) runs seq = t, t + N, t + 2N, ... in order, one op at a
  * time, so the N threads share the store's group commit; N = 1 is the reference's stream. Because N
