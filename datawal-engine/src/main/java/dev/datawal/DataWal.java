@@ -5,6 +5,7 @@ import dev.datawal.internal.format.SegmentScanner;
 import dev.datawal.internal.io.Errors;
 import dev.datawal.internal.io.FileHandle;
 import dev.datawal.internal.io.FileIo;
+import dev.datawal.internal.kv.DirectoryCopy;
 import dev.datawal.internal.kv.JsonlExport;
 import dev.datawal.internal.kv.KeyDirectory;
 import dev.datawal.internal.kv.KeyDirectorySnapshot;
@@ -782,7 +783,7 @@ public final class DataWal implements AutoCloseable {
       return;
     }
     try {
-      KeyDirectory.Copy copy = directory.copy();
+      DirectoryCopy copy = directory.copy();
       log.fsync(); // every write the copy reflects is durable before the snapshot exists
       KeyDirectorySnapshot.write(io, log.dir(), sealed.sizes(), sealed.lastTxid(), copy, false);
       snapshotOnDisk = true;

@@ -83,11 +83,11 @@ import java.util.zip.CRC32C;
  * or after its home that is after the previous entry's (linear probing in hash order). A lookup
  * starts at the home slot and stops at its key, at a larger hash, or at an empty slot or T.
  *
- * <p>The hash ({@link KeyDirectory#hash(long, byte[], int, int)}): {@code h = seed ^ (key_len *
- * 0x9E3779B97F4A7C15)}; for each whole 8 bytes of the key, read as a little-endian u64 {@code w},
- * {@code h = mix(h ^ w)}; the 0 to 7 bytes left, little-endian into a u64 {@code t} (0 if none),
- * {@code h = mix(h ^ t)}; the hash is the u32 {@code h ^ (h >>> 32)}; {@code mix(h)} is {@code h *=
- * 0xBF58476D1CE4E5B9; h ^= h >>> 31; h *= 0x94D049BB133111EB; h ^= h >>> 29}, all mod 2^64.
+ * <p>The hash ({@link KeyHash}): {@code h = seed ^ (key_len * 0x9E3779B97F4A7C15)}; for each whole
+ * 8 bytes of the key, read as a little-endian u64 {@code w}, {@code h = mix(h ^ w)}; the 0 to 7
+ * bytes left, little-endian into a u64 {@code t} (0 if none), {@code h = mix(h ^ t)}; the hash is
+ * the u32 {@code h ^ (h >>> 32)}; {@code mix(h)} is {@code h *= 0xBF58476D1CE4E5B9; h ^= h >>> 31;
+ * h *= 0x94D049BB133111EB; h ^= h >>> 29}, all mod 2^64.
  *
  * <p>The tail check is CRC-32, not the frames' CRC-32C, on purpose: every frame ends with the
  * CRC-32C of its own bytes, so the CRC-32C of a run of whole frames is the same for any contents of
@@ -190,7 +190,7 @@ public final class KeyDirectorySnapshot {
       Path dir,
       SortedMap<Long, Long> sizes,
       long lastTxid,
-      KeyDirectory.Copy copy,
+      DirectoryCopy copy,
       boolean closed)
       throws IOException {
     long last = sizes.lastKey();
@@ -232,7 +232,7 @@ public final class KeyDirectorySnapshot {
               slots.zeros((slot - next[0]) * SLOT_SIZE);
               slots.room(SLOT_SIZE);
               slots.buf.putInt(length).putInt(hash);
-              slots.buf.putLong(segment << KeyDirectory.OFFSET_BITS | offset);
+              slots.buf.putLong(segment << Place.OFFSET_BITS | offset);
               slots.buf.putLong(next[1] << 17 | keyLen);
               arena.room(keyLen);
               arena.buf.put(chunk, from, keyLen);

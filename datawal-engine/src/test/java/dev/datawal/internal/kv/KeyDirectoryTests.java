@@ -44,8 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KeyDirectoryTests {
   private static final long BASE_SEED = baseSeed();
-  private static final long MAX_SEGMENT = (1L << (64 - KeyDirectory.OFFSET_BITS)) - 1;
-  private static final long MAX_OFFSET = (1L << KeyDirectory.OFFSET_BITS) - 1;
+  private static final long MAX_SEGMENT = (1L << (64 - Place.OFFSET_BITS)) - 1;
+  private static final long MAX_OFFSET = (1L << Place.OFFSET_BITS) - 1;
 
   /** Segments 1 to 3 of a snapshot's covered part in these tests (sparse files of this size). */
   private static final long SEGMENT_BYTES = 1L << 30;
@@ -96,7 +96,7 @@ class KeyDirectoryTests {
       directory.put(key.getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, 100L * i, 50 + i % 7);
       before.put(key, new KeyDirectory.Location(1, 100L * i, 50 + i % 7));
     }
-    KeyDirectory.Copy copy = directory.copy();
+    DirectoryCopy copy = directory.copy();
     // Growth, overwrites, deletes and an arena rewrite (deleted key bytes outweigh live ones).
     for (int i = 0; i < 5_000; i++) {
       byte[] key =
@@ -529,7 +529,7 @@ class KeyDirectoryTests {
       }
       assertAgrees(directory, model, keys);
       Map<ByteBuffer, KeyDirectory.Location> copied = new HashMap<>();
-      KeyDirectory.Copy copy = directory.copy();
+      DirectoryCopy copy = directory.copy();
       copy.forEach(
           (chunk, from, keyLen, segment, offset, length) ->
               copied.put(
@@ -606,7 +606,7 @@ class KeyDirectoryTests {
       long keyRef = file.getLong(at + 16);
       byte[] key = new byte[(int) (keyRef & 0x1FFFF)];
       file.get((int) (dataOffset + arenaOffset + (keyRef >>> 17)), key);
-      assertThat(KeyDirectory.hash(written.seed(), key, 0, key.length)).isEqualTo((int) hash);
+      assertThat(KeyHash.of(written.seed(), key, 0, key.length)).isEqualTo((int) hash);
       KeyDirectory.Location loc = written.get(key);
       long place = file.getLong(at + 8);
       assertThat(new KeyDirectory.Location(place >>> 37, place & ((1L << 37) - 1), length))
