@@ -11,6 +11,8 @@ import dev.datawal.internal.kv.KeyDirectory;
 import dev.datawal.internal.kv.KeyDirectorySnapshot;
 import dev.datawal.internal.kv.SegmentCompactor;
 import dev.datawal.internal.kv.SegmentUsage;
+import dev.datawal.internal.kv.SnapshotLoader;
+import dev.datawal.internal.kv.SnapshotWriter;
 import dev.datawal.internal.kv.ValueReader;
 import dev.datawal.internal.log.LogWriter;
 import dev.datawal.internal.log.ReadHandles;
@@ -121,7 +123,7 @@ public final class DataWal implements AutoCloseable {
   static DataWal open(Path dir, DatawalOptions options, FileIo io) {
     // The directory and usage start from the snapshot if it checks out, else empty; the loader
     // swaps in empty ones if the scan refutes the snapshot, so the visitor asks it each time.
-    KeyDirectorySnapshot.Loader loader = new KeyDirectorySnapshot.Loader(io, dir);
+    SnapshotLoader loader = new SnapshotLoader(io, dir);
     RecordLog log;
     try {
       log =
@@ -150,7 +152,7 @@ public final class DataWal implements AutoCloseable {
    * fresh ones after it was refuted). Lock-free loading (the directory is not shared yet), the key
    * read in place from the scan window: no copy unless the key is new.
    */
-  private static void load(KeyDirectorySnapshot.Loader loader, long segment, SegmentScanner frame) {
+  private static void load(SnapshotLoader loader, long segment, SegmentScanner frame) {
     if (frame.type() != RecordType.RAW) {
       boolean put = frame.type() == RecordType.PUT;
       SegmentUsage usage = loader.usage();
@@ -785,7 +787,7 @@ public final class DataWal implements AutoCloseable {
     try {
       DirectoryCopy copy = directory.copy();
       log.fsync(); // every write the copy reflects is durable before the snapshot exists
-      KeyDirectorySnapshot.write(io, log.dir(), sealed.sizes(), sealed.lastTxid(), copy, false);
+      SnapshotWriter.write(io, log.dir(), sealed.sizes(), sealed.lastTxid(), copy, false);
       snapshotOnDisk = true;
       snapshotCovers = sealed.sizes();
     } catch (IOException | RuntimeException e) {
@@ -817,8 +819,7 @@ public final class DataWal implements AutoCloseable {
         // Nothing written or moved since the snapshot this store reads: it still says it all.
         return;
       }
-      KeyDirectorySnapshot.write(
-          io, log.dir(), sizes, log.writer().lastTxid(), directory.copy(), true);
+      SnapshotWriter.write(io, log.dir(), sizes, log.writer().lastTxid(), directory.copy(), true);
       snapshotOnDisk = true;
       snapshotCovers = sizes;
     } catch (IOException | RuntimeException e) {

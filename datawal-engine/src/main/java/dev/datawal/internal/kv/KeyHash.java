@@ -6,9 +6,9 @@ import java.nio.ByteOrder;
 
 /**
  * The seeded hash of a key, used by the heap table and laid down in a snapshot's table: its
- * definition is part of the snapshot format ({@link KeyDirectorySnapshot}). The seed is random per
- * store and kept from one snapshot to the next, so that keys chosen to collide cannot degrade a
- * table to a list.
+ * definition is part of the snapshot format ({@link SnapshotFormat}). The seed is random per store
+ * and kept from one snapshot to the next, so that keys chosen to collide cannot degrade a table to
+ * a list.
  *
  * <p>Stateless and thread-safe.
  */

@@ -2,8 +2,8 @@ package dev.datawal.internal.kv;
 
 /**
  * Where a frame lies, packed into one long: segment id (27 bits) {@code <<} 37 | frame offset (37
- * bits, segments up to 64 GiB). The heap table and a snapshot's slots ({@link
- * KeyDirectorySnapshot}) both hold places so.
+ * bits, segments up to 64 GiB). The heap table and a snapshot's slots ({@link SnapshotFormat}) both
+ * hold places so.
  *
  * <p>Stateless and thread-safe.
  */

@@ -1,5 +1,9 @@
 package dev.datawal.internal.kv;
 
+import static dev.datawal.internal.kv.SnapshotFormat.KEY_LEN_BITS;
+import static dev.datawal.internal.kv.SnapshotFormat.PAGE_SIZE;
+import static dev.datawal.internal.kv.SnapshotFormat.SLOT_SIZE;
+
 import dev.datawal.internal.format.FrameFormat;
 import dev.datawal.internal.io.FileHandle;
 import dev.datawal.internal.io.FileIo;
@@ -16,24 +20,16 @@ import java.util.zip.CRC32C;
 
 /**
  * The table of a key-directory snapshot, used in place: the snapshot's data region (slots and key
- * arena, laid out as {@link KeyDirectorySnapshot} documents), memory-mapped read-only, with every
- * page checked against its CRC-32C the first time anything on it is read.
+ * arena, laid out as {@link SnapshotFormat} describes), memory-mapped read-only and checked lazily
+ * as the format's trust rules require: a page against its CRC-32C the first time anything on it is
+ * read ({@link #verifyPage}), a found entry's ranges before it is used ({@link #checkSlot}), and
+ * the whole table once ({@link #verifyAll}). Its head and the segment files were checked before it
+ * was mapped ({@link SnapshotHead}), so opening costs nothing per key. A failed check throws {@link
+ * Damaged}; the {@link KeyDirectory} owning the table then stops using it ({@link
+ * SnapshotFallback}).
  *
- * <p>Design, for maintainers. Opening costs nothing per key: the loader has checked the head
- * (header, segment table, page CRCs, under one CRC) and the segment files; this class checks the
- * rest lazily. A lookup starts at the key's home slot and walks the slots, which are sorted by the
- * unsigned 32-bit hash, until it meets the key, a higher hash or an empty slot; every page it reads
- * is verified first ({@link #verifyPage}), and a found entry is range-checked (segment listed,
- * frame within the covered size, key within the arena). A failed check throws {@link Damaged}; the
- * {@link KeyDirectory} owning the table then rebuilds its entries from the segments the snapshot
- * covers ({@link SnapshotFallback}) and stops using it. {@link #verifyAll} checks every page and
- * the whole table's structure once (before anything walks every entry, and before compaction
- * changes a covered segment, after which a rebuild from the covered segments would no longer be
- * possible).
- *
- * <p>The mapping is never written, and nothing in datawal truncates or rewrites a snapshot file in
- * place: a new snapshot is renamed over the old name and a stale one is unlinked, which leaves a
- * mapped file's pages in place.
+ * <p>The mapping is never written, and a snapshot file is never written in place once it has its
+ * name ({@link SnapshotFormat}), so a mapped file's pages stay.
  *
  * <p>Unmapping. The table is unmapped explicitly ({@link Mmap}) once it is shut ({@link #close}
  * when the store closes, {@link #retire} when a fallback or an abandoned open drops it) and no
@@ -47,18 +43,15 @@ import java.util.zip.CRC32C;
  * set (a page is then checked twice, never trusted unchecked), and the gate.
  */
 final class SnapshotTable {
-  /** Bytes per slot. */
-  static final int SLOT_SIZE = 24;
+  /** The data region is mapped in chunks of {@code 1 << MAP_CHUNK_SHIFT} bytes but in tests. */
+  static final int MAP_CHUNK_SHIFT = 30;
 
-  /** Bytes per checked page of the data region. */
-  static final int PAGE_SIZE = 4096;
-
+  /** The log2 of {@link SnapshotFormat#PAGE_SIZE}. */
   static final int PAGE_SHIFT = 12;
 
   /** The largest key, and so how far a mapped chunk overlaps the next one. */
   private static final int OVERLAP = FrameFormat.MAX_KEY_LEN + SLOT_SIZE;
 
-  private static final int KEY_LEN_BITS = 17;
   private static final long KEY_LEN_MASK = (1L << KEY_LEN_BITS) - 1;
   private static final long LENGTH_MASK = 0xFFFF_FFFFL;
   private static final VarHandle LONGS =
@@ -278,17 +271,9 @@ final class SnapshotTable {
     return -1;
   }
 
-  /**
-   * The home slot of a hash: {@code (hash * homeSlots) >>> 32}, the hash taken unsigned, so homes
-   * rise with the hash (homeSlots is below 2^32, so the product fits 64 bits unsigned).
-   */
-  long home(int hash) {
-    return home(hash, layout.homeSlots());
-  }
-
-  /** The home slot of {@code hash} in a table of {@code homeSlots} home slots. */
-  static long home(int hash, long homeSlots) {
-    return (Integer.toUnsignedLong(hash) * homeSlots) >>> 32;
+  /** The home slot of {@code hash} in this table ({@link SnapshotFormat#home}). */
+  private long home(int hash) {
+    return SnapshotFormat.home(hash, layout.homeSlots());
   }
 
   /** The first long of slot {@code i}: hash << 32 | frame length, 0 if empty. Unchecked. */
