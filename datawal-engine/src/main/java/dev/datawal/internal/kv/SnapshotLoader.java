@@ -58,7 +58,7 @@ public final class SnapshotLoader implements Recovery.Resumer {
   }
 
   /** Whether the open is going on from the snapshot (false once abandoned). */
-  public boolean used() {
+  boolean used() {
     return used;
   }
 

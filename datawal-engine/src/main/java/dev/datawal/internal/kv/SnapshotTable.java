@@ -229,11 +229,6 @@ final class SnapshotTable {
     return 16 + layout.head().length + 16 + layout.pages() + 16 * 8;
   }
 
-  /** The bytes mapped. */
-  long mappedBytes() {
-    return layout.dataSize();
-  }
-
   /** Where {@code key} is, or {@code null} if the table does not hold it. */
   KeyDirectory.Location find(byte[] key, int from, int keyLen, int hash) {
     long slot = slotOf(key, from, keyLen, hash);
@@ -305,11 +300,6 @@ final class SnapshotTable {
     byte[] key = new byte[keyLength(i)];
     copyKey(i, key, 0);
     return key;
-  }
-
-  /** Whether the whole table was verified (so the unchecked accessors may be used). */
-  boolean allVerified() {
-    return allVerified;
   }
 
   /**
@@ -386,11 +376,6 @@ final class SnapshotTable {
   /** The layout its head describes. */
   Layout layout() {
     return layout;
-  }
-
-  /** The first damage found, or {@code null}. */
-  String damage() {
-    return damage;
   }
 
   private void failIfDamaged() {
