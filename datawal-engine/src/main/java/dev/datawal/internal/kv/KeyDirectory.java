@@ -15,8 +15,10 @@ import java.util.function.ToLongFunction;
  * <p>The entries are a {@link LayeredTable}: a {@link HeapTable} over, when the directory was
  * opened from a key-directory snapshot, the snapshot's {@link SnapshotTable} used in place, keys
  * hashed by {@link KeyHash} with a random seed per directory (kept in the snapshot, so a directory
- * opened from one hashes as its table does). This class is their public face and makes them safe to
- * share. If a page of the snapshot's table turns out damaged, the directory replaces its entries
+ * opened from one hashes as its table does). This class keeps two jobs, the public face and the
+ * concurrency protocol that makes the entries safe to share, because each public operation is one
+ * run of that protocol (which lock, which gate, a retry after a fallback) around one call on the
+ * entries. If a page of the snapshot's table turns out damaged, the directory replaces its entries
  * with what {@link SnapshotFallback} rebuilds from the segments the table covers and goes on as a
  * plain heap table ({@link #fallBack}); the caller's operation is then retried. No lookup ever uses
  * an entry from a page whose CRC has not matched.

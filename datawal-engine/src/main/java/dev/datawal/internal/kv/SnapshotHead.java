@@ -44,8 +44,8 @@ import java.util.zip.CRC32C;
 /**
  * A key-directory snapshot's head, read and checked: in itself ({@link #read}), against the store's
  * manifest ({@link #checkAgainst}) and against the segment files ({@link #checkFiles}), as {@link
- * SnapshotFormat}'s trust rules require; and the table it describes, mapped ({@link #table}). A
- * check that fails throws {@link Rejected}.
+ * SnapshotFormat}'s trust rules require. A check that fails throws {@link Rejected}. It also maps
+ * the table it describes ({@link #table}), since it holds the layout that mapping needs.
  *
  * <p>Not thread-safe; used by one open or one repair at a time.
  */

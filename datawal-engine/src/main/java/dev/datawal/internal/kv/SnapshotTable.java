@@ -43,7 +43,7 @@ import java.util.zip.CRC32C;
  * set (a page is then checked twice, never trusted unchecked), and the gate.
  */
 final class SnapshotTable {
-  /** The data region is mapped in chunks of {@code 1 << MAP_CHUNK_SHIFT} bytes but in tests. */
+  /** The data region is mapped in chunks of {@code 1 << MAP_CHUNK_SHIFT} bytes (less in tests). */
   static final int MAP_CHUNK_SHIFT = 30;
 
   /** The log2 of {@link SnapshotFormat#PAGE_SIZE}. */
