@@ -5,8 +5,8 @@ import dev.datawal.internal.io.Errors;
 import dev.datawal.internal.io.FileIo;
 import dev.datawal.internal.kv.JsonlExport;
 import dev.datawal.internal.kv.KeyDirectory;
-import dev.datawal.internal.kv.KeyDirectorySnapshot;
 import dev.datawal.internal.kv.SegmentUsage;
+import dev.datawal.internal.kv.SnapshotLoader;
 import dev.datawal.internal.kv.ValueReader;
 import dev.datawal.internal.log.LogWriter;
 import dev.datawal.internal.log.ReadHandles;
@@ -100,7 +100,7 @@ public final class DataWal implements AutoCloseable {
    * builds the key directory in one pass. If the store holds a key-directory snapshot that still
    * matches its segments (see {@code docs/format.md}), the directory reads it in place (mapped,
    * each page checked when first read) and only the log written after it is read; otherwise the
-   * snapshot is ignored and deleted.
+   * snapshot is ignored (and left in place: it may be evidence; the next close replaces it).
    *
    * @throws StoreLockedException if another writer has it open
    * @throws CorruptStoreException if recovery finds damage it must not discard
@@ -113,7 +113,7 @@ public final class DataWal implements AutoCloseable {
   static DataWal open(Path dir, DatawalOptions options, FileIo io) {
     // The directory and usage start from the snapshot if it checks out, else empty; the loader
     // swaps in empty ones if the scan refutes the snapshot, so the visitor asks it each time.
-    KeyDirectorySnapshot.Loader loader = new KeyDirectorySnapshot.Loader(io, dir);
+    SnapshotLoader loader = new SnapshotLoader(io, dir);
     RecordLog log;
     try {
       log =
@@ -144,7 +144,7 @@ public final class DataWal implements AutoCloseable {
    * fresh ones after it was refuted). Lock-free loading (the directory is not shared yet), the key
    * read in place from the scan window: no copy unless the key is new.
    */
-  private static void load(KeyDirectorySnapshot.Loader loader, long segment, SegmentScanner frame) {
+  private static void load(SnapshotLoader loader, long segment, SegmentScanner frame) {
     if (frame.type() != RecordType.RAW) {
       boolean put = frame.type() == RecordType.PUT;
       SegmentUsage usage = loader.usage();

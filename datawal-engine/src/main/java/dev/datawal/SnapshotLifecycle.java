@@ -1,8 +1,10 @@
 package dev.datawal;
 
 import dev.datawal.internal.io.FileIo;
+import dev.datawal.internal.kv.DirectoryCopy;
 import dev.datawal.internal.kv.KeyDirectory;
 import dev.datawal.internal.kv.KeyDirectorySnapshot;
+import dev.datawal.internal.kv.SnapshotWriter;
 import dev.datawal.internal.log.LogWriter;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -11,8 +13,8 @@ import java.util.SortedMap;
 /**
  * The key-directory snapshot of a {@link DataWal} over the store's life: whether one may be on disk
  * and what it covers, deleting it before compaction changes a segment it covers, writing a new one
- * after compaction and at close. The snapshot's format and trust rules are in {@link
- * KeyDirectorySnapshot}.
+ * after compaction and at close. The snapshot's format and trust rules are in {@code
+ * internal.kv.SnapshotFormat}.
  *
  * <p>Guarded by the store's compaction lock: compaction and close hold it; the open sets the state
  * before the store is shared.
@@ -83,9 +85,9 @@ final class SnapshotLifecycle {
       return;
     }
     try {
-      KeyDirectory.Copy copy = directory.copy();
+      DirectoryCopy copy = directory.copy();
       log.fsync(); // every write the copy reflects is durable before the snapshot exists
-      KeyDirectorySnapshot.write(io, log.dir(), sealed.sizes(), sealed.lastTxid(), copy, false);
+      SnapshotWriter.write(io, log.dir(), sealed.sizes(), sealed.lastTxid(), copy, false);
       onDisk = true;
       covers = sealed.sizes();
     } catch (IOException | RuntimeException e) {
@@ -117,8 +119,7 @@ final class SnapshotLifecycle {
         // Nothing written or moved since the snapshot this store reads: it still says it all.
         return;
       }
-      KeyDirectorySnapshot.write(
-          io, log.dir(), sizes, log.writer().lastTxid(), directory.copy(), true);
+      SnapshotWriter.write(io, log.dir(), sizes, log.writer().lastTxid(), directory.copy(), true);
       onDisk = true;
       covers = sizes;
     } catch (IOException | RuntimeException e) {

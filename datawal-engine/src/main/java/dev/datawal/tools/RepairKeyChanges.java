@@ -5,6 +5,7 @@ import dev.datawal.internal.format.SegmentFiles;
 import dev.datawal.internal.io.FileIo;
 import dev.datawal.internal.kv.KeyDirectory;
 import dev.datawal.internal.kv.KeyDirectorySnapshot;
+import dev.datawal.internal.kv.SnapshotEvidence;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ final class RepairKeyChanges {
       Path dir,
       List<Long> kept,
       List<StoreRepair.Quarantine> quarantines,
-      KeyDirectorySnapshot.Evidence evidence,
+      SnapshotEvidence evidence,
       Map<Long, Long> relocated) {
     Map<ByteBuffer, Place> expected = new HashMap<>();
     for (KeyDirectory.Item item : evidence.items()) {

@@ -12,6 +12,8 @@ import dev.datawal.internal.io.Errors;
 import dev.datawal.internal.io.FileHandle;
 import dev.datawal.internal.io.FileIo;
 import dev.datawal.internal.kv.KeyDirectorySnapshot;
+import dev.datawal.internal.kv.SnapshotEvidence;
+import dev.datawal.internal.kv.SnapshotLoader;
 import dev.datawal.internal.log.ShapeCheck;
 import dev.datawal.internal.log.StoreManifest;
 import java.io.IOException;
@@ -531,12 +533,11 @@ public final class StoreRepair implements AutoCloseable {
         losses.add(new Loss(problem.kind(), problem.segment(), problem.getMessage()));
       }
     }
-    KeyDirectorySnapshot.Evidence evidence = KeyDirectorySnapshot.readEvidence(io, dir);
+    SnapshotEvidence evidence = SnapshotEvidence.read(io, dir);
     if (evidence != null) {
       floor = Math.max(floor, evidence.lastTxid());
       if (manifest == null) {
-        CorruptStoreException loss =
-            new KeyDirectorySnapshot.Loader(io, dir).lossWithoutManifest(ids);
+        CorruptStoreException loss = new SnapshotLoader(io, dir).lossWithoutManifest(ids);
         if (loss != null) {
           losses.add(new Loss(loss.kind(), loss.segment(), loss.getMessage()));
         }

@@ -31,7 +31,7 @@ public final class SegmentUsage {
   }
 
   /** {@code bytes} more live bytes in {@code segment}, at once (loading a snapshot). */
-  public synchronized void addedAll(long segment, long bytes) {
+  synchronized void addedAll(long segment, long bytes) {
     live.merge(segment, bytes, Long::sum);
     total += bytes;
   }

@@ -1,70 +1,58 @@
 package dev.datawal.internal.kv;
 
-import dev.datawal.RecordType;
+import static dev.datawal.internal.kv.SnapshotFormat.KEY_LEN_BITS;
+import static dev.datawal.internal.kv.SnapshotFormat.PAGE_SIZE;
+import static dev.datawal.internal.kv.SnapshotFormat.SLOT_SIZE;
+
 import dev.datawal.internal.format.FrameFormat;
-import dev.datawal.internal.format.SegmentScanner;
 import dev.datawal.internal.io.FileHandle;
 import dev.datawal.internal.io.FileIo;
 import dev.datawal.internal.io.MappedView;
 import dev.datawal.internal.io.ReaderGate;
-import dev.datawal.internal.log.LogScanner;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
  * The table of a key-directory snapshot, used in place: the snapshot's data region (slots and key
- * arena, laid out as {@link KeyDirectorySnapshot} documents), memory-mapped read-only, with every
- * page checked against its CRC-32C the first time anything on it is read.
+ * arena, laid out as {@link SnapshotFormat} describes), memory-mapped read-only and checked lazily
+ * as the format's trust rules require: a page against its CRC-32C the first time anything on it is
+ * read ({@link #verifyPage}), a found entry's ranges before it is used ({@link #checkSlot}), and
+ * the whole table once ({@link #verifyAll}). Its head and the segment files were checked before it
+ * was mapped ({@link SnapshotHead}), so opening costs nothing per key. A failed check throws {@link
+ * Damaged}; the {@link KeyDirectory} owning the table then stops using it ({@link
+ * SnapshotFallback}).
  *
- * <p>Design, for maintainers. Opening costs nothing per key: the loader has checked the head
- * (header, segment table, page CRCs, under one CRC) and the segment files; this class checks the
- * rest lazily. A lookup starts at the key's home slot and walks the slots, which are sorted by the
- * unsigned 32-bit hash, until it meets the key, a higher hash or an empty slot; every page it reads
- * is verified first ({@link #verifyPage}), and a found entry is range-checked (segment listed,
- * frame within the covered size, key within the arena). A failed check throws {@link Damaged}; the
- * {@link KeyDirectory} owning the table then rebuilds its entries from the segments the snapshot
- * covers ({@link #scanCovered}) and stops using it. {@link #verifyAll} checks every page and the
- * whole table's structure once (before anything walks every entry, and before compaction changes a
- * covered segment, after which a rebuild from the covered segments would no longer be possible).
- *
- * <p>The mapping is never written, and nothing in datawal truncates or rewrites a snapshot file in
- * place: a new snapshot is renamed over the old name and a stale one is unlinked, which leaves a
- * mapped file's pages in place.
+ * <p>The mapping is never written, and a snapshot file is never written in place once it has its
+ * name ({@link SnapshotFormat}), so a mapped file's pages stay.
  *
  * <p>Unmapping. The table is unmapped explicitly ({@link Mmap}) once it is shut ({@link #close}
  * when the store closes, {@link #retire} when a fallback or an abandoned open drops it) and no
  * reader is left inside its {@link ReaderGate}; a read of an unmapped table would crash the JVM. So
- * every read of the mapping, through any method here but {@link #scanCovered}, {@link #dir} and the
- * layout getters, must lie between a successful {@link #tryEnter} and its {@link #exit}: the owner
- * enters once per coarse operation (a lookup, a write, a walk), not per slot. Recovery, which loads
- * the directory before anything else can see it or close it, reads without entering.
+ * every read of the mapping, through any method here but {@link #dir}, {@link #io} and the layout
+ * getters, must lie between a successful {@link #tryEnter} and its {@link #exit}: the owner enters
+ * once per coarse operation (a lookup, a write, a walk), not per slot. Recovery, which loads the
+ * directory before anything else can see it or close it, reads without entering.
  *
  * <p>Thread-safe: immutable but for the per-page "verified" marks, which racing readers may both
  * set (a page is then checked twice, never trusted unchecked), and the gate.
  */
 final class SnapshotTable {
-  /** Bytes per slot. */
-  static final int SLOT_SIZE = 24;
+  /** The data region is mapped in chunks of {@code 1 << MAP_CHUNK_SHIFT} bytes (less in tests). */
+  static final int MAP_CHUNK_SHIFT = 30;
 
-  /** Bytes per checked page of the data region. */
-  static final int PAGE_SIZE = 4096;
-
+  /** The log2 of {@link SnapshotFormat#PAGE_SIZE}. */
   static final int PAGE_SHIFT = 12;
 
   /** The largest key, and so how far a mapped chunk overlaps the next one. */
   private static final int OVERLAP = FrameFormat.MAX_KEY_LEN + SLOT_SIZE;
 
-  private static final int KEY_LEN_BITS = 17;
   private static final long KEY_LEN_MASK = (1L << KEY_LEN_BITS) - 1;
-  private static final long OFFSET_MASK = (1L << KeyDirectory.OFFSET_BITS) - 1;
   private static final long LENGTH_MASK = 0xFFFF_FFFFL;
   private static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -241,11 +229,6 @@ final class SnapshotTable {
     return 16 + layout.head().length + 16 + layout.pages() + 16 * 8;
   }
 
-  /** The bytes mapped. */
-  long mappedBytes() {
-    return layout.dataSize();
-  }
-
   /** Where {@code key} is, or {@code null} if the table does not hold it. */
   KeyDirectory.Location find(byte[] key, int from, int keyLen, int hash) {
     long slot = slotOf(key, from, keyLen, hash);
@@ -253,10 +236,7 @@ final class SnapshotTable {
       return null;
     }
     long at = slot * SLOT_SIZE;
-    long meta = getLong(at);
-    long place = getLong(at + 8);
-    return new KeyDirectory.Location(
-        place >>> KeyDirectory.OFFSET_BITS, place & OFFSET_MASK, (int) (meta & LENGTH_MASK));
+    return Place.location(getLong(at + 8), (int) getLong(at));
   }
 
   /** The slot holding {@code key}, or -1. Every page read is verified; throws {@link Damaged}. */
@@ -286,17 +266,9 @@ final class SnapshotTable {
     return -1;
   }
 
-  /**
-   * The home slot of a hash: {@code (hash * homeSlots) >>> 32}, the hash taken unsigned, so homes
-   * rise with the hash (homeSlots is below 2^32, so the product fits 64 bits unsigned).
-   */
-  long home(int hash) {
-    return home(hash, layout.homeSlots());
-  }
-
-  /** The home slot of {@code hash} in a table of {@code homeSlots} home slots. */
-  static long home(int hash, long homeSlots) {
-    return (Integer.toUnsignedLong(hash) * homeSlots) >>> 32;
+  /** The home slot of {@code hash} in this table ({@link SnapshotFormat#home}). */
+  private long home(int hash) {
+    return SnapshotFormat.home(hash, layout.homeSlots());
   }
 
   /** The first long of slot {@code i}: hash << 32 | frame length, 0 if empty. Unchecked. */
@@ -328,11 +300,6 @@ final class SnapshotTable {
     byte[] key = new byte[keyLength(i)];
     copyKey(i, key, 0);
     return key;
-  }
-
-  /** Whether the whole table was verified (so the unchecked accessors may be used). */
-  boolean allVerified() {
-    return allVerified;
   }
 
   /**
@@ -396,47 +363,19 @@ final class SnapshotTable {
     allVerified = true;
   }
 
-  /**
-   * Reads the part of the log this snapshot covers (its segments, the last one up to its covered
-   * size) into a new key directory with the same hash seed, without looking at the table: what the
-   * table should hold, for when it turns out damaged. The covered bytes never change while the
-   * table is in use before {@link #verifyAll} (appends go after them, and compaction verifies
-   * first).
-   *
-   * @throws dev.datawal.CorruptStoreException if a covered segment does not decode cleanly
-   */
-  KeyDirectory scanCovered() throws IOException {
-    List<LogScanner.Span> spans = new ArrayList<>(layout.segmentIds().length);
-    for (int s = 0; s < layout.segmentIds().length; s++) {
-      spans.add(new LogScanner.Span(layout.segmentIds()[s], 0, layout.coveredSizes()[s]));
-    }
-    KeyDirectory scanned = new KeyDirectory(layout.seed(), layout.entryCount());
-    try (LogScanner scanner = new LogScanner(io, dir, spans, false, SegmentScanner.Content.KEYS)) {
-      while (scanner.next()) {
-        SegmentScanner frame = scanner.current();
-        if (frame.type() != RecordType.RAW) {
-          scanned.load(
-              frame.type() == RecordType.PUT,
-              frame.keyArray(),
-              frame.keyOffset(),
-              frame.keyLength(),
-              scanner.currentSegment(),
-              frame.frameOffset(),
-              frame.frameLength());
-        }
-      }
-    }
-    return scanned;
-  }
-
   /** The directory of the store this table belongs to. */
   Path dir() {
     return dir;
   }
 
-  /** The first damage found, or {@code null}. */
-  String damage() {
-    return damage;
+  /** How the store this table belongs to reads its files. */
+  FileIo io() {
+    return io;
+  }
+
+  /** The layout its head describes. */
+  Layout layout() {
+    return layout;
   }
 
   private void failIfDamaged() {
@@ -460,8 +399,8 @@ final class SnapshotTable {
    */
   private int checkSlot(long i, long meta, long place, long keyRef) {
     int length = (int) (meta & LENGTH_MASK);
-    long segment = place >>> KeyDirectory.OFFSET_BITS;
-    long offset = place & OFFSET_MASK;
+    long segment = Place.segment(place);
+    long offset = Place.offset(place);
     int keyLen = (int) (keyRef & KEY_LEN_MASK);
     long keyAt = keyRef >>> KEY_LEN_BITS;
     int s = Arrays.binarySearch(layout.segmentIds(), segment);

@@ -44,8 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KeyDirectoryTests {
   private static final long BASE_SEED = baseSeed();
-  private static final long MAX_SEGMENT = (1L << (64 - KeyDirectory.OFFSET_BITS)) - 1;
-  private static final long MAX_OFFSET = (1L << KeyDirectory.OFFSET_BITS) - 1;
+  private static final long MAX_SEGMENT = (1L << (64 - Place.OFFSET_BITS)) - 1;
+  private static final long MAX_OFFSET = (1L << Place.OFFSET_BITS) - 1;
 
   /** Segments 1 to 3 of a snapshot's covered part in these tests (sparse files of this size). */
   private static final long SEGMENT_BYTES = 1L << 30;
@@ -96,7 +96,7 @@ class KeyDirectoryTests {
       directory.put(key.getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, 100L * i, 50 + i % 7);
       before.put(key, new KeyDirectory.Location(1, 100L * i, 50 + i % 7));
     }
-    KeyDirectory.Copy copy = directory.copy();
+    DirectoryCopy copy = directory.copy();
     // Growth, overwrites, deletes and an arena rewrite (deleted key bytes outweigh live ones).
     for (int i = 0; i < 5_000; i++) {
       byte[] key =
@@ -529,7 +529,7 @@ class KeyDirectoryTests {
       }
       assertAgrees(directory, model, keys);
       Map<ByteBuffer, KeyDirectory.Location> copied = new HashMap<>();
-      KeyDirectory.Copy copy = directory.copy();
+      DirectoryCopy copy = directory.copy();
       copy.forEach(
           (chunk, from, keyLen, segment, offset, length) ->
               copied.put(
@@ -572,18 +572,18 @@ class KeyDirectoryTests {
     ByteBuffer file =
         ByteBuffer.wrap(Files.readAllBytes(KeyDirectorySnapshot.path(dir)))
             .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    assertThat(file.getShort(KeyDirectorySnapshot.VERSION_OFFSET)).isEqualTo((short) 2);
-    assertThat(file.getShort(KeyDirectorySnapshot.FLAGS_OFFSET))
-        .isEqualTo((short) KeyDirectorySnapshot.FLAG_CLOSED);
-    assertThat(file.getLong(KeyDirectorySnapshot.ENTRY_COUNT_OFFSET)).isEqualTo(5_000);
-    assertThat(file.getLong(KeyDirectorySnapshot.HASH_SEED_OFFSET)).isEqualTo(written.seed());
-    long homeSlots = file.getLong(KeyDirectorySnapshot.HOME_SLOTS_OFFSET);
-    long slots = file.getLong(KeyDirectorySnapshot.SLOT_COUNT_OFFSET);
-    long arena = file.getLong(KeyDirectorySnapshot.ARENA_SIZE_OFFSET);
-    assertThat(homeSlots).isEqualTo(KeyDirectorySnapshot.homeSlots(5_000));
-    long arenaOffset = KeyDirectorySnapshot.pageAligned(slots * 24);
+    assertThat(file.getShort(SnapshotFormat.VERSION_OFFSET)).isEqualTo((short) 2);
+    assertThat(file.getShort(SnapshotFormat.FLAGS_OFFSET))
+        .isEqualTo((short) SnapshotFormat.FLAG_CLOSED);
+    assertThat(file.getLong(SnapshotFormat.ENTRY_COUNT_OFFSET)).isEqualTo(5_000);
+    assertThat(file.getLong(SnapshotFormat.HASH_SEED_OFFSET)).isEqualTo(written.seed());
+    long homeSlots = file.getLong(SnapshotFormat.HOME_SLOTS_OFFSET);
+    long slots = file.getLong(SnapshotFormat.SLOT_COUNT_OFFSET);
+    long arena = file.getLong(SnapshotFormat.ARENA_SIZE_OFFSET);
+    assertThat(homeSlots).isEqualTo(SnapshotFormat.homeSlots(5_000));
+    long arenaOffset = SnapshotFormat.pageAligned(slots * 24);
     long pages = (arenaOffset + arena + 4095) / 4096;
-    long dataOffset = KeyDirectorySnapshot.headSize(3, pages);
+    long dataOffset = SnapshotFormat.headSize(3, pages);
     assertThat(file.capacity()).isEqualTo(dataOffset + arenaOffset + arena);
     // Every entry sits at or after its home, in hash order, with no gap since its home; its key
     // hashes to the stored hash.
@@ -606,7 +606,7 @@ class KeyDirectoryTests {
       long keyRef = file.getLong(at + 16);
       byte[] key = new byte[(int) (keyRef & 0x1FFFF)];
       file.get((int) (dataOffset + arenaOffset + (keyRef >>> 17)), key);
-      assertThat(KeyDirectory.hash(written.seed(), key, 0, key.length)).isEqualTo((int) hash);
+      assertThat(KeyHash.of(written.seed(), key, 0, key.length)).isEqualTo((int) hash);
       KeyDirectory.Location loc = written.get(key);
       long place = file.getLong(at + 8);
       assertThat(new KeyDirectory.Location(place >>> 37, place & ((1L << 37) - 1), length))
@@ -637,17 +637,17 @@ class KeyDirectoryTests {
     int dataOffset =
         bytes.length
             - (int)
-                (KeyDirectorySnapshot.pageAligned(
+                (SnapshotFormat.pageAligned(
                         ByteBuffer.wrap(bytes)
                                 .order(java.nio.ByteOrder.LITTLE_ENDIAN)
-                                .getLong(KeyDirectorySnapshot.SLOT_COUNT_OFFSET)
+                                .getLong(SnapshotFormat.SLOT_COUNT_OFFSET)
                             * 24)
                     + ByteBuffer.wrap(bytes)
                         .order(java.nio.ByteOrder.LITTLE_ENDIAN)
-                        .getLong(KeyDirectorySnapshot.ARENA_SIZE_OFFSET));
+                        .getLong(SnapshotFormat.ARENA_SIZE_OFFSET));
     bytes[dataOffset + r.nextInt(4096)] ^= 0x10;
     Files.write(file, bytes);
-    KeyDirectorySnapshot.Loader loader = new KeyDirectorySnapshot.Loader(FileIo.system(), dir, 30);
+    SnapshotLoader loader = new SnapshotLoader(FileIo.system(), dir, 30);
     assertThat(loader.resume(List.of(1L, 2L, 3L), manifestCovering(dir))).isNotNull();
     KeyDirectory directory = loader.directory();
     // The segments here are zeros, so the table cannot be rebuilt from them: every answer that
@@ -704,9 +704,8 @@ class KeyDirectoryTests {
       }
       sizes.put(id, SEGMENT_BYTES);
     }
-    KeyDirectorySnapshot.write(FileIo.system(), dir, sizes, 1, from.copy(), true);
-    KeyDirectorySnapshot.Loader loader =
-        new KeyDirectorySnapshot.Loader(FileIo.system(), dir, chunkShift);
+    SnapshotWriter.write(FileIo.system(), dir, sizes, 1, from.copy(), true);
+    SnapshotLoader loader = new SnapshotLoader(FileIo.system(), dir, chunkShift);
     assertThat(loader.resume(List.of(1L, 2L, 3L), manifestCovering(dir))).isNotNull();
     assertThat(loader.used()).isTrue();
     return loader.directory();
