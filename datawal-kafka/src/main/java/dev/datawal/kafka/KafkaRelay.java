@@ -17,6 +17,7 @@ import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -88,8 +89,8 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
   private final SubscriberPositions positions;
   private final LongAdder published = new LongAdder();
   private final LongAdder failures = new LongAdder();
-  private RelayLoop loop; // guarded by this
-  private Thread thread; // guarded by this
+  private @Nullable RelayLoop loop; // guarded by this; kept after stop, for the status
+  private @Nullable Thread thread; // guarded by this: running while not null
 
   private KafkaRelay(Settings settings) {
     this.settings = settings;
@@ -116,10 +117,12 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
     if (thread != null) {
       return;
     }
-    loop = new RelayLoop(settings, positions, published, failures);
-    thread = new Thread(loop, "datawal-kafka-relay " + settings.name());
-    thread.setDaemon(true);
-    thread.start();
+    RelayLoop started = new RelayLoop(settings, positions, published, failures);
+    Thread running = new Thread(started, "datawal-kafka-relay " + settings.name());
+    running.setDaemon(true);
+    loop = started;
+    thread = running;
+    running.start();
     logger.info(
         "datawal: Kafka relay '"
             + settings.name()
@@ -137,13 +140,15 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
    */
   @Override
   public synchronized void stop() {
-    if (thread == null) {
+    Thread running = thread;
+    RelayLoop current = loop;
+    if (running == null || current == null) {
       return;
     }
-    loop.stop();
+    current.stop();
     try {
       // The stop timeout for records in flight, and one broker check or send blocked on metadata.
-      thread.join(
+      running.join(
           settings
               .stopTimeout()
               .plus(settings.ackTimeout())
@@ -152,7 +157,7 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (thread.isAlive()) {
+    if (running.isAlive()) {
       logger.warn("datawal: Kafka relay '" + settings.name() + "' still running after stop");
     }
     thread = null;
@@ -248,8 +253,10 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
    */
   public RelayStatus status() {
     RelayLoop current;
-    synchronized (this) {
+    boolean running;
+    synchronized (this) { // both at once: a start between two reads would pair null with running
       current = loop;
+      running = thread != null;
     }
     String problem = null;
     long checkpoint;
@@ -267,7 +274,7 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
     long lagRecords = Math.max(0, settings.log().lastTxid() - confirmed);
     long lagBytes = lagBytes(current, lagRecords);
     RelayStatus.State state;
-    if (!isRunning()) {
+    if (!running || current == null) {
       state = RelayStatus.State.STOPPED;
       problem = problem == null ? "the relay is not running" : problem;
     } else {
@@ -297,7 +304,7 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
         Optional.ofNullable(problem));
   }
 
-  private long lagBytes(RelayLoop current, long lagRecords) {
+  private long lagBytes(@Nullable RelayLoop current, long lagRecords) {
     if (lagRecords == 0) {
       return 0;
     }
