@@ -2,6 +2,7 @@ package dev.datawal.cli;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Label-value lines with the values lined up, for summaries in human output.
@@ -11,7 +12,8 @@ import java.util.List;
 final class Aligned {
   private final List<String[]> rows = new ArrayList<>();
 
-  Aligned add(String label, Object value) {
+  /** A line; a {@code null} value shows as {@code null}. */
+  Aligned add(String label, @Nullable Object value) {
     rows.add(new String[] {label, String.valueOf(value)});
     return this;
   }

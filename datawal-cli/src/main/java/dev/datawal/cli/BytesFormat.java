@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How keys, payloads and values are shown in human output ({@code --bytes}); JSON output always
@@ -51,7 +52,7 @@ enum BytesFormat {
    * unprefixed; {@code null} for a binary value under {@code auto} or {@code raw}, which is not
    * printed to a terminal.
    */
-  String value(byte[] bytes) {
+  @Nullable String value(byte[] bytes) {
     return switch (this) {
       case AUTO, RAW -> printable(bytes) ? new String(bytes, StandardCharsets.US_ASCII) : null;
       case BASE64 -> base64(bytes);

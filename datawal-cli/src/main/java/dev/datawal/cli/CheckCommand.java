@@ -50,8 +50,10 @@ final class CheckCommand implements Command {
       }
       DamageView end = walk.endView();
       code = ExitCode.worst(code, Damages.show(end, out));
-      boolean hard = end != null && !end.tornTail();
-      boolean newer = hard && end.kind() == CorruptionKind.UNSUPPORTED_VERSION;
+      // The damage that makes recovery refuse the store, if the walk ended at such.
+      DamageView refused = end != null && !end.tornTail() ? end : null;
+      boolean hard = refused != null;
+      boolean newer = refused != null && refused.kind() == CorruptionKind.UNSUPPORTED_VERSION;
       long tailBytes = end != null && end.tornTail() ? end.length() : 0;
       if (out.json()) {
         out.json(
@@ -72,7 +74,7 @@ final class CheckCommand implements Command {
             .add("keys_failed", failed)
             .add("tail_truncated", walk.tornTail() ? 1 : 0)
             .add("tail_bytes_discarded", tailBytes)
-            .add("refused_damage", hard ? end.describe() : "none")
+            .add("refused_damage", refused != null ? refused.describe() : "none")
             .print(out);
       }
       return code;

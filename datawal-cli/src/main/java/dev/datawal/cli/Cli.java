@@ -7,6 +7,8 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code datawal} command line: parses the arguments, runs the command, and turns every failure
@@ -47,7 +49,7 @@ final class Cli {
     try {
       parsed = parser.parse(args);
     } catch (UsageException e) {
-      output.note(e.getMessage());
+      output.note(message(e));
       output.errText(
           "usage: datawal [--json] <command> <store> [options]; datawal --help lists the commands\n");
       output.flush();
@@ -61,12 +63,14 @@ final class Cli {
     if (parsed.help()) {
       return help(parsed.command() == null ? null : parsed.command().name());
     }
-    Command command = command(parsed.command().name());
+    // Without --help or --version, parse() returns a command or throws.
+    CommandSpec spec = Objects.requireNonNull(parsed.command(), "command");
+    Command command = command(spec.name());
     try {
       return command.run(parsed, output);
     } catch (UsageException e) {
-      output.note(e.getMessage());
-      output.errText("usage: " + parsed.command().synopsis() + "\n");
+      output.note(message(e));
+      output.errText("usage: " + spec.synopsis() + "\n");
       return ExitCode.USAGE_OR_UNOPENABLE;
     } catch (Output.ClosedException e) {
       return ExitCode.OK; // the reader of stdout stopped reading: nothing more to say
@@ -79,14 +83,14 @@ final class Cli {
     } catch (CorruptStoreException e) {
       return Damages.show(DamageView.of(e), output);
     } catch (DatawalException | UncheckedIOException e) {
-      output.note(e.getMessage());
+      output.note(message(e));
       return ExitCode.USAGE_OR_UNOPENABLE;
     } finally {
       output.flush();
     }
   }
 
-  private int help(String name) {
+  private int help(@Nullable String name) {
     if (name == null) {
       out.print(Help.general(COMMANDS));
     } else {
@@ -111,6 +115,15 @@ final class Cli {
       }
     }
     throw new UsageException("unknown command '" + name + "'");
+  }
+
+  /**
+   * What {@code e} says: its message, or (if it has none) its class name; the engine and the
+   * commands give every exception they throw a message.
+   */
+  static String message(Throwable e) {
+    String message = e.getMessage();
+    return message != null ? message : e.toString();
   }
 
   /** The version the jar's manifest names, or "(development build)" outside the jar. */

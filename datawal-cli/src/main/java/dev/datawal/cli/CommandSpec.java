@@ -1,6 +1,7 @@
 package dev.datawal.cli;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one command accepts, and its help text.
@@ -26,7 +27,7 @@ record CommandSpec(
    * @param valueName the name of its value ({@code N}), or {@code null} for a flag
    * @param help one line
    */
-  record Option(String name, String valueName, String help) {
+  record Option(String name, @Nullable String valueName, String help) {
     boolean takesValue() {
       return valueName != null;
     }
@@ -38,7 +39,7 @@ record CommandSpec(
   }
 
   /** The option named {@code name}, or {@code null}. */
-  Option option(String name) {
+  @Nullable Option option(String name) {
     for (Option o : options) {
       if (o.name().equals(name)) {
         return o;

@@ -73,7 +73,7 @@ final class CompactCommand implements Command {
         }
         // rename(2) replaces an empty directory; the parent's sync makes the new name durable.
         Files.move(building, dest, StandardCopyOption.ATOMIC_MOVE);
-        Targets.syncDirectory(dest.getParent());
+        Targets.syncDirectory(Targets.parent(dest));
         done = true;
       } catch (IOException e) {
         throw new DatawalException("datawal: cannot write " + target + ": " + e, e);

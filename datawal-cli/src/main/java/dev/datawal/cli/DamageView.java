@@ -7,6 +7,7 @@ import dev.datawal.DatawalException;
 import dev.datawal.tools.SegmentWalker;
 import java.nio.file.Path;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One damaged region as the CLI shows it, whichever part of the engine found it; or, from an error
@@ -19,7 +20,7 @@ import java.util.OptionalLong;
  * @param kind what is wrong
  * @param tornTail whether recovery tolerates it as a torn tail (left out; a writer's open keeps it
  *     as evidence and cuts it) rather than refusing the store
- * @param file the segment file
+ * @param file the segment file, or {@code null} when a hard error names none
  * @param detail what exactly is wrong
  * @param storedCrc for a CRC mismatch: the CRC the frame carries
  * @param computedCrc for a CRC mismatch: the CRC of its bytes
@@ -30,7 +31,7 @@ record DamageView(
     long length,
     CorruptionKind kind,
     boolean tornTail,
-    Path file,
+    @Nullable Path file,
     String detail,
     OptionalLong storedCrc,
     OptionalLong computedCrc) {
@@ -69,7 +70,7 @@ record DamageView(
    */
   static DamageView of(CorruptStoreException e) {
     // The engine's message is "datawal: <kind> in <where> at offset <n> (<file>): <detail>".
-    String message = e.getMessage();
+    String message = Cli.message(e);
     String marker = "(" + e.file() + "): ";
     int at = e.file() == null ? -1 : message.indexOf(marker);
     String detail = at < 0 ? message : message.substring(at + marker.length());
@@ -101,7 +102,7 @@ record DamageView(
   }
 
   /** The damaged region that starts at {@code offset} of the segment file, or {@code null}. */
-  private static SegmentWalker.Damage regionAt(Path file, long segment, long offset) {
+  private static SegmentWalker.@Nullable Damage regionAt(Path file, long segment, long offset) {
     if (file.getParent() == null) {
       return null;
     }

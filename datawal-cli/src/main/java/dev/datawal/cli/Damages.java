@@ -1,5 +1,7 @@
 package dev.datawal.cli;
 
+import org.jspecify.annotations.Nullable;
+
 /** Shows damage a command found, and the exit code it means. */
 final class Damages {
   private Damages() {}
@@ -11,7 +13,7 @@ final class Damages {
    * @return {@link ExitCode#OK} for no damage, {@link ExitCode#RECOVERABLE} for a torn tail, else
    *     {@link ExitCode#CORRUPT}
    */
-  static int show(DamageView damage, Output out) {
+  static int show(@Nullable DamageView damage, Output out) {
     if (damage == null) {
       return ExitCode.OK;
     }

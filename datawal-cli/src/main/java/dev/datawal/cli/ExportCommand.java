@@ -115,7 +115,7 @@ final class ExportCommand implements Command {
       }
     }
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-    Targets.syncDirectory(file.getParent()); // and now its name is
+    Targets.syncDirectory(Targets.parent(file)); // and now its name is
     return new long[] {lines, bytes};
   }
 }

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 
 /** {@code get}: the live value of one key, as the key/value store would return it. */
 final class GetCommand implements Command {
@@ -56,8 +57,9 @@ final class GetCommand implements Command {
       if (walk.corrupt()) {
         return Damages.show(walk.endView(), out);
       }
-      if (walk.tornTail()) {
-        out.note(walk.endView().describe() + "; " + walk.endView().consequence());
+      DamageView tail = walk.endView();
+      if (walk.tornTail() && tail != null) {
+        out.note(tail.describe() + "; " + tail.consequence());
       }
       if (latest == null || latest.type() == RecordType.DELETE) {
         if (out.json()) {
@@ -112,18 +114,19 @@ final class GetCommand implements Command {
     if (given != 1) {
       throw new UsageException("pass exactly one of --key, --key-base64, or --key-hex");
     }
-    if (args.has("--key")) {
-      return args.value("--key").getBytes(StandardCharsets.UTF_8);
+    String text = args.value("--key");
+    if (text != null) {
+      return text.getBytes(StandardCharsets.UTF_8);
     }
-    if (args.has("--key-base64")) {
-      String b64 = args.value("--key-base64");
+    String b64 = args.value("--key-base64");
+    if (b64 != null) {
       try {
         return Base64.getDecoder().decode(b64);
       } catch (IllegalArgumentException e) {
         throw new UsageException("invalid --key-base64 '" + b64 + "': " + e.getMessage());
       }
     }
-    String hex = args.value("--key-hex");
+    String hex = Objects.requireNonNull(args.value("--key-hex"), "--key-hex"); // the one given
     try {
       return HexFormat.of().parseHex(hex);
     } catch (IllegalArgumentException e) {

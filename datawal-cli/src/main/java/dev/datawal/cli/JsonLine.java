@@ -1,5 +1,7 @@
 package dev.datawal.cli;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One compact JSON object of the {@code datawal.cli.v1} schema: {@code "schema"} and {@code "kind"}
  * first, then the fields in the order they are added. Strings are escaped as RFC 8259 requires;
@@ -23,7 +25,8 @@ final class JsonLine {
     return new JsonLine(kind);
   }
 
-  JsonLine add(String name, String value) {
+  /** A string, or {@code null}. */
+  JsonLine add(String name, @Nullable String value) {
     name(name);
     if (value == null) {
       sb.append("null");
@@ -40,7 +43,7 @@ final class JsonLine {
   }
 
   /** A number, or {@code null} when not known. */
-  JsonLine addNullable(String name, Long value) {
+  JsonLine addNullable(String name, @Nullable Long value) {
     name(name);
     sb.append(value == null ? "null" : value.toString());
     return this;

@@ -5,6 +5,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A key for people, in lists of keys ({@code repair}): printable UTF-8 as text, quoted when it
@@ -36,7 +37,7 @@ final class KeyText {
    * format, private-use or unassigned characters, no space but U+0020, so that nothing is hidden or
    * reordered), else {@code null}.
    */
-  static String printableUtf8(byte[] key) {
+  static @Nullable String printableUtf8(byte[] key) {
     String text;
     try {
       text =

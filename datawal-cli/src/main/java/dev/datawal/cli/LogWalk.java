@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The valid prefix of a store's log, frame by frame, as a writer's recovery defines it: segments in
@@ -30,8 +31,8 @@ final class LogWalk implements AutoCloseable {
   private final boolean keepOpen;
   private final Map<Long, SegmentWalker> open = new LinkedHashMap<>();
   private int index = -1;
-  private SegmentWalker current;
-  private SegmentWalker.Damage end;
+  private @Nullable SegmentWalker current;
+  private SegmentWalker.@Nullable Damage end;
   private boolean finished;
   private long frames;
 
@@ -57,13 +58,14 @@ final class LogWalk implements AutoCloseable {
   }
 
   /** The next valid frame, or {@code null} where the valid prefix ends. */
-  SegmentWalker.Frame next() {
+  SegmentWalker.@Nullable Frame next() {
     while (!finished) {
-      if (current == null && !openNext()) {
+      SegmentWalker walker = current != null ? current : openNext();
+      if (walker == null) {
         finished = true;
         break;
       }
-      SegmentWalker.Item item = current.next();
+      SegmentWalker.Item item = walker.next();
       if (item instanceof SegmentWalker.Frame frame) {
         frames++;
         return frame;
@@ -73,13 +75,13 @@ final class LogWalk implements AutoCloseable {
         finished = true;
         break;
       }
-      doneWithCurrent();
+      doneWith(walker);
     }
     return null;
   }
 
   /** The damage that ended the walk, or {@code null} if it ran to the end of the log (so far). */
-  SegmentWalker.Damage end() {
+  SegmentWalker.@Nullable Damage end() {
     return end;
   }
 
@@ -94,7 +96,7 @@ final class LogWalk implements AutoCloseable {
   }
 
   /** The damage that ended the walk, as the CLI shows it; {@code null} if none. */
-  DamageView endView() {
+  @Nullable DamageView endView() {
     return end == null
         ? null
         : DamageView.of(
@@ -142,28 +144,36 @@ final class LogWalk implements AutoCloseable {
     }
   }
 
-  private boolean openNext() {
+  /**
+   * Opens the next segment that still exists and makes it {@link #current}; null if none is left.
+   */
+  private @Nullable SegmentWalker openNext() {
     while (++index < segments.size()) {
       long id = segments.get(index);
+      SegmentWalker walker;
       try {
-        current = SegmentWalker.open(reader.dir(), id, payloads);
+        walker = SegmentWalker.open(reader.dir(), id, payloads);
       } catch (DatawalException e) {
         if (e.getCause() instanceof NoSuchFileException) {
           continue; // a live writer's retention or compaction deleted it since the listing
         }
         throw e;
       }
+      current = walker;
       if (keepOpen) {
-        open.put(id, current);
+        open.put(id, walker);
       }
-      return true;
+      return walker;
     }
-    return false;
+    return null;
   }
 
-  private void doneWithCurrent() {
+  /**
+   * Done with {@code walker}, the current segment's: the next call of {@link #next} opens the next.
+   */
+  private void doneWith(SegmentWalker walker) {
     if (!keepOpen) {
-      current.close();
+      walker.close();
     }
     current = null;
   }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.StringJoiner;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How many records, and which txids, the losses of a repair plan held: what the store manifest
@@ -100,7 +101,7 @@ record LostRecords(List<Held> held, List<String> unknown) {
    * What the manifest recorded of the segment of a missing or shorter segment, or {@code null} if
    * the loss is of another kind or its message does not say.
    */
-  private static Recorded recorded(StoreRepair.Loss loss) {
+  private static @Nullable Recorded recorded(StoreRepair.Loss loss) {
     if (loss.kind() != CorruptionKind.SEGMENT_MISSING
         && loss.kind() != CorruptionKind.SEGMENT_SHORTER) {
       return null;

@@ -14,7 +14,11 @@ import java.nio.charset.StandardCharsets;
 public final class Main {
   private Main() {}
 
-  /** Runs {@code datawal <args>} and exits with the command's exit code. */
+  /**
+   * Runs {@code datawal <args>} and exits with the command's exit code.
+   *
+   * @param args the command and its arguments, as {@code datawal --help} lists them
+   */
   public static void main(String[] args) {
     PrintStream out =
         new PrintStream(

@@ -3,6 +3,7 @@ package dev.datawal.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A parsed command line, with typed access to its options; every conversion error names the option
@@ -16,7 +17,7 @@ import java.util.Map;
  * @param options the options given: name to value ({@code ""} for a flag)
  */
 record ParsedArgs(
-    CommandSpec command,
+    @Nullable CommandSpec command,
     boolean json,
     boolean help,
     boolean version,
@@ -43,7 +44,7 @@ record ParsedArgs(
   }
 
   /** The value of {@code option}, or {@code null} if it was not given. */
-  String value(String option) {
+  @Nullable String value(String option) {
     return options.get(option);
   }
 

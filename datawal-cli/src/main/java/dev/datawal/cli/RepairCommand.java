@@ -7,6 +7,7 @@ import dev.datawal.tools.StoreRepair;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.StringJoiner;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code repair}: the only command that changes a store. Shows what it would do; with {@code
@@ -101,11 +102,11 @@ final class RepairCommand implements Command {
     }
     // Read-only: would a writer's recovery accept the store now?
     RecoveryReport after = null;
-    String refused = null;
+    String refused = "";
     try {
       after = RecordLogReader.open(store).report();
     } catch (CorruptStoreException e) {
-      refused = e.getMessage();
+      refused = Cli.message(e);
     }
     summary(
         result.plan(),
@@ -113,9 +114,9 @@ final class RepairCommand implements Command {
         false,
         result.snapshotDeleted(),
         result.leftoversRemoved().size(),
-        refused == null,
+        after != null,
         out);
-    if (refused != null) {
+    if (after == null) {
       out.note("the store still does not open: " + refused);
       return ExitCode.CORRUPT;
     }
@@ -147,7 +148,7 @@ final class RepairCommand implements Command {
       boolean dryRun,
       boolean snapshotDeleted,
       int leftovers,
-      Boolean opens,
+      @Nullable Boolean opens,
       Output out) {
     long filesMovedOut =
         plan.quarantines().stream().filter(StoreRepair.Quarantine::wholeFile).count();

@@ -2,6 +2,8 @@ package dev.datawal.cli;
 
 import dev.datawal.tools.SegmentWalker;
 import dev.datawal.tools.StoreRepair;
+import java.nio.file.Path;
+import java.util.Objects;
 
 /**
  * A repair plan as {@code repair} shows it, step by step in the order {@code apply} takes them: the
@@ -58,6 +60,8 @@ final class RepairPlanView {
   }
 
   private static void quarantine(StoreRepair.Quarantine q, boolean applied, Output out) {
+    // A quarantine file sits beside its segment, in the store directory.
+    Path dir = Objects.requireNonNull(q.file().getParent(), "the store directory");
     if (out.json()) {
       out.json(
           JsonLine.of("quarantine")
@@ -65,7 +69,7 @@ final class RepairPlanView {
               .add("offset", q.offset())
               .add("length", q.length())
               .add("damage_kind", q.kind().name())
-              .add("detail", StoreProblem.of(q, q.file().getParent()).detail())
+              .add("detail", StoreProblem.of(q, dir).detail())
               .add("file", q.file().toString())
               .add("whole_file", q.wholeFile())
               .add("applied", applied));
@@ -77,7 +81,7 @@ final class RepairPlanView {
               q.segment(),
               q.length(),
               q.kind().phrase(),
-              StoreProblem.of(q, q.file().getParent()).detail(),
+              StoreProblem.of(q, dir).detail(),
               q.file().getFileName()));
     } else {
       out.text(

@@ -5,6 +5,7 @@ import dev.datawal.tools.StoreRepair;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One problem with a store as a whole, as the CLI shows it: a segment missing, shorter, changed or
@@ -23,8 +24,8 @@ import java.util.regex.Pattern;
 record StoreProblem(
     CorruptionKind kind,
     long segment,
-    Long offset,
-    Long length,
+    @Nullable Long offset,
+    @Nullable Long length,
     Path file,
     String detail,
     RepairAction repair) {
@@ -107,7 +108,7 @@ record StoreProblem(
    * {@code datawal: <kind> in [sealed ]segment <id> at offset <n> (<file>): <detail>}; other texts
    * (a repair's own) are the detail as they are.
    */
-  record EngineMessage(Long offset, String detail) {
+  record EngineMessage(@Nullable Long offset, String detail) {
     private static final Pattern OFFSET = Pattern.compile(" at offset (\\d+) \\($");
 
     static EngineMessage parse(String message, Path file) {

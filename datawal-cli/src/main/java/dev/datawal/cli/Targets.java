@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Objects;
 
 /** Checks and durability steps for what {@code export} and {@code compact} write. */
 final class Targets {
@@ -41,6 +42,11 @@ final class Targets {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The directory {@code file} is in; {@link #outside} returns only files that have one. */
+  static Path parent(Path file) {
+    return Objects.requireNonNull(file.getParent(), () -> "datawal: no directory: " + file);
   }
 
   /** Makes the entries of {@code dir} durable: what was created or renamed in it survives. */

@@ -9,6 +9,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Asks the Kafka cluster whether it answers, for a relay with nothing to send (with records in
@@ -19,7 +20,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  */
 final class BrokerProbe implements AutoCloseable {
   private final Map<String, Object> configs;
-  private Admin admin;
+  private @Nullable Admin admin; // created at the first check
 
   BrokerProbe(Map<String, Object> producerConfigs) {
     this.configs = adminConfigs(producerConfigs);

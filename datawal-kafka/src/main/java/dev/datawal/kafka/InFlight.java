@@ -2,6 +2,7 @@ package dev.datawal.kafka;
 
 import dev.datawal.Record;
 import java.util.ArrayDeque;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The records sent to Kafka and not yet confirmed, in txid order. The producer's callbacks mark
@@ -19,7 +20,7 @@ final class InFlight {
     final int length;
     final long sentNanos;
     private boolean done; // guarded by the InFlight
-    private Exception failure; // guarded by the InFlight
+    private @Nullable Exception failure; // guarded by the InFlight
 
     private Send(Record record, long sentNanos) {
       this.txid = record.txid();
@@ -34,7 +35,7 @@ final class InFlight {
   private final long maxBytes;
   private final ArrayDeque<Send> sends = new ArrayDeque<>(); // guarded by this
   private long bytes; // guarded by this
-  private Exception failure; // guarded by this: the first send that failed
+  private @Nullable Exception failure; // guarded by this: the first send that failed
 
   InFlight(int maxRecords, long maxBytes) {
     this.maxRecords = maxRecords;
@@ -50,7 +51,7 @@ final class InFlight {
   }
 
   /** The producer's callback: {@code failure} is null when the broker acknowledged the record. */
-  synchronized void completed(Send send, Exception failure) {
+  synchronized void completed(Send send, @Nullable Exception failure) {
     send.done = true;
     send.failure = failure;
     if (failure != null && this.failure == null) {
@@ -64,7 +65,7 @@ final class InFlight {
    *
    * @return the last record removed, or null if the head is not acknowledged
    */
-  synchronized Send takeConfirmed() {
+  synchronized @Nullable Send takeConfirmed() {
     Send last = null;
     while (!sends.isEmpty() && sends.peekFirst().done && sends.peekFirst().failure == null) {
       last = sends.removeFirst();
@@ -74,12 +75,12 @@ final class InFlight {
   }
 
   /** The first failure any send reported, or null. */
-  synchronized Exception failure() {
+  synchronized @Nullable Exception failure() {
     return failure;
   }
 
   /** The oldest record not confirmed yet, or null. */
-  synchronized Send head() {
+  synchronized @Nullable Send head() {
     return sends.peekFirst();
   }
 

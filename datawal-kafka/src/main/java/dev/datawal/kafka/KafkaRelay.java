@@ -17,6 +17,7 @@ import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -88,8 +89,8 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
   private final SubscriberPositions positions;
   private final LongAdder published = new LongAdder();
   private final LongAdder failures = new LongAdder();
-  private RelayLoop loop; // guarded by this
-  private Thread thread; // guarded by this
+  private @Nullable RelayLoop loop; // guarded by this; kept after stop, for the status
+  private @Nullable Thread thread; // guarded by this: running while not null
 
   private KafkaRelay(Settings settings) {
     this.settings = settings;
@@ -99,6 +100,10 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
   /**
    * A builder of a relay of {@code log} to {@code topic}.
    *
+   * @param log the log to relay
+   * @param topic the Kafka topic to publish its records to
+   * @return a builder with the defaults, to set the rest and {@link Builder#build() build} the
+   *     relay
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code topic} is blank
    */
@@ -112,10 +117,12 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
     if (thread != null) {
       return;
     }
-    loop = new RelayLoop(settings, positions, published, failures);
-    thread = new Thread(loop, "datawal-kafka-relay " + settings.name());
-    thread.setDaemon(true);
-    thread.start();
+    RelayLoop started = new RelayLoop(settings, positions, published, failures);
+    Thread running = new Thread(started, "datawal-kafka-relay " + settings.name());
+    running.setDaemon(true);
+    loop = started;
+    thread = running;
+    running.start();
     logger.info(
         "datawal: Kafka relay '"
             + settings.name()
@@ -133,13 +140,15 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
    */
   @Override
   public synchronized void stop() {
-    if (thread == null) {
+    Thread running = thread;
+    RelayLoop current = loop;
+    if (running == null || current == null) {
       return;
     }
-    loop.stop();
+    current.stop();
     try {
       // The stop timeout for records in flight, and one broker check or send blocked on metadata.
-      thread.join(
+      running.join(
           settings
               .stopTimeout()
               .plus(settings.ackTimeout())
@@ -148,7 +157,7 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (thread.isAlive()) {
+    if (running.isAlive()) {
       logger.warn("datawal: Kafka relay '" + settings.name() + "' still running after stop");
     }
     thread = null;
@@ -184,23 +193,36 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
   /**
    * The durable checkpoint: the txid up to which Kafka acknowledged every record (0: none yet).
    *
+   * @return the txid in the checkpoint file
    * @throws dev.datawal.DatawalException if the checkpoint file is damaged or cannot be read
    */
   public long checkpoint() {
     return positions.position(settings.name());
   }
 
-  /** The relay's name, which names its checkpoint file. */
+  /**
+   * The relay's name, which names its checkpoint file.
+   *
+   * @return the name
+   */
   public String name() {
     return settings.name();
   }
 
-  /** The topic it publishes to. */
+  /**
+   * The topic it publishes to.
+   *
+   * @return the topic's name
+   */
   public String topic() {
     return settings.topic();
   }
 
-  /** The store id it puts in every record's {@link RelayHeaders#STORE} header. */
+  /**
+   * The store id it puts in every record's {@link RelayHeaders#STORE} header.
+   *
+   * @return the store id
+   */
   public String storeId() {
     return settings.storeId();
   }
@@ -208,21 +230,33 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
   /**
    * The configuration of the relay's producer: the common settings, the relay's defaults, its
    * overrides and the required settings, as they are passed to each producer it creates.
+   *
+   * @return the settings, unmodifiable
    */
   public Map<String, Object> producerConfigs() {
     return settings.producerConfigs();
   }
 
-  /** The log it relays. */
+  /**
+   * The log it relays.
+   *
+   * @return the log
+   */
   public RecordLog log() {
     return settings.log();
   }
 
-  /** Where the relay stands now. Cheap enough for every health check and metrics scrape. */
+  /**
+   * Where the relay stands now. Cheap enough for every health check and metrics scrape.
+   *
+   * @return a snapshot of the relay's state
+   */
   public RelayStatus status() {
     RelayLoop current;
-    synchronized (this) {
+    boolean running;
+    synchronized (this) { // both at once: a start between two reads would pair null with running
       current = loop;
+      running = thread != null;
     }
     String problem = null;
     long checkpoint;
@@ -240,7 +274,7 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
     long lagRecords = Math.max(0, settings.log().lastTxid() - confirmed);
     long lagBytes = lagBytes(current, lagRecords);
     RelayStatus.State state;
-    if (!isRunning()) {
+    if (!running || current == null) {
       state = RelayStatus.State.STOPPED;
       problem = problem == null ? "the relay is not running" : problem;
     } else {
@@ -270,7 +304,7 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
         Optional.ofNullable(problem));
   }
 
-  private long lagBytes(RelayLoop current, long lagRecords) {
+  private long lagBytes(@Nullable RelayLoop current, long lagRecords) {
     if (lagRecords == 0) {
       return 0;
     }
@@ -323,6 +357,8 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
      * The relay's name, 1 to 100 characters from {@code [A-Za-z0-9._-]}; its checkpoint is {@code
      * <store dir>/subscribers/<name>.position}. Default {@value #DEFAULT_NAME}.
      *
+     * @param name the relay's name
+     * @return this builder
      * @throws IllegalArgumentException if the name is invalid
      */
     public Builder name(String name) {
@@ -335,6 +371,8 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
      * these are, so give every store that publishes to one topic its own, and keep it across
      * restarts. Default {@value #DEFAULT_STORE_ID}.
      *
+     * @param storeId the store id
+     * @return this builder
      * @throws IllegalArgumentException if it is blank
      */
     public Builder storeId(String storeId) {
@@ -351,6 +389,9 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
      * Boot's producer configuration. The relay's own defaults take precedence over these: an
      * unbounded {@code delivery.timeout.ms}, {@code max.block.ms=10000}, {@code linger.ms=5} and
      * {@code client.id=datawal-<name>}.
+     *
+     * @param configs Kafka client settings by name; null values are left out
+     * @return this builder
      */
     public Builder commonConfigs(Map<String, ?> configs) {
       Map<String, Object> copy = new HashMap<>(configs);
@@ -364,6 +405,8 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
      * enable.idempotence=true}, {@code acks=all}, {@code max.in.flight.requests.per.connection=1}
      * and byte-array serializers are required and cannot be changed.
      *
+     * @param overrides producer settings by name
+     * @return this builder
      * @throws IllegalArgumentException if {@code overrides} changes a required setting
      */
     public Builder producerOverrides(Map<String, ?> overrides) {
@@ -377,6 +420,8 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
      * small file replaced with two fsyncs): after a crash, at most about this much is sent again.
      * Default 1 s.
      *
+     * @param interval the longest time between two checkpoint writes
+     * @return this builder
      * @throws IllegalArgumentException if negative
      */
     public Builder checkpointInterval(Duration interval) {
@@ -388,6 +433,8 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
      * How long a record may wait for Kafka's acknowledgement before the relay reports {@link
      * RelayStatus.State#STALLED}; also the timeout of a broker check. Default 10 s.
      *
+     * @param timeout the acknowledgement timeout
+     * @return this builder
      * @throws IllegalArgumentException if not positive
      */
     public Builder ackTimeout(Duration timeout) {
@@ -399,6 +446,8 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
      * How often the relay checks that the broker answers while it has nothing to send (with records
      * in flight, acknowledgements tell). Default 30 s.
      *
+     * @param interval the time between two broker checks while idle
+     * @return this builder
      * @throws IllegalArgumentException if not positive
      */
     public Builder probeInterval(Duration interval) {
@@ -410,6 +459,8 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
      * How long {@link KafkaRelay#stop()} waits for records in flight; those not acknowledged by
      * then are sent again at the next start. Default 10 s.
      *
+     * @param timeout how long to wait for records in flight when stopping
+     * @return this builder
      * @throws IllegalArgumentException if negative
      */
     public Builder stopTimeout(Duration timeout) {
@@ -426,6 +477,7 @@ public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoClo
     /**
      * The relay, not started.
      *
+     * @return a new relay
      * @throws IllegalArgumentException if the producer overrides change a required setting
      */
     public KafkaRelay build() {

@@ -39,6 +39,8 @@ public final class RelayHeaders {
   /**
    * The txid in {@code headers}.
    *
+   * @param headers a record's headers
+   * @return the txid of the record in the local log
    * @throws IllegalArgumentException if the header is missing or not a decimal number
    */
   public static long txid(Headers headers) {
@@ -54,6 +56,8 @@ public final class RelayHeaders {
   /**
    * The record type in {@code headers}.
    *
+   * @param headers a record's headers
+   * @return the record's type
    * @throws IllegalArgumentException if the header is missing or names no type
    */
   public static RecordType type(Headers headers) {
@@ -63,6 +67,8 @@ public final class RelayHeaders {
   /**
    * The store id in {@code headers}.
    *
+   * @param headers a record's headers
+   * @return the id of the store whose log the record comes from
    * @throws IllegalArgumentException if the header is missing
    */
   public static String storeId(Headers headers) {

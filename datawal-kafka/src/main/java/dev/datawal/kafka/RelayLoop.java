@@ -11,6 +11,7 @@ import java.util.function.Function;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.producer.Producer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The relay thread's work: follow the log's durable records from the checkpoint, send each to
@@ -84,9 +85,9 @@ final class RelayLoop implements Runnable {
   private final LongAdder failures;
   private volatile long committed;
   private volatile long confirmed;
-  private volatile Position unconfirmedFrom; // null: not known yet in this session
+  private volatile @Nullable Position unconfirmedFrom; // null: not known yet in this session
   private volatile long oldestPendingNanos; // 0: nothing pending
-  private volatile String problem;
+  private volatile @Nullable String problem; // null: none
   private volatile boolean progressed;
   private long lastCommitNanos;
   private long lastContactNanos;
@@ -332,7 +333,8 @@ final class RelayLoop implements Runnable {
   }
 
   private static String describe(Throwable e) {
-    Throwable cause = e instanceof SendFailedException ? e.getCause() : e;
+    Throwable sendFailure = e.getCause(); // a SendFailedException always has one
+    Throwable cause = e instanceof SendFailedException && sendFailure != null ? sendFailure : e;
     String message = cause.getMessage();
     return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
   }
@@ -347,7 +349,7 @@ final class RelayLoop implements Runnable {
     return confirmed;
   }
 
-  Position unconfirmedFrom() {
+  @Nullable Position unconfirmedFrom() {
     return unconfirmedFrom;
   }
 
@@ -355,7 +357,7 @@ final class RelayLoop implements Runnable {
     return oldestPendingNanos;
   }
 
-  String problem() {
+  @Nullable String problem() {
     return problem;
   }
 

@@ -51,6 +51,16 @@ public record RelayStatus(
   /**
    * A status.
    *
+   * @param state what the relay is doing
+   * @param name the relay's name
+   * @param topic the topic it publishes to
+   * @param checkpoint the txid in the durable checkpoint
+   * @param confirmedTxid the txid up to which Kafka has acknowledged every record
+   * @param lagRecords records not yet acknowledged by Kafka (an upper bound)
+   * @param lagBytes bytes of the local log after the last record Kafka acknowledged
+   * @param published records Kafka acknowledged since the relay was created
+   * @param failures times the relay started over from its checkpoint since it was created
+   * @param problem why the relay is stalled or stopped, if it is
    * @throws NullPointerException if a reference is null
    */
   public RelayStatus {

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.Objects;
 import java.util.function.ToLongFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Micrometer metrics of a {@link KafkaRelay}, tagged with the relay's {@code relay} name and {@code
@@ -80,7 +81,7 @@ public final class KafkaRelayMetrics implements MeterBinder {
       Tags tags,
       String name,
       String description,
-      String unit,
+      @Nullable String unit,
       ToLongFunction<RelayStatus> value) {
     Gauge.builder("datawal.kafka.relay." + name, relay, r -> read(r, value))
         .description(description)

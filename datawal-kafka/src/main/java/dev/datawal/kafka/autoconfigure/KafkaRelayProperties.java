@@ -4,6 +4,7 @@ import dev.datawal.kafka.KafkaRelay;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -17,7 +18,7 @@ public class KafkaRelayProperties {
   private boolean enabled = false;
 
   /** The topic to publish to; required when the relay is enabled. */
-  private String topic;
+  private @Nullable String topic;
 
   /**
    * The relay's name, 1 to 100 characters from [A-Za-z0-9._-]; its checkpoint is
@@ -29,7 +30,7 @@ public class KafkaRelayProperties {
    * The store id in every record's datawal.store header, naming whose txids they are; unset uses
    * spring.application.name, else "datawal".
    */
-  private String storeId;
+  private @Nullable String storeId;
 
   /** The longest time between two checkpoint writes while Kafka acknowledges records. */
   private Duration checkpointInterval = KafkaRelay.DEFAULT_CHECKPOINT_INTERVAL;
@@ -60,11 +61,11 @@ public class KafkaRelayProperties {
     this.enabled = enabled;
   }
 
-  public String getTopic() {
+  public @Nullable String getTopic() {
     return topic;
   }
 
-  public void setTopic(String topic) {
+  public void setTopic(@Nullable String topic) {
     this.topic = topic;
   }
 
@@ -76,11 +77,11 @@ public class KafkaRelayProperties {
     this.name = name;
   }
 
-  public String getStoreId() {
+  public @Nullable String getStoreId() {
     return storeId;
   }
 
-  public void setStoreId(String storeId) {
+  public void setStoreId(@Nullable String storeId) {
     this.storeId = storeId;
   }
 
