@@ -13,6 +13,7 @@ import dev.datawal.internal.format.TornTailCheck;
 import dev.datawal.internal.io.Errors;
 import dev.datawal.internal.io.FileHandle;
 import dev.datawal.internal.io.FileIo;
+import dev.datawal.internal.log.CorruptionMessages;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -292,21 +293,7 @@ public final class SegmentWalker implements AutoCloseable {
               frame.getInt(length - FrameFormat.CRC_SIZE));
         }
       }
-      throw new CorruptStoreException(
-          fault.kind(),
-          file,
-          segment,
-          offset,
-          "datawal: "
-              + fault.kindPhrase()
-              + " reading the frame in segment "
-              + segment
-              + " at offset "
-              + offset
-              + " ("
-              + file
-              + "): "
-              + fault.detail());
+      throw CorruptionMessages.reading(fault, "the frame", file, segment, offset);
     } catch (IOException e) {
       throw readFailed(e);
     }

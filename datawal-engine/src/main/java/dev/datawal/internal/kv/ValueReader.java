@@ -6,6 +6,7 @@ import dev.datawal.RecordType;
 import dev.datawal.internal.format.FrameFault;
 import dev.datawal.internal.format.FrameFormat;
 import dev.datawal.internal.format.SegmentFiles;
+import dev.datawal.internal.log.CorruptionMessages;
 import dev.datawal.internal.log.ReadHandles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -71,21 +72,11 @@ public final class ValueReader {
         return frame;
       }
     }
-    Path file = SegmentFiles.path(dir, location.segment());
-    throw new CorruptStoreException(
-        fault.kind(),
-        file,
+    throw CorruptionMessages.reading(
+        fault,
+        "a value",
+        SegmentFiles.path(dir, location.segment()),
         location.segment(),
-        location.offset(),
-        "datawal: "
-            + fault.kindPhrase()
-            + " reading a value in segment "
-            + location.segment()
-            + " at offset "
-            + location.offset()
-            + " ("
-            + file
-            + "): "
-            + fault.detail());
+        location.offset());
   }
 }

@@ -37,6 +37,23 @@ public final class CorruptionMessages {
         fault.detail() + suffix);
   }
 
+  /**
+   * A damaged frame met while reading {@code what} (such as "a value") from {@code file}, which
+   * holds segment {@code segment}.
+   */
+  public static CorruptStoreException reading(
+      FrameFault fault, String what, Path file, long segment, long offset) {
+    return at(
+        fault.kind(),
+        fault.kindPhrase() + " reading " + what,
+        "segment ",
+        file,
+        segment,
+        offset,
+        fault.detail(),
+        file);
+  }
+
   /** The manifest of the store in {@code dir} cannot be trusted. */
   public static CorruptStoreException manifest(Path dir, String detail) {
     Path file = StoreManifest.path(dir);
@@ -61,7 +78,18 @@ public final class CorruptionMessages {
       long segment,
       long offset,
       String detail) {
-    Path path = SegmentFiles.path(dir, segment);
+    return at(kind, phrase, where, dir, segment, offset, detail, SegmentFiles.path(dir, segment));
+  }
+
+  private static CorruptStoreException at(
+      CorruptionKind kind,
+      String phrase,
+      String where,
+      Path file,
+      long segment,
+      long offset,
+      String detail,
+      Path path) {
     return new CorruptStoreException(
         kind,
         path,

@@ -1,6 +1,5 @@
 package dev.datawal.internal.log;
 
-import dev.datawal.CorruptStoreException;
 import dev.datawal.LogFollower;
 import dev.datawal.Record;
 import dev.datawal.internal.format.FrameFault;
@@ -116,21 +115,13 @@ public final class Follower implements LogFollower {
       scanner.extendTo(limit);
       if (!scanner.next()) {
         FrameFault fault = scanner.fault();
-        throw new CorruptStoreException(
-            fault.kind(),
-            SegmentFiles.path(dir, segment),
+        throw CorruptionMessages.frame(
+            fault,
+            dir,
             segment,
             scanner.position(),
-            "datawal: "
-                + fault.kindPhrase()
-                + " in segment "
-                + segment
-                + " at offset "
-                + scanner.position()
-                + " below the log's "
-                + (durableOnly ? "durable" : "written")
-                + " end: "
-                + fault.detail());
+            false,
+            " (below the log's " + (durableOnly ? "durable" : "written") + " end)");
       }
       offset = scanner.position();
       return new Record(
