@@ -11,38 +11,12 @@ import java.util.zip.CRC32C;
 /**
  * The DWAL v1 record frame: how one record is laid out on disk, encoded and checked.
  *
- * <pre>
- * offset  size  field        rule
- *      0     4  magic        ASCII "DWAL" (44 57 41 4C)
- *      4     2  version      u16 = 1
- *      6     1  record_type  0 = Raw, 1 = Put, 2 = Delete
- *      7     1  flags        reserved, 0
- *      8     8  txid         u64
- *     16     4  key_len      u32, at most MAX_KEY_LEN
- *     20     4  payload_len  u32, at most MAX_PAYLOAD_LEN
- *     24     K  key
- *   24+K     P  payload
- * 24+K+P     4  crc          CRC-32C of bytes [0, 24+K+P): header, key and payload
- * </pre>
- *
- * All integers are little-endian. Frames follow each other with no gap and no file header. A frame
- * is checked in this order: at least a header's bytes left (else truncated), magic, version, record
- * type, flags, key length limit, payload length limit, whole frame present (else truncated), CRC.
- *
- * <p>A version other than 1 is read in one of two ways, here and nowhere else:
- *
- * <ul>
- *   <li>2 to 255 may be a newer format: {@link CorruptionKind#UNSUPPORTED_VERSION}, which recovery
- *       never discards.
- *   <li>0 and anything above 255 cannot be a format version (newer formats are numbered 2 to 255),
- *       so the header is damage: what a crash leaves when a header is torn after its magic, with
- *       zeros, stale bytes or garbage in the version field. {@link CorruptionKind#STRUCTURAL},
- *       unless the rest is a whole frame whose CRC-32C matches with the version read as 1: a torn
- *       header can never be that, so the frame was written whole and its version bytes damaged
- *       later, and it is {@link CorruptionKind#UNSUPPORTED_VERSION} (never a torn tail). The header
- *       alone cannot tell the two apart; {@link #checkHeader} returns a fault that {@link
- *       FrameFault#crcDecides()}, and the reader settles it once it has the CRC.
- * </ul>
+ * <p>The layout (a 24-byte header, the key, the payload, a CRC-32C), the order in which a frame is
+ * checked and how a version other than 1 is read are stated once, in {@code docs/format.md}
+ * ("Record frame"); {@code FrameFormatDocTests} holds that text to the constants below. This class
+ * is the one place that applies those rules. The version rule needs the CRC in one case: {@link
+ * #checkHeader} then returns a fault that {@link FrameFault#crcDecides()}, and the reader settles
+ * it once it has the CRC.
  */
 public final class FrameFormat {
   /** "DWAL" read as a little-endian u32. */

@@ -20,19 +20,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads a store's segments in ascending id order and applies the recovery rules of format v1: the
- * result is the longest valid prefix of the log.
+ * Reads a store's segments in ascending id order and applies the recovery rules of {@code
+ * docs/format.md} ("Recovery: the longest valid prefix"): the result is the longest valid prefix of
+ * the log. Whether damage in the last segment is a torn tail is {@link TornTailCheck}'s call; which
+ * version fields are damage and which are unsupported is {@link FrameFormat}'s.
  *
- * <ul>
- *   <li>A segment that is not the last must be valid to its end; any damage is a hard error.
- *   <li>In the last segment, damage is a tolerated torn tail (reported, never returned) when
- *       tolerated at all, when it is not an unsupported version, and when no CRC-valid frame or
- *       frame of an unsupported version starts after it ({@link TornTailCheck}); otherwise it is a
- *       hard error. Which version fields are damage and which are unsupported is {@link
- *       FrameFormat}'s rule.
- * </ul>
- *
- * Hard errors are thrown as {@link CorruptStoreException} naming file, segment, offset and kind.
+ * <p>Hard errors are thrown as {@link CorruptStoreException} naming file, segment, offset and kind.
  * Segment files are opened one at a time and read with bounded memory ({@link SegmentScanner}).
  *
  * <p>Not thread-safe.
