@@ -42,6 +42,11 @@ import java.util.function.BiConsumer;
  */
 public final class DataWal implements AutoCloseable {
   /*
+   * Jobs. This class is the key/value store's public face: gets, puts and the views, with the read
+   * protocol below. Compaction is StoreCompaction's job and the snapshot's life SnapshotLifecycle's;
+   * the open wiring and the close protocol stay here because they order the key directory, the
+   * log, compaction and the snapshot against each other.
+   *
    * Reads and compaction: a get looks up the key directory and reads the frame it names. A
    * compaction replaces a segment's file and moves the keys in it to new offsets; it does both
    * under swapLock's write lock, and reads validate against swapLock (optimistically, falling back

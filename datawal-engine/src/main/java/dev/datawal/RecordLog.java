@@ -47,6 +47,15 @@ import java.util.concurrent.CompletableFuture;
  * appends or reads; scans and followers read a consistent prefix without blocking writers.
  */
 public final class RecordLog implements AutoCloseable {
+  /*
+   * This class is the log's public face: its methods check their arguments and hand the work to the
+   * parts in internal.log (LogWriter appends and seals, GroupCommit and AppendDurability make
+   * appends durable, Retention deletes segments, IntegrityMonitor verifies, ManifestKeeper keeps the
+   * manifest). Two jobs stay here because they order those parts against each other: the open
+   * (lock, recovery, then the parts, in that order) and the close protocol (bar appends, force,
+   * record the clean close, close the parts, release the lock).
+   */
+
   /** The largest key a record may have, in bytes. */
   public static final int MAX_KEY_LEN = FrameFormat.MAX_KEY_LEN;
 
