@@ -17,12 +17,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The documents the code and the tests rely on are in the repository, and say what the tests check:
- * every {@code docs/...md} a source or document cites exists, and the reference fixtures' SHA-256s
- * that the corpus tests check are the ones {@code docs/reference/format-v1.md} lists.
+ * every {@code docs/...md} a source or document cites exists, every source path a document names
+ * exists, and the reference fixtures' SHA-256s that the corpus tests check are the ones {@code
+ * docs/reference/format-v1.md} lists.
  */
 class DocsTests {
   private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
   private static final Pattern DOC_PATH = Pattern.compile("\\bdocs/\\w[\\w./-]*?\\.md\\b");
+  private static final Pattern SOURCE_PATH =
+      Pattern.compile("\\b(?:datawal-[a-z-]+|sample-app|powerloss|benchmarks)/src/[\\w/.-]*\\w");
   private static final Pattern MARKDOWN_LINK =
       Pattern.compile("\\]\\(([\\w./-]+?\\.md)(#[^)]*)?\\)");
   private static final Pattern FIXTURE_LINE =
@@ -40,6 +43,12 @@ class DocsTests {
         }
       }
       if (file.toString().endsWith(".md")) {
+        Matcher source = SOURCE_PATH.matcher(text);
+        while (source.find()) {
+          if (!Files.exists(REPO.resolve(source.group()))) {
+            missing.add(REPO.relativize(file) + " names " + source.group());
+          }
+        }
         Matcher link = MARKDOWN_LINK.matcher(text);
         while (link.find()) {
           if (!Files.isRegularFile(file.getParent().resolve(link.group(1)))) {
