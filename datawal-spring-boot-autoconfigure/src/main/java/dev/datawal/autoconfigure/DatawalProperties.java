@@ -4,6 +4,7 @@ import dev.datawal.DatawalOptions;
 import dev.datawal.FsyncPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -213,7 +214,7 @@ public class DatawalProperties {
   /** Background retention of a plain log: whole old segments are deleted. */
   public static class Retention {
     /** Delete sealed segments last written longer ago than this; unset keeps them forever. */
-    private Duration maxAge;
+    private @Nullable Duration maxAge;
 
     /** Delete the oldest sealed segments while the log is larger than this; 0 means no limit. */
     private DataSize maxBytes = DataSize.ofBytes(0);
@@ -227,11 +228,11 @@ public class DatawalProperties {
      */
     private boolean respectSubscribers = true;
 
-    public Duration getMaxAge() {
+    public @Nullable Duration getMaxAge() {
       return maxAge;
     }
 
-    public void setMaxAge(Duration maxAge) {
+    public void setMaxAge(@Nullable Duration maxAge) {
       this.maxAge = maxAge;
     }
 
@@ -283,7 +284,7 @@ public class DatawalProperties {
     private boolean afterOpen = DatawalOptions.DEFAULT_VERIFY_AFTER_OPEN;
 
     /** How often to verify every sealed segment in the background, like a scrub; unset: never. */
-    private Duration interval;
+    private @Nullable Duration interval;
 
     public boolean isAfterOpen() {
       return afterOpen;
@@ -293,11 +294,11 @@ public class DatawalProperties {
       this.afterOpen = afterOpen;
     }
 
-    public Duration getInterval() {
+    public @Nullable Duration getInterval() {
       return interval;
     }
 
-    public void setInterval(Duration interval) {
+    public void setInterval(@Nullable Duration interval) {
       this.interval = interval;
     }
   }

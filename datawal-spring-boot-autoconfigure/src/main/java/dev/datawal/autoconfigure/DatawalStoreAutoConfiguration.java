@@ -8,6 +8,7 @@ import dev.datawal.spring.DatawalStore;
 import dev.datawal.spring.RetentionFloor;
 import dev.datawal.spring.SubscriberPositions;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
@@ -54,7 +55,7 @@ public final class DatawalStoreAutoConfiguration {
         : DatawalStore.of(view, opening.report(), opening.took());
   }
 
-  private static Duration took(StoreOpener opener, Object store) {
+  private static @Nullable Duration took(@Nullable StoreOpener opener, Object store) {
     StoreOpener.Opening opening = opener == null ? null : opener.opening(store);
     return opening == null ? null : opening.took();
   }

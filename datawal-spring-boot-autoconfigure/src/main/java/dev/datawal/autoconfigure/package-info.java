@@ -23,4 +23,7 @@
  * <p>The failure analyzers of {@code dev.datawal.spring.diagnostics} are registered in {@code
  * META-INF/spring.factories}.
  */
+@NullMarked
 package dev.datawal.autoconfigure;
+
+import org.jspecify.annotations.NullMarked;

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -54,13 +55,15 @@ public final class DatawalMaintenance implements SmartLifecycle {
    * @param retentionInterval how often to apply retention to a plain log; null schedules none
    */
   public record Schedule(
-      Duration compactionInterval, double minGarbageRatio, Duration retentionInterval) {}
+      @Nullable Duration compactionInterval,
+      double minGarbageRatio,
+      @Nullable Duration retentionInterval) {}
 
   private final DatawalStore store;
   private final Schedule schedule;
   private final List<RetentionFloor> floors;
   private final ReentrantLock running = new ReentrantLock();
-  private ScheduledExecutorService scheduler; // guarded by this
+  private @Nullable ScheduledExecutorService scheduler; // guarded by this
 
   /**
    * Maintenance of {@code store}, started and stopped with the application context.
@@ -151,7 +154,7 @@ public final class DatawalMaintenance implements SmartLifecycle {
   }
 
   /** How often to run, or null when nothing is to be scheduled for this store. */
-  private Duration interval() {
+  private @Nullable Duration interval() {
     return switch (store.mode()) {
       case KV -> schedule.compactionInterval();
       case LOG -> schedule.retentionInterval();

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The application's datawal store, whichever kind it is ({@link DataWal}, {@link RecordLog} or a
@@ -66,15 +67,15 @@ public final class DatawalStore {
   public record Event<T>(Instant at, T stats) {}
 
   private final Mode mode;
-  private final DataWal dataWal;
-  private final RecordLog log;
-  private final RecordLogReader reader;
+  private final @Nullable DataWal dataWal;
+  private final @Nullable RecordLog log; // null for a read-only view, which has a reader instead
+  private final @Nullable RecordLogReader reader;
   private final RecoveryReport recoveryReport;
-  private final Duration recoveryDuration;
+  private final @Nullable Duration recoveryDuration;
   private final Clock clock;
-  private volatile Instant lastFsync;
-  private volatile Event<CompactionStats> lastCompaction;
-  private volatile Event<RetentionStats> lastRetention;
+  private volatile @Nullable Instant lastFsync;
+  private volatile @Nullable Event<CompactionStats> lastCompaction;
+  private volatile @Nullable Event<RetentionStats> lastRetention;
 
   /** The last verification started by {@link #verifyInBackground()}. */
   private final AtomicReference<CompletableFuture<VerificationReport>> requested =
@@ -82,11 +83,11 @@ public final class DatawalStore {
 
   private DatawalStore(
       Mode mode,
-      DataWal dataWal,
-      RecordLog log,
-      RecordLogReader reader,
+      @Nullable DataWal dataWal,
+      @Nullable RecordLog log,
+      @Nullable RecordLogReader reader,
       RecoveryReport recoveryReport,
-      Duration recoveryDuration,
+      @Nullable Duration recoveryDuration,
       Clock clock) {
     this.mode = mode;
     this.dataWal = dataWal;
@@ -105,7 +106,7 @@ public final class DatawalStore {
    *
    * @param recoveryDuration how long opening took, or null if unknown (opened elsewhere)
    */
-  public static DatawalStore of(DataWal dataWal, Duration recoveryDuration) {
+  public static DatawalStore of(DataWal dataWal, @Nullable Duration recoveryDuration) {
     Objects.requireNonNull(dataWal, "dataWal");
     return new DatawalStore(
         Mode.KV,
@@ -122,7 +123,7 @@ public final class DatawalStore {
    *
    * @param recoveryDuration how long opening took, or null if unknown (opened elsewhere)
    */
-  public static DatawalStore of(RecordLog log, Duration recoveryDuration) {
+  public static DatawalStore of(RecordLog log, @Nullable Duration recoveryDuration) {
     Objects.requireNonNull(log, "log");
     return new DatawalStore(
         Mode.LOG, null, log, null, log.recoveryReport(), recoveryDuration, Clock.systemUTC());
@@ -135,7 +136,7 @@ public final class DatawalStore {
    * @param scanDuration how long that scan took, or null if unknown
    */
   public static DatawalStore of(
-      RecordLogReader reader, RecoveryReport report, Duration scanDuration) {
+      RecordLogReader reader, RecoveryReport report, @Nullable Duration scanDuration) {
     Objects.requireNonNull(reader, "reader");
     return new DatawalStore(
         Mode.READ_ONLY, null, null, reader, report, scanDuration, Clock.systemUTC());
@@ -148,7 +149,7 @@ public final class DatawalStore {
 
   /** The store directory. */
   public Path dir() {
-    return log != null ? log.dir() : reader.dir();
+    return log != null ? log.dir() : readOnly().dir();
   }
 
   /** The options the writer was opened with; empty for a read-only view. */
@@ -204,7 +205,7 @@ public final class DatawalStore {
    * sized now (0 if one has since been deleted).
    */
   public SortedMap<Long, Long> segmentSizes() {
-    return log != null ? log.segmentSizes() : reader.segmentSizes();
+    return log != null ? log.segmentSizes() : readOnly().segmentSizes();
   }
 
   /** The bytes of every segment file. */
@@ -283,7 +284,8 @@ public final class DatawalStore {
     if (writer.isClosed()) {
       throw new IllegalStateException("datawal: the store at " + dir() + " is closed");
     }
-    CompletableFuture<VerificationReport> previous = requested.get();
+    // Never null: it starts completed, and is only ever replaced by another future.
+    CompletableFuture<VerificationReport> previous = Objects.requireNonNull(requested.get());
     if (!previous.isDone() || writer.integrity().running() != null) {
       return Optional.empty();
     }
@@ -311,6 +313,11 @@ public final class DatawalStore {
         logger.warn("datawal: verifying " + dir() + " failed", e);
       }
     }
+  }
+
+  /** The reader of a store without a writer: every factory gives a store one or the other. */
+  private RecordLogReader readOnly() {
+    return Objects.requireNonNull(reader, "a store without a writer has a reader");
   }
 
   private RecordLog verifier() {

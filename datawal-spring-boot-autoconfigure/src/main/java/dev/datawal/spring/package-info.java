@@ -21,4 +21,7 @@
  *       cannot be opened.
  * </ul>
  */
+@NullMarked
 package dev.datawal.spring;
+
+import org.jspecify.annotations.NullMarked;

@@ -3,4 +3,7 @@
  * dev.datawal.spring.health.DatawalHealthIndicator}), guarded on Spring Boot's health support
  * ({@code spring-boot-health}) alone: it needs no Actuator endpoint classes.
  */
+@NullMarked
 package dev.datawal.autoconfigure.health;
+
+import org.jspecify.annotations.NullMarked;

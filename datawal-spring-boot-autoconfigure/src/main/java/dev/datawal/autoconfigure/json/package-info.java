@@ -3,4 +3,7 @@
  * {@link dev.datawal.spring.json.JsonKeyValueStore}) over the store bean, guarded on Jackson 3's
  * {@code JsonMapper}.
  */
+@NullMarked
 package dev.datawal.autoconfigure.json;
+
+import org.jspecify.annotations.NullMarked;

@@ -3,4 +3,7 @@
  * dev.datawal.spring.metrics.DatawalMetrics}), guarded on Micrometer alone: they need no Actuator
  * classes.
  */
+@NullMarked
 package dev.datawal.autoconfigure.metrics;
+
+import org.jspecify.annotations.NullMarked;

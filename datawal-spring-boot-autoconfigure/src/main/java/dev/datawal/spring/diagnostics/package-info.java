@@ -3,4 +3,7 @@
  * another writer, damaged, or another failure) and what to do about it. Registered with Spring Boot
  * in {@code META-INF/spring.factories}.
  */
+@NullMarked
 package dev.datawal.spring.diagnostics;
+
+import org.jspecify.annotations.NullMarked;

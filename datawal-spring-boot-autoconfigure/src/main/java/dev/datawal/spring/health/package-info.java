@@ -3,4 +3,7 @@
  * Needs Spring Boot's health support only, not Actuator's endpoint classes. Auto-configured by
  * {@code dev.datawal.autoconfigure.health.DatawalHealthContributorAutoConfiguration}.
  */
+@NullMarked
 package dev.datawal.spring.health;
+
+import org.jspecify.annotations.NullMarked;

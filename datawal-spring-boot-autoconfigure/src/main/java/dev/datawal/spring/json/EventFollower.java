@@ -4,6 +4,7 @@ import dev.datawal.LogFollower;
 import dev.datawal.Record;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Follows a {@link JsonEventLog} from a txid on, returning its durable records in order as typed
@@ -33,7 +34,7 @@ public final class EventFollower<T> implements AutoCloseable {
    * @throws IllegalStateException if this follower or its log is closed
    * @throws dev.datawal.CorruptStoreException if a frame below the durable end is damaged
    */
-  public StoredEvent<T> poll(Duration timeout) throws InterruptedException {
+  public @Nullable StoredEvent<T> poll(Duration timeout) throws InterruptedException {
     Record record = follower.poll(Objects.requireNonNull(timeout, "timeout"));
     return record == null ? null : codec.decode(record, type);
   }

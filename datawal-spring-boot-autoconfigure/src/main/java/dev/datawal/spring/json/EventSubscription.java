@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.commons.logging.Log;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A named subscriber following a {@link JsonEventLog} on its own daemon thread, created by {@link
@@ -47,7 +48,7 @@ public final class EventSubscription implements AutoCloseable {
   private final CountDownLatch closed = new CountDownLatch(1);
   private final Thread thread;
   private volatile long position;
-  private volatile Throwable failure;
+  private volatile @Nullable Throwable failure;
 
   <T> EventSubscription(
       String name,

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -278,7 +279,7 @@ public final class JsonEventLog implements AutoCloseable {
   }
 
   /** The next record already written, without waiting. */
-  private static Record pollNow(LogFollower follower) {
+  private static @Nullable Record pollNow(LogFollower follower) {
     try {
       return follower.poll(Duration.ZERO); // a zero timeout never waits
     } catch (InterruptedException e) {

@@ -3,6 +3,7 @@ package dev.datawal.spring.json;
 import dev.datawal.RecordRef;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One record of a {@link JsonEventLog}, decoded as an event of the requested type, or carrying why
@@ -16,12 +17,16 @@ import java.util.Optional;
 public final class StoredEvent<T> {
   private final RecordRef ref;
   private final String key;
-  private final String typeName;
-  private final T event;
-  private final EventDecodingException failure;
+  private final @Nullable String typeName;
+  private final @Nullable T event; // null exactly when failure is not
+  private final @Nullable EventDecodingException failure;
 
   private StoredEvent(
-      RecordRef ref, String key, String typeName, T event, EventDecodingException failure) {
+      RecordRef ref,
+      String key,
+      @Nullable String typeName,
+      @Nullable T event,
+      @Nullable EventDecodingException failure) {
     this.ref = Objects.requireNonNull(ref, "ref");
     this.key = Objects.requireNonNull(key, "key");
     this.typeName = typeName;
@@ -56,7 +61,7 @@ public final class StoredEvent<T> {
    * The envelope's type name ({@code @JsonTypeName} value or class name), or {@code null} if the
    * envelope could not be read.
    */
-  public String typeName() {
+  public @Nullable String typeName() {
     return typeName;
   }
 
@@ -75,7 +80,7 @@ public final class StoredEvent<T> {
     if (failure != null) {
       throw failure;
     }
-    return event;
+    return Objects.requireNonNull(event, "a decoded event"); // see decoded()
   }
 
   /** Why the record could not be decoded, or empty if it was. */

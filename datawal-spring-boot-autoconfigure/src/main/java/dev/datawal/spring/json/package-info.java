@@ -8,4 +8,7 @@
  * Auto-configured by {@code dev.datawal.autoconfigure.json.DatawalJacksonAutoConfiguration} when
  * Jackson is on the classpath.
  */
+@NullMarked
 package dev.datawal.spring.json;
+
+import org.jspecify.annotations.NullMarked;

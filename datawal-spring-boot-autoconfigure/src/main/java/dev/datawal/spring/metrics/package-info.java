@@ -3,4 +3,7 @@
  * Micrometer only, not Actuator. Auto-configured by {@code
  * dev.datawal.autoconfigure.metrics.DatawalMetricsAutoConfiguration}.
  */
+@NullMarked
 package dev.datawal.spring.metrics;
+
+import org.jspecify.annotations.NullMarked;

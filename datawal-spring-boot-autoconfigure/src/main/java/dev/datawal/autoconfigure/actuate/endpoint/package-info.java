@@ -3,4 +3,7 @@
  * dev.datawal.spring.actuate.endpoint.DatawalEndpoint}) and its web extension, guarded on
  * Actuator's endpoint classes.
  */
+@NullMarked
 package dev.datawal.autoconfigure.actuate.endpoint;
+
+import org.jspecify.annotations.NullMarked;

@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -56,7 +57,7 @@ public final class DatawalEndpoint {
   static final Duration VERIFY_WAIT = Duration.ofMillis(200);
 
   private final DatawalStore store;
-  private final DatawalMaintenance maintenance;
+  private final @Nullable DatawalMaintenance maintenance;
   private final Clock clock;
 
   /**
@@ -64,11 +65,11 @@ public final class DatawalEndpoint {
    *
    * @param maintenance what runs {@code compact}, or null to refuse it
    */
-  public DatawalEndpoint(DatawalStore store, DatawalMaintenance maintenance) {
+  public DatawalEndpoint(DatawalStore store, @Nullable DatawalMaintenance maintenance) {
     this(store, maintenance, Clock.systemUTC());
   }
 
-  DatawalEndpoint(DatawalStore store, DatawalMaintenance maintenance, Clock clock) {
+  DatawalEndpoint(DatawalStore store, @Nullable DatawalMaintenance maintenance, Clock clock) {
     this.store = Objects.requireNonNull(store, "store");
     this.maintenance = maintenance;
     this.clock = clock;
@@ -171,12 +172,12 @@ public final class DatawalEndpoint {
         integrity());
   }
 
-  private IntegrityDescriptor integrity() {
+  private @Nullable IntegrityDescriptor integrity() {
     return orNull(() -> store.integrity().map(IntegrityDescriptor::of).orElse(null));
   }
 
   /** A value of a store that may be closed: null when it cannot say. */
-  private static <T> T orNull(Supplier<T> value) {
+  private static <T> @Nullable T orNull(Supplier<? extends @Nullable T> value) {
     try {
       return value.get();
     } catch (IllegalStateException | DatawalException e) {
@@ -221,20 +222,20 @@ public final class DatawalEndpoint {
   public record StoreDescriptor(
       String dir,
       String mode,
-      FsyncDescriptor fsync,
-      Long maxSegmentSize,
-      List<SegmentDescriptor> segments,
-      Long diskBytes,
-      Integer liveKeys,
-      GarbageDescriptor garbage,
-      Long nextTxid,
-      Instant lastFsync,
+      @Nullable FsyncDescriptor fsync,
+      @Nullable Long maxSegmentSize,
+      @Nullable List<SegmentDescriptor> segments,
+      @Nullable Long diskBytes,
+      @Nullable Integer liveKeys,
+      @Nullable GarbageDescriptor garbage,
+      @Nullable Long nextTxid,
+      @Nullable Instant lastFsync,
       boolean poisoned,
       boolean closed,
-      CompactionDescriptor lastCompaction,
-      RetentionDescriptor lastRetention,
+      @Nullable CompactionDescriptor lastCompaction,
+      @Nullable RetentionDescriptor lastRetention,
       RecoveryDescriptor recovery,
-      IntegrityDescriptor integrity) {}
+      @Nullable IntegrityDescriptor integrity) {}
 
   /**
    * The fsync policy.
@@ -303,7 +304,7 @@ public final class DatawalEndpoint {
    * @param snapshotKeys live keys loaded from the snapshot, 0 if none was used
    */
   public record RecoveryDescriptor(
-      Duration duration,
+      @Nullable Duration duration,
       int filesScanned,
       long recordsReplayed,
       int tailTruncated,
@@ -316,7 +317,7 @@ public final class DatawalEndpoint {
       List<String> leftoversRemoved,
       boolean snapshotUsed,
       long snapshotKeys) {
-    static RecoveryDescriptor of(RecoveryReport report, Duration duration) {
+    static RecoveryDescriptor of(RecoveryReport report, @Nullable Duration duration) {
       return new RecoveryDescriptor(
           duration,
           report.filesScanned(),
@@ -344,7 +345,7 @@ public final class DatawalEndpoint {
    * @param keptIn the file those bytes are kept in
    */
   public record DamageDescriptor(
-      long segment, long offset, String kind, long bytes, String keptIn) {
+      long segment, long offset, String kind, long bytes, @Nullable String keptIn) {
     static DamageDescriptor of(DamageEvent event) {
       return new DamageDescriptor(
           event.segment(),
@@ -368,8 +369,8 @@ public final class DatawalEndpoint {
   public record IntegrityDescriptor(
       boolean damaged,
       List<ProblemDescriptor> problems,
-      ProgressDescriptor running,
-      VerificationDescriptor lastVerification) {
+      @Nullable ProgressDescriptor running,
+      @Nullable VerificationDescriptor lastVerification) {
     static IntegrityDescriptor of(IntegrityStatus status) {
       return new IntegrityDescriptor(
           status.damaged(),
@@ -472,13 +473,13 @@ public final class DatawalEndpoint {
       String action,
       String outcome,
       Instant at,
-      Instant lastFsync,
-      CompactionDescriptor lastCompaction,
-      RetentionDescriptor lastRetention,
-      IntegrityDescriptor integrity) {}
+      @Nullable Instant lastFsync,
+      @Nullable CompactionDescriptor lastCompaction,
+      @Nullable RetentionDescriptor lastRetention,
+      @Nullable IntegrityDescriptor integrity) {}
 
   /** The body of a refused or unknown write operation over HTTP. */
-  static Map<String, Object> error(String action, String message) {
-    return Map.of("action", action == null ? "" : action, "error", message);
+  static Map<String, Object> error(String action, @Nullable String message) {
+    return Map.of("action", action == null ? "" : action, "error", message == null ? "" : message);
   }
 }

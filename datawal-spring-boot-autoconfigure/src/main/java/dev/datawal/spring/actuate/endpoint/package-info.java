@@ -4,4 +4,7 @@
  * recovery report and integrity, and its write operations. Auto-configured by {@code
  * dev.datawal.autoconfigure.actuate.endpoint.DatawalEndpointAutoConfiguration}.
  */
+@NullMarked
 package dev.datawal.spring.actuate.endpoint;
+
+import org.jspecify.annotations.NullMarked;
