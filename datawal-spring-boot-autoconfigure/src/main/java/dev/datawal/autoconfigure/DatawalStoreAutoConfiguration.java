@@ -32,6 +32,9 @@ import org.springframework.context.annotation.ConfigurationCondition;
 @Conditional(DatawalStoreAutoConfiguration.OneStore.class)
 @EnableConfigurationProperties(DatawalProperties.class)
 public final class DatawalStoreAutoConfiguration {
+  /** Created by Spring Boot's auto-configuration; an application never needs to. */
+  public DatawalStoreAutoConfiguration() {}
+
   @Bean
   @ConditionalOnMissingBean
   DatawalStore datawalStore(

@@ -68,6 +68,8 @@ public final class DatawalMaintenance implements SmartLifecycle {
   /**
    * Maintenance of {@code store}, started and stopped with the application context.
    *
+   * @param store the store to maintain
+   * @param schedule when maintenance runs by itself
    * @param floors the readers whose unprocessed records no run may delete
    */
   public DatawalMaintenance(DatawalStore store, Schedule schedule, List<RetentionFloor> floors) {
@@ -80,6 +82,7 @@ public final class DatawalMaintenance implements SmartLifecycle {
    * Compacts a key/value store or applies retention to a log now, on the calling thread, whatever
    * the garbage ratio.
    *
+   * @return {@link Outcome#RAN}, or {@link Outcome#SKIPPED_BUSY} if another run was in progress
    * @throws UnsupportedOperationException for a read-only store
    */
   public Outcome runNow() {

@@ -70,32 +70,32 @@ public final class EventDecodingException extends DatawalException {
         + detail;
   }
 
-  /** Which kind of failure this is. */
+  /** {@return which kind of failure this is} */
   public Reason reason() {
     return reason;
   }
 
-  /** Where the record lies, and its txid. */
+  /** {@return where the record lies, and its txid} */
   public RecordRef ref() {
     return ref;
   }
 
-  /** The record's txid. */
+  /** {@return the record's txid} */
   public long txid() {
     return ref.txid();
   }
 
-  /** The id of the segment holding the record. */
+  /** {@return the id of the segment holding the record} */
   public long segment() {
     return ref.segment();
   }
 
-  /** The byte offset of the record's frame in its segment. */
+  /** {@return the byte offset of the record's frame in its segment} */
   public long offset() {
     return ref.offset();
   }
 
-  /** The envelope's type name, or {@code null} if the envelope could not be read. */
+  /** {@return the envelope's type name, or {@code null} if the envelope could not be read} */
   public @Nullable String typeName() {
     return typeName;
   }

@@ -29,6 +29,7 @@ public final class EventFollower<T> implements AutoCloseable {
   /**
    * The next event, waiting up to {@code timeout} for one to become durable.
    *
+   * @param timeout how long to wait at most; zero does not wait
    * @return the event (possibly undecodable), or {@code null} if none became durable in time
    * @throws InterruptedException if interrupted while waiting
    * @throws IllegalStateException if this follower or its log is closed
@@ -39,7 +40,7 @@ public final class EventFollower<T> implements AutoCloseable {
     return record == null ? null : codec.decode(record, type);
   }
 
-  /** The smallest txid the next event can have. */
+  /** {@return the smallest txid the next event can have} */
   public long nextTxid() {
     return follower.nextTxid();
   }

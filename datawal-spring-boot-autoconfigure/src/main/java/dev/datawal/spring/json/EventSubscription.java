@@ -74,25 +74,28 @@ public final class EventSubscription implements AutoCloseable {
     thread.start();
   }
 
-  /** The subscriber's name. */
+  /** {@return the subscriber's name} */
   public String name() {
     return name;
   }
 
-  /** The committed position: the txid of the last record handled and committed (0: none yet). */
+  /**
+   * {@return the committed position: the txid of the last record handled and committed (0: none
+   * yet)}
+   */
   public long position() {
     return position;
   }
 
-  /** Whether the subscription's thread is still following the log. */
+  /** {@return whether the subscription's thread is still following the log} */
   public boolean isRunning() {
     return thread.isAlive();
   }
 
   /**
-   * What stopped the subscription, if it stopped by itself: the log was closed under it, the log is
-   * damaged below its durable end, or the handler threw an {@link Error} (an {@link Exception} is
-   * retried instead). Empty while running or after {@link #close()}.
+   * {@return what stopped the subscription, if it stopped by itself: the log was closed under it,
+   * the log is damaged below its durable end, or the handler threw an {@link Error} (an {@link
+   * Exception} is retried instead)} Empty while running or after {@link #close()}.
    */
   public Optional<Throwable> failure() {
     return Optional.ofNullable(failure);

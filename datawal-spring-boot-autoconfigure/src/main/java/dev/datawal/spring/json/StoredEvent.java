@@ -42,30 +42,30 @@ public final class StoredEvent<T> {
     return new StoredEvent<>(ref, key, failure.typeName(), null, failure);
   }
 
-  /** The record's txid. */
+  /** {@return the record's txid} */
   public long txid() {
     return ref.txid();
   }
 
-  /** Where the record lies on disk (segment, offset, length) and its txid. */
+  /** {@return where the record lies on disk (segment, offset, length) and its txid} */
   public RecordRef ref() {
     return ref;
   }
 
-  /** The record's key, decoded as UTF-8; empty for an event appended without a key. */
+  /** {@return the record's key, decoded as UTF-8; empty for an event appended without a key} */
   public String key() {
     return key;
   }
 
   /**
-   * The envelope's type name ({@code @JsonTypeName} value or class name), or {@code null} if the
-   * envelope could not be read.
+   * {@return the envelope's type name ({@code @JsonTypeName} value or class name), or {@code null}
+   * if the envelope could not be read}
    */
   public @Nullable String typeName() {
     return typeName;
   }
 
-  /** Whether the record decoded into an event, so {@link #event()} does not throw. */
+  /** {@return whether the record decoded into an event, so {@link #event()} does not throw} */
   public boolean isDecoded() {
     return failure == null;
   }
@@ -73,6 +73,7 @@ public final class StoredEvent<T> {
   /**
    * The decoded event.
    *
+   * @return the event, never null
    * @throws EventDecodingException if the record could not be decoded (the message names the txid,
    *     segment, offset and reason)
    */
@@ -83,7 +84,7 @@ public final class StoredEvent<T> {
     return Objects.requireNonNull(event, "a decoded event"); // see decoded()
   }
 
-  /** Why the record could not be decoded, or empty if it was. */
+  /** {@return why the record could not be decoded, or empty if it was} */
   public Optional<EventDecodingException> failure() {
     return Optional.ofNullable(failure);
   }

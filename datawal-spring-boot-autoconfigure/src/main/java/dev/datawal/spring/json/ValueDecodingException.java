@@ -40,12 +40,12 @@ public final class ValueDecodingException extends DatawalException {
     this.ref = ref;
   }
 
-  /** The key whose value did not decode. */
+  /** {@return the key whose value did not decode} */
   public String key() {
     return key;
   }
 
-  /** Where the key's latest Put lies, or {@code null} if it could not be found out. */
+  /** {@return where the key's latest Put lies, or {@code null} if it could not be found out} */
   public @Nullable RecordRef ref() {
     return ref;
   }

@@ -60,12 +60,21 @@ public final class DatawalMetrics implements MeterBinder, AutoCloseable {
   private final Tags tags;
   private final List<Meters> observers = new CopyOnWriteArrayList<>();
 
-  /** Metrics of {@code store}, tagged with its mode. */
+  /**
+   * Metrics of {@code store}, tagged with its mode.
+   *
+   * @param store the store
+   */
   public DatawalMetrics(DatawalStore store) {
     this(store, Tags.empty());
   }
 
-  /** Metrics of {@code store}, tagged with its mode and {@code tags}. */
+  /**
+   * Metrics of {@code store}, tagged with its mode and {@code tags}.
+   *
+   * @param store the store
+   * @param tags more tags for every meter
+   */
   public DatawalMetrics(DatawalStore store, Iterable<Tag> tags) {
     this.store = Objects.requireNonNull(store, "store");
     this.tags = Tags.of("mode", store.mode().label()).and(tags);

@@ -63,6 +63,7 @@ public final class DatawalEndpoint {
   /**
    * An endpoint over {@code store}.
    *
+   * @param store the store
    * @param maintenance what runs {@code compact}, or null to refuse it
    */
   public DatawalEndpoint(DatawalStore store, @Nullable DatawalMaintenance maintenance) {
@@ -75,7 +76,7 @@ public final class DatawalEndpoint {
     this.clock = clock;
   }
 
-  /** The store's state now, and what recovery found when it was opened. */
+  /** {@return the store's state now, and what recovery found when it was opened} */
   @ReadOperation
   public StoreDescriptor datawal() {
     DatawalOptions options = store.options().orElse(null);
@@ -110,6 +111,8 @@ public final class DatawalEndpoint {
    * {@code verify} starts a verification of every sealed segment in the background (see {@link
    * DatawalStore#verifyInBackground()}) and waits for it at most {@link #VERIFY_WAIT}.
    *
+   * @param action {@code compact}, {@code fsync} or {@code verify}, in any case
+   * @return what it did, and the store's state after it
    * @throws InvalidEndpointRequestException if {@code action} is none of them
    * @throws Refused if the store cannot do it (read-only, closed, poisoned)
    */
@@ -297,6 +300,15 @@ public final class DatawalEndpoint {
    * What recovery found when the store was opened; see {@link RecoveryReport}.
    *
    * @param duration how long opening and recovery took, if this application opened the store
+   * @param filesScanned segment files read (with a snapshot: those read after the part it covers)
+   * @param recordsReplayed valid records read (with a snapshot: only those after the part it
+   *     covers)
+   * @param tailTruncated segments whose damaged tail was left out (0 or 1)
+   * @param tailBytesDiscarded bytes left out of the log as torn tail
+   * @param midStreamErrors always 0 (such damage fails the open instead)
+   * @param unsupportedVersions always 0 (such damage fails the open instead)
+   * @param lastTxidSeen the highest txid of a valid record, 0 for an empty log
+   * @param damageFound whether recovery left anything out
    * @param damage each damaged region left out of the log
    * @param leftoversRemoved files an interrupted compaction or repair left behind, deleted
    * @param snapshotUsed whether the key directory was loaded from the key-directory snapshot (the
