@@ -22,6 +22,8 @@
  *
  * <p>The failure analyzers of {@code dev.datawal.spring.diagnostics} are registered in {@code
  * META-INF/spring.factories}.
+ *
+ * <p>Null-marked: a type without {@code @Nullable} never holds null.
  */
 @NullMarked
 package dev.datawal.autoconfigure;
