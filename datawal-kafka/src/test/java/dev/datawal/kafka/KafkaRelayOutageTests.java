@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.datawal.DataWal;
 import dev.datawal.RecordLog;
-import dev.datawal.kafka.autoconfigure.KafkaRelayHealthIndicator;
+import dev.datawal.kafka.health.KafkaRelayHealthIndicator;
 import dev.datawal.spring.DatawalStore;
 import dev.datawal.spring.health.DatawalHealthIndicator;
 import java.nio.file.Path;

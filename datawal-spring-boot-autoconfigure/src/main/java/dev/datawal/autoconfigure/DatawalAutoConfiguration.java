@@ -28,6 +28,9 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnBooleanProperty(name = "datawal.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(DatawalProperties.class)
 public final class DatawalAutoConfiguration {
+  /** Created by Spring Boot's auto-configuration; an application never needs to. */
+  public DatawalAutoConfiguration() {}
+
   @Bean
   @ConditionalOnMissingBean
   DatawalOptions datawalOptions(DatawalProperties properties) {

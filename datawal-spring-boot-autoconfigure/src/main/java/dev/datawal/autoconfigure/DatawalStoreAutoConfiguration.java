@@ -8,6 +8,7 @@ import dev.datawal.spring.DatawalStore;
 import dev.datawal.spring.RetentionFloor;
 import dev.datawal.spring.SubscriberPositions;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
@@ -31,6 +32,9 @@ import org.springframework.context.annotation.ConfigurationCondition;
 @Conditional(DatawalStoreAutoConfiguration.OneStore.class)
 @EnableConfigurationProperties(DatawalProperties.class)
 public final class DatawalStoreAutoConfiguration {
+  /** Created by Spring Boot's auto-configuration; an application never needs to. */
+  public DatawalStoreAutoConfiguration() {}
+
   @Bean
   @ConditionalOnMissingBean
   DatawalStore datawalStore(
@@ -54,7 +58,7 @@ public final class DatawalStoreAutoConfiguration {
         : DatawalStore.of(view, opening.report(), opening.took());
   }
 
-  private static Duration took(StoreOpener opener, Object store) {
+  private static @Nullable Duration took(@Nullable StoreOpener opener, Object store) {
     StoreOpener.Opening opening = opener == null ? null : opener.opening(store);
     return opening == null ? null : opening.took();
   }

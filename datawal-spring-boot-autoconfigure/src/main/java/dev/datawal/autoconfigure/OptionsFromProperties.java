@@ -2,6 +2,7 @@ package dev.datawal.autoconfigure;
 
 import dev.datawal.DatawalOptions;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
 /**
@@ -90,7 +91,7 @@ final class OptionsFromProperties {
         name, value, value != null && !value.isNegative() && !value.isZero(), "must be positive");
   }
 
-  private static void require(String name, Object value, boolean valid, String reason) {
+  private static void require(String name, @Nullable Object value, boolean valid, String reason) {
     if (!valid) {
       throw new InvalidConfigurationPropertyValueException(name, value, reason);
     }

@@ -13,6 +13,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Opens the auto-configured store: waits up to {@code datawal.lock.wait} for another process to
@@ -86,7 +87,7 @@ final class StoreOpener {
   }
 
   /** What opening {@code store} found and how long it took, or null if this opener did not. */
-  Opening opening(Object store) {
+  @Nullable Opening opening(Object store) {
     return openings.get(store);
   }
 

@@ -22,5 +22,10 @@
  *
  * <p>The failure analyzers of {@code dev.datawal.spring.diagnostics} are registered in {@code
  * META-INF/spring.factories}.
+ *
+ * <p>Null-marked: a type without {@code @Nullable} never holds null.
  */
+@NullMarked
 package dev.datawal.autoconfigure;
+
+import org.jspecify.annotations.NullMarked;

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -54,17 +55,21 @@ public final class DatawalMaintenance implements SmartLifecycle {
    * @param retentionInterval how often to apply retention to a plain log; null schedules none
    */
   public record Schedule(
-      Duration compactionInterval, double minGarbageRatio, Duration retentionInterval) {}
+      @Nullable Duration compactionInterval,
+      double minGarbageRatio,
+      @Nullable Duration retentionInterval) {}
 
   private final DatawalStore store;
   private final Schedule schedule;
   private final List<RetentionFloor> floors;
   private final ReentrantLock running = new ReentrantLock();
-  private ScheduledExecutorService scheduler; // guarded by this
+  private @Nullable ScheduledExecutorService scheduler; // guarded by this
 
   /**
    * Maintenance of {@code store}, started and stopped with the application context.
    *
+   * @param store the store to maintain
+   * @param schedule when maintenance runs by itself
    * @param floors the readers whose unprocessed records no run may delete
    */
   public DatawalMaintenance(DatawalStore store, Schedule schedule, List<RetentionFloor> floors) {
@@ -77,6 +82,7 @@ public final class DatawalMaintenance implements SmartLifecycle {
    * Compacts a key/value store or applies retention to a log now, on the calling thread, whatever
    * the garbage ratio.
    *
+   * @return {@link Outcome#RAN}, or {@link Outcome#SKIPPED_BUSY} if another run was in progress
    * @throws UnsupportedOperationException for a read-only store
    */
   public Outcome runNow() {
@@ -151,7 +157,7 @@ public final class DatawalMaintenance implements SmartLifecycle {
   }
 
   /** How often to run, or null when nothing is to be scheduled for this store. */
-  private Duration interval() {
+  private @Nullable Duration interval() {
     return switch (store.mode()) {
       case KV -> schedule.compactionInterval();
       case LOG -> schedule.retentionInterval();

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The application's datawal store, whichever kind it is ({@link DataWal}, {@link RecordLog} or a
@@ -48,8 +49,8 @@ public final class DatawalStore {
     READ_ONLY;
 
     /**
-     * The mode as the Actuator endpoint, the health details and the {@code mode} metric tag show
-     * it: {@code kv}, {@code log} or {@code read-only}.
+     * {@return the mode as the Actuator endpoint, the health details and the {@code mode} metric
+     * tag show it: {@code kv}, {@code log} or {@code read-only}}
      */
     public String label() {
       return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -66,15 +67,15 @@ public final class DatawalStore {
   public record Event<T>(Instant at, T stats) {}
 
   private final Mode mode;
-  private final DataWal dataWal;
-  private final RecordLog log;
-  private final RecordLogReader reader;
+  private final @Nullable DataWal dataWal;
+  private final @Nullable RecordLog log; // null for a read-only view, which has a reader instead
+  private final @Nullable RecordLogReader reader;
   private final RecoveryReport recoveryReport;
-  private final Duration recoveryDuration;
+  private final @Nullable Duration recoveryDuration;
   private final Clock clock;
-  private volatile Instant lastFsync;
-  private volatile Event<CompactionStats> lastCompaction;
-  private volatile Event<RetentionStats> lastRetention;
+  private volatile @Nullable Instant lastFsync;
+  private volatile @Nullable Event<CompactionStats> lastCompaction;
+  private volatile @Nullable Event<RetentionStats> lastRetention;
 
   /** The last verification started by {@link #verifyInBackground()}. */
   private final AtomicReference<CompletableFuture<VerificationReport>> requested =
@@ -82,11 +83,11 @@ public final class DatawalStore {
 
   private DatawalStore(
       Mode mode,
-      DataWal dataWal,
-      RecordLog log,
-      RecordLogReader reader,
+      @Nullable DataWal dataWal,
+      @Nullable RecordLog log,
+      @Nullable RecordLogReader reader,
       RecoveryReport recoveryReport,
-      Duration recoveryDuration,
+      @Nullable Duration recoveryDuration,
       Clock clock) {
     this.mode = mode;
     this.dataWal = dataWal;
@@ -103,9 +104,11 @@ public final class DatawalStore {
   /**
    * A key/value store.
    *
+   * @param dataWal the store
    * @param recoveryDuration how long opening took, or null if unknown (opened elsewhere)
+   * @return its view
    */
-  public static DatawalStore of(DataWal dataWal, Duration recoveryDuration) {
+  public static DatawalStore of(DataWal dataWal, @Nullable Duration recoveryDuration) {
     Objects.requireNonNull(dataWal, "dataWal");
     return new DatawalStore(
         Mode.KV,
@@ -120,9 +123,11 @@ public final class DatawalStore {
   /**
    * A plain log.
    *
+   * @param log the log
    * @param recoveryDuration how long opening took, or null if unknown (opened elsewhere)
+   * @return its view
    */
-  public static DatawalStore of(RecordLog log, Duration recoveryDuration) {
+  public static DatawalStore of(RecordLog log, @Nullable Duration recoveryDuration) {
     Objects.requireNonNull(log, "log");
     return new DatawalStore(
         Mode.LOG, null, log, null, log.recoveryReport(), recoveryDuration, Clock.systemUTC());
@@ -131,83 +136,85 @@ public final class DatawalStore {
   /**
    * A read-only view.
    *
+   * @param reader the lockless reader
    * @param report what recovery would find, from the scan made when it was opened
    * @param scanDuration how long that scan took, or null if unknown
+   * @return its view
    */
   public static DatawalStore of(
-      RecordLogReader reader, RecoveryReport report, Duration scanDuration) {
+      RecordLogReader reader, RecoveryReport report, @Nullable Duration scanDuration) {
     Objects.requireNonNull(reader, "reader");
     return new DatawalStore(
         Mode.READ_ONLY, null, null, reader, report, scanDuration, Clock.systemUTC());
   }
 
-  /** What kind of store it is. */
+  /** {@return what kind of store it is} */
   public Mode mode() {
     return mode;
   }
 
-  /** The store directory. */
+  /** {@return the store directory} */
   public Path dir() {
-    return log != null ? log.dir() : reader.dir();
+    return log != null ? log.dir() : readOnly().dir();
   }
 
-  /** The options the writer was opened with; empty for a read-only view. */
+  /** {@return the options the writer was opened with; empty for a read-only view} */
   public Optional<DatawalOptions> options() {
     return Optional.ofNullable(log).map(RecordLog::options);
   }
 
-  /** The key/value store, if it is one. */
+  /** {@return the key/value store, if it is one} */
   public Optional<DataWal> dataWal() {
     return Optional.ofNullable(dataWal);
   }
 
-  /** The writer's log (also under a key/value store); empty for a read-only view. */
+  /** {@return the writer's log (also under a key/value store); empty for a read-only view} */
   public Optional<RecordLog> log() {
     return Optional.ofNullable(log);
   }
 
-  /** The read-only reader, if the store was opened read-only. */
+  /** {@return the read-only reader, if the store was opened read-only} */
   public Optional<RecordLogReader> reader() {
     return Optional.ofNullable(reader);
   }
 
-  /** What recovery found (or, read-only, would find) when the store was opened. */
+  /** {@return what recovery found (or, read-only, would find) when the store was opened} */
   public RecoveryReport recoveryReport() {
     return recoveryReport;
   }
 
-  /** How long opening and recovery took, if this application opened the store. */
+  /** {@return how long opening and recovery took, if this application opened the store} */
   public Optional<Duration> recoveryDuration() {
     return Optional.ofNullable(recoveryDuration);
   }
 
-  /** Whether a failed write or fsync poisoned the writer; never for a read-only view. */
+  /** {@return whether a failed write or fsync poisoned the writer; never for a read-only view} */
   public boolean isPoisoned() {
     return log != null && log.isPoisoned();
   }
 
   /**
-   * Why the writer refuses changes (a failed write or fsync, or a store opened read-only because
-   * its disk was full); empty if it does not.
+   * {@return why the writer refuses changes (a failed write or fsync, or a store opened read-only
+   * because its disk was full); empty if it does not}
    */
   public Optional<String> poisonReason() {
     return log == null ? Optional.empty() : log.poisonReason();
   }
 
-  /** Whether the writer is closed; a read-only view is never closed. */
+  /** {@return whether the writer is closed; a read-only view is never closed} */
   public boolean isClosed() {
     return log != null && log.isClosed();
   }
 
   /**
-   * Every segment file: id to size in bytes. For a read-only view, the segments it was opened with,
-   * sized now (0 if one has since been deleted).
+   * {@return every segment file: id to size in bytes} For a read-only view, the segments it was
+   * opened with, sized now (0 if one has since been deleted).
    */
   public SortedMap<Long, Long> segmentSizes() {
-    return log != null ? log.segmentSizes() : reader.segmentSizes();
+    return log != null ? log.segmentSizes() : readOnly().segmentSizes();
   }
 
-  /** The bytes of every segment file. */
+  /** {@return the bytes of every segment file} */
   public long diskBytes() {
     if (log != null) {
       return log.diskBytes();
@@ -215,39 +222,41 @@ public final class DatawalStore {
     return segmentSizes().values().stream().mapToLong(Long::longValue).sum();
   }
 
-  /** The txid the next append gets; for a read-only view, one past the last txid recovered. */
+  /**
+   * {@return the txid the next append gets; for a read-only view, one past the last txid recovered}
+   */
   public long nextTxid() {
     return (log != null ? log.lastTxid() : recoveryReport.lastTxidSeen()) + 1;
   }
 
-  /** The live keys of a key/value store. */
+  /** {@return the live keys of a key/value store} */
   public Optional<Integer> liveKeys() {
     return dataWal().map(DataWal::size);
   }
 
-  /** The garbage of a key/value store. */
+  /** {@return the garbage of a key/value store} */
   public Optional<GarbageStats> garbage() {
     return dataWal().map(DataWal::garbage);
   }
 
-  /** When an fsync last made records durable, since the store was opened. */
+  /** {@return when an fsync last made records durable, since the store was opened} */
   public Optional<Instant> lastFsync() {
     return Optional.ofNullable(lastFsync);
   }
 
-  /** The last compaction since the store was opened, whoever ran it. */
+  /** {@return the last compaction since the store was opened, whoever ran it} */
   public Optional<Event<CompactionStats>> lastCompaction() {
     return Optional.ofNullable(lastCompaction);
   }
 
-  /** The last retention run since the store was opened, whoever ran it. */
+  /** {@return the last retention run since the store was opened, whoever ran it} */
   public Optional<Event<RetentionStats>> lastRetention() {
     return Optional.ofNullable(lastRetention);
   }
 
   /**
-   * What the writer knows of the store's integrity since it was opened: damage found by
-   * verifications and reads, the verification running now and the last one finished. Empty for a
+   * {@return what the writer knows of the store's integrity since it was opened: damage found by
+   * verifications and reads, the verification running now and the last one finished} Empty for a
    * read-only view: a {@link RecordLogReader} keeps no such record (damage its reads meet is thrown
    * to the reader, and it verifies nothing in the background); its scan at open is in {@link
    * #recoveryReport()}, and {@code datawal verify <dir>} checks a store without a writer.
@@ -261,6 +270,7 @@ public final class DatawalStore {
    * already running to end; see {@link RecordLog#verify()}. What it finds also shows in {@link
    * #integrity()}.
    *
+   * @return what the verification found
    * @throws UnsupportedOperationException for a read-only view
    * @throws IllegalStateException if the store is closed
    */
@@ -283,7 +293,8 @@ public final class DatawalStore {
     if (writer.isClosed()) {
       throw new IllegalStateException("datawal: the store at " + dir() + " is closed");
     }
-    CompletableFuture<VerificationReport> previous = requested.get();
+    // Never null: it starts completed, and is only ever replaced by another future.
+    CompletableFuture<VerificationReport> previous = Objects.requireNonNull(requested.get());
     if (!previous.isDone() || writer.integrity().running() != null) {
       return Optional.empty();
     }
@@ -311,6 +322,11 @@ public final class DatawalStore {
         logger.warn("datawal: verifying " + dir() + " failed", e);
       }
     }
+  }
+
+  /** The reader of a store without a writer: every factory gives a store one or the other. */
+  private RecordLogReader readOnly() {
+    return Objects.requireNonNull(reader, "a store without a writer has a reader");
   }
 
   private RecordLog verifier() {

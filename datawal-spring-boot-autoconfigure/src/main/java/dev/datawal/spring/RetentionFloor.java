@@ -12,6 +12,6 @@ import java.util.OptionalLong;
  */
 @FunctionalInterface
 public interface RetentionFloor {
-  /** The first txid this reader still needs, or empty if it needs nothing kept. */
+  /** {@return the first txid this reader still needs, or empty if it needs nothing kept} */
   OptionalLong keepFromTxid();
 }

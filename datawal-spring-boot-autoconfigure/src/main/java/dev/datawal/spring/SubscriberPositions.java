@@ -66,13 +66,15 @@ public final class SubscriberPositions {
   /**
    * The positions of the store in {@code storeDir}. Touches no file until used.
    *
+   * @param storeDir the store directory
+   * @return its subscribers' positions
    * @throws NullPointerException if {@code storeDir} is null
    */
   public static SubscriberPositions of(Path storeDir) {
     return new SubscriberPositions(Objects.requireNonNull(storeDir, "storeDir"));
   }
 
-  /** The directory holding the position files, {@code <store dir>/subscribers}. */
+  /** {@return the directory holding the position files, {@code <store dir>/subscribers}} */
   public Path directory() {
     return dir;
   }
@@ -80,6 +82,8 @@ public final class SubscriberPositions {
   /**
    * Checks a subscriber name.
    *
+   * @param name the name
+   * @return {@code name}
    * @throws IllegalArgumentException if {@code name} is not 1 to 100 characters from {@code
    *     [A-Za-z0-9._-]} (or is {@code .} or {@code ..})
    * @throws NullPointerException if {@code name} is null
@@ -95,7 +99,13 @@ public final class SubscriberPositions {
     return name;
   }
 
-  /** The position file of subscriber {@code name}. */
+  /**
+   * The position file of subscriber {@code name}.
+   *
+   * @param name the subscriber's name
+   * @return {@code <store dir>/subscribers/<name>.position}
+   * @throws IllegalArgumentException if the name is invalid
+   */
   public Path file(String name) {
     return dir.resolve(checkName(name) + SUFFIX);
   }
@@ -104,6 +114,8 @@ public final class SubscriberPositions {
    * The committed position of subscriber {@code name}: the txid of the last record it processed, or
    * 0 if it has no position file yet.
    *
+   * @param name the subscriber's name
+   * @return its position
    * @throws IllegalArgumentException if the name is invalid
    * @throws DatawalException if the position file is damaged (the message names it) or cannot be
    *     read
@@ -129,6 +141,8 @@ public final class SubscriberPositions {
    * the class comment for how the file is replaced). Creates the directory if missing. A lower txid
    * than the current one is allowed: it rewinds the subscriber.
    *
+   * @param name the subscriber's name
+   * @param txid the txid of the last record it processed
    * @throws IllegalArgumentException if the name is invalid or {@code txid} is negative
    * @throws DatawalException if the file cannot be written, forced or renamed
    */
@@ -166,6 +180,7 @@ public final class SubscriberPositions {
    * Removes subscriber {@code name}'s position, so it no longer holds back retention; durable when
    * this returns.
    *
+   * @param name the subscriber's name
    * @return whether there was a position file
    * @throws IllegalArgumentException if the name is invalid
    * @throws DatawalException if the file cannot be deleted
@@ -185,8 +200,8 @@ public final class SubscriberPositions {
   }
 
   /**
-   * Every subscriber with a position file, by name, with its position. Files whose name is not
-   * {@code <valid name>.position} (such as a temporary file left by a crash) are ignored.
+   * {@return every subscriber with a position file, by name, with its position} Files whose name is
+   * not {@code <valid name>.position} (such as a temporary file left by a crash) are ignored.
    *
    * @throws DatawalException if a position file is damaged (the message names it) or the directory
    *     cannot be read
@@ -211,9 +226,9 @@ public final class SubscriberPositions {
   }
 
   /**
-   * The lowest txid that some subscriber has not yet processed: the minimum of {@code position + 1}
-   * over every subscriber on disk, or empty when there are none. Retention that keeps every record
-   * from this txid on deletes nothing a subscriber still needs.
+   * {@return the lowest txid that some subscriber has not yet processed: the minimum of {@code
+   * position + 1} over every subscriber on disk, or empty when there are none} Retention that keeps
+   * every record from this txid on deletes nothing a subscriber still needs.
    *
    * @throws DatawalException as for {@link #all()}
    */

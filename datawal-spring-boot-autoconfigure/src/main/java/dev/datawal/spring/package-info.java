@@ -20,5 +20,10 @@
  *   <li>{@code dev.datawal.spring.diagnostics}: the failure analyzers that explain a store that
  *       cannot be opened.
  * </ul>
+ *
+ * <p>Null-marked: a type without {@code @Nullable} never holds null.
  */
+@NullMarked
 package dev.datawal.spring;
+
+import org.jspecify.annotations.NullMarked;

@@ -32,13 +32,13 @@ class LayeringTests {
   private static final String DIAGNOSTICS = "dev.datawal.spring.diagnostics";
 
   /**
-   * Bottom first. Every class may use the JDK and the engine's public API; each runtime package
-   * only the library its auto-configuration guards on; the auto-configuration anything but the
-   * engine's internals.
+   * Bottom first. Every class may use the JDK, the engine's public API and the JSpecify nullness
+   * annotations (every package is {@code @NullMarked}); each runtime package only the library its
+   * auto-configuration guards on; the auto-configuration anything but the engine's internals.
    */
   private static final LayerRule STARTER =
       LayerRule.bottomUp(
-          List.of("java.", "dev.datawal"),
+          List.of("java.", "dev.datawal", "org.jspecify.annotations"),
           Layer.of("the store", STORE)
               .mayUse("org.apache.commons.logging.", "org.springframework.context."),
           Layer.of("the JSON facade", JSON)

@@ -33,8 +33,10 @@ class DatawalMaintenanceTests {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Overwrites one key many times: every sealed segment is nearly all garbage. */
-  /** Overwrites one key {@code times} times; returns the bytes written. */
+  /**
+   * Overwrites one key {@code times} times, so every sealed segment is nearly all garbage; returns
+   * the bytes written.
+   */
   private static long overwrite(DataWal wal, int times) {
     long written = 0;
     for (int i = 0; i < times; i++) {

@@ -3,6 +3,7 @@ package dev.datawal.spring.diagnostics;
 import dev.datawal.CorruptStoreException;
 import dev.datawal.DatawalException;
 import dev.datawal.StoreLockedException;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
@@ -12,7 +13,7 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
  */
 final class StoreOpenFailureAnalyzer extends AbstractFailureAnalyzer<DatawalException> {
   @Override
-  protected FailureAnalysis analyze(Throwable rootFailure, DatawalException cause) {
+  protected @Nullable FailureAnalysis analyze(Throwable rootFailure, DatawalException cause) {
     if (cause instanceof StoreLockedException || cause instanceof CorruptStoreException) {
       return null;
     }

@@ -29,6 +29,7 @@ public final class DatawalHealthIndicator extends AbstractHealthIndicator {
   /**
    * An indicator for {@code store}.
    *
+   * @param store the store
    * @param freeSpaceThreshold report DOWN under this many usable bytes on the store's file system
    */
   public DatawalHealthIndicator(DatawalStore store, long freeSpaceThreshold) {

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -138,10 +139,11 @@ final class EventCodec {
       type = resolve(name, requested);
     } catch (Unresolved p) {
       return StoredEvent.failed(
-          ref, key, new EventDecodingException(p.reason, ref, name, p.getMessage(), p.getCause()));
+          ref, key, new EventDecodingException(p.reason, ref, name, p.detail, p.getCause()));
     }
+    T event;
     try {
-      return StoredEvent.decoded(ref, key, name, mapper.treeToValue(data, type));
+      event = mapper.treeToValue(data, type);
     } catch (JacksonException | IllegalArgumentException e) {
       return StoredEvent.failed(
           ref,
@@ -153,9 +155,17 @@ final class EventCodec {
               "data does not bind to " + type.getName() + ": " + originalMessage(e),
               e));
     }
+    if (event == null) { // "data":null binds to null: no event to hand over
+      return StoredEvent.failed(
+          ref,
+          key,
+          new EventDecodingException(
+              Reason.BAD_DATA, ref, name, "data is null, not a " + type.getName(), null));
+    }
+    return StoredEvent.decoded(ref, key, name, event);
   }
 
-  private static String originalMessage(Exception e) {
+  private static @Nullable String originalMessage(Exception e) {
     return e instanceof JacksonException j ? j.getOriginalMessage() : e.getMessage();
   }
 
@@ -195,7 +205,7 @@ final class EventCodec {
   /**
    * The subtype {@code requested} declares under {@code name} with {@code @JsonSubTypes}, or null.
    */
-  private static Class<?> declaredSubtype(Class<?> requested, String name) {
+  private static @Nullable Class<?> declaredSubtype(Class<?> requested, String name) {
     JsonSubTypes subTypes = requested.getAnnotation(JsonSubTypes.class);
     if (subTypes == null) {
       return null;
@@ -233,10 +243,12 @@ final class EventCodec {
   private static final class Unresolved extends Exception {
     private static final long serialVersionUID = 1L;
     private final Reason reason;
+    private final String detail;
 
-    Unresolved(Reason reason, String message, Throwable cause) {
-      super(message, cause);
+    Unresolved(Reason reason, String detail, @Nullable Throwable cause) {
+      super(detail, cause);
       this.reason = reason;
+      this.detail = detail;
     }
   }
 

@@ -3,6 +3,7 @@ package dev.datawal.spring.json;
 import dev.datawal.DatawalException;
 import dev.datawal.RecordRef;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A record of a {@link JsonEventLog} could not be turned into an event of the requested type. The
@@ -33,23 +34,28 @@ public final class EventDecodingException extends DatawalException {
      * requested type is too general to load classes by name for).
      */
     NOT_ASSIGNABLE,
-    /** The envelope's {@code data} does not bind to the event class. */
+    /** The envelope's {@code data} does not bind to the event class, or is {@code null}. */
     BAD_DATA
   }
 
   private final Reason reason;
   private final transient RecordRef ref;
-  private final String typeName;
+  private final @Nullable String typeName;
 
   EventDecodingException(
-      Reason reason, RecordRef ref, String typeName, String detail, Throwable cause) {
+      Reason reason,
+      RecordRef ref,
+      @Nullable String typeName,
+      String detail,
+      @Nullable Throwable cause) {
     super(message(reason, ref, typeName, detail), cause);
     this.reason = Objects.requireNonNull(reason, "reason");
     this.ref = Objects.requireNonNull(ref, "ref");
     this.typeName = typeName;
   }
 
-  private static String message(Reason reason, RecordRef ref, String typeName, String detail) {
+  private static String message(
+      Reason reason, RecordRef ref, @Nullable String typeName, String detail) {
     return "datawal: cannot decode the event at txid "
         + ref.txid()
         + " (segment "
@@ -64,33 +70,33 @@ public final class EventDecodingException extends DatawalException {
         + detail;
   }
 
-  /** Which kind of failure this is. */
+  /** {@return which kind of failure this is} */
   public Reason reason() {
     return reason;
   }
 
-  /** Where the record lies, and its txid. */
+  /** {@return where the record lies, and its txid} */
   public RecordRef ref() {
     return ref;
   }
 
-  /** The record's txid. */
+  /** {@return the record's txid} */
   public long txid() {
     return ref.txid();
   }
 
-  /** The id of the segment holding the record. */
+  /** {@return the id of the segment holding the record} */
   public long segment() {
     return ref.segment();
   }
 
-  /** The byte offset of the record's frame in its segment. */
+  /** {@return the byte offset of the record's frame in its segment} */
   public long offset() {
     return ref.offset();
   }
 
-  /** The envelope's type name, or {@code null} if the envelope could not be read. */
-  public String typeName() {
+  /** {@return the envelope's type name, or {@code null} if the envelope could not be read} */
+  public @Nullable String typeName() {
     return typeName;
   }
 }

@@ -4,6 +4,7 @@ import dev.datawal.LogFollower;
 import dev.datawal.Record;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Follows a {@link JsonEventLog} from a txid on, returning its durable records in order as typed
@@ -28,17 +29,18 @@ public final class EventFollower<T> implements AutoCloseable {
   /**
    * The next event, waiting up to {@code timeout} for one to become durable.
    *
+   * @param timeout how long to wait at most; zero does not wait
    * @return the event (possibly undecodable), or {@code null} if none became durable in time
    * @throws InterruptedException if interrupted while waiting
    * @throws IllegalStateException if this follower or its log is closed
    * @throws dev.datawal.CorruptStoreException if a frame below the durable end is damaged
    */
-  public StoredEvent<T> poll(Duration timeout) throws InterruptedException {
+  public @Nullable StoredEvent<T> poll(Duration timeout) throws InterruptedException {
     Record record = follower.poll(Objects.requireNonNull(timeout, "timeout"));
     return record == null ? null : codec.decode(record, type);
   }
 
-  /** The smallest txid the next event can have. */
+  /** {@return the smallest txid the next event can have} */
   public long nextTxid() {
     return follower.nextTxid();
   }

@@ -23,6 +23,7 @@ public interface EventHandler<T> {
   /**
    * Handles one decoded event.
    *
+   * @param event the event, {@link StoredEvent#isDecoded() decoded}
    * @throws Exception to have the event delivered again after a backoff
    */
   void handle(StoredEvent<T> event) throws Exception;
@@ -32,6 +33,7 @@ public interface EventHandler<T> {
    * unassignable type, not an envelope); {@link StoredEvent#failure()} says why. The default logs a
    * warning and skips the record, so one bad record never blocks the rest.
    *
+   * @param event the record, whose {@link StoredEvent#failure()} says why it could not be decoded
    * @throws Exception to have the record delivered again after a backoff
    */
   default void onUndecodable(StoredEvent<?> event) throws Exception {
@@ -45,6 +47,8 @@ public interface EventHandler<T> {
    * by retention): the txids from {@code firstMissedTxid} to {@code lastMissedTxid}, inclusive,
    * will never be delivered. The default logs a warning.
    *
+   * @param firstMissedTxid the first txid missed
+   * @param lastMissedTxid the last txid missed
    * @throws Exception to be called again after a backoff
    */
   default void onMissed(long firstMissedTxid, long lastMissedTxid) throws Exception {

@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.commons.logging.Log;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A named subscriber following a {@link JsonEventLog} on its own daemon thread, created by {@link
@@ -47,7 +48,7 @@ public final class EventSubscription implements AutoCloseable {
   private final CountDownLatch closed = new CountDownLatch(1);
   private final Thread thread;
   private volatile long position;
-  private volatile Throwable failure;
+  private volatile @Nullable Throwable failure;
 
   <T> EventSubscription(
       String name,
@@ -73,25 +74,28 @@ public final class EventSubscription implements AutoCloseable {
     thread.start();
   }
 
-  /** The subscriber's name. */
+  /** {@return the subscriber's name} */
   public String name() {
     return name;
   }
 
-  /** The committed position: the txid of the last record handled and committed (0: none yet). */
+  /**
+   * {@return the committed position: the txid of the last record handled and committed (0: none
+   * yet)}
+   */
   public long position() {
     return position;
   }
 
-  /** Whether the subscription's thread is still following the log. */
+  /** {@return whether the subscription's thread is still following the log} */
   public boolean isRunning() {
     return thread.isAlive();
   }
 
   /**
-   * What stopped the subscription, if it stopped by itself: the log was closed under it, the log is
-   * damaged below its durable end, or the handler threw an {@link Error} (an {@link Exception} is
-   * retried instead). Empty while running or after {@link #close()}.
+   * {@return what stopped the subscription, if it stopped by itself: the log was closed under it,
+   * the log is damaged below its durable end, or the handler threw an {@link Error} (an {@link
+   * Exception} is retried instead)} Empty while running or after {@link #close()}.
    */
   public Optional<Throwable> failure() {
     return Optional.ofNullable(failure);

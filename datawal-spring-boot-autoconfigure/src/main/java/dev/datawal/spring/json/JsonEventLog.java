@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -70,6 +71,8 @@ public final class JsonEventLog implements AutoCloseable {
   /**
    * A facade over {@code log} that writes and reads JSON with {@code mapper}.
    *
+   * @param log the log, which stays the caller's
+   * @param mapper writes and reads the events
    * @throws NullPointerException if an argument is null
    */
   public JsonEventLog(RecordLog log, JsonMapper mapper) {
@@ -82,6 +85,8 @@ public final class JsonEventLog implements AutoCloseable {
    * Lets type name {@code name} decode into {@code type} (when {@code type} is assignable to the
    * type a read asks for). Appending an event registers its class under its type name already.
    *
+   * @param name the type name, as envelopes carry it
+   * @param type the class it names
    * @return this
    * @throws IllegalArgumentException if {@code name} is empty or registered for another class
    */
@@ -93,6 +98,8 @@ public final class JsonEventLog implements AutoCloseable {
   /**
    * Appends {@code event} with an empty key.
    *
+   * @param event the event
+   * @return where it went, and its txid
    * @see #append(String, Object)
    */
   public RecordRef append(Object event) {
@@ -104,6 +111,9 @@ public final class JsonEventLog implements AutoCloseable {
    * comment), and returns where it went and its txid. Durable on return under {@link
    * dev.datawal.FsyncPolicy#ALWAYS}; see the log's policy otherwise.
    *
+   * @param key the record's key, stored as its UTF-8 bytes
+   * @param event the event
+   * @return where it went, and its txid
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the event's type name is registered for another class
    * @throws tools.jackson.core.JacksonException if the mapper cannot write the event
@@ -123,7 +133,11 @@ public final class JsonEventLog implements AutoCloseable {
    * Up to {@code limit} events from the first record whose txid is at least {@code fromTxid}, in
    * order, decoded as {@code type}; undecodable records are included, carrying their error.
    *
+   * @param <T> the requested event type
    * @param fromTxid the first txid wanted (0 or 1: from the start of the log)
+   * @param limit the most events to return
+   * @param type the requested event type
+   * @return the events, in txid order
    * @throws IllegalArgumentException if {@code fromTxid} or {@code limit} is negative
    * @throws dev.datawal.CorruptStoreException if a frame in the range is damaged
    * @throws IllegalStateException if the log is closed
@@ -153,6 +167,10 @@ public final class JsonEventLog implements AutoCloseable {
    * StoredEvent#isDecoded()}, or catch the {@link EventDecodingException} from {@link
    * StoredEvent#event()}.
    *
+   * @param <T> the requested event type
+   * @param fromTxid the first txid wanted (0 or 1: from the start of the log)
+   * @param type the requested event type
+   * @param handler takes each event, in txid order
    * @return how many records were handed over
    * @throws IllegalArgumentException if {@code fromTxid} is negative
    * @throws dev.datawal.CorruptStoreException if a frame is damaged
@@ -177,6 +195,10 @@ public final class JsonEventLog implements AutoCloseable {
    * Follows the log from the first record whose txid is at least {@code fromTxid}, returning
    * durable records only, decoded as {@code type}, and waiting for new ones.
    *
+   * @param <T> the requested event type
+   * @param fromTxid the first txid wanted (0 or 1: from the start of the log)
+   * @param type the requested event type
+   * @return the follower, which the caller closes
    * @throws IllegalArgumentException if {@code fromTxid} is negative
    * @throws IllegalStateException if the log is closed
    */
@@ -192,7 +214,11 @@ public final class JsonEventLog implements AutoCloseable {
    * SubscriberPositions}). A new subscriber starts at the beginning of the log; one that has a
    * position resumes after it. Delivery is at least once; see {@link EventHandler}.
    *
+   * @param <T> the requested event type
    * @param name 1 to 100 characters from {@code [A-Za-z0-9._-]}
+   * @param type the requested event type
+   * @param handler handles the events, on the subscription's thread
+   * @return the running subscription
    * @throws IllegalArgumentException if the name is invalid
    * @throws IllegalStateException if a subscription of that name is already running in this
    *     instance, or this instance or the log is closed
@@ -233,17 +259,17 @@ public final class JsonEventLog implements AutoCloseable {
     subscriptions.remove(subscription.name(), subscription);
   }
 
-  /** The positions of this log's subscribers, including ones not running. */
+  /** {@return the positions of this log's subscribers, including ones not running} */
   public SubscriberPositions positions() {
     return positions;
   }
 
-  /** The log this facade writes to. */
+  /** {@return the log this facade writes to} */
   public RecordLog log() {
     return log;
   }
 
-  /** The mapper this facade writes and reads JSON with. */
+  /** {@return the mapper this facade writes and reads JSON with} */
   public JsonMapper mapper() {
     return codec.mapper();
   }
@@ -278,7 +304,7 @@ public final class JsonEventLog implements AutoCloseable {
   }
 
   /** The next record already written, without waiting. */
-  private static Record pollNow(LogFollower follower) {
+  private static @Nullable Record pollNow(LogFollower follower) {
     try {
       return follower.poll(Duration.ZERO); // a zero timeout never waits
     } catch (InterruptedException e) {

@@ -27,6 +27,8 @@ public final class JsonKeyValueStore {
   /**
    * A facade over {@code store} that writes and reads JSON with {@code mapper}.
    *
+   * @param store the store, which stays the caller's
+   * @param mapper writes and reads the values
    * @throws NullPointerException if an argument is null
    */
   public JsonKeyValueStore(DataWal store, JsonMapper mapper) {
@@ -37,6 +39,8 @@ public final class JsonKeyValueStore {
   /**
    * Sets {@code key} to {@code value}, written as JSON.
    *
+   * @param key the key, stored as its UTF-8 bytes
+   * @param value the value
    * @return where the Put went, and its txid
    * @throws NullPointerException if an argument is null
    * @throws JacksonException if the mapper cannot write the value
@@ -52,6 +56,10 @@ public final class JsonKeyValueStore {
   /**
    * The value of {@code key} read as {@code type}, or empty if the key is not live.
    *
+   * @param <T> the value's type
+   * @param key the key
+   * @param type the value's type
+   * @return the value, or empty if the key is not live (or its value is JSON {@code null})
    * @throws ValueDecodingException if the stored value is not JSON of {@code type} (the message
    *     names the key, and the segment, offset and txid of its latest Put)
    * @throws dev.datawal.CorruptStoreException if the frame on disk no longer checks out
@@ -77,6 +85,7 @@ public final class JsonKeyValueStore {
   /**
    * Removes {@code key}, writing a tombstone if it was live.
    *
+   * @param key the key
    * @return whether the key was live
    * @throws dev.datawal.WriterPoisonedException if the store's writer is poisoned
    * @throws IllegalStateException if the store is closed
@@ -85,14 +94,19 @@ public final class JsonKeyValueStore {
     return store.delete(bytes(key));
   }
 
-  /** Whether {@code key} is live. Costs no I/O. */
+  /**
+   * Whether {@code key} is live. Costs no I/O.
+   *
+   * @param key the key
+   * @return whether it is live
+   */
   public boolean containsKey(String key) {
     return store.containsKey(bytes(key));
   }
 
   /**
-   * Every live key, decoded as UTF-8 (bytes that are not UTF-8, written by other code, show as
-   * U+FFFD), in unsigned byte order of the stored keys.
+   * {@return every live key, decoded as UTF-8, in unsigned byte order of the stored keys} Bytes
+   * that are not UTF-8, written by other code, show as U+FFFD.
    */
   public List<String> keys() {
     List<byte[]> raw = store.keys();
@@ -103,17 +117,17 @@ public final class JsonKeyValueStore {
     return keys;
   }
 
-  /** The number of live keys. */
+  /** {@return the number of live keys} */
   public int size() {
     return store.size();
   }
 
-  /** The store this facade reads and writes. */
+  /** {@return the store this facade reads and writes} */
   public DataWal store() {
     return store;
   }
 
-  /** The mapper this facade writes and reads JSON with. */
+  /** {@return the mapper this facade writes and reads JSON with} */
   public JsonMapper mapper() {
     return mapper;
   }

@@ -3,6 +3,7 @@ package dev.datawal.spring.json;
 import dev.datawal.RecordRef;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One record of a {@link JsonEventLog}, decoded as an event of the requested type, or carrying why
@@ -16,12 +17,16 @@ import java.util.Optional;
 public final class StoredEvent<T> {
   private final RecordRef ref;
   private final String key;
-  private final String typeName;
-  private final T event;
-  private final EventDecodingException failure;
+  private final @Nullable String typeName;
+  private final @Nullable T event; // null exactly when failure is not
+  private final @Nullable EventDecodingException failure;
 
   private StoredEvent(
-      RecordRef ref, String key, String typeName, T event, EventDecodingException failure) {
+      RecordRef ref,
+      String key,
+      @Nullable String typeName,
+      @Nullable T event,
+      @Nullable EventDecodingException failure) {
     this.ref = Objects.requireNonNull(ref, "ref");
     this.key = Objects.requireNonNull(key, "key");
     this.typeName = typeName;
@@ -37,30 +42,30 @@ public final class StoredEvent<T> {
     return new StoredEvent<>(ref, key, failure.typeName(), null, failure);
   }
 
-  /** The record's txid. */
+  /** {@return the record's txid} */
   public long txid() {
     return ref.txid();
   }
 
-  /** Where the record lies on disk (segment, offset, length) and its txid. */
+  /** {@return where the record lies on disk (segment, offset, length) and its txid} */
   public RecordRef ref() {
     return ref;
   }
 
-  /** The record's key, decoded as UTF-8; empty for an event appended without a key. */
+  /** {@return the record's key, decoded as UTF-8; empty for an event appended without a key} */
   public String key() {
     return key;
   }
 
   /**
-   * The envelope's type name ({@code @JsonTypeName} value or class name), or {@code null} if the
-   * envelope could not be read.
+   * {@return the envelope's type name ({@code @JsonTypeName} value or class name), or {@code null}
+   * if the envelope could not be read}
    */
-  public String typeName() {
+  public @Nullable String typeName() {
     return typeName;
   }
 
-  /** Whether the record decoded into an event, so {@link #event()} does not throw. */
+  /** {@return whether the record decoded into an event, so {@link #event()} does not throw} */
   public boolean isDecoded() {
     return failure == null;
   }
@@ -68,6 +73,7 @@ public final class StoredEvent<T> {
   /**
    * The decoded event.
    *
+   * @return the event, never null
    * @throws EventDecodingException if the record could not be decoded (the message names the txid,
    *     segment, offset and reason)
    */
@@ -75,10 +81,10 @@ public final class StoredEvent<T> {
     if (failure != null) {
       throw failure;
     }
-    return event;
+    return Objects.requireNonNull(event, "a decoded event"); // see decoded()
   }
 
-  /** Why the record could not be decoded, or empty if it was. */
+  /** {@return why the record could not be decoded, or empty if it was} */
   public Optional<EventDecodingException> failure() {
     return Optional.ofNullable(failure);
   }

@@ -2,6 +2,7 @@ package dev.datawal.spring.json;
 
 import dev.datawal.DatawalException;
 import dev.datawal.RecordRef;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A value of a {@link JsonKeyValueStore} is not JSON of the requested type. The message names the
@@ -13,9 +14,10 @@ public final class ValueDecodingException extends DatawalException {
   private static final long serialVersionUID = 1L;
 
   private final String key;
-  private final transient RecordRef ref;
+  private final transient @Nullable RecordRef ref;
 
-  ValueDecodingException(String key, RecordRef ref, Class<?> type, String detail, Throwable cause) {
+  ValueDecodingException(
+      String key, @Nullable RecordRef ref, Class<?> type, String detail, Throwable cause) {
     super(
         "datawal: the value of key \""
             + key
@@ -38,13 +40,13 @@ public final class ValueDecodingException extends DatawalException {
     this.ref = ref;
   }
 
-  /** The key whose value did not decode. */
+  /** {@return the key whose value did not decode} */
   public String key() {
     return key;
   }
 
-  /** Where the key's latest Put lies, or {@code null} if it could not be found out. */
-  public RecordRef ref() {
+  /** {@return where the key's latest Put lies, or {@code null} if it could not be found out} */
+  public @Nullable RecordRef ref() {
     return ref;
   }
 }

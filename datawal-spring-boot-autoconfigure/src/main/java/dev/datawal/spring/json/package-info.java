@@ -7,5 +7,10 @@
  * dev.datawal.spring.json.ValueDecodingException}. Needs no Actuator, health or metrics classes.
  * Auto-configured by {@code dev.datawal.autoconfigure.json.DatawalJacksonAutoConfiguration} when
  * Jackson is on the classpath.
+ *
+ * <p>Null-marked: a type without {@code @Nullable} never holds null.
  */
+@NullMarked
 package dev.datawal.spring.json;
+
+import org.jspecify.annotations.NullMarked;

@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Micrometer metrics of the application's datawal store, all tagged with the store's {@code mode}
@@ -59,12 +60,21 @@ public final class DatawalMetrics implements MeterBinder, AutoCloseable {
   private final Tags tags;
   private final List<Meters> observers = new CopyOnWriteArrayList<>();
 
-  /** Metrics of {@code store}, tagged with its mode. */
+  /**
+   * Metrics of {@code store}, tagged with its mode.
+   *
+   * @param store the store
+   */
   public DatawalMetrics(DatawalStore store) {
     this(store, Tags.empty());
   }
 
-  /** Metrics of {@code store}, tagged with its mode and {@code tags}. */
+  /**
+   * Metrics of {@code store}, tagged with its mode and {@code tags}.
+   *
+   * @param store the store
+   * @param tags more tags for every meter
+   */
   public DatawalMetrics(DatawalStore store, Iterable<Tag> tags) {
     this.store = Objects.requireNonNull(store, "store");
     this.tags = Tags.of("mode", store.mode().label()).and(tags);
@@ -153,7 +163,7 @@ public final class DatawalMetrics implements MeterBinder, AutoCloseable {
       MeterRegistry registry,
       String name,
       String description,
-      String unit,
+      @Nullable String unit,
       ToDoubleFunction<DatawalStore> value) {
     Gauge.builder(name, store, s -> safely(s, value))
         .description(description)
@@ -187,10 +197,10 @@ public final class DatawalMetrics implements MeterBinder, AutoCloseable {
     private final Counter appendedBytes;
     private final Timer fsync;
     private final DistributionSummary batch;
-    private final Timer hits;
-    private final Timer misses;
-    private final Timer compactions;
-    private final Counter compactionReclaimed;
+    private final @Nullable Timer hits; // these four only for a key/value store
+    private final @Nullable Timer misses;
+    private final @Nullable Timer compactions;
+    private final @Nullable Counter compactionReclaimed;
     private final Timer retentions;
     private final Counter retentionReclaimed;
 
@@ -280,7 +290,7 @@ public final class DatawalMetrics implements MeterBinder, AutoCloseable {
 
     @Override
     public void compacted(CompactionStats stats) {
-      if (compactions != null) {
+      if (compactions != null && compactionReclaimed != null) {
         compactions.record(stats.duration());
         compactionReclaimed.increment(stats.bytesReclaimed());
       }

@@ -187,6 +187,20 @@ class JsonEventLogTests {
   }
 
   @Test
+  void nullDataIsBadDataNotANullEvent() {
+    try (RecordLog log = RecordLog.open(dir)) {
+      RecordRef nullData =
+          raw(log, "{\"type\":\"" + OrderPlaced.class.getName() + "\",\"data\":null}");
+      List<StoredEvent<ShopEvent>> read =
+          new JsonEventLog(log, MAPPER).read(0, 10, ShopEvent.class);
+
+      assertThat(read.get(0).isDecoded()).isFalse();
+      assertFailure(read.get(0), nullData, Reason.BAD_DATA);
+      assertThat(read.get(0).failure().get()).hasMessageContaining("data is null");
+    }
+  }
+
+  @Test
   void dataInTheLogNeverInitializesAClassThatIsNotTheRequestedType() {
     try (RecordLog log = RecordLog.open(dir)) {
       raw(log, "{\"type\":\"" + Explosive.class.getName() + "\",\"data\":{\"payload\":\"x\"}}");

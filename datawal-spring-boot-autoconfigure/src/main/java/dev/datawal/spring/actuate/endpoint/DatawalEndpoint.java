@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -56,25 +57,26 @@ public final class DatawalEndpoint {
   static final Duration VERIFY_WAIT = Duration.ofMillis(200);
 
   private final DatawalStore store;
-  private final DatawalMaintenance maintenance;
+  private final @Nullable DatawalMaintenance maintenance;
   private final Clock clock;
 
   /**
    * An endpoint over {@code store}.
    *
+   * @param store the store
    * @param maintenance what runs {@code compact}, or null to refuse it
    */
-  public DatawalEndpoint(DatawalStore store, DatawalMaintenance maintenance) {
+  public DatawalEndpoint(DatawalStore store, @Nullable DatawalMaintenance maintenance) {
     this(store, maintenance, Clock.systemUTC());
   }
 
-  DatawalEndpoint(DatawalStore store, DatawalMaintenance maintenance, Clock clock) {
+  DatawalEndpoint(DatawalStore store, @Nullable DatawalMaintenance maintenance, Clock clock) {
     this.store = Objects.requireNonNull(store, "store");
     this.maintenance = maintenance;
     this.clock = clock;
   }
 
-  /** The store's state now, and what recovery found when it was opened. */
+  /** {@return the store's state now, and what recovery found when it was opened} */
   @ReadOperation
   public StoreDescriptor datawal() {
     DatawalOptions options = store.options().orElse(null);
@@ -109,6 +111,8 @@ public final class DatawalEndpoint {
    * {@code verify} starts a verification of every sealed segment in the background (see {@link
    * DatawalStore#verifyInBackground()}) and waits for it at most {@link #VERIFY_WAIT}.
    *
+   * @param action {@code compact}, {@code fsync} or {@code verify}, in any case
+   * @return what it did, and the store's state after it
    * @throws InvalidEndpointRequestException if {@code action} is none of them
    * @throws Refused if the store cannot do it (read-only, closed, poisoned)
    */
@@ -171,12 +175,12 @@ public final class DatawalEndpoint {
         integrity());
   }
 
-  private IntegrityDescriptor integrity() {
+  private @Nullable IntegrityDescriptor integrity() {
     return orNull(() -> store.integrity().map(IntegrityDescriptor::of).orElse(null));
   }
 
   /** A value of a store that may be closed: null when it cannot say. */
-  private static <T> T orNull(Supplier<T> value) {
+  private static <T> @Nullable T orNull(Supplier<? extends @Nullable T> value) {
     try {
       return value.get();
     } catch (IllegalStateException | DatawalException e) {
@@ -221,20 +225,20 @@ public final class DatawalEndpoint {
   public record StoreDescriptor(
       String dir,
       String mode,
-      FsyncDescriptor fsync,
-      Long maxSegmentSize,
-      List<SegmentDescriptor> segments,
-      Long diskBytes,
-      Integer liveKeys,
-      GarbageDescriptor garbage,
-      Long nextTxid,
-      Instant lastFsync,
+      @Nullable FsyncDescriptor fsync,
+      @Nullable Long maxSegmentSize,
+      @Nullable List<SegmentDescriptor> segments,
+      @Nullable Long diskBytes,
+      @Nullable Integer liveKeys,
+      @Nullable GarbageDescriptor garbage,
+      @Nullable Long nextTxid,
+      @Nullable Instant lastFsync,
       boolean poisoned,
       boolean closed,
-      CompactionDescriptor lastCompaction,
-      RetentionDescriptor lastRetention,
+      @Nullable CompactionDescriptor lastCompaction,
+      @Nullable RetentionDescriptor lastRetention,
       RecoveryDescriptor recovery,
-      IntegrityDescriptor integrity) {}
+      @Nullable IntegrityDescriptor integrity) {}
 
   /**
    * The fsync policy.
@@ -296,6 +300,15 @@ public final class DatawalEndpoint {
    * What recovery found when the store was opened; see {@link RecoveryReport}.
    *
    * @param duration how long opening and recovery took, if this application opened the store
+   * @param filesScanned segment files read (with a snapshot: those read after the part it covers)
+   * @param recordsReplayed valid records read (with a snapshot: only those after the part it
+   *     covers)
+   * @param tailTruncated segments whose damaged tail was left out (0 or 1)
+   * @param tailBytesDiscarded bytes left out of the log as torn tail
+   * @param midStreamErrors always 0 (such damage fails the open instead)
+   * @param unsupportedVersions always 0 (such damage fails the open instead)
+   * @param lastTxidSeen the highest txid of a valid record, 0 for an empty log
+   * @param damageFound whether recovery left anything out
    * @param damage each damaged region left out of the log
    * @param leftoversRemoved files an interrupted compaction or repair left behind, deleted
    * @param snapshotUsed whether the key directory was loaded from the key-directory snapshot (the
@@ -303,7 +316,7 @@ public final class DatawalEndpoint {
    * @param snapshotKeys live keys loaded from the snapshot, 0 if none was used
    */
   public record RecoveryDescriptor(
-      Duration duration,
+      @Nullable Duration duration,
       int filesScanned,
       long recordsReplayed,
       int tailTruncated,
@@ -316,7 +329,7 @@ public final class DatawalEndpoint {
       List<String> leftoversRemoved,
       boolean snapshotUsed,
       long snapshotKeys) {
-    static RecoveryDescriptor of(RecoveryReport report, Duration duration) {
+    static RecoveryDescriptor of(RecoveryReport report, @Nullable Duration duration) {
       return new RecoveryDescriptor(
           duration,
           report.filesScanned(),
@@ -344,7 +357,7 @@ public final class DatawalEndpoint {
    * @param keptIn the file those bytes are kept in
    */
   public record DamageDescriptor(
-      long segment, long offset, String kind, long bytes, String keptIn) {
+      long segment, long offset, String kind, long bytes, @Nullable String keptIn) {
     static DamageDescriptor of(DamageEvent event) {
       return new DamageDescriptor(
           event.segment(),
@@ -368,8 +381,8 @@ public final class DatawalEndpoint {
   public record IntegrityDescriptor(
       boolean damaged,
       List<ProblemDescriptor> problems,
-      ProgressDescriptor running,
-      VerificationDescriptor lastVerification) {
+      @Nullable ProgressDescriptor running,
+      @Nullable VerificationDescriptor lastVerification) {
     static IntegrityDescriptor of(IntegrityStatus status) {
       return new IntegrityDescriptor(
           status.damaged(),
@@ -472,13 +485,13 @@ public final class DatawalEndpoint {
       String action,
       String outcome,
       Instant at,
-      Instant lastFsync,
-      CompactionDescriptor lastCompaction,
-      RetentionDescriptor lastRetention,
-      IntegrityDescriptor integrity) {}
+      @Nullable Instant lastFsync,
+      @Nullable CompactionDescriptor lastCompaction,
+      @Nullable RetentionDescriptor lastRetention,
+      @Nullable IntegrityDescriptor integrity) {}
 
   /** The body of a refused or unknown write operation over HTTP. */
-  static Map<String, Object> error(String action, String message) {
-    return Map.of("action", action == null ? "" : action, "error", message);
+  static Map<String, Object> error(String action, @Nullable String message) {
+    return Map.of("action", action == null ? "" : action, "error", message == null ? "" : message);
   }
 }

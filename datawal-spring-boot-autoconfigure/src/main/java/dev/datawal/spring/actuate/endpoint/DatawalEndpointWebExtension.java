@@ -19,12 +19,22 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
 public final class DatawalEndpointWebExtension {
   private final DatawalEndpoint endpoint;
 
-  /** An extension of {@code endpoint}. */
+  /**
+   * An extension of {@code endpoint}.
+   *
+   * @param endpoint the endpoint whose write operations it serves over HTTP
+   */
   public DatawalEndpointWebExtension(DatawalEndpoint endpoint) {
     this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
   }
 
-  /** {@link DatawalEndpoint#run}, over HTTP. */
+  /**
+   * {@link DatawalEndpoint#run}, over HTTP.
+   *
+   * @param action {@code compact}, {@code fsync} or {@code verify}
+   * @return what it did (200), or the reason it could not be done: 400 for an unknown action, 409
+   *     when the store cannot do it now
+   */
   @WriteOperation
   public WebEndpointResponse<Object> run(@Selector String action) {
     try {

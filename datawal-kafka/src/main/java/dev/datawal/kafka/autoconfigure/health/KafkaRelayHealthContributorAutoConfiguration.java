@@ -1,6 +1,8 @@
-package dev.datawal.kafka.autoconfigure;
+package dev.datawal.kafka.autoconfigure.health;
 
 import dev.datawal.kafka.KafkaRelay;
+import dev.datawal.kafka.autoconfigure.KafkaRelayAutoConfiguration;
+import dev.datawal.kafka.health.KafkaRelayHealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;

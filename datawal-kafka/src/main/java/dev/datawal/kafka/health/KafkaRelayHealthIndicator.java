@@ -1,4 +1,4 @@
-package dev.datawal.kafka.autoconfigure;
+package dev.datawal.kafka.health;
 
 import dev.datawal.kafka.KafkaRelay;
 import dev.datawal.kafka.RelayStatus;
@@ -19,7 +19,11 @@ import org.springframework.boot.health.contributor.Health;
 public final class KafkaRelayHealthIndicator extends AbstractHealthIndicator {
   private final KafkaRelay relay;
 
-  /** An indicator for {@code relay}. */
+  /**
+   * An indicator for {@code relay}.
+   *
+   * @param relay the relay
+   */
   public KafkaRelayHealthIndicator(KafkaRelay relay) {
     super("datawal Kafka relay health check failed");
     this.relay = Objects.requireNonNull(relay, "relay");

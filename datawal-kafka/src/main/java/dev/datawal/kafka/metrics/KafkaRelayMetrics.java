@@ -1,4 +1,4 @@
-package dev.datawal.kafka.autoconfigure;
+package dev.datawal.kafka.metrics;
 
 import dev.datawal.kafka.KafkaRelay;
 import dev.datawal.kafka.RelayStatus;
@@ -34,7 +34,11 @@ import org.jspecify.annotations.Nullable;
 public final class KafkaRelayMetrics implements MeterBinder {
   private final KafkaRelay relay;
 
-  /** Metrics of {@code relay}. */
+  /**
+   * Metrics of {@code relay}.
+   *
+   * @param relay the relay
+   */
   public KafkaRelayMetrics(KafkaRelay relay) {
     this.relay = Objects.requireNonNull(relay, "relay");
   }

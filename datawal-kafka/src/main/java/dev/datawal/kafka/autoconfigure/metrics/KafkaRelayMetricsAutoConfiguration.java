@@ -1,6 +1,8 @@
-package dev.datawal.kafka.autoconfigure;
+package dev.datawal.kafka.autoconfigure.metrics;
 
 import dev.datawal.kafka.KafkaRelay;
+import dev.datawal.kafka.autoconfigure.KafkaRelayAutoConfiguration;
+import dev.datawal.kafka.metrics.KafkaRelayMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
