@@ -79,7 +79,7 @@ class SigkillCrashTests {
     Killed killed;
     try (ChildJvm child = w.start(tmp, store)) {
       child.awaitLine("ACK ", CHILD_TIMEOUT);
-      Thread.sleep(r.nextInt(150)); // the child appends as fast as it can meanwhile
+      Thread.sleep(r.nextInt(150)); // a seeded kill moment; the child appends meanwhile
       killed = kill(child);
     }
     try (RecordLog log = RecordLog.open(store)) {
@@ -100,7 +100,7 @@ class SigkillCrashTests {
     Killed killed;
     try (ChildJvm child = w.start(tmp, store)) {
       awaitAck(child, 5 + r.nextInt(60));
-      Thread.sleep(r.nextInt(5));
+      Thread.sleep(r.nextInt(5)); // a seeded kill moment, while the child writes
       killed = kill(child);
     }
     try (RecordLog log = RecordLog.open(store)) {
@@ -120,7 +120,7 @@ class SigkillCrashTests {
     Killed killed;
     try (ChildJvm child = w.start(tmp, store)) {
       awaitAck(child, 20 + r.nextInt(60));
-      Thread.sleep(r.nextInt(5));
+      Thread.sleep(r.nextInt(5)); // a seeded kill moment, while the child writes
       killed = kill(child);
     }
     List<Path> segments = segmentFiles(store);
@@ -242,7 +242,7 @@ class SigkillCrashTests {
     try (ChildJvm child = ChildJvm.start(tmp, args.toArray(String[]::new))) {
       child.awaitLine("LOCKED ", CHILD_TIMEOUT);
       awaitAck(child, 5 + r.nextInt(200));
-      Thread.sleep(r.nextInt(5));
+      Thread.sleep(r.nextInt(5)); // a seeded kill moment, while the child writes
       killed = kill(child);
     }
     // The put of i is acknowledged only after it returned, so every acknowledged put is there; the
@@ -279,7 +279,7 @@ class SigkillCrashTests {
       child.awaitLine("LOCKED ", CHILD_TIMEOUT);
       child.awaitLine("COMPACTED ", CHILD_TIMEOUT); // at least one compaction has run
       awaitAck(child, 20 + r.nextInt(300));
-      Thread.sleep(r.nextInt(10));
+      Thread.sleep(r.nextInt(10)); // a seeded kill moment, while the child writes
       killed = kill(child);
     }
     try (DataWal dw = DataWal.open(store)) {
@@ -393,7 +393,7 @@ class SigkillCrashTests {
     try (ChildJvm child = ChildJvm.start(tmp, args.toArray(String[]::new))) {
       child.awaitLine("LOCKED ", CHILD_TIMEOUT);
       awaitAck(child, 20 + r.nextInt(300));
-      Thread.sleep(r.nextInt(5));
+      Thread.sleep(r.nextInt(5)); // a seeded kill moment, while the child writes
       killed = kill(child);
     }
     // Retention keeps a suffix: every record from the first one left to the last acknowledged
@@ -425,7 +425,7 @@ class SigkillCrashTests {
             tmp, "--mode=" + mode, "--dir=" + store, "--out=" + out, "--records=100000")) {
       child.awaitLine("LOCKED ", CHILD_TIMEOUT);
       child.awaitLine("DONE ", CHILD_TIMEOUT);
-      Thread.sleep(new SplittableRandom(seed).nextInt(20));
+      Thread.sleep(new SplittableRandom(seed).nextInt(20)); // a seeded kill moment, mid-copy
       child.kill();
       child.awaitExit(CHILD_TIMEOUT);
     }
