@@ -252,7 +252,7 @@ class KafkaRelayTests {
       while (broker.readAll("view").size() >= relay.status().published()) {
         assertThat(System.nanoTime()).as("the topic was never compacted").isLessThan(deadline);
         write(wal, random, written++);
-        Thread.sleep(150);
+        Thread.sleep(150); // paces the writes past segment.ms, so the broker rolls and cleans
       }
       long last = wal.log().lastTxid();
       await("the relay to publish everything", 60, () -> relay.status().confirmedTxid() == last);
