@@ -44,23 +44,10 @@ public final class TestSeed {
     return z ^ (z >>> 31);
   }
 
-  /** The line {@link #of} prints. */
-  public static String line(Class<?> test, String property, long seed) {
-    String name = test.getSimpleName();
-    return name
-        + ": seed "
-        + seed
-        + " (replay: -Dtest="
-        + name
-        + " -D"
-        + property
-        + "="
-        + seed
-        + ")";
-  }
-
   private static long printed(Class<?> test, String property, long seed) {
-    System.out.println(line(test, property, seed));
+    String name = test.getSimpleName();
+    System.out.printf(
+        "%s: seed %d (replay: -Dtest=%s -D%s=%d)%n", name, seed, name, property, seed);
     return seed;
   }
 

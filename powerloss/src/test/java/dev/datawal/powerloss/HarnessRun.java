@@ -29,17 +29,8 @@ final class HarnessRun {
             ? DEFAULT_SEED
             : value.equals("random") ? new SecureRandom().nextLong() >>> 16 : Long.parseLong(value);
     String testClass = test.getSimpleName();
-    System.out.println(
-        testClass
-            + ": seed "
-            + seed
-            + " (replay: -Dtest="
-            + testClass
-            + " -D"
-            + property
-            + "="
-            + seed
-            + ")");
+    System.out.printf(
+        "%s: seed %d (replay: -Dtest=%s -D%s=%d)%n", testClass, seed, testClass, property, seed);
     return seed;
   }
 
