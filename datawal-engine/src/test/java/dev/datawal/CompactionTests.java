@@ -5,6 +5,7 @@ import static dev.datawal.TestFiles.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.datawal.testing.TestSeed;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** In-place compaction of a live DataWal: state kept, space reclaimed, reads never disturbed. */
 class CompactionTests {
-  private static final long SEED = Long.getLong("datawal.test.seed", System.nanoTime());
+  private static final long SEED = TestSeed.of(CompactionTests.class, "datawal.test.seed");
 
   @TempDir Path dir;
   private final ExecutorService pool = Executors.newCachedThreadPool();

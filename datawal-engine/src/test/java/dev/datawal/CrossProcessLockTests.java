@@ -102,7 +102,7 @@ class CrossProcessLockTests {
         log = RecordLog.open(store);
       } catch (StoreLockedException e) {
         last = e;
-        Thread.sleep(20);
+        Thread.sleep(20); // retry interval: opening within the 5 s bound is what is tested
       }
     }
     assertThat(log)

@@ -4,6 +4,7 @@ import static dev.datawal.TestFiles.str;
 import static dev.datawal.TestFiles.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.datawal.testing.TestSeed;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * returns a value written for another key.
  */
 class DataWalConcurrencyTests {
-  private static final long SEED = Long.getLong("datawal.test.seed", System.nanoTime());
+  private static final long SEED = TestSeed.of(DataWalConcurrencyTests.class, "datawal.test.seed");
   private static final int WRITERS = 4;
   private static final int READERS = 2;
   private static final int OPS = 600;
@@ -51,7 +52,6 @@ class DataWalConcurrencyTests {
 
   @Test
   void concurrentPutsGetsAndDeletesKeepLastWriteWinsInLogOrder() throws Exception {
-    System.out.println("DataWalConcurrencyTests: seed " + SEED);
     ConcurrentLinkedQueue<RecordRef> acknowledged = new ConcurrentLinkedQueue<>();
     AtomicBoolean writing = new AtomicBoolean(true);
     try (DataWal store =

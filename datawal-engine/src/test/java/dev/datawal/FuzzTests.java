@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.datawal.internal.format.DecodedFrame;
 import dev.datawal.internal.format.FrameFormat;
+import dev.datawal.testing.TestSeed;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -29,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Seeded fuzzing of frame decoding and of recovery from damaged stores, in the normal test run.
  *
- * <p>Every run uses a base seed: {@code -Ddatawal.fuzz.seed=<n>} if given, else {@link
- * System#nanoTime()}. It is printed at the start, and every failure names it together with the
+ * <p>Every run uses a base seed: {@code -Ddatawal.fuzz.seed=<n>} if given, else a random one
+ * ({@link TestSeed}). It is printed at the start, and every failure names it together with the
  * iteration and the seed derived for it, so {@code mvn test -Dtest=FuzzTests
  * -Ddatawal.fuzz.seed=<n>} replays a failure exactly.
  *
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * finds no damage).
  */
 class FuzzTests {
-  private static final long BASE_SEED = baseSeed();
+  private static final long BASE_SEED = TestSeed.of(FuzzTests.class, "datawal.fuzz.seed");
 
   /** {@code -Ddatawal.fuzz.scale=<n>} multiplies the iterations, for a longer search. */
   private static final int SCALE = Integer.getInteger("datawal.fuzz.scale", 1);
@@ -60,14 +61,11 @@ class FuzzTests {
   private static final HexFormat HEX = HexFormat.of();
 
   @BeforeAll
-  static void printSeed() {
-    System.out.println(
-        "FuzzTests: base seed "
-            + BASE_SEED
-            + " (replay with -Dtest=FuzzTests -Ddatawal.fuzz.seed="
-            + BASE_SEED
-            + (SCALE == 1 ? "" : " -Ddatawal.fuzz.scale=" + SCALE)
-            + ")");
+  static void printScale() {
+    if (SCALE != 1) {
+      System.out.println(
+          "FuzzTests: scale " + SCALE + " (replay with -Ddatawal.fuzz.scale=" + SCALE + ")");
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -78,7 +76,7 @@ class FuzzTests {
     AllocationMeter meter = AllocationMeter.createOrNull();
     warmUpDecode();
     for (int i = 0; i < DECODE_ITERATIONS; i++) {
-      long seed = derive(BASE_SEED, 1, i);
+      long seed = TestSeed.derive(BASE_SEED, 1, i);
       byte[] input = randomDecodeInput(new SplittableRandom(seed));
       try {
         checkDecode(input, meter);
@@ -255,7 +253,7 @@ class FuzzTests {
     warmUpReport(tmp.resolve("warm-up"));
     Map<String, Integer> outcomes = new TreeMap<>();
     for (int s = 0; s < STORES; s++) {
-      long storeSeed = derive(BASE_SEED, 2, s);
+      long storeSeed = TestSeed.derive(BASE_SEED, 2, s);
       Path base = tmp.resolve("base-" + s);
       List<Record> original;
       try {
@@ -265,7 +263,7 @@ class FuzzTests {
       }
       TreeMap<Long, byte[]> baseSegments = readSegments(base);
       for (int m = 0; m < MUTATIONS_PER_STORE; m++) {
-        long mutationSeed = derive(storeSeed, 3, m);
+        long mutationSeed = TestSeed.derive(storeSeed, 3, m);
         Mutation mutation = null;
         Path copy = tmp.resolve("store-" + s + "-mutation-" + m);
         try {
@@ -853,21 +851,6 @@ class FuzzTests {
     long allocated() {
       return bean.getCurrentThreadAllocatedBytes();
     }
-  }
-
-  private static long baseSeed() {
-    String property = System.getProperty("datawal.fuzz.seed");
-    return property == null || property.isBlank()
-        ? System.nanoTime()
-        : Long.parseLong(property.trim());
-  }
-
-  /** A well-mixed seed for item {@code index} of stream {@code stream} (SplitMix64 finalizer). */
-  static long derive(long seed, long stream, long index) {
-    long z = seed + 0x9E3779B97F4A7C15L * (stream * 0x1_0000_0001L + index + 1);
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
   }
 
   private static AssertionError replayable(String what, long derivedSeed, Throwable cause) {

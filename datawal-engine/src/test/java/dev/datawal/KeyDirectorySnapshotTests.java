@@ -5,6 +5,7 @@ import static dev.datawal.TestFiles.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.datawal.testing.TestSeed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * damaged or foreign snapshot is never trusted.
  */
 class KeyDirectorySnapshotTests {
-  private static final long SEED = Long.getLong("datawal.test.seed", System.nanoTime());
+  private static final long SEED =
+      TestSeed.of(KeyDirectorySnapshotTests.class, "datawal.test.seed");
   private static final String SNAPSHOT = "keydir.snapshot";
 
   @TempDir Path tmp;

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -129,8 +130,17 @@ class LogFollowerTests {
   void closingTheLogEndsAWait() throws Exception {
     RecordLog log = open(FsyncPolicy.ALWAYS, 1 << 20);
     LogFollower follower = log.follow(1);
-    Future<?> waiting = pool.submit(() -> follower.poll(LONG));
-    Thread.sleep(20); // let it start waiting; the outcome does not depend on it
+    AtomicReference<Thread> poller = new AtomicReference<>();
+    Future<?> waiting =
+        pool.submit(
+            () -> {
+              poller.set(Thread.currentThread());
+              return follower.poll(LONG);
+            });
+    // Close while the poll waits for a record (a timed wait), not before it starts.
+    TestFiles.await(
+        "the follower to wait for a record",
+        () -> poller.get() != null && poller.get().getState() == Thread.State.TIMED_WAITING);
     log.close();
     assertThatThrownBy(() -> waiting.get(30, TimeUnit.SECONDS))
         .hasCauseInstanceOf(IllegalStateException.class);

@@ -2,6 +2,7 @@ package dev.datawal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.datawal.testing.TestSeed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,6 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,12 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
  * universe (so keys are overwritten and deleted often), each with its own policy and segment size;
  * a small segment size makes the writer rotate by itself.
  *
- * <p>Seeds: a base seed from {@code -Ddatawal.test.seed=<n>}, else {@link System#nanoTime()},
- * printed once; each sequence derives its own ({@link FuzzTests#derive}). A failure names both;
+ * <p>Seeds: a base seed from {@code -Ddatawal.test.seed=<n>}, else a random one ({@link TestSeed}),
+ * printed once; each sequence derives its own ({@link TestSeed#derive}). A failure names both;
  * {@code -Ddatawal.test.sequence=<sequence seed>} replays that one sequence alone.
  */
 class PropertyTests {
-  private static final long BASE_SEED = baseSeed();
+  private static final long BASE_SEED = TestSeed.of(PropertyTests.class, "datawal.test.seed");
   private static final String ONLY_SEQUENCE = System.getProperty("datawal.test.sequence");
   private static final int SEQUENCES = 100;
   private static final int OPS = 200;
@@ -56,16 +56,6 @@ class PropertyTests {
   };
 
   @TempDir Path tmp;
-
-  @BeforeAll
-  static void printSeed() {
-    System.out.println(
-        "PropertyTests: base seed "
-            + BASE_SEED
-            + " (replay with -Dtest=PropertyTests -Ddatawal.test.seed="
-            + BASE_SEED
-            + ")");
-  }
 
   // The operations.
 
@@ -391,7 +381,7 @@ class PropertyTests {
 
   private void forEachSequence(int property, SequenceCheck check) {
     for (int s = 0; s < SEQUENCES; s++) {
-      long seed = FuzzTests.derive(BASE_SEED, property, s);
+      long seed = TestSeed.derive(BASE_SEED, property, s);
       if (ONLY_SEQUENCE != null && Long.parseLong(ONLY_SEQUENCE.trim()) != seed) {
         continue;
       }
@@ -468,12 +458,5 @@ class PropertyTests {
       throw new UncheckedIOException(e);
     }
     return files;
-  }
-
-  private static long baseSeed() {
-    String property = System.getProperty("datawal.test.seed");
-    return property == null || property.isBlank()
-        ? System.nanoTime()
-        : Long.parseLong(property.trim());
   }
 }

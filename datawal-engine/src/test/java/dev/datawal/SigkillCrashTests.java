@@ -3,6 +3,7 @@ package dev.datawal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.datawal.internal.format.FrameFormat;
+import dev.datawal.testing.TestSeed;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,11 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
  * kernel by write(2), so even unsynced records that were acknowledged must survive. At most one
  * record beyond the last acknowledgement can exist (the one in flight when the kill landed).
  *
- * <p>Seeds: a base seed from {@code -Ddatawal.crash.seed=<n>}, else {@link System#nanoTime()}; each
- * repetition derives its own, printed to stdout and named in every failure.
+ * <p>Seeds: a base seed from {@code -Ddatawal.crash.seed=<n>}, else a random one ({@link
+ * TestSeed}), printed once; each repetition derives its own, printed to stdout and named in every
+ * failure.
  */
 class SigkillCrashTests {
-  private static final long BASE_SEED = baseSeed();
+  private static final long BASE_SEED = TestSeed.of(SigkillCrashTests.class, "datawal.crash.seed");
   private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(30);
 
   @TempDir Path tmp;
@@ -66,16 +67,6 @@ class SigkillCrashTests {
             failure);
       };
 
-  @BeforeAll
-  static void printSeed() {
-    System.out.println(
-        "SigkillCrashTests: base seed "
-            + BASE_SEED
-            + " (replay with -Dtest=SigkillCrashTests -Ddatawal.crash.seed="
-            + BASE_SEED
-            + ")");
-  }
-
   @RepeatedTest(5)
   void unsyncedAppendsRecoverAContiguousPrefixAfterSigkill(RepetitionInfo repetition)
       throws Exception {
@@ -88,7 +79,7 @@ class SigkillCrashTests {
     Killed killed;
     try (ChildJvm child = w.start(tmp, store)) {
       child.awaitLine("ACK ", CHILD_TIMEOUT);
-      Thread.sleep(r.nextInt(150)); // the child appends as fast as it can meanwhile
+      Thread.sleep(r.nextInt(150)); // a seeded kill moment; the child appends meanwhile
       killed = kill(child);
     }
     try (RecordLog log = RecordLog.open(store)) {
@@ -109,7 +100,7 @@ class SigkillCrashTests {
     Killed killed;
     try (ChildJvm child = w.start(tmp, store)) {
       awaitAck(child, 5 + r.nextInt(60));
-      Thread.sleep(r.nextInt(5));
+      Thread.sleep(r.nextInt(5)); // a seeded kill moment, while the child writes
       killed = kill(child);
     }
     try (RecordLog log = RecordLog.open(store)) {
@@ -129,7 +120,7 @@ class SigkillCrashTests {
     Killed killed;
     try (ChildJvm child = w.start(tmp, store)) {
       awaitAck(child, 20 + r.nextInt(60));
-      Thread.sleep(r.nextInt(5));
+      Thread.sleep(r.nextInt(5)); // a seeded kill moment, while the child writes
       killed = kill(child);
     }
     List<Path> segments = segmentFiles(store);
@@ -193,7 +184,7 @@ class SigkillCrashTests {
         damage = part + " bytes of the next frame appended";
       }
     }
-    System.out.println("SigkillCrashTests: seed " + seed + ": torn tail: " + damage);
+    System.out.println("SigkillCrashTests: derived seed " + seed + ": torn tail: " + damage);
 
     List<byte[]> extra = new ArrayList<>();
     try (RecordLog log = RecordLog.open(store)) {
@@ -251,7 +242,7 @@ class SigkillCrashTests {
     try (ChildJvm child = ChildJvm.start(tmp, args.toArray(String[]::new))) {
       child.awaitLine("LOCKED ", CHILD_TIMEOUT);
       awaitAck(child, 5 + r.nextInt(200));
-      Thread.sleep(r.nextInt(5));
+      Thread.sleep(r.nextInt(5)); // a seeded kill moment, while the child writes
       killed = kill(child);
     }
     // The put of i is acknowledged only after it returned, so every acknowledged put is there; the
@@ -288,7 +279,7 @@ class SigkillCrashTests {
       child.awaitLine("LOCKED ", CHILD_TIMEOUT);
       child.awaitLine("COMPACTED ", CHILD_TIMEOUT); // at least one compaction has run
       awaitAck(child, 20 + r.nextInt(300));
-      Thread.sleep(r.nextInt(10));
+      Thread.sleep(r.nextInt(10)); // a seeded kill moment, while the child writes
       killed = kill(child);
     }
     try (DataWal dw = DataWal.open(store)) {
@@ -402,7 +393,7 @@ class SigkillCrashTests {
     try (ChildJvm child = ChildJvm.start(tmp, args.toArray(String[]::new))) {
       child.awaitLine("LOCKED ", CHILD_TIMEOUT);
       awaitAck(child, 20 + r.nextInt(300));
-      Thread.sleep(r.nextInt(5));
+      Thread.sleep(r.nextInt(5)); // a seeded kill moment, while the child writes
       killed = kill(child);
     }
     // Retention keeps a suffix: every record from the first one left to the last acknowledged
@@ -434,7 +425,7 @@ class SigkillCrashTests {
             tmp, "--mode=" + mode, "--dir=" + store, "--out=" + out, "--records=100000")) {
       child.awaitLine("LOCKED ", CHILD_TIMEOUT);
       child.awaitLine("DONE ", CHILD_TIMEOUT);
-      Thread.sleep(new SplittableRandom(seed).nextInt(20));
+      Thread.sleep(new SplittableRandom(seed).nextInt(20)); // a seeded kill moment, mid-copy
       child.kill();
       child.awaitExit(CHILD_TIMEOUT);
     }
@@ -554,22 +545,11 @@ class SigkillCrashTests {
   }
 
   private static void announce(String what, long seed) {
-    System.out.println("SigkillCrashTests: " + what + ", seed " + seed);
+    System.out.println("SigkillCrashTests: " + what + ", derived seed " + seed);
   }
 
+  /** The seed of one repetition of one scenario, derived from the base seed. */
   private static long deriveSeed(int scenario, RepetitionInfo repetition) {
-    long z =
-        BASE_SEED
-            + 0x9E3779B97F4A7C15L * (scenario * 0x1_0000_0001L + repetition.getCurrentRepetition());
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
-  }
-
-  private static long baseSeed() {
-    String property = System.getProperty("datawal.crash.seed");
-    return property == null || property.isBlank() || property.trim().equals("random")
-        ? System.nanoTime()
-        : Long.parseLong(property.trim());
+    return TestSeed.derive(BASE_SEED, scenario, repetition.getCurrentRepetition() - 1);
   }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.datawal.internal.io.Mmap;
 import dev.datawal.internal.kv.KeyDirectorySnapshot;
+import dev.datawal.testing.TestSeed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * /proc/self/maps}, so most of these run on Linux only, on a runtime that can unmap explicitly.
  */
 class SnapshotUnmapTests {
-  private static final long SEED = Long.getLong("datawal.test.seed", System.nanoTime());
+  private static final long SEED = TestSeed.of(SnapshotUnmapTests.class, "datawal.test.seed");
   private static final Path MAPS = Path.of("/proc/self/maps");
 
   @TempDir Path tmp;
@@ -173,7 +174,6 @@ class SnapshotUnmapTests {
   @Test
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void getsRacingCloseReturnTheRightValueOrThrowIllegalStateException() throws Exception {
-    System.out.println("SnapshotUnmapTests seed " + SEED + " (-Ddatawal.test.seed to repeat)");
     SplittableRandom r = new SplittableRandom(SEED);
     int keys = 2_000;
     Map<String, String> model = storeWithSnapshot(dir(), keys);

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.datawal.internal.format.FrameFormat;
+import dev.datawal.testing.TestSeed;
 import dev.datawal.tools.StoreRepair;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,8 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * printed.
  */
 class StoreIntegrityTests {
-  private static final long SEED =
-      Long.getLong("datawal.test.seed", System.nanoTime() ^ 0x5EED5EEDL);
+  private static final long SEED = TestSeed.of(StoreIntegrityTests.class, "datawal.test.seed");
   private static final int KEYS = 400;
   private static final int WRITES = 4_000;
 
@@ -50,8 +50,6 @@ class StoreIntegrityTests {
 
   @BeforeEach
   void buildStore() {
-    System.out.println(
-        "StoreIntegrityTests seed " + SEED + " (replay: -Ddatawal.test.seed=" + SEED + ")");
     dir = tmp.resolve("store");
     model = new TreeMap<>();
     SplittableRandom r = new SplittableRandom(SEED);

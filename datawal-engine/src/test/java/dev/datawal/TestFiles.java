@@ -101,7 +101,7 @@ public final class TestFiles {
         throw new AssertionError("timed out waiting until " + what);
       }
       try {
-        Thread.sleep(2);
+        Thread.sleep(2); // the poll interval of this condition wait
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new AssertionError("interrupted waiting until " + what, e);

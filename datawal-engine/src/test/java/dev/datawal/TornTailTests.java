@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.datawal.internal.format.FrameFormat;
+import dev.datawal.testing.TestSeed;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * survive, zero fill and garbage are torn tails, and damage followed by a valid frame is not.
  */
 class TornTailTests {
-  private static final long SEED = Long.getLong("datawal.test.seed", System.nanoTime());
+  private static final long SEED = TestSeed.of(TornTailTests.class, "datawal.test.seed");
 
   @TempDir Path tmp;
 

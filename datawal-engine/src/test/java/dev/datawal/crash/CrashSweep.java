@@ -1,5 +1,6 @@
 package dev.datawal.crash;
 
+import dev.datawal.testing.TestSeed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -55,19 +56,9 @@ final class CrashSweep {
       boolean strictVersion) {
     static final long DEFAULT_SEED = 0x5EED_DA7AL;
 
-    static Settings fromSystemProperties() {
-      String seed = System.getProperty("datawal.crash.seed", "");
-      long base;
-      if (seed.isBlank()) {
-        base = DEFAULT_SEED;
-      } else if (seed.equals("random")) {
-        base = new SplittableRandom().nextLong();
-      } else {
-        base =
-            seed.startsWith("0x")
-                ? Long.parseUnsignedLong(seed.substring(2), 16)
-                : Long.parseLong(seed);
-      }
+    /** The settings for {@code test}, which prints the base seed ({@link TestSeed}). */
+    static Settings fromSystemProperties(Class<?> test) {
+      long base = TestSeed.of(test, "datawal.crash.seed", DEFAULT_SEED);
       int scale = Integer.getInteger("datawal.crash.scale", 1);
       String only = System.getProperty("datawal.crash.only", "");
       long budget = Long.getLong("datawal.crash.budgetSeconds", 300L * Math.max(1, scale));
@@ -106,11 +97,7 @@ final class CrashSweep {
     }
 
     String describe() {
-      return "base seed "
-          + baseSeed
-          + " (replay with -Ddatawal.crash.seed="
-          + baseSeed
-          + "), scale "
+      return "scale "
           + scale
           + ", "
           + imagesPerStep()

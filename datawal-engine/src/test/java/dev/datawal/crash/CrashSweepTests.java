@@ -28,10 +28,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * prints the {@code -Ddatawal.crash.only=...} that replays just that case.
  */
 class CrashSweepTests {
-  private static final CrashSweep.Settings SETTINGS = CrashSweep.Settings.fromSystemProperties();
+  private static final CrashSweep.Settings SETTINGS =
+      CrashSweep.Settings.fromSystemProperties(CrashSweepTests.class);
 
   @BeforeAll
-  static void printSeed() {
+  static void printSettings() {
     System.out.println("[crash] " + SETTINGS.describe());
   }
 

@@ -15,6 +15,7 @@ import dev.datawal.autoconfigure.DatawalStoreAutoConfiguration;
 import dev.datawal.kafka.autoconfigure.KafkaRelayAutoConfiguration;
 import dev.datawal.kafka.autoconfigure.health.KafkaRelayHealthContributorAutoConfiguration;
 import dev.datawal.kafka.health.KafkaRelayHealthIndicator;
+import dev.datawal.testing.TestSeed;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -44,7 +45,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** The relay against a real broker: what it publishes, and that a restart loses nothing. */
 class KafkaRelayTests {
-  private static final long SEED = Long.getLong("datawal.test.seed", System.nanoTime());
+  private static final long SEED = TestSeed.of(KafkaRelayTests.class, "datawal.test.seed");
   private static TestBroker broker;
 
   @TempDir Path dir;
@@ -251,7 +252,7 @@ class KafkaRelayTests {
       while (broker.readAll("view").size() >= relay.status().published()) {
         assertThat(System.nanoTime()).as("the topic was never compacted").isLessThan(deadline);
         write(wal, random, written++);
-        Thread.sleep(150);
+        Thread.sleep(150); // paces the writes past segment.ms, so the broker rolls and cleans
       }
       long last = wal.log().lastTxid();
       await("the relay to publish everything", 60, () -> relay.status().confirmedTxid() == last);

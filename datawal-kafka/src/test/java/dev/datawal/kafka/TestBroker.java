@@ -95,7 +95,7 @@ final class TestBroker implements AutoCloseable {
       assertThat(System.nanoTime())
           .as("waited %s for topic %s; read %d records", timeout, topic, records.size())
           .isLessThan(deadline);
-      Thread.sleep(200);
+      Thread.sleep(200); // the poll interval of this read-until
       records = readAll(topic);
     }
     return records;

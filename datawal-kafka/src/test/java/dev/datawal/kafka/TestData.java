@@ -32,7 +32,7 @@ final class TestData {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("timed out after " + seconds + " s waiting for " + what);
       }
-      Thread.sleep(20);
+      Thread.sleep(20); // the poll interval of this condition wait
     }
   }
 }

@@ -2,6 +2,10 @@ package dev.datawal.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import dev.datawal.DataWal;
 import dev.datawal.DatawalOptions;
 import dev.datawal.FsyncPolicy;
@@ -14,8 +18,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -288,8 +294,24 @@ class DatawalAutoConfigurationTests {
 
   @Test
   void lockWaitOutlastsAnotherProcessThatLetsGo() throws Exception {
+    // The other process lets go once the opener has found the store locked and says it waits.
+    CountDownLatch waiting = new CountDownLatch(1);
+    Logger opener = (Logger) LoggerFactory.getLogger(StoreOpener.class);
+    Level level = opener.getLevel();
+    AppenderBase<ILoggingEvent> waitLine =
+        new AppenderBase<>() {
+          @Override
+          protected void append(ILoggingEvent event) {
+            if (event.getFormattedMessage().contains("for it to be released")) {
+              waiting.countDown();
+            }
+          }
+        };
+    waitLine.start();
+    opener.setLevel(Level.INFO);
+    opener.addAppender(waitLine);
     try (LockHolder other = LockHolder.start(dir)) {
-      other.releaseAfter(Duration.ofMillis(700));
+      other.releaseWhen(waiting);
       runner()
           .withPropertyValues("datawal.store=log", "datawal.lock.wait=30s")
           .run(
@@ -297,6 +319,9 @@ class DatawalAutoConfigurationTests {
                 assertThat(context).hasNotFailed();
                 assertThat(context.getBean(RecordLog.class).lastTxid()).isEqualTo(1);
               });
+    } finally {
+      opener.detachAppender(waitLine);
+      opener.setLevel(level);
     }
   }
 

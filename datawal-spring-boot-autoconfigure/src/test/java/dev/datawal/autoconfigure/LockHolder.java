@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,15 +48,19 @@ public final class LockHolder implements AutoCloseable {
     return process.pid();
   }
 
-  /** Asks the child to close the store and exit, after {@code delay}, without waiting. */
-  void releaseAfter(Duration delay) {
+  /**
+   * Asks the child to close the store and exit once {@code ready} is counted down, without waiting;
+   * if that takes over a minute, the child keeps the lock.
+   */
+  void releaseWhen(CountDownLatch ready) {
     Thread thread =
         new Thread(
             () -> {
               try {
-                Thread.sleep(delay.toMillis());
-                process.getOutputStream().write('\n');
-                process.getOutputStream().flush();
+                if (ready.await(60, TimeUnit.SECONDS)) {
+                  process.getOutputStream().write('\n');
+                  process.getOutputStream().flush();
+                }
               } catch (InterruptedException | IOException e) {
                 process.destroy();
               }

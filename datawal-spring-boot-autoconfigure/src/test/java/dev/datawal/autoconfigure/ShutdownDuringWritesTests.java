@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ class ShutdownDuringWritesTests {
     Queue<Throwable> refusals = new ConcurrentLinkedQueue<>();
     List<Thread> threads = new ArrayList<>();
     CountDownLatch started = new CountDownLatch(writers);
+    CountDownLatch enoughAcknowledged = new CountDownLatch(2_000);
     StarterContexts.runner(dir)
         .withPropertyValues("datawal.segment.max-size=64KB")
         .run(
@@ -44,15 +46,16 @@ class ShutdownDuringWritesTests {
                               return;
                             }
                             acknowledged.add(key);
+                            enoughAcknowledged.countDown();
                           }
                         });
                 thread.start();
                 threads.add(thread);
               }
               started.await();
-              while (acknowledged.size() < 2_000) {
-                Thread.sleep(5);
-              }
+              assertThat(enoughAcknowledged.await(60, TimeUnit.SECONDS))
+                  .as("2,000 puts acked")
+                  .isTrue();
             }); // the context closes here, with every writer still writing
     for (Thread thread : threads) {
       thread.join(30_000);

@@ -2,6 +2,7 @@ package dev.datawal.drainapp;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.datawal.DataWal;
 import java.net.URI;
@@ -9,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -35,15 +39,20 @@ class GracefulShutdownTests {
   @RestController
   static class DrainApp {
     private final DataWal store;
+    private final ApplicationContext context;
 
-    DrainApp(DataWal store) {
+    DrainApp(DataWal store, ApplicationContext context) {
       this.store = store;
+      this.context = context;
     }
 
     @PutMapping("/slow/{key}")
-    String slowPut(@PathVariable String key) throws InterruptedException {
+    String slowPut(@PathVariable String key) {
       entered.countDown();
-      Thread.sleep(1_000); // shutdown starts meanwhile
+      // The write waits until the shutdown has begun draining the web server, which waits for it.
+      WebServerGracefulShutdownLifecycle drain =
+          context.getBean(WebServerGracefulShutdownLifecycle.class);
+      await().atMost(Duration.ofSeconds(20)).until(() -> !drain.isRunning());
       store.put(key.getBytes(UTF_8), "written during shutdown".getBytes(UTF_8));
       return "stored";
     }

@@ -28,7 +28,9 @@ class FileSystemShutdownHarnessTests {
     Assumptions.assumeTrue(unavailable.isEmpty(), () -> "skipped: " + unavailable.orElse(""));
     List<FileSystemShutdown.Kind> kinds =
         FileSystemShutdown.kinds(System.getProperty("powerloss.fs.kinds", "ext4,xfs"));
-    List<CutHarness.Round> rounds = HarnessRun.runAndCheck("fs", new FileSystemShutdown(kinds), 2);
+    List<CutHarness.Round> rounds =
+        HarnessRun.runAndCheck(
+            FileSystemShutdownHarnessTests.class, "fs", new FileSystemShutdown(kinds), 2);
     assertThat(rounds)
         .extracting(CutHarness.Round::fault)
         .contains("shutdown-" + kinds.get(0).name().toLowerCase(java.util.Locale.ROOT));

@@ -10,7 +10,9 @@ import java.util.stream.Collectors;
 /**
  * Runs a {@link CutHarness} against the real sample app from a test, with the rounds and seed given
  * by system properties {@code powerloss.<name>.rounds} and {@code powerloss.<name>.seed} (a number,
- * or {@code random}), and checks every round: validated OK, nothing acknowledged dropped, something
+ * or {@code random}; the base seed is printed as {@code <TestClass>: seed <N> (replay:
+ * -Dtest=<TestClass> -Dpowerloss.<name>.seed=<N>)}, as the engine's {@code TestSeed} prints its
+ * seeds), and checks every round: validated OK, nothing acknowledged dropped, something
  * acknowledged before the cut. Round directories stay under {@code powerloss.work.dir}.
  */
 final class HarnessRun {
@@ -18,31 +20,37 @@ final class HarnessRun {
 
   private HarnessRun() {}
 
-  static long seed(String name) {
-    String seed = System.getProperty("powerloss." + name + ".seed", "");
-    if (seed.isEmpty()) {
-      return DEFAULT_SEED;
-    }
-    return seed.equals("random") ? new SecureRandom().nextLong() >>> 16 : Long.parseLong(seed);
-  }
-
-  static List<CutHarness.Round> runAndCheck(String name, Fault fault, int defaultRounds)
-      throws Exception {
-    return runAndCheck(name, fault, CutHarness.Driver.WORKLOAD, defaultRounds);
+  /** The base seed for {@code test}'s harness {@code name}: fixed unless the property is set. */
+  static long seed(Class<?> test, String name) {
+    String property = "powerloss." + name + ".seed";
+    String value = System.getProperty(property, "").trim();
+    long seed =
+        value.isEmpty()
+            ? DEFAULT_SEED
+            : value.equals("random") ? new SecureRandom().nextLong() >>> 16 : Long.parseLong(value);
+    String testClass = test.getSimpleName();
+    System.out.printf(
+        "%s: seed %d (replay: -Dtest=%s -D%s=%d)%n", testClass, seed, testClass, property, seed);
+    return seed;
   }
 
   static List<CutHarness.Round> runAndCheck(
-      String name, Fault fault, CutHarness.Driver driver, int defaultRounds) throws Exception {
+      Class<?> test, String name, Fault fault, int defaultRounds) throws Exception {
+    return runAndCheck(test, name, fault, CutHarness.Driver.WORKLOAD, defaultRounds);
+  }
+
+  static List<CutHarness.Round> runAndCheck(
+      Class<?> test, String name, Fault fault, CutHarness.Driver driver, int defaultRounds)
+      throws Exception {
     int rounds = Integer.getInteger("powerloss." + name + ".rounds", defaultRounds);
-    long seed = seed(name);
+    long seed = seed(test, name);
     Path work =
         Path.of(System.getProperty("powerloss.work.dir", "target/harness"))
             .resolve(name + "-" + seed + "-" + System.currentTimeMillis());
     List<String> app = SampleAppCommand.resolve();
     System.out.printf(
-        "%s harness: rounds=%d seed=%d (replay: -Dpowerloss.%s.seed=%d"
-            + " -Dpowerloss.%s.rounds=%d) work=%s app=%s%n",
-        name, rounds, seed, name, seed, name, rounds, work, SampleAppCommand.describe(app));
+        "%s harness: rounds=%d (-Dpowerloss.%s.rounds=%d) work=%s app=%s%n",
+        name, rounds, name, rounds, work, SampleAppCommand.describe(app));
 
     List<CutHarness.Round> results =
         new CutHarness(app, work, System.out, fault, driver).run(rounds, seed);

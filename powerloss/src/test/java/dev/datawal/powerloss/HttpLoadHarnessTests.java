@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class HttpLoadHarnessTests {
   @Test
   void aSuccessfulResponseSurvivesAKill() throws Exception {
-    HarnessRun.runAndCheck("http", Fault.SIGKILL, CutHarness.Driver.HTTP, 2);
+    HarnessRun.runAndCheck(
+        HttpLoadHarnessTests.class, "http", Fault.SIGKILL, CutHarness.Driver.HTTP, 2);
   }
 
   /** As root: the file system is shut down under the app; 2xx responses before it are owed. */
@@ -23,6 +24,7 @@ class HttpLoadHarnessTests {
     unavailable.ifPresent(why -> System.out.println("HTTP file-system harness skipped: " + why));
     Assumptions.assumeTrue(unavailable.isEmpty(), () -> "skipped: " + unavailable.orElse(""));
     HarnessRun.runAndCheck(
+        HttpLoadHarnessTests.class,
         "httpfs",
         new FileSystemShutdown(List.of(FileSystemShutdown.Kind.EXT4, FileSystemShutdown.Kind.XFS)),
         CutHarness.Driver.HTTP,

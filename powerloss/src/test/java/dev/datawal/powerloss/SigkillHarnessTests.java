@@ -10,6 +10,6 @@ import org.junit.jupiter.api.Test;
 class SigkillHarnessTests {
   @Test
   void killedWorkloadsLoseNoAcknowledgedWriteAndInventNothing() throws Exception {
-    HarnessRun.runAndCheck("sigkill", Fault.SIGKILL, 3);
+    HarnessRun.runAndCheck(SigkillHarnessTests.class, "sigkill", Fault.SIGKILL, 3);
   }
 }

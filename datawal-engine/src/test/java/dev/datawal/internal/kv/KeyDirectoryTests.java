@@ -7,6 +7,7 @@ import dev.datawal.internal.format.FrameFormat;
 import dev.datawal.internal.format.SegmentFiles;
 import dev.datawal.internal.io.FileIo;
 import dev.datawal.internal.log.StoreManifest;
+import dev.datawal.testing.TestSeed;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -28,7 +29,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
@@ -39,11 +39,11 @@ import org.junit.jupiter.api.io.TempDir;
  * growth, removal of everything, sorted items, key copies, the place range, and lookups racing a
  * writer.
  *
- * <p>Seeds: a base seed from {@code -Ddatawal.test.seed=<n>}, else {@link System#nanoTime()},
+ * <p>Seeds: a base seed from {@code -Ddatawal.test.seed=<n>}, else a random one ({@link TestSeed}),
  * printed once; each test derives its own from it, and every failure names both.
  */
 class KeyDirectoryTests {
-  private static final long BASE_SEED = baseSeed();
+  private static final long BASE_SEED = TestSeed.of(KeyDirectoryTests.class, "datawal.test.seed");
   private static final long MAX_SEGMENT = (1L << (64 - Place.OFFSET_BITS)) - 1;
   private static final long MAX_OFFSET = (1L << Place.OFFSET_BITS) - 1;
 
@@ -71,16 +71,6 @@ class KeyDirectoryTests {
                 + failure,
             failure);
       };
-
-  @BeforeAll
-  static void printSeed() {
-    System.out.println(
-        "KeyDirectoryTests: base seed "
-            + BASE_SEED
-            + " (replay with -Dtest=KeyDirectoryTests -Ddatawal.test.seed="
-            + BASE_SEED
-            + ")");
-  }
 
   private SplittableRandom random(long stream) {
     seed = BASE_SEED ^ (stream * 0x9E3779B97F4A7C15L);
@@ -774,12 +764,5 @@ class KeyDirectoryTests {
       int j = r.nextInt(i + 1);
       list.set(j, list.set(i, list.get(j)));
     }
-  }
-
-  private static long baseSeed() {
-    String property = System.getProperty("datawal.test.seed");
-    return property == null || property.isBlank()
-        ? System.nanoTime()
-        : Long.parseLong(property.trim());
   }
 }

@@ -192,7 +192,7 @@ class SubscriberTests {
       JsonEventLog events = events(log);
       EventSubscription subscription = events.subscribe("s", ShopEvent.class, collector);
       appendOrders(events, 1, 2);
-      Thread.sleep(300);
+      Thread.sleep(300); // a window for a wrong delivery of the unsynced records to show
       assertThat(collector.handled).isEmpty();
       log.fsync();
       await().atMost(WAIT).until(() -> subscription.position() == 2);
