@@ -56,7 +56,8 @@ public record FrameFault(
     return kindPhrase() + ": " + detail;
   }
 
-  static FrameFault truncated(long needed, long available) {
+  /** The fault of a frame (or header) that needs {@code needed} bytes where fewer are left. */
+  public static FrameFault truncated(long needed, long available) {
     return new FrameFault(
         CorruptionKind.TRUNCATED,
         "the frame needs " + needed + " bytes, " + available + " are left",
