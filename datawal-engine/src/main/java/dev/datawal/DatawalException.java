@@ -1,5 +1,7 @@
 package dev.datawal;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Base of every error datawal raises. Unchecked; when an I/O operation failed, the {@link
  * java.io.IOException} is the cause.
@@ -13,7 +15,7 @@ public class DatawalException extends RuntimeException {
   }
 
   /** An error with a message and its cause, usually an {@link java.io.IOException}. */
-  public DatawalException(String message, Throwable cause) {
+  public DatawalException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }
 }

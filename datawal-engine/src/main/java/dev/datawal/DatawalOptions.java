@@ -2,6 +2,7 @@ package dev.datawal;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a store is opened. Build with {@link #builder()}; every setting has a default, so {@link
@@ -34,10 +35,10 @@ public final class DatawalOptions {
   private final FsyncPolicy fsyncPolicy;
   private final Duration fsyncInterval;
   private final int maxReadHandles;
-  private final Duration retentionMaxAge;
+  private final @Nullable Duration retentionMaxAge;
   private final long retentionMaxBytes;
   private final boolean verifyAfterOpen;
-  private final Duration verifyInterval;
+  private final @Nullable Duration verifyInterval;
 
   private DatawalOptions(Builder b) {
     this.maxSegmentSize = b.maxSegmentSize;
@@ -104,7 +105,7 @@ public final class DatawalOptions {
    * For {@link RecordLog#applyRetention()}: sealed segments last written longer ago than this are
    * deleted; {@code null} (the default) keeps segments whatever their age.
    */
-  public Duration retentionMaxAge() {
+  public @Nullable Duration retentionMaxAge() {
     return retentionMaxAge;
   }
 
@@ -130,12 +131,12 @@ public final class DatawalOptions {
    * How often every sealed segment is verified in the background while the store is open, like a
    * scrub ({@link RecordLog#verify()}); {@code null} (the default) never on a schedule.
    */
-  public Duration verifyInterval() {
+  public @Nullable Duration verifyInterval() {
     return verifyInterval;
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof DatawalOptions other
         && maxSegmentSize == other.maxSegmentSize
         && fsyncPolicy == other.fsyncPolicy
@@ -187,10 +188,10 @@ public final class DatawalOptions {
     private FsyncPolicy fsyncPolicy = DEFAULT_FSYNC_POLICY;
     private Duration fsyncInterval = DEFAULT_FSYNC_INTERVAL;
     private int maxReadHandles = DEFAULT_MAX_READ_HANDLES;
-    private Duration retentionMaxAge;
+    private @Nullable Duration retentionMaxAge;
     private long retentionMaxBytes;
     private boolean verifyAfterOpen = DEFAULT_VERIFY_AFTER_OPEN;
-    private Duration verifyInterval;
+    private @Nullable Duration verifyInterval;
 
     private Builder() {}
 
@@ -251,7 +252,7 @@ public final class DatawalOptions {
      * @param maxAge a positive age, or {@code null} for no age limit
      * @throws IllegalArgumentException if {@code maxAge} is zero or negative
      */
-    public Builder retentionMaxAge(Duration maxAge) {
+    public Builder retentionMaxAge(@Nullable Duration maxAge) {
       if (maxAge != null && (maxAge.isZero() || maxAge.isNegative())) {
         throw new IllegalArgumentException("retentionMaxAge must be positive, was " + maxAge);
       }
@@ -285,7 +286,7 @@ public final class DatawalOptions {
      * @param interval a positive interval, or {@code null} for no scheduled verification
      * @throws IllegalArgumentException if {@code interval} is zero or negative
      */
-    public Builder verifyInterval(Duration interval) {
+    public Builder verifyInterval(@Nullable Duration interval) {
       if (interval != null && (interval.isZero() || interval.isNegative())) {
         throw new IllegalArgumentException("verifyInterval must be positive, was " + interval);
       }

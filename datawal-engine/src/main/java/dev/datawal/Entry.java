@@ -1,6 +1,7 @@
 package dev.datawal;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One record to append in a batch ({@link RecordLog#appendBatch}, {@link DataWal#writeBatch}).
@@ -37,7 +38,7 @@ public record Entry(RecordType type, byte[] key, byte[] payload) {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof Entry e
         && type == e.type
         && java.util.Arrays.equals(key, e.key)

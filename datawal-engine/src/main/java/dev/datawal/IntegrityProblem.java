@@ -1,6 +1,7 @@
 package dev.datawal;
 
 import java.time.Instant;
+import java.util.Objects;
 
 /**
  * Damage found in a store while it is open: by a verification of its sealed segments ({@link
@@ -34,6 +35,11 @@ public record IntegrityProblem(
   /** The problem {@code e} describes, found now. */
   public static IntegrityProblem of(CorruptStoreException e, FoundBy foundBy) {
     return new IntegrityProblem(
-        e.kind(), e.segment(), e.offset(), e.getMessage(), foundBy, Instant.now());
+        e.kind(),
+        e.segment(),
+        e.offset(),
+        Objects.requireNonNull(e.getMessage(), "datawal's exceptions have a message"),
+        foundBy,
+        Instant.now());
   }
 }

@@ -1,6 +1,7 @@
 package dev.datawal;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Follows a log from a txid on: returns its records in order, waiting (without polling) for new
@@ -19,7 +20,7 @@ public interface LogFollower extends AutoCloseable {
    * @throws IllegalStateException if the follower or its log is closed
    * @throws CorruptStoreException if a record below the visible end is damaged
    */
-  Record poll(Duration timeout) throws InterruptedException;
+  @Nullable Record poll(Duration timeout) throws InterruptedException;
 
   /** The smallest txid the next record can have. */
   long nextTxid();

@@ -1,6 +1,7 @@
 package dev.datawal;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One valid record read back from a log.
@@ -25,7 +26,7 @@ public record Record(
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof Record r
         && type == r.type
         && txid == r.txid

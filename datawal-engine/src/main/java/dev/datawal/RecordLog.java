@@ -27,6 +27,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A durable, append-only log of records in a store directory, in the DWAL v1 format.
@@ -139,7 +140,8 @@ public final class RecordLog implements AutoCloseable {
   }
 
   /** Opens, showing every recovered record to {@code visitor} in recovery's single pass. */
-  static RecordLog open(Path dir, DatawalOptions options, FileIo io, Recovery.Visitor visitor) {
+  static RecordLog open(
+      Path dir, DatawalOptions options, FileIo io, Recovery.@Nullable Visitor visitor) {
     return open(dir, options, io, visitor, null);
   }
 
@@ -152,8 +154,8 @@ public final class RecordLog implements AutoCloseable {
       Path dir,
       DatawalOptions options,
       FileIo io,
-      Recovery.Visitor visitor,
-      Recovery.Resumer resumer) {
+      Recovery.@Nullable Visitor visitor,
+      Recovery.@Nullable Resumer resumer) {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(options, "options");
     prepareDirectory(io, dir);
@@ -544,7 +546,7 @@ public final class RecordLog implements AutoCloseable {
    * quiescent and every byte written is durable. Not run when the writer is poisoned, the final
    * fsync failed, or the log was already closed.
    */
-  void close(Runnable whileLocked) {
+  void close(@Nullable Runnable whileLocked) {
     integrity.close(); // stops a background verification before the files close
     RuntimeException failure = null;
     boolean closedNow = !writer.isClosed();

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A read-only view of a store: takes no lock, never creates or changes anything, and works while a
@@ -160,7 +161,7 @@ public final class RecordLogReader {
     }
   }
 
-  private StoreManifest readManifest() throws IOException {
+  private @Nullable StoreManifest readManifest() throws IOException {
     try {
       return StoreManifest.read(io, dir);
     } catch (StoreManifest.Unreadable e) {
