@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Walks every frame of one segment file, for inspection and repair tools: each valid frame, and
@@ -79,7 +80,7 @@ public final class SegmentWalker implements AutoCloseable {
       long txid,
       byte[] key,
       int payloadLength,
-      byte[] payload,
+      byte @Nullable [] payload,
       int crc)
       implements Item {
 
@@ -228,24 +229,25 @@ public final class SegmentWalker implements AutoCloseable {
    *
    * @throws DatawalException if reading fails
    */
-  public Item next() {
+  public @Nullable Item next() {
     try {
       if (resumeAt >= 0) {
         long at = resumeAt;
         resumeAt = -1;
-        return scanner.validFrameAt(at) ? frame() : damage();
-      }
-      if (done) {
+        if (scanner.validFrameAt(at)) {
+          return frame();
+        }
+      } else if (done) {
         return null;
-      }
-      if (scanner.next()) {
+      } else if (scanner.next()) {
         return frame();
       }
-      if (scanner.fault() == null) {
+      FrameFault fault = scanner.fault();
+      if (fault == null) { // the end (at a resume point: the file was cut under the walk)
         done = true;
         return null;
       }
-      return damage();
+      return damage(fault);
     } catch (IOException e) {
       throw readFailed(e);
     }
@@ -325,7 +327,7 @@ public final class SegmentWalker implements AutoCloseable {
   private Frame frame() {
     byte[] key =
         payloads
-            ? scanner.key()
+            ? Objects.requireNonNull(scanner.key(), "scanned with Content.ALL")
             : Arrays.copyOfRange(
                 scanner.keyArray(), scanner.keyOffset(), scanner.keyOffset() + scanner.keyLength());
     int payloadLength = scanner.frameLength() - FrameFormat.OVERHEAD - key.length;
@@ -342,8 +344,7 @@ public final class SegmentWalker implements AutoCloseable {
   }
 
   /** The region that starts where the scanner stopped; finds where it ends. */
-  private Damage damage() throws IOException {
-    FrameFault fault = scanner.fault();
+  private Damage damage(FrameFault fault) throws IOException {
     long at = scanner.position();
     long end = scanner.end(); // lower than size if the file was cut under the walk
     TornTailCheck.Follower follower = TornTailCheck.findFollower(handle, at + 1, end);

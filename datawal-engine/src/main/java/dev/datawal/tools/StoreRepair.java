@@ -29,6 +29,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Repairs a store that {@link RecordLog#open} refuses because of damage, by moving each damaged
@@ -143,7 +144,7 @@ public final class StoreRepair implements AutoCloseable {
    * @param cameBack keys that were deleted or never written and are live again
    */
   public record KeyChanges(
-      String evidence, List<byte[]> lost, List<byte[]> reverted, List<byte[]> cameBack) {
+      @Nullable String evidence, List<byte[]> lost, List<byte[]> reverted, List<byte[]> cameBack) {
     /** Copies the lists. */
     public KeyChanges {
       lost = List.copyOf(lost);
@@ -227,7 +228,7 @@ public final class StoreRepair implements AutoCloseable {
   private final FileIo io;
   private final Path dir;
   private final DirectoryLock lock;
-  private Plan planned;
+  private @Nullable Plan planned;
   private boolean closed;
 
   private StoreRepair(FileIo io, Path dir, DirectoryLock lock) {
@@ -334,7 +335,8 @@ public final class StoreRepair implements AutoCloseable {
       }
       for (Map.Entry<Long, List<Quarantine>> segment : bySegment.entrySet()) {
         long id = segment.getKey();
-        repairSegment(id, plan.sizes().get(id), segment.getValue(), id == lastSegment);
+        long size = Objects.requireNonNull(plan.sizes().get(id), "a planned segment has a size");
+        repairSegment(id, size, segment.getValue(), id == lastSegment);
       }
       if (plan.rewritesManifest()) {
         StoreManifest.ofStore(io, dir, plan.txidFloor()).write(io, dir); // step 4
@@ -443,7 +445,7 @@ public final class StoreRepair implements AutoCloseable {
   }
 
   /** Why {@code file} would still make recovery refuse the store, or {@code null}. */
-  private String stillDamaged(Path file, long id, boolean last) {
+  private @Nullable String stillDamaged(Path file, long id, boolean last) {
     try (SegmentWalker walker = SegmentWalker.open(io, file, id, false)) {
       for (SegmentWalker.Item item = walker.next(); item != null; item = walker.next()) {
         if (item instanceof SegmentWalker.Damage d && !d.tornTail(last)) {
@@ -516,21 +518,21 @@ public final class StoreRepair implements AutoCloseable {
     }
     ShapeCheck survey = ShapeCheck.survey(io, dir, ids, manifest);
     for (CorruptStoreException problem : survey.problems()) {
-      if (problem.kind() == CorruptionKind.SEGMENT_UNEXPECTED
-          && sizes.containsKey(problem.segment())) {
+      Long size = sizes.get(problem.segment());
+      if (problem.kind() == CorruptionKind.SEGMENT_UNEXPECTED && size != null) {
         long id = problem.segment();
         quarantines.add(
             new Quarantine(
                 id,
                 0,
-                sizes.get(id),
+                size,
                 problem.kind(),
-                problem.getMessage(),
+                message(problem),
                 freeName(io, dir, SegmentFiles.fileName(id) + QUARANTINE_MARKER, 0, taken),
                 true));
         wholeFiles.add(id);
       } else {
-        losses.add(new Loss(problem.kind(), problem.segment(), problem.getMessage()));
+        losses.add(new Loss(problem.kind(), problem.segment(), message(problem)));
       }
     }
     SnapshotEvidence evidence = SnapshotEvidence.read(io, dir);
@@ -539,7 +541,7 @@ public final class StoreRepair implements AutoCloseable {
       if (manifest == null) {
         CorruptStoreException loss = new SnapshotLoader(io, dir).lossWithoutManifest(ids);
         if (loss != null) {
-          losses.add(new Loss(loss.kind(), loss.segment(), loss.getMessage()));
+          losses.add(new Loss(loss.kind(), loss.segment(), message(loss)));
         }
       }
     }
@@ -611,7 +613,7 @@ public final class StoreRepair implements AutoCloseable {
    *
    * @return what it found, or {@code null} if the segment is gone
    */
-  private static SegmentRead walk(
+  private static @Nullable SegmentRead walk(
       FileIo io, Path dir, long id, boolean last, long previousTxid, Set<Path> taken)
       throws IOException {
     SegmentWalker walker;
@@ -631,7 +633,7 @@ public final class StoreRepair implements AutoCloseable {
     long lastTxid = previousTxid;
     long outOfOrderFrom = -1; // the start of a run of frames whose txids go back
     long outOfOrderEnd = -1;
-    String outOfOrderDetail = null;
+    String outOfOrderDetail = null; // set with outOfOrderFrom
     try (walker) {
       for (SegmentWalker.Item item = walker.next(); item != null; item = walker.next()) {
         if (item instanceof SegmentWalker.Frame f && f.txid() > lastTxid) {
@@ -690,7 +692,7 @@ public final class StoreRepair implements AutoCloseable {
       String prefix,
       long from,
       long end,
-      String detail,
+      @Nullable String detail,
       Set<Path> taken,
       List<Quarantine> quarantines)
       throws IOException {
@@ -701,7 +703,7 @@ public final class StoreRepair implements AutoCloseable {
               from,
               end - from,
               CorruptionKind.TXID_ORDER,
-              detail,
+              Objects.requireNonNull(detail, "a run has a detail"),
               freeName(io, dir, prefix, from, taken)));
     }
   }
@@ -711,29 +713,40 @@ public final class StoreRepair implements AutoCloseable {
    * id of the file that matches its record, where its own file no longer does.
    */
   private static Map<Long, Long> relocations(
-      FileIo io, Path dir, SortedMap<Long, Long> sizes, StoreManifest manifest) throws IOException {
+      FileIo io, Path dir, SortedMap<Long, Long> sizes, @Nullable StoreManifest manifest)
+      throws IOException {
     Map<Long, Long> moved = new TreeMap<>();
     if (manifest == null) {
       return moved;
     }
-    Map<Long, Integer> tails = new TreeMap<>();
+    Map<Long, FileEnd> files = new TreeMap<>();
     for (Map.Entry<Long, Long> file : sizes.entrySet()) {
-      tails.put(file.getKey(), SegmentTail.crc(io, dir, file.getKey(), file.getValue()));
+      long size = file.getValue();
+      files.put(file.getKey(), new FileEnd(size, SegmentTail.crc(io, dir, file.getKey(), size)));
     }
     for (StoreManifest.Sealed recorded : manifest.sealed().values()) {
       long id = recorded.id();
-      if (sizes.containsKey(id) && recorded.matching(sizes.get(id), tails.get(id)) != null) {
+      FileEnd own = files.get(id);
+      if (own != null && recorded.matching(own.size(), own.tailCrc()) != null) {
         continue; // its own file still holds it
       }
-      for (Map.Entry<Long, Long> file : sizes.entrySet()) {
-        if (file.getKey() != id
-            && recorded.matching(file.getValue(), tails.get(file.getKey())) != null) {
+      for (Map.Entry<Long, FileEnd> file : files.entrySet()) {
+        FileEnd end = file.getValue();
+        if (file.getKey() != id && recorded.matching(end.size(), end.tailCrc()) != null) {
           moved.put(id, file.getKey());
           break;
         }
       }
     }
     return moved;
+  }
+
+  /** A segment file's size and its {@link SegmentTail} check. */
+  private record FileEnd(long size, int tailCrc) {}
+
+  /** What {@code e} says: every exception datawal makes has a message. */
+  private static String message(CorruptStoreException e) {
+    return Objects.requireNonNull(e.getMessage(), "datawal's exceptions have a message");
   }
 
   private static long size(FileIo io, Path dir, long id) throws IOException {
