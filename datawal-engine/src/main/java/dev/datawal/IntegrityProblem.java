@@ -32,7 +32,13 @@ public record IntegrityProblem(
     READ
   }
 
-  /** The problem {@code e} describes, found now. */
+  /**
+   * The problem {@code e} describes, found now.
+   *
+   * @param e the damage as it was reported
+   * @param foundBy what found it
+   * @return the problem, stamped with the current time
+   */
   public static IntegrityProblem of(CorruptStoreException e, FoundBy foundBy) {
     return new IntegrityProblem(
         e.kind(),

@@ -17,12 +17,18 @@ public record IntegrityStatus(
     @Nullable Progress running,
     @Nullable VerificationReport last) {
 
-  /** Copies the list. */
+  /**
+   * Copies the list.
+   *
+   * @param problems damage found since the store was opened, oldest first; copied
+   * @param running the verification running now, or {@code null}
+   * @param last the last verification that finished, or {@code null} if none has
+   */
   public IntegrityStatus {
     problems = List.copyOf(problems);
   }
 
-  /** Whether damage was found: the store lost or holds damaged durable data. */
+  /** {@return whether damage was found: the store lost or holds damaged durable data} */
   public boolean damaged() {
     return !problems.isEmpty();
   }

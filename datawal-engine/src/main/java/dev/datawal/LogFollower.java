@@ -15,6 +15,7 @@ public interface LogFollower extends AutoCloseable {
   /**
    * The next record, waiting up to {@code timeout} for one to become visible.
    *
+   * @param timeout the longest to wait; zero or negative: do not wait
    * @return the record, or {@code null} if none became visible in time
    * @throws InterruptedException if interrupted while waiting
    * @throws IllegalStateException if the follower or its log is closed
@@ -22,7 +23,7 @@ public interface LogFollower extends AutoCloseable {
    */
   @Nullable Record poll(Duration timeout) throws InterruptedException;
 
-  /** The smallest txid the next record can have. */
+  /** {@return the smallest txid the next record can have} */
   long nextTxid();
 
   /** Releases the open segment file. Idempotent. */

@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
 public record Record(
     RecordType type, long txid, byte[] key, byte[] payload, long segment, long offset, int length) {
 
-  /** Where this record lies on disk. */
+  /** {@return where this record lies on disk} */
   public RecordRef ref() {
     return new RecordRef(segment, offset, length, txid);
   }

@@ -22,7 +22,7 @@ public class WriterPoisonedException extends DatawalException {
     this.reason = reason;
   }
 
-  /** Why the writer was poisoned. */
+  /** {@return why the writer was poisoned} */
   public String reason() {
     return reason;
   }

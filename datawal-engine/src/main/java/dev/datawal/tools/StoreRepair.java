@@ -32,9 +32,9 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Repairs a store that {@link RecordLog#open} refuses because of damage, by moving each damaged
- * region out of its segment into a quarantine file, so that the store opens again with every valid
- * frame it had, before and after the damage.
+ * Repairs a store that {@link dev.datawal.RecordLog#open} refuses because of damage, by moving each
+ * damaged region out of its segment into a quarantine file, so that the store opens again with
+ * every valid frame it had, before and after the damage.
  *
  * <p>What it repairs is exactly what makes recovery refuse a store (see {@link
  * SegmentWalker.Damage#tornTail(boolean)}): any damage in a sealed segment; damage in the last
@@ -116,7 +116,16 @@ public final class StoreRepair implements AutoCloseable {
       Path file,
       boolean wholeFile) {
 
-    /** A region inside a segment, which keeps the rest of its bytes. */
+    /**
+     * A region inside a segment, which keeps the rest of its bytes.
+     *
+     * @param segment the segment id
+     * @param offset where the region starts in the segment
+     * @param length how many bytes it spans
+     * @param kind what is wrong at {@code offset}
+     * @param detail what exactly is wrong there
+     * @param file the quarantine file that gets exactly these bytes
+     */
     public Quarantine(
         long segment, long offset, long length, CorruptionKind kind, String detail, Path file) {
       this(segment, offset, length, kind, detail, file, false);
@@ -145,7 +154,15 @@ public final class StoreRepair implements AutoCloseable {
    */
   public record KeyChanges(
       @Nullable String evidence, List<byte[]> lost, List<byte[]> reverted, List<byte[]> cameBack) {
-    /** Copies the lists. */
+    /**
+     * Copies the lists.
+     *
+     * @param evidence what the comparison is based on, or {@code null} when there is nothing to
+     *     compare with
+     * @param lost keys that were live and are gone; copied
+     * @param reverted keys still live with an older (or other) value; copied
+     * @param cameBack keys live again; copied
+     */
     public KeyChanges {
       lost = List.copyOf(lost);
       reverted = List.copyOf(reverted);
@@ -157,7 +174,7 @@ public final class StoreRepair implements AutoCloseable {
       return new KeyChanges(null, List.of(), List.of(), List.of());
     }
 
-    /** Whether any key changed. */
+    /** {@return whether any key changed} */
     public boolean any() {
       return !lost.isEmpty() || !reverted.isEmpty() || !cameBack.isEmpty();
     }
@@ -192,7 +209,19 @@ public final class StoreRepair implements AutoCloseable {
       boolean rewritesManifest,
       long txidFloor) {
 
-    /** Copies the collections so the plan is immutable. */
+    /**
+     * Copies the collections so the plan is immutable.
+     *
+     * @param dir the store directory
+     * @param sizes every segment's size when planned, by id; copied
+     * @param quarantines the regions and whole segments to move out, in log order; copied
+     * @param tornTails damage at the end of the last segment, left for the writer's open; copied
+     * @param snapshotPresent whether a key-directory snapshot is present
+     * @param losses durable data that is gone and that the repair accepts; copied
+     * @param keys the keys whose state changes
+     * @param rewritesManifest whether the repair writes a new manifest
+     * @param txidFloor the highest txid the store is known to have handed out
+     */
     public Plan {
       sizes = Collections.unmodifiableSortedMap(new TreeMap<>(sizes));
       quarantines = List.copyOf(quarantines);
@@ -200,12 +229,12 @@ public final class StoreRepair implements AutoCloseable {
       losses = List.copyOf(losses);
     }
 
-    /** Whether anything blocks opening the store, so that a repair has something to do. */
+    /** {@return whether anything blocks opening the store, so that a repair has something to do} */
     public boolean needed() {
       return !quarantines.isEmpty() || !losses.isEmpty() || rewritesManifest;
     }
 
-    /** The bytes the repair moves into quarantine files. */
+    /** {@return the bytes the repair moves into quarantine files} */
     public long quarantinedBytes() {
       return quarantines.stream().mapToLong(Quarantine::length).sum();
     }
@@ -219,7 +248,13 @@ public final class StoreRepair implements AutoCloseable {
    * @param snapshotDeleted whether it deleted the key-directory snapshot
    */
   public record Result(Plan plan, List<Path> leftoversRemoved, boolean snapshotDeleted) {
-    /** Copies the list so the result is immutable. */
+    /**
+     * Copies the list so the result is immutable.
+     *
+     * @param plan the plan it carried out
+     * @param leftoversRemoved files an interrupted earlier repair left, which it deleted; copied
+     * @param snapshotDeleted whether it deleted the key-directory snapshot
+     */
     public Result {
       leftoversRemoved = List.copyOf(leftoversRemoved);
     }
@@ -241,6 +276,8 @@ public final class StoreRepair implements AutoCloseable {
    * What a repair of the store in {@code dir} would do now. Takes no lock and changes nothing; with
    * a live writer, a frame it is appending may show as a torn tail.
    *
+   * @param dir the store directory
+   * @return the plan, for showing only: {@link #apply} takes a plan made under the lock
    * @throws DatawalException if {@code dir} is not a store directory or cannot be read
    */
   public static Plan plan(Path dir) {
@@ -260,7 +297,10 @@ public final class StoreRepair implements AutoCloseable {
    * Takes the exclusive writer lock of the store in {@code dir} for a repair. Never creates the
    * directory.
    *
-   * @throws StoreLockedException if a writer, in this process or another, has the store open
+   * @param dir the store directory
+   * @return the repair, holding the lock until closed
+   * @throws dev.datawal.StoreLockedException if a writer, in this process or another, has the store
+   *     open
    * @throws DatawalException if {@code dir} is not a directory, or the lock cannot be taken
    */
   public static StoreRepair lock(Path dir) {
@@ -277,6 +317,7 @@ public final class StoreRepair implements AutoCloseable {
    * Plans the repair under the lock: nothing can change the store until {@link #apply} or {@link
    * #close}. Changes nothing.
    *
+   * @return the plan, to show and then to give to {@link #apply}
    * @throws IllegalStateException if closed
    * @throws DatawalException if the store cannot be read
    */
@@ -296,6 +337,7 @@ public final class StoreRepair implements AutoCloseable {
    *
    * @param plan the plan the last {@link #plan()} call of this instance returned; it can be applied
    *     once
+   * @return what was done
    * @throws IllegalArgumentException if {@code plan} is not that plan, or was applied already
    * @throws IllegalStateException if closed
    * @throws DatawalException if a damaged segment changed since it was planned (nothing of that
