@@ -56,7 +56,7 @@ public final class SnapshotWriter {
       throws IOException {
     long last = sizes.lastKey();
     long[] ids = sizes.keySet().stream().mapToLong(Long::longValue).toArray();
-    long[] covered = sizes.values().stream().mapToLong(Long::longValue).toArray(); // as ids
+    long[] covered = sizes.values().stream().mapToLong(Long::longValue).toArray(); // in ids order
     long homeSlots = SnapshotFormat.homeSlots(copy.size());
     // First pass: what the layout needs (counts, sizes, where the last entry lands), read in order.
     long[] live = new long[ids.length];
