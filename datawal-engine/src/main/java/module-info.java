@@ -10,9 +10,14 @@
  * lock and the unmapping use the foreign-function API: grant it with {@code
  * --enable-native-access=dev.datawal.engine} on the module path ({@code ALL-UNNAMED} on the class
  * path); without it datawal falls back as the operations guide says.
+ *
+ * <p>{@code org.jspecify} is needed only to compile ({@code static}): its nullness annotations,
+ * which NullAway checks, are not needed at run time. They are part of the exported API's
+ * signatures, so a module compiled against this one reads them too ({@code transitive}).
  */
 module dev.datawal.engine {
   requires jdk.unsupported;
+  requires static transitive org.jspecify;
 
   exports dev.datawal;
   exports dev.datawal.tools;

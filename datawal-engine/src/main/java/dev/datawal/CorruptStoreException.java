@@ -31,22 +31,22 @@ public class CorruptStoreException extends DatawalException {
     this.offset = offset;
   }
 
-  /** What is wrong with the damaged frame. */
+  /** {@return what is wrong with the damaged frame or segment} */
   public CorruptionKind kind() {
     return kind;
   }
 
-  /** The damaged segment file. */
+  /** {@return the damaged segment file (the manifest, for a damaged manifest)} */
   public Path file() {
     return file;
   }
 
-  /** The damaged segment's id. */
+  /** {@return the damaged segment's id, or -1 for a damaged manifest} */
   public long segment() {
     return segment;
   }
 
-  /** The byte offset of the damaged frame in its segment. */
+  /** {@return the byte offset of the damaged frame in its segment, or -1 for a damaged manifest} */
   public long offset() {
     return offset;
   }

@@ -52,7 +52,7 @@ public enum CorruptionKind {
   /** The manifest itself does not check out, so the store's expected shape is unknown. */
   MANIFEST_DAMAGED;
 
-  /** A short phrase for messages, such as "CRC mismatch" or "missing segment". */
+  /** {@return a short phrase for messages, such as "CRC mismatch" or "missing segment"} */
   public String phrase() {
     return switch (this) {
       case TRUNCATED -> "truncated frame";

@@ -95,7 +95,13 @@ public final class DataWal implements AutoCloseable {
     this.applyToDirectory = this::apply;
   }
 
-  /** Opens the store in {@code dir} with default options, creating it if missing. */
+  /**
+   * Opens the store in {@code dir} with default options, creating it if missing.
+   *
+   * @param dir the store directory
+   * @return the open store, which holds the directory's lock until closed
+   * @see #open(Path, DatawalOptions)
+   */
   public static DataWal open(Path dir) {
     return open(dir, DatawalOptions.defaults());
   }
@@ -107,6 +113,9 @@ public final class DataWal implements AutoCloseable {
    * each page checked when first read) and only the log written after it is read; otherwise the
    * snapshot is ignored (and left in place: it may be evidence; the next close replaces it).
    *
+   * @param dir the store directory
+   * @param options how to open it
+   * @return the open store, which holds the directory's lock until closed
    * @throws StoreLockedException if another writer has it open
    * @throws CorruptStoreException if recovery finds damage it must not discard
    * @throws DatawalException if {@code dir} cannot be created, locked, read or written
@@ -202,6 +211,8 @@ public final class DataWal implements AutoCloseable {
   /**
    * Sets {@code key} to {@code value}.
    *
+   * @param key the key, at most {@link RecordLog#MAX_KEY_LEN} bytes
+   * @param value the value, at most {@link RecordLog#MAX_PAYLOAD_LEN} bytes
    * @return where the Put went, and its txid
    * @throws LimitExceededException if the key or value is over its limit; nothing was written
    * @throws WriterPoisonedException if the writer is poisoned, or this write poisoned it
@@ -215,6 +226,7 @@ public final class DataWal implements AutoCloseable {
    * Removes {@code key} by writing a tombstone, even when the key is not live (as the reference
    * does, so the delete is on record).
    *
+   * @param key the key to remove
    * @return whether the key was live
    * @throws WriterPoisonedException if the writer is poisoned, or this write poisoned it
    * @throws IllegalStateException if the store is closed
@@ -234,6 +246,8 @@ public final class DataWal implements AutoCloseable {
    * Applies several Puts and Deletes (Raw entries are logged and otherwise ignored) in order, with
    * consecutive txids and, under {@link FsyncPolicy#ALWAYS}, one fsync.
    *
+   * @param entries the writes, in order; an empty list writes nothing
+   * @return where each record went, in the order given
    * @see RecordLog#appendBatch(List)
    */
   public List<RecordRef> writeBatch(List<Entry> entries) {
@@ -241,8 +255,10 @@ public final class DataWal implements AutoCloseable {
   }
 
   /**
-   * The value of {@code key}, read from disk, or empty if the key is not live.
+   * {@return the value of {@code key}, read from disk, or empty if the key is not live} The array
+   * is fresh: the caller may keep or change it.
    *
+   * @param key the key to look up
    * @throws CorruptStoreException if the frame on disk no longer checks out (CRC, type or key)
    * @throws IllegalStateException if the store is closed
    */
@@ -302,8 +318,9 @@ public final class DataWal implements AutoCloseable {
   }
 
   /**
-   * Whether {@code key} is live. Costs no I/O.
+   * {@return whether {@code key} is live} Costs no I/O.
    *
+   * @param key the key to look up
    * @throws IllegalStateException if the store is closed
    */
   public boolean containsKey(byte[] key) {
@@ -312,13 +329,13 @@ public final class DataWal implements AutoCloseable {
     return directory.get(key) != null;
   }
 
-  /** The number of live keys (kept as writes happen; also after close, the last count). */
+  /** {@return the number of live keys} Kept as writes happen; after close, the last count. */
   public int size() {
     return directory.size();
   }
 
   /**
-   * Copies of every live key, in unsigned byte order.
+   * {@return copies of every live key, in unsigned byte order}
    *
    * @throws IllegalStateException if the store is closed
    */
@@ -333,9 +350,10 @@ public final class DataWal implements AutoCloseable {
   }
 
   /**
-   * Where {@code key}'s latest Put lies, with its txid (read from the frame, which is checked), or
-   * empty if the key is not live.
+   * {@return where {@code key}'s latest Put lies, with its txid, or empty if the key is not live}
+   * The txid is read from the frame, which is checked.
    *
+   * @param key the key to look up
    * @throws IllegalStateException if the store is closed
    */
   public Optional<RecordRef> refOf(byte[] key) {
@@ -369,6 +387,7 @@ public final class DataWal implements AutoCloseable {
    * Calls {@code action} with every live key and its value, in unsigned byte order of the key,
    * reading one value at a time.
    *
+   * @param action called with a copy of each key and a fresh array of its value
    * @throws IllegalStateException if the store is closed
    */
   public void forEach(BiConsumer<byte[], byte[]> action) {
@@ -410,6 +429,8 @@ public final class DataWal implements AutoCloseable {
    * store; writes may go on meanwhile (the output holds the state when the call began, read from
    * the unchanged log).
    *
+   * @param target the directory of the new store: missing, or empty
+   * @return what was written into {@code target}
    * @throws DatawalException if {@code target} is not empty or cannot be written
    * @throws IllegalStateException if the store is closed (checked before {@code target} is made)
    */
@@ -441,6 +462,7 @@ public final class DataWal implements AutoCloseable {
    * meanwhile stops it between segments: it returns what it did up to there, and the close writes
    * the snapshot.
    *
+   * @return what it did
    * @throws CorruptStoreException if a sealed segment does not decode cleanly (it is left as is)
    * @throws DatawalException if a file cannot be read or written
    * @throws IllegalStateException if the store is closed
@@ -458,6 +480,7 @@ public final class DataWal implements AutoCloseable {
    *
    * @param keepFromTxid the lowest txid that must survive; {@link Long#MAX_VALUE} keeps nothing
    *     extra
+   * @return what it did
    * @throws CorruptStoreException as for {@link #compact()}
    * @throws DatawalException as for {@link #compact()}
    * @throws IllegalStateException as for {@link #compact()}
@@ -473,8 +496,9 @@ public final class DataWal implements AutoCloseable {
   }
 
   /**
-   * The store's garbage: how many of its bytes the key/value view no longer needs, measured as
-   * writes happen. {@link #compact()} pays when {@link GarbageStats#reclaimableBytes()} is large.
+   * {@return the store's garbage: how many of its bytes the key/value view no longer needs}
+   * Measured as writes happen; {@link #compact()} pays when {@link GarbageStats#reclaimableBytes()}
+   * is large.
    */
   public GarbageStats garbage() {
     long reclaimable = 0;
@@ -490,6 +514,7 @@ public final class DataWal implements AutoCloseable {
    * beside it, which is forced and renamed over {@code file}, and the directory is synced. Readers
    * see no file or the whole file.
    *
+   * @param file the file to write; replaced if it exists
    * @return the number of lines written
    * @throws DatawalException if the file cannot be written
    * @throws IllegalStateException if the store is closed
@@ -514,7 +539,7 @@ public final class DataWal implements AutoCloseable {
     }
   }
 
-  /** What recovery found when this store was opened. */
+  /** {@return what recovery found when this store was opened} */
   public RecoveryReport recoveryReport() {
     return log.recoveryReport();
   }
@@ -522,6 +547,7 @@ public final class DataWal implements AutoCloseable {
   /**
    * Verifies every sealed segment now.
    *
+   * @return what the verification found
    * @see RecordLog#verify()
    */
   public VerificationReport verify() {
@@ -529,7 +555,7 @@ public final class DataWal implements AutoCloseable {
   }
 
   /**
-   * What is known of the store's integrity since it was opened.
+   * {@return what is known of the store's integrity since it was opened}
    *
    * @see RecordLog#integrity()
    */
@@ -538,11 +564,11 @@ public final class DataWal implements AutoCloseable {
   }
 
   /**
-   * The log under this store, for reading it as a log (scans, followers). Records appended through
-   * it go through this store too: a Put or Delete appended there changes the key/value view exactly
-   * as {@link #put} or {@link #delete} would, and Raw records are logged and otherwise ignored.
-   * Retention is refused on it ({@link RecordLog#applyRetention()}): this store reclaims space with
-   * {@link #compact()}.
+   * {@return the log under this store, for reading it as a log (scans, followers)} Records appended
+   * through it go through this store too: a Put or Delete appended there changes the key/value view
+   * exactly as {@link #put} or {@link #delete} would, and Raw records are logged and otherwise
+   * ignored. Retention is refused on it ({@link RecordLog#applyRetention()}): this store reclaims
+   * space with {@link #compact()}.
    */
   public RecordLog log() {
     return log;
@@ -551,18 +577,23 @@ public final class DataWal implements AutoCloseable {
   /**
    * Registers {@code observer} to be told about writes, fsyncs, gets and compactions (for metrics).
    *
+   * @param observer quick, thread-safe and non-blocking: it is called on the working thread
    * @see DatawalObserver
    */
   public void addObserver(DatawalObserver observer) {
     log.addObserver(observer);
   }
 
-  /** Removes an observer added with {@link #addObserver}; does nothing if it is not registered. */
+  /**
+   * Removes an observer added with {@link #addObserver}; does nothing if it is not registered.
+   *
+   * @param observer the observer to remove
+   */
   public void removeObserver(DatawalObserver observer) {
     log.removeObserver(observer);
   }
 
-  /** An estimate of the key directory's heap footprint in bytes. */
+  /** {@return an estimate of the key directory's heap footprint in bytes} */
   public long keyDirectoryBytes() {
     return directory.estimatedBytes();
   }

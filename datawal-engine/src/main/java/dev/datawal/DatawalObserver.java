@@ -35,9 +35,17 @@ public interface DatawalObserver {
    */
   default void read(boolean found, long nanos) {}
 
-  /** A {@link DataWal#compact()} or {@link DataWal#compactTo} finished. */
+  /**
+   * A {@link DataWal#compact()} or {@link DataWal#compactTo} finished.
+   *
+   * @param stats what it did
+   */
   default void compacted(CompactionStats stats) {}
 
-  /** A {@link RecordLog#applyRetention()} finished. */
+  /**
+   * A {@link RecordLog#applyRetention()} finished.
+   *
+   * @param stats what it deleted
+   */
   default void retained(RetentionStats stats) {}
 }

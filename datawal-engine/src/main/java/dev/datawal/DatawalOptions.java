@@ -2,6 +2,7 @@ package dev.datawal;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a store is opened. Build with {@link #builder()}; every setting has a default, so {@link
@@ -34,10 +35,10 @@ public final class DatawalOptions {
   private final FsyncPolicy fsyncPolicy;
   private final Duration fsyncInterval;
   private final int maxReadHandles;
-  private final Duration retentionMaxAge;
+  private final @Nullable Duration retentionMaxAge;
   private final long retentionMaxBytes;
   private final boolean verifyAfterOpen;
-  private final Duration verifyInterval;
+  private final @Nullable Duration verifyInterval;
 
   private DatawalOptions(Builder b) {
     this.maxSegmentSize = b.maxSegmentSize;
@@ -50,17 +51,17 @@ public final class DatawalOptions {
     this.verifyInterval = b.verifyInterval;
   }
 
-  /** A builder starting from the defaults. */
+  /** {@return a builder starting from the defaults} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The default options. */
+  /** {@return the default options} */
   public static DatawalOptions defaults() {
     return DEFAULTS;
   }
 
-  /** A builder starting from these options. */
+  /** {@return a builder starting from these options} */
   public Builder toBuilder() {
     return new Builder()
         .maxSegmentSize(maxSegmentSize)
@@ -74,68 +75,69 @@ public final class DatawalOptions {
   }
 
   /**
-   * The size in bytes past which the writer starts a new segment: an append whose frame would take
-   * the active segment past it goes to a new segment instead. A frame larger than this gets a
-   * segment of its own.
+   * {@return the size in bytes past which the writer starts a new segment} An append whose frame
+   * would take the active segment past it goes to a new segment instead. A frame larger than this
+   * gets a segment of its own.
    */
   public long maxSegmentSize() {
     return maxSegmentSize;
   }
 
-  /** When appends become durable; see {@link FsyncPolicy}. */
+  /** {@return when appends become durable; see {@link FsyncPolicy}} */
   public FsyncPolicy fsyncPolicy() {
     return fsyncPolicy;
   }
 
-  /** For {@link FsyncPolicy#INTERVAL}: the longest time an append stays unsynced. */
+  /** {@return the longest time an append stays unsynced, for {@link FsyncPolicy#INTERVAL}} */
   public Duration fsyncInterval() {
     return fsyncInterval;
   }
 
   /**
-   * How many segment files {@link DataWal#get} keeps open for reading at most (beyond those in use
-   * at the moment); the least recently used are closed first.
+   * {@return how many segment files {@link DataWal#get} keeps open for reading at most} Beyond
+   * those, files in use at the moment stay open too; the least recently used are closed first.
    */
   public int maxReadHandles() {
     return maxReadHandles;
   }
 
   /**
-   * For {@link RecordLog#applyRetention()}: sealed segments last written longer ago than this are
-   * deleted; {@code null} (the default) keeps segments whatever their age.
+   * {@return the age past which {@link RecordLog#applyRetention()} deletes a sealed segment} Its
+   * age is the time since it was last written; {@code null} (the default) keeps segments whatever
+   * their age.
    */
-  public Duration retentionMaxAge() {
+  public @Nullable Duration retentionMaxAge() {
     return retentionMaxAge;
   }
 
   /**
-   * For {@link RecordLog#applyRetention()}: the oldest sealed segments are deleted while the log is
-   * larger than this many bytes; 0 (the default) means no limit.
+   * {@return the size in bytes that {@link RecordLog#applyRetention()} keeps the log within} The
+   * oldest sealed segments are deleted while the log is larger; 0 (the default) means no limit.
    */
   public long retentionMaxBytes() {
     return retentionMaxBytes;
   }
 
   /**
-   * Whether an open that did not read every sealed segment (one that started from the key-directory
-   * snapshot) verifies them in the background right after ({@link RecordLog#verify()}), so that
-   * damage inside a sealed segment is found without waiting for a read of the damaged record. The
-   * open never waits for it. Default {@code true}.
+   * {@return whether an open that did not read every sealed segment verifies them in the background
+   * right after} Such an open started from the key-directory snapshot; the verification ({@link
+   * RecordLog#verify()}) finds damage inside a sealed segment without waiting for a read of the
+   * damaged record. The open never waits for it. Default {@code true}.
    */
   public boolean verifyAfterOpen() {
     return verifyAfterOpen;
   }
 
   /**
-   * How often every sealed segment is verified in the background while the store is open, like a
-   * scrub ({@link RecordLog#verify()}); {@code null} (the default) never on a schedule.
+   * {@return how often every sealed segment is verified in the background while the store is open}
+   * Like a scrub ({@link RecordLog#verify()}); {@code null} (the default): never on a schedule.
    */
-  public Duration verifyInterval() {
+  public @Nullable Duration verifyInterval() {
     return verifyInterval;
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof DatawalOptions other
         && maxSegmentSize == other.maxSegmentSize
         && fsyncPolicy == other.fsyncPolicy
@@ -187,16 +189,18 @@ public final class DatawalOptions {
     private FsyncPolicy fsyncPolicy = DEFAULT_FSYNC_POLICY;
     private Duration fsyncInterval = DEFAULT_FSYNC_INTERVAL;
     private int maxReadHandles = DEFAULT_MAX_READ_HANDLES;
-    private Duration retentionMaxAge;
+    private @Nullable Duration retentionMaxAge;
     private long retentionMaxBytes;
     private boolean verifyAfterOpen = DEFAULT_VERIFY_AFTER_OPEN;
-    private Duration verifyInterval;
+    private @Nullable Duration verifyInterval;
 
     private Builder() {}
 
     /**
      * Sets {@link DatawalOptions#maxSegmentSize()}.
      *
+     * @param bytes the size in bytes, from 1 to {@link #MAX_MAX_SEGMENT_SIZE}
+     * @return this builder
      * @throws IllegalArgumentException if {@code bytes} is not positive or over {@link
      *     #MAX_MAX_SEGMENT_SIZE}
      */
@@ -212,15 +216,22 @@ public final class DatawalOptions {
       return this;
     }
 
-    /** Sets {@link DatawalOptions#fsyncPolicy()}. */
+    /**
+     * Sets {@link DatawalOptions#fsyncPolicy()}.
+     *
+     * @param policy when appends become durable
+     * @return this builder
+     */
     public Builder fsyncPolicy(FsyncPolicy policy) {
       this.fsyncPolicy = Objects.requireNonNull(policy, "fsyncPolicy");
       return this;
     }
 
     /**
-     * Sets {@link DatawalOptions#fsyncInterval()}.
+     * Sets {@link DatawalOptions#fsyncInterval()}, which only {@link FsyncPolicy#INTERVAL} uses.
      *
+     * @param interval the longest time an append stays unsynced
+     * @return this builder
      * @throws IllegalArgumentException if {@code interval} is not positive
      */
     public Builder fsyncInterval(Duration interval) {
@@ -235,6 +246,8 @@ public final class DatawalOptions {
     /**
      * Sets {@link DatawalOptions#maxReadHandles()}.
      *
+     * @param handles the most segment files kept open for reading, at least 1
+     * @return this builder
      * @throws IllegalArgumentException if {@code handles} is less than 1
      */
     public Builder maxReadHandles(int handles) {
@@ -249,9 +262,10 @@ public final class DatawalOptions {
      * Sets {@link DatawalOptions#retentionMaxAge()}.
      *
      * @param maxAge a positive age, or {@code null} for no age limit
+     * @return this builder
      * @throws IllegalArgumentException if {@code maxAge} is zero or negative
      */
-    public Builder retentionMaxAge(Duration maxAge) {
+    public Builder retentionMaxAge(@Nullable Duration maxAge) {
       if (maxAge != null && (maxAge.isZero() || maxAge.isNegative())) {
         throw new IllegalArgumentException("retentionMaxAge must be positive, was " + maxAge);
       }
@@ -262,6 +276,8 @@ public final class DatawalOptions {
     /**
      * Sets {@link DatawalOptions#retentionMaxBytes()}.
      *
+     * @param bytes the size in bytes to keep the log within, or 0 for no limit
+     * @return this builder
      * @throws IllegalArgumentException if {@code bytes} is negative
      */
     public Builder retentionMaxBytes(long bytes) {
@@ -273,7 +289,12 @@ public final class DatawalOptions {
       return this;
     }
 
-    /** Sets {@link DatawalOptions#verifyAfterOpen()}. */
+    /**
+     * Sets {@link DatawalOptions#verifyAfterOpen()}.
+     *
+     * @param verify whether to verify, in the background, the sealed segments an open skipped
+     * @return this builder
+     */
     public Builder verifyAfterOpen(boolean verify) {
       this.verifyAfterOpen = verify;
       return this;
@@ -283,9 +304,10 @@ public final class DatawalOptions {
      * Sets {@link DatawalOptions#verifyInterval()}.
      *
      * @param interval a positive interval, or {@code null} for no scheduled verification
+     * @return this builder
      * @throws IllegalArgumentException if {@code interval} is zero or negative
      */
-    public Builder verifyInterval(Duration interval) {
+    public Builder verifyInterval(@Nullable Duration interval) {
       if (interval != null && (interval.isZero() || interval.isNegative())) {
         throw new IllegalArgumentException("verifyInterval must be positive, was " + interval);
       }
@@ -293,7 +315,7 @@ public final class DatawalOptions {
       return this;
     }
 
-    /** The options. */
+    /** {@return the options, immutable; the builder can go on to build others} */
     public DatawalOptions build() {
       return new DatawalOptions(this);
     }

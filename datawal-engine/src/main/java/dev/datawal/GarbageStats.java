@@ -11,23 +11,23 @@ package dev.datawal;
  */
 public record GarbageStats(long liveBytes, long totalBytes, long reclaimableBytes) {
 
-  /** Bytes that are not live. */
+  /** {@return the bytes that are not live, active segment included} */
   public long deadBytes() {
     return totalBytes - liveBytes;
   }
 
   /**
-   * Dead bytes as a fraction of all bytes, the active segment's included; 0 for an empty store.
-   * This is the metric {@code datawal.garbage.ratio}.
+   * {@return dead bytes as a fraction of all bytes, from 0 to 1} The active segment's bytes count
+   * too; 0 for an empty store. This is the metric {@code datawal.garbage.ratio}.
    */
   public double ratio() {
     return share(deadBytes());
   }
 
   /**
-   * Reclaimable bytes as a fraction of all bytes: what {@link DataWal#compact()} can reclaim now; 0
-   * for an empty store. Scheduled compaction ({@code datawal.compaction.min-garbage-ratio})
-   * compares this with its threshold.
+   * {@return reclaimable bytes as a fraction of all bytes, from 0 to 1} That is what {@link
+   * DataWal#compact()} can reclaim now; 0 for an empty store. Scheduled compaction ({@code
+   * datawal.compaction.min-garbage-ratio}) compares this with its threshold.
    */
   public double reclaimableRatio() {
     return share(reclaimableBytes);

@@ -1,6 +1,7 @@
 package dev.datawal;
 
 import java.time.Instant;
+import java.util.Objects;
 
 /**
  * Damage found in a store while it is open: by a verification of its sealed segments ({@link
@@ -31,9 +32,20 @@ public record IntegrityProblem(
     READ
   }
 
-  /** The problem {@code e} describes, found now. */
+  /**
+   * The problem {@code e} describes, found now.
+   *
+   * @param e the damage as it was reported
+   * @param foundBy what found it
+   * @return the problem, stamped with the current time
+   */
   public static IntegrityProblem of(CorruptStoreException e, FoundBy foundBy) {
     return new IntegrityProblem(
-        e.kind(), e.segment(), e.offset(), e.getMessage(), foundBy, Instant.now());
+        e.kind(),
+        e.segment(),
+        e.offset(),
+        Objects.requireNonNull(e.getMessage(), "datawal's exceptions have a message"),
+        foundBy,
+        Instant.now());
   }
 }

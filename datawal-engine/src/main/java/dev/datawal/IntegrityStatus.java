@@ -2,6 +2,7 @@ package dev.datawal;
 
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A store's integrity as far as it is known while the store is open: damage found since it was
@@ -12,14 +13,22 @@ import java.util.List;
  * @param last the last verification that finished, or {@code null} if none has
  */
 public record IntegrityStatus(
-    List<IntegrityProblem> problems, Progress running, VerificationReport last) {
+    List<IntegrityProblem> problems,
+    @Nullable Progress running,
+    @Nullable VerificationReport last) {
 
-  /** Copies the list. */
+  /**
+   * Copies the list.
+   *
+   * @param problems damage found since the store was opened, oldest first; copied
+   * @param running the verification running now, or {@code null}
+   * @param last the last verification that finished, or {@code null} if none has
+   */
   public IntegrityStatus {
     problems = List.copyOf(problems);
   }
 
-  /** Whether damage was found: the store lost or holds damaged durable data. */
+  /** {@return whether damage was found: the store lost or holds damaged durable data} */
   public boolean damaged() {
     return !problems.isEmpty();
   }

@@ -20,7 +20,7 @@ public enum Limit {
     this.allowed = allowed;
   }
 
-  /** The largest value this limit allows. */
+  /** {@return the largest value this limit allows} */
   public long allowed() {
     return allowed;
   }

@@ -20,17 +20,17 @@ public class LimitExceededException extends DatawalException {
     this.actual = actual;
   }
 
-  /** The limit gone past. */
+  /** {@return the limit gone past} */
   public Limit limit() {
     return limit;
   }
 
-  /** The largest value the limit allows. */
+  /** {@return the largest value the limit allows} */
   public long allowed() {
     return limit.allowed();
   }
 
-  /** The value that was asked for. */
+  /** {@return the value that was asked for} */
   public long actual() {
     return actual;
   }

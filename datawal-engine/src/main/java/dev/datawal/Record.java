@@ -1,6 +1,7 @@
 package dev.datawal;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One valid record read back from a log.
@@ -19,13 +20,13 @@ import java.util.Arrays;
 public record Record(
     RecordType type, long txid, byte[] key, byte[] payload, long segment, long offset, int length) {
 
-  /** Where this record lies on disk. */
+  /** {@return where this record lies on disk} */
   public RecordRef ref() {
     return new RecordRef(segment, offset, length, txid);
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof Record r
         && type == r.type
         && txid == r.txid

@@ -13,7 +13,10 @@ import java.util.Iterator;
  */
 public interface RecordIterator extends Iterator<Record>, AutoCloseable {
 
-  /** What the scan found so far; complete once {@link #hasNext()} returned {@code false}. */
+  /**
+   * {@return what the scan found so far} It is complete once {@link #hasNext()} returned {@code
+   * false}.
+   */
   RecoveryReport report();
 
   /** Releases the open segment file. Idempotent. */

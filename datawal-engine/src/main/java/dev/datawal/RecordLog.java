@@ -27,6 +27,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A durable, append-only log of records in a store directory, in the DWAL v1 format.
@@ -122,6 +123,8 @@ public final class RecordLog implements AutoCloseable {
   /**
    * Opens the store in {@code dir} with default options, creating it if missing.
    *
+   * @param dir the store directory
+   * @return the open log, which holds the directory's lock until closed
    * @see #open(Path, DatawalOptions)
    */
   public static RecordLog open(Path dir) {
@@ -132,6 +135,9 @@ public final class RecordLog implements AutoCloseable {
    * Opens the store in {@code dir}, creating the directory and its first segment if missing, takes
    * its lock, and recovers it. The recovered state is durable when this returns.
    *
+   * @param dir the store directory
+   * @param options how to open it
+   * @return the open log, which holds the directory's lock until closed
    * @throws StoreLockedException if another writer, in this process or another, has it open
    * @throws CorruptStoreException if recovery finds damage it must not discard (nothing on disk was
    *     changed)
@@ -148,7 +154,8 @@ public final class RecordLog implements AutoCloseable {
   }
 
   /** Opens, showing every recovered record to {@code visitor} in recovery's single pass. */
-  static RecordLog open(Path dir, DatawalOptions options, FileIo io, Recovery.Visitor visitor) {
+  static RecordLog open(
+      Path dir, DatawalOptions options, FileIo io, Recovery.@Nullable Visitor visitor) {
     return open(dir, options, io, visitor, null);
   }
 
@@ -161,8 +168,8 @@ public final class RecordLog implements AutoCloseable {
       Path dir,
       DatawalOptions options,
       FileIo io,
-      Recovery.Visitor visitor,
-      Recovery.Resumer resumer) {
+      Recovery.@Nullable Visitor visitor,
+      Recovery.@Nullable Resumer resumer) {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(options, "options");
     prepareDirectory(io, dir);
@@ -202,6 +209,8 @@ public final class RecordLog implements AutoCloseable {
   /**
    * Appends a {@link RecordType#RAW} record with an empty key.
    *
+   * @param payload the bytes to log, at most {@link #MAX_PAYLOAD_LEN}
+   * @return where the record went, and its txid
    * @see #appendRecord(RecordType, byte[], byte[])
    */
   public RecordRef append(byte[] payload) {
@@ -213,6 +222,12 @@ public final class RecordLog implements AutoCloseable {
    * Under {@link FsyncPolicy#ALWAYS} it is durable when this returns; under the other policies see
    * {@link FsyncPolicy}.
    *
+   * @param type what the record means to the key/value projection
+   * @param key its key, at most {@link #MAX_KEY_LEN} bytes, usually empty for {@link
+   *     RecordType#RAW}
+   * @param payload its payload, at most {@link #MAX_PAYLOAD_LEN} bytes, empty for {@link
+   *     RecordType#DELETE}
+   * @return where the record went, and its txid
    * @throws LimitExceededException if the key or payload is over its limit; nothing was written
    * @throws WriterPoisonedException if the writer is poisoned, or the write or its fsync failed and
    *     poisoned it (the record may then survive a crash or not)
@@ -254,6 +269,7 @@ public final class RecordLog implements AutoCloseable {
    * limit is checked before anything is written. A crash during the call may keep any prefix of the
    * batch.
    *
+   * @param entries the records, in order; an empty list appends nothing
    * @return where each record went, in the order given
    * @throws LimitExceededException if any key or payload is over its limit; nothing was written
    * @throws WriterPoisonedException as for {@link #appendRecord}
@@ -281,6 +297,8 @@ public final class RecordLog implements AutoCloseable {
    * other waiting record. The future fails with {@link WriterPoisonedException} if a sync fails, or
    * {@link IllegalStateException} if the log closes first after a failure.
    *
+   * @param payload the bytes to log, at most {@link #MAX_PAYLOAD_LEN}
+   * @return a future of where the record went and its txid, completed once it is durable
    * @throws LimitExceededException if the payload is over its limit
    * @throws WriterPoisonedException if the writer is poisoned, or the write failed
    */
@@ -288,7 +306,14 @@ public final class RecordLog implements AutoCloseable {
     return appendRecordAsync(RecordType.RAW, EMPTY, payload);
   }
 
-  /** As {@link #appendAsync(byte[])}, for any record. */
+  /**
+   * As {@link #appendAsync(byte[])}, for any record.
+   *
+   * @param type what the record means to the key/value projection
+   * @param key its key, at most {@link #MAX_KEY_LEN} bytes
+   * @param payload its payload, at most {@link #MAX_PAYLOAD_LEN} bytes
+   * @return a future of where the record went and its txid, completed once it is durable
+   */
   public CompletableFuture<RecordRef> appendRecordAsync(
       RecordType type, byte[] key, byte[] payload) {
     Objects.requireNonNull(type, "type");
@@ -329,8 +354,8 @@ public final class RecordLog implements AutoCloseable {
   }
 
   /**
-   * Every valid record, in log order. Reads everything into memory; prefer {@link #scanIter()} for
-   * large logs.
+   * {@return every valid record, in log order} Reads everything into memory; prefer {@link
+   * #scanIter()} for large logs.
    *
    * @throws IllegalStateException if the log is closed
    */
@@ -346,6 +371,7 @@ public final class RecordLog implements AutoCloseable {
    * A lazy scan of the records appended before this call, in log order, with bounded memory.
    * Appends made while it runs are not seen; close it when stopping early.
    *
+   * @return the scan, not started yet
    * @throws IllegalStateException if the log is closed
    */
   public RecordIterator scanIter() {
@@ -358,6 +384,8 @@ public final class RecordLog implements AutoCloseable {
    * Follows the log from {@code fromTxid} on, returning only durable records: a record a crash
    * could still take back is never returned.
    *
+   * @param fromTxid the first txid to return; records before it are skipped
+   * @return the follower, which holds at most one segment file open until closed
    * @see #follow(long, boolean)
    */
   public LogFollower follow(long fromTxid) {
@@ -368,9 +396,11 @@ public final class RecordLog implements AutoCloseable {
    * Follows the log from the first record whose txid is at least {@code fromTxid}, in order,
    * waiting for new records without polling.
    *
+   * @param fromTxid the first txid to return; records before it are skipped
    * @param includeUnsynced also return records as soon as they are written, before they are durable
    *     (under {@link FsyncPolicy#MANUAL} or {@link FsyncPolicy#INTERVAL} a crash may then take
    *     back a record already returned)
+   * @return the follower, which holds at most one segment file open until closed
    * @throws IllegalStateException if the log is closed
    */
   public LogFollower follow(long fromTxid, boolean includeUnsynced) {
@@ -378,7 +408,7 @@ public final class RecordLog implements AutoCloseable {
     return new Follower(io, dir, writer, marks, fromTxid, !includeUnsynced);
   }
 
-  /** What recovery found when this log was opened. */
+  /** {@return what recovery found when this log was opened} */
   public RecoveryReport recoveryReport() {
     return recoveryReport;
   }
@@ -393,6 +423,7 @@ public final class RecordLog implements AutoCloseable {
    * Waits for a verification already running (the background one, see {@link
    * DatawalOptions#verifyAfterOpen()} and {@link DatawalOptions#verifyInterval()}) to end first.
    *
+   * @return what the verification found
    * @throws IllegalStateException if the log is closed
    * @throws DatawalException if a segment cannot be read
    */
@@ -402,8 +433,8 @@ public final class RecordLog implements AutoCloseable {
   }
 
   /**
-   * What is known of the store's integrity since it was opened: damage found by verifications and
-   * reads, the verification running now and the last one finished.
+   * {@return what is known of the store's integrity since it was opened} That is damage found by
+   * verifications and reads, the verification running now and the last one finished.
    */
   public IntegrityStatus integrity() {
     return integrity.status();
@@ -415,31 +446,31 @@ public final class RecordLog implements AutoCloseable {
     return e;
   }
 
-  /** Whether a failed write, fsync or rotation poisoned the writer. */
+  /** {@return whether a failed write, fsync or rotation poisoned the writer} */
   public boolean isPoisoned() {
     return writer.isPoisoned();
   }
 
   /**
-   * Why the writer refuses changes: the failure that poisoned it, or why the store was opened
-   * read-only; empty if it is not poisoned.
+   * {@return why the writer refuses changes, empty if it does not} The reason is the failure that
+   * poisoned it, or why the store was opened read-only.
    */
   public Optional<String> poisonReason() {
     WriterPoisonedException p = writer.poisoned();
     return p == null ? Optional.empty() : Optional.of(p.reason());
   }
 
-  /** The id of the segment appends go to. */
+  /** {@return the id of the segment appends go to} */
   public long activeSegment() {
     return writer.activeSegment();
   }
 
-  /** The txid of the last record appended (or recovered), 0 for an empty log. */
+  /** {@return the txid of the last record appended (or recovered), 0 for an empty log} */
   public long lastTxid() {
     return writer.lastTxid();
   }
 
-  /** The txid up to which every record is known durable. */
+  /** {@return the txid up to which every record is known durable} */
   public long durableTxid() {
     return commit.durableTxid();
   }
@@ -453,6 +484,7 @@ public final class RecordLog implements AutoCloseable {
    *
    * @throws IllegalStateException if the log is closed, or belongs to a {@link DataWal} (a
    *     key/value store compacts instead: deleting segments would lose live keys)
+   * @return what was deleted
    * @throws DatawalException if a segment cannot be deleted
    */
   public RetentionStats applyRetention() {
@@ -467,6 +499,7 @@ public final class RecordLog implements AutoCloseable {
    *
    * @param keepFromTxid the lowest txid that must survive; {@link Long#MAX_VALUE} keeps nothing
    *     extra
+   * @return what was deleted
    * @throws IllegalStateException as for {@link #applyRetention()}
    * @throws DatawalException if a segment cannot be deleted or read
    */
@@ -483,13 +516,18 @@ public final class RecordLog implements AutoCloseable {
   /**
    * Registers {@code observer} to be told about appends, fsyncs and retention (for metrics).
    *
+   * @param observer quick, thread-safe and non-blocking: it is called on the writing thread
    * @see DatawalObserver
    */
   public void addObserver(DatawalObserver observer) {
     observers.add(Objects.requireNonNull(observer, "observer"));
   }
 
-  /** Removes an observer added with {@link #addObserver}; does nothing if it is not registered. */
+  /**
+   * Removes an observer added with {@link #addObserver}; does nothing if it is not registered.
+   *
+   * @param observer the observer to remove
+   */
   public void removeObserver(DatawalObserver observer) {
     observers.remove(observer);
   }
@@ -500,8 +538,8 @@ public final class RecordLog implements AutoCloseable {
   }
 
   /**
-   * Every segment file of the log, sealed and active, in order: id to size in bytes (for the active
-   * segment, what is written so far, durable or not).
+   * {@return every segment file of the log, sealed and active, in order: id to size in bytes} For
+   * the active segment, the size is what is written so far, durable or not.
    *
    * @throws IllegalStateException if the log is closed
    */
@@ -509,12 +547,12 @@ public final class RecordLog implements AutoCloseable {
     return Collections.unmodifiableSortedMap(writer.segmentSizes());
   }
 
-  /** The bytes of every segment file of the log. */
+  /** {@return the bytes of every segment file of the log} */
   public long diskBytes() {
     return writer.totalBytes();
   }
 
-  /** Whether {@link #close()} was called. */
+  /** {@return whether {@link #close()} was called} */
   public boolean isClosed() {
     return writer.isClosed();
   }
@@ -524,12 +562,12 @@ public final class RecordLog implements AutoCloseable {
     return writer;
   }
 
-  /** The store directory. */
+  /** {@return the store directory} */
   public Path dir() {
     return dir;
   }
 
-  /** The options this log was opened with. */
+  /** {@return the options this log was opened with} */
   public DatawalOptions options() {
     return options;
   }
@@ -553,7 +591,7 @@ public final class RecordLog implements AutoCloseable {
    * quiescent and every byte written is durable. Not run when the writer is poisoned, the final
    * fsync failed, or the log was already closed.
    */
-  void close(Runnable whileLocked) {
+  void close(@Nullable Runnable whileLocked) {
     integrity.close(); // stops a background verification before the files close
     RuntimeException failure = null;
     boolean closedNow = !writer.isClosed();

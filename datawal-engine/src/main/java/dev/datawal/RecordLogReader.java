@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A read-only view of a store: takes no lock, never creates or changes anything, and works while a
@@ -48,6 +49,8 @@ public final class RecordLogReader {
   /**
    * Opens a read-only view of the store in {@code dir}.
    *
+   * @param dir the store directory
+   * @return the reader, fixed to the segments there now
    * @throws DatawalException if {@code dir} does not exist, is not a directory, or cannot be listed
    */
   public static RecordLogReader open(Path dir) {
@@ -64,14 +67,16 @@ public final class RecordLogReader {
     }
   }
 
-  /** The ids of the segments this reader reads, ascending; the last is the writer's tail. */
+  /**
+   * {@return the ids of the segments this reader reads, ascending; the last is the writer's tail}
+   */
   public List<Long> segments() {
     return segments;
   }
 
   /**
-   * The sizes of this reader's segments now, id to bytes; a segment deleted since the reader was
-   * opened (by retention or compaction) is listed with size 0.
+   * {@return the sizes of this reader's segments now, id to bytes} A segment deleted since the
+   * reader was opened (by retention or compaction) is listed with size 0.
    *
    * @throws DatawalException if a segment's size cannot be read
    */
@@ -89,7 +94,7 @@ public final class RecordLogReader {
     return Collections.unmodifiableSortedMap(sizes);
   }
 
-  /** The store directory. */
+  /** {@return the store directory} */
   public Path dir() {
     return dir;
   }
@@ -98,13 +103,18 @@ public final class RecordLogReader {
    * A lazy scan of every valid record, in log order, with bounded memory. Damage in a sealed
    * segment, mid-stream or of an unsupported version throws {@link CorruptStoreException} from the
    * iterator; a torn tail ends the scan and is in its {@link RecordIterator#report()}.
+   *
+   * @return the scan, not started yet; close it when stopping early
    */
   public RecordIterator scanIter() {
     checkShape();
     return new ScanIterator(io, dir, spans(), true);
   }
 
-  /** Every valid record, in memory. Prefer {@link #scanIter()} for large stores. */
+  /**
+   * {@return every valid record, in log order} All of them are held in memory: prefer {@link
+   * #scanIter()} for large stores.
+   */
   public List<Record> scan() {
     List<Record> records = new ArrayList<>();
     try (RecordIterator it = scanIter()) {
@@ -117,6 +127,7 @@ public final class RecordLogReader {
    * What a writer's recovery would find now, without changing anything: scans every frame,
    * validating CRCs, and returns the report.
    *
+   * @return what the scan found; a torn tail is reported and left in place
    * @throws CorruptStoreException on damage recovery would refuse
    */
   public RecoveryReport report() {
@@ -160,7 +171,7 @@ public final class RecordLogReader {
     }
   }
 
-  private StoreManifest readManifest() throws IOException {
+  private @Nullable StoreManifest readManifest() throws IOException {
     try {
       return StoreManifest.read(io, dir);
     } catch (StoreManifest.Unreadable e) {

@@ -20,7 +20,7 @@ public enum RecordType {
     this.code = code;
   }
 
-  /** The on-disk code of this type. */
+  /** {@return the on-disk code of this type, 0 to 2} */
   public int code() {
     return code;
   }
@@ -28,6 +28,8 @@ public enum RecordType {
   /**
    * The type with the given on-disk code.
    *
+   * @param code an on-disk code, as {@link #code()} gives it
+   * @return the type it names
    * @throws IllegalArgumentException if no type has that code
    */
   public static RecordType fromCode(int code) {
@@ -37,7 +39,11 @@ public enum RecordType {
     return BY_CODE[code];
   }
 
-  /** Whether {@code code} names a record type of format v1. */
+  /**
+   * {@return whether {@code code} names a record type of format v1}
+   *
+   * @param code an on-disk code, possibly damaged
+   */
   public static boolean isKnownCode(int code) {
     return code >= 0 && code < BY_CODE.length;
   }

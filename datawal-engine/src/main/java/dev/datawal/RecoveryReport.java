@@ -45,13 +45,39 @@ public record RecoveryReport(
     boolean snapshotUsed,
     long snapshotKeys) {
 
-  /** Copies the lists so the report is immutable. */
+  /**
+   * Copies the lists so the report is immutable.
+   *
+   * @param filesScanned segment files read
+   * @param recordsReplayed valid records read
+   * @param tailTruncated segments whose damaged tail was left out (0 or 1)
+   * @param tailBytesDiscarded bytes left out as torn tail
+   * @param midStreamErrors always 0
+   * @param unsupportedVersions always 0
+   * @param lastTxidSeen the highest txid seen, 0 for an empty log
+   * @param damage each damaged region left out, in log order; copied
+   * @param leftoversRemoved files of an interrupted compaction or repair that were deleted; copied
+   * @param snapshotUsed whether the key directory was loaded from a snapshot
+   * @param snapshotKeys the live keys loaded from the snapshot, 0 when none was used
+   */
   public RecoveryReport {
     damage = List.copyOf(damage);
     leftoversRemoved = List.copyOf(leftoversRemoved);
   }
 
-  /** A report of a scan that read every segment it covers (no snapshot). */
+  /**
+   * A report of a scan that read every segment it covers (no snapshot).
+   *
+   * @param filesScanned segment files read
+   * @param recordsReplayed valid records read
+   * @param tailTruncated segments whose damaged tail was left out (0 or 1)
+   * @param tailBytesDiscarded bytes left out as torn tail
+   * @param midStreamErrors always 0
+   * @param unsupportedVersions always 0
+   * @param lastTxidSeen the highest txid seen, 0 for an empty log
+   * @param damage each damaged region left out, in log order; copied
+   * @param leftoversRemoved files of an interrupted compaction or repair that were deleted; copied
+   */
   public RecoveryReport(
       int filesScanned,
       long recordsReplayed,
@@ -76,7 +102,11 @@ public record RecoveryReport(
         0);
   }
 
-  /** This report, saying that a snapshot supplied {@code keys} live keys before the scan. */
+  /**
+   * {@return this report, saying that a snapshot supplied live keys before the scan}
+   *
+   * @param keys how many live keys the snapshot supplied
+   */
   public RecoveryReport withSnapshot(long keys) {
     return new RecoveryReport(
         filesScanned,
@@ -92,12 +122,12 @@ public record RecoveryReport(
         keys);
   }
 
-  /** Whether the scan left anything out. */
+  /** {@return whether the scan left anything out} */
   public boolean damageFound() {
     return !damage.isEmpty();
   }
 
-  /** One line for a log file, e.g. {@code files=2 records=10 tail_truncated=0 ... }. */
+  /** {@return one line for a log file, e.g. {@code files_scanned=2 records_replayed=10 ...}} */
   public String summary() {
     return "files_scanned="
         + filesScanned

@@ -9,6 +9,7 @@ import dev.datawal.internal.log.LogWriter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.SortedMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The key-directory snapshot of a {@link DataWal} over the store's life: whether one may be on disk
@@ -33,14 +34,14 @@ final class SnapshotLifecycle {
    * What the snapshot on disk covers (segment id to size), if this store wrote or loaded it; a
    * close that finds the log exactly so, with the directory still reading it, need not rewrite it.
    */
-  private SortedMap<Long, Long> covers;
+  private @Nullable SortedMap<Long, Long> covers;
 
   SnapshotLifecycle(
       FileIo io,
       RecordLog log,
       KeyDirectory directory,
       boolean onDisk,
-      SortedMap<Long, Long> covers) {
+      @Nullable SortedMap<Long, Long> covers) {
     this.io = io;
     this.log = log;
     this.directory = directory;

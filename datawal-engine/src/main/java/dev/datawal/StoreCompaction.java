@@ -191,19 +191,20 @@ final class StoreCompaction {
   private void swapIn(SegmentCompactor.Output output) throws IOException {
     long id = output.segment();
     Path segmentFile = SegmentFiles.path(log.dir(), id);
-    FileHandle replacement = output.output() == null ? null : io.openRead(output.output());
+    Path outputFile = output.output(); // null: nothing is kept, the segment goes
+    FileHandle replacement = outputFile == null ? null : io.openRead(outputFile);
     long stamp = swapLock.writeLock();
     try {
       // The file first: if that fails, nothing in memory has changed.
-      if (replacement == null) {
+      if (outputFile == null || replacement == null) { // both null, or neither
         io.deleteIfExists(segmentFile);
         handles.forget(id);
       } else {
         try {
-          io.atomicMove(output.output(), segmentFile);
+          io.atomicMove(outputFile, segmentFile);
         } catch (IOException e) {
           replacement.close();
-          io.deleteIfExists(output.output());
+          io.deleteIfExists(outputFile);
           throw e;
         }
         handles.replace(id, replacement);

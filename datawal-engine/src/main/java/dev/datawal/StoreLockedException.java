@@ -20,12 +20,15 @@ public class StoreLockedException extends DatawalException {
     this.holderPid = holderPid;
   }
 
-  /** The store directory that is locked. */
+  /** {@return the store directory that is locked} */
   public Path dir() {
     return dir;
   }
 
-  /** The process id written in the lock file by its holder, or -1 when it could not be read. */
+  /**
+   * {@return the process id written in the lock file by its holder, or -1 when it could not be
+   * read}
+   */
   public long holderPid() {
     return holderPid;
   }

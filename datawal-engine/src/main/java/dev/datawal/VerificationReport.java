@@ -27,12 +27,22 @@ public record VerificationReport(
     long bytesChecked,
     List<IntegrityProblem> problems) {
 
-  /** Copies the list. */
+  /**
+   * Copies the list.
+   *
+   * @param started when it started
+   * @param took how long it took
+   * @param segmentsChecked sealed segments read whole
+   * @param segmentsSkipped sealed segments left out because they changed or went meanwhile
+   * @param framesChecked frames read and checked
+   * @param bytesChecked bytes read
+   * @param problems the damage found, at most one per segment; copied
+   */
   public VerificationReport {
     problems = List.copyOf(problems);
   }
 
-  /** Whether no damage was found. */
+  /** {@return whether no damage was found} */
   public boolean clean() {
     return problems.isEmpty();
   }

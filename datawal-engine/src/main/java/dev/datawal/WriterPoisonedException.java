@@ -1,5 +1,7 @@
 package dev.datawal;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A write, fsync or rotation failed earlier, so the writer refuses every further change: after a
  * failed fsync the kernel may have dropped the unsynced pages, and retrying would report durability
@@ -15,12 +17,12 @@ public class WriterPoisonedException extends DatawalException {
    * @param reason why the writer was poisoned
    * @param cause the failure that poisoned it, or {@code null}
    */
-  public WriterPoisonedException(String reason, Throwable cause) {
+  public WriterPoisonedException(String reason, @Nullable Throwable cause) {
     super("datawal: writer poisoned: " + reason + "; drop handle and reopen", cause);
     this.reason = reason;
   }
 
-  /** Why the writer was poisoned. */
+  /** {@return why the writer was poisoned} */
   public String reason() {
     return reason;
   }

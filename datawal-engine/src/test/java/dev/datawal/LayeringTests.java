@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The engine's layers, bottom first: file I/O, the DWAL v1 format, the log, the key/value
- * projection, the public API, the tools. Each uses only the JDK and the layers below it; the
- * internals may use the API's value and exception types, never its entry points.
+ * projection, the public API, the tools. Each uses only the JDK (and JSpecify's nullness
+ * annotations) and the layers below it; the internals may use the API's value and exception types,
+ * never its entry points.
  */
 class LayeringTests {
   private static final String[] ENTRY_POINTS = {
@@ -26,7 +27,7 @@ class LayeringTests {
 
   static final LayerRule ENGINE =
       LayerRule.bottomUp(
-          List.of("java."),
+          List.of("java.", "org.jspecify.annotations"),
           internal("file I/O", "dev.datawal.internal.io"),
           internal("the DWAL v1 format", "dev.datawal.internal.format"),
           internal("the log", "dev.datawal.internal.log"),

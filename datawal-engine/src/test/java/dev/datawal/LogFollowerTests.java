@@ -148,6 +148,30 @@ class LogFollowerTests {
   }
 
   @Test
+  void aPollAfterOneThatFailedToOpenTheNextSegmentGoesOnFromThere() throws Exception {
+    RecordingFileIo io = new RecordingFileIo();
+    DatawalOptions options = DatawalOptions.builder().maxSegmentSize(100).build();
+    try (RecordLog log = RecordLog.open(tmp.resolve("store"), options, io)) {
+      for (int i = 1; i <= 6; i++) {
+        log.append(utf8("r" + i)); // three records a segment
+      }
+      try (LogFollower follower = log.follow(1)) {
+        for (int i = 1; i <= 3; i++) {
+          assertThat(follower.poll(LONG).txid()).isEqualTo(i);
+        }
+        io.failOpenReadOnce("00000002.dwal", "too many open files");
+        assertThatThrownBy(() -> follower.poll(LONG))
+            .isInstanceOf(DatawalException.class)
+            .hasMessageContaining("too many open files");
+        for (int i = 4; i <= 6; i++) {
+          assertThat(follower.poll(LONG).txid()).isEqualTo(i);
+        }
+        assertThat(follower.poll(NONE)).isNull();
+      }
+    }
+  }
+
+  @Test
   void aClosedFollowerRefusesToPoll() {
     try (RecordLog log = open(FsyncPolicy.ALWAYS, 1 << 20)) {
       LogFollower follower = log.follow(1);

@@ -22,6 +22,7 @@ public final class RecordingFileIo implements FileIo {
   private Predicate<String> failWhen = op -> false;
   private String failure = "injected failure";
   private volatile CountDownLatch forceGate;
+  private String failOpenRead; // a file name; guarded by this
 
   /** The recorded calls, oldest first. */
   public synchronized List<String> ops() {
@@ -46,6 +47,13 @@ public final class RecordingFileIo implements FileIo {
   synchronized RecordingFileIo failNth(String prefix, int n, String message) {
     int[] seen = {0};
     this.failWhen = op -> op.startsWith(prefix) && ++seen[0] == n;
+    this.failure = message;
+    return this;
+  }
+
+  /** Makes the next {@link #openRead} of the file named {@code name} throw {@code message}. */
+  synchronized RecordingFileIo failOpenReadOnce(String name, String message) {
+    this.failOpenRead = name;
     this.failure = message;
     return this;
   }
@@ -109,6 +117,12 @@ public final class RecordingFileIo implements FileIo {
 
   @Override
   public FileHandle openRead(Path file) throws IOException {
+    synchronized (this) {
+      if (name(file).equals(failOpenRead)) {
+        failOpenRead = null;
+        throw new IOException(failure);
+      }
+    }
     return new Handle(name(file), real.openRead(file));
   }
 

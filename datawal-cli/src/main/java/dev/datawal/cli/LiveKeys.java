@@ -86,6 +86,6 @@ final class LiveKeys {
               + file
               + "): the frame there is not the Put of the key asked for");
     }
-    return frame.payload();
+    return frame.toRecord().payload(); // read() reads the payload
   }
 }

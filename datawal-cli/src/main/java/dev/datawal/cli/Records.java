@@ -41,7 +41,7 @@ final class Records {
         .add("record_type", jsonType(f.type()))
         .add("txid", f.txid())
         .add("key_base64", BytesFormat.base64(f.key()))
-        .add("payload_base64", BytesFormat.base64(f.payload()));
+        .add("payload_base64", BytesFormat.base64(f.toRecord().payload()));
   }
 
   /** A {@code frame} line: a header only, no payload bytes. */

@@ -62,7 +62,7 @@ final class ScanCommand implements Command {
                   + " key="
                   + bytes.field(f.key(), truncate)
                   + " payload="
-                  + bytes.field(f.payload(), truncate));
+                  + bytes.field(f.toRecord().payload(), truncate));
         }
         if (++shown >= limit) {
           return ExitCode.OK;

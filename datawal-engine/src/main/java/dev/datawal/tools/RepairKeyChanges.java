@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Names the keys a repair changes: the state the key-directory snapshot records (plus every record
@@ -47,7 +48,8 @@ final class RepairKeyChanges {
           new Place(relocated.getOrDefault(segment, segment), item.location().offset()));
     }
     long coveredLast = evidence.covered().lastKey();
-    long coveredEnd = evidence.covered().get(coveredLast);
+    long coveredEnd =
+        Objects.requireNonNull(evidence.covered().get(coveredLast), "the last key has a size");
     Map<ByteBuffer, Place> after = new HashMap<>();
     for (long id : kept) {
       try (SegmentWalker walker = SegmentWalker.open(io, SegmentFiles.path(dir, id), id, false)) {

@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Walks every frame of one segment file, for inspection and repair tools: each valid frame, and
@@ -48,13 +49,13 @@ public final class SegmentWalker implements AutoCloseable {
 
   /** What a walk finds at one offset: a valid {@link Frame} or a {@link Damage} region. */
   public sealed interface Item permits Frame, Damage {
-    /** The segment id. */
+    /** {@return the segment id} */
     long segment();
 
-    /** The byte offset where it starts. */
+    /** {@return the byte offset where it starts} */
     long offset();
 
-    /** The byte offset just after it. */
+    /** {@return the byte offset just after it} */
     long end();
   }
 
@@ -80,7 +81,7 @@ public final class SegmentWalker implements AutoCloseable {
       long txid,
       byte[] key,
       int payloadLength,
-      byte[] payload,
+      byte @Nullable [] payload,
       int crc)
       implements Item {
 
@@ -92,6 +93,7 @@ public final class SegmentWalker implements AutoCloseable {
     /**
      * This frame as a {@link Record}.
      *
+     * @return the record, sharing this frame's key and payload arrays
      * @throws IllegalStateException if the payload was not read
      */
     public Record toRecord() {
@@ -127,7 +129,19 @@ public final class SegmentWalker implements AutoCloseable {
       OptionalLong computedCrc)
       implements Item {
 
-    /** Checks that no component is {@code null}. */
+    /**
+     * Checks that no component is {@code null}.
+     *
+     * @param segment the segment id
+     * @param offset where the damage starts
+     * @param length how many bytes the region spans
+     * @param kind what is wrong with the bytes at {@code offset}
+     * @param detail what exactly is wrong there
+     * @param toEnd whether the region runs to the end of the walked range
+     * @param storedCrc for a CRC mismatch, the CRC-32C the frame carries; else empty
+     * @param computedCrc for a CRC mismatch, the CRC-32C of the frame's bytes; else empty
+     * @throws NullPointerException if {@code kind}, {@code detail} or a CRC is {@code null}
+     */
     public Damage {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(detail, "detail");
@@ -144,12 +158,15 @@ public final class SegmentWalker implements AutoCloseable {
      * Whether recovery tolerates this region as a torn tail, given whether its segment is the
      * store's last: it must be in the last segment, run to its end, and not be a frame of an
      * unsupported version. Recovery refuses to open a store with any other damage.
+     *
+     * @param lastSegment whether the region's segment is the store's last
+     * @return whether recovery would leave the region out and go on
      */
     public boolean tornTail(boolean lastSegment) {
       return lastSegment && toEnd && kind != CorruptionKind.UNSUPPORTED_VERSION;
     }
 
-    /** A short name of the kind, such as "CRC mismatch". */
+    /** {@return a short name of the kind, such as "CRC mismatch"} */
     public String kindPhrase() {
       return new FrameFault(kind, detail, 0).kindPhrase();
     }
@@ -179,8 +196,11 @@ public final class SegmentWalker implements AutoCloseable {
   /**
    * Opens segment {@code segment} of the store in {@code dir} for a walk.
    *
+   * @param dir the store directory
+   * @param segment the segment id ({@code 00000001.dwal} is 1)
    * @param payloads whether frames carry their payloads ({@link Frame#payload()}); without them a
    *     walk still reads and checks every byte, but allocates only keys
+   * @return the walker, at the start of the segment; close it when done
    * @throws DatawalException if the file cannot be opened (with a {@link
    *     java.nio.file.NoSuchFileException} as the cause when it does not exist)
    */
@@ -208,45 +228,46 @@ public final class SegmentWalker implements AutoCloseable {
     }
   }
 
-  /** The segment id. */
+  /** {@return the segment id} */
   public long segment() {
     return segment;
   }
 
-  /** The segment file. */
+  /** {@return the segment file} */
   public Path file() {
     return file;
   }
 
-  /** The bytes the walk covers: the file's size when the walker was opened. */
+  /** {@return the bytes the walk covers: the file's size when the walker was opened} */
   public long size() {
     return size;
   }
 
   /**
-   * The next frame or damaged region, in file order; {@code null} once the whole segment was
-   * walked.
+   * {@return the next frame or damaged region, in file order; {@code null} once the whole segment
+   * was walked}
    *
    * @throws DatawalException if reading fails
    */
-  public Item next() {
+  public @Nullable Item next() {
     try {
       if (resumeAt >= 0) {
         long at = resumeAt;
         resumeAt = -1;
-        return scanner.validFrameAt(at) ? frame() : damage();
-      }
-      if (done) {
+        if (scanner.validFrameAt(at)) {
+          return frame();
+        }
+      } else if (done) {
         return null;
-      }
-      if (scanner.next()) {
+      } else if (scanner.next()) {
         return frame();
       }
-      if (scanner.fault() == null) {
+      FrameFault fault = scanner.fault();
+      if (fault == null) { // the end (at a resume point: the file was cut under the walk)
         done = true;
         return null;
       }
-      return damage();
+      return damage(fault);
     } catch (IOException e) {
       throw readFailed(e);
     }
@@ -257,6 +278,8 @@ public final class SegmentWalker implements AutoCloseable {
    * does (header, length, CRC). Reads through the file this walker opened, so the offset stays
    * valid even if a compaction has since replaced the segment's file.
    *
+   * @param offset where the frame starts in the segment, as a walk gave it
+   * @return the frame, with its payload
    * @throws CorruptStoreException if no valid frame starts at {@code offset}, naming the file,
    *     segment, offset, kind and, for a CRC mismatch, the stored and computed CRC in hex
    * @throws DatawalException if reading fails
@@ -312,7 +335,7 @@ public final class SegmentWalker implements AutoCloseable {
   private Frame frame() {
     byte[] key =
         payloads
-            ? scanner.key()
+            ? Objects.requireNonNull(scanner.key(), "scanned with Content.ALL")
             : Arrays.copyOfRange(
                 scanner.keyArray(), scanner.keyOffset(), scanner.keyOffset() + scanner.keyLength());
     int payloadLength = scanner.frameLength() - FrameFormat.OVERHEAD - key.length;
@@ -329,8 +352,7 @@ public final class SegmentWalker implements AutoCloseable {
   }
 
   /** The region that starts where the scanner stopped; finds where it ends. */
-  private Damage damage() throws IOException {
-    FrameFault fault = scanner.fault();
+  private Damage damage(FrameFault fault) throws IOException {
     long at = scanner.position();
     long end = scanner.end(); // lower than size if the file was cut under the walk
     TornTailCheck.Follower follower = TornTailCheck.findFollower(handle, at + 1, end);

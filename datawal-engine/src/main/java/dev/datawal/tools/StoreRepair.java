@@ -29,11 +29,12 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Repairs a store that {@link RecordLog#open} refuses because of damage, by moving each damaged
- * region out of its segment into a quarantine file, so that the store opens again with every valid
- * frame it had, before and after the damage.
+ * Repairs a store that {@link dev.datawal.RecordLog#open} refuses because of damage, by moving each
+ * damaged region out of its segment into a quarantine file, so that the store opens again with
+ * every valid frame it had, before and after the damage.
  *
  * <p>What it repairs is exactly what makes recovery refuse a store (see {@link
  * SegmentWalker.Damage#tornTail(boolean)}): any damage in a sealed segment; damage in the last
@@ -115,7 +116,16 @@ public final class StoreRepair implements AutoCloseable {
       Path file,
       boolean wholeFile) {
 
-    /** A region inside a segment, which keeps the rest of its bytes. */
+    /**
+     * A region inside a segment, which keeps the rest of its bytes.
+     *
+     * @param segment the segment id
+     * @param offset where the region starts in the segment
+     * @param length how many bytes it spans
+     * @param kind what is wrong at {@code offset}
+     * @param detail what exactly is wrong there
+     * @param file the quarantine file that gets exactly these bytes
+     */
     public Quarantine(
         long segment, long offset, long length, CorruptionKind kind, String detail, Path file) {
       this(segment, offset, length, kind, detail, file, false);
@@ -143,8 +153,16 @@ public final class StoreRepair implements AutoCloseable {
    * @param cameBack keys that were deleted or never written and are live again
    */
   public record KeyChanges(
-      String evidence, List<byte[]> lost, List<byte[]> reverted, List<byte[]> cameBack) {
-    /** Copies the lists. */
+      @Nullable String evidence, List<byte[]> lost, List<byte[]> reverted, List<byte[]> cameBack) {
+    /**
+     * Copies the lists.
+     *
+     * @param evidence what the comparison is based on, or {@code null} when there is nothing to
+     *     compare with
+     * @param lost keys that were live and are gone; copied
+     * @param reverted keys still live with an older (or other) value; copied
+     * @param cameBack keys live again; copied
+     */
     public KeyChanges {
       lost = List.copyOf(lost);
       reverted = List.copyOf(reverted);
@@ -156,7 +174,7 @@ public final class StoreRepair implements AutoCloseable {
       return new KeyChanges(null, List.of(), List.of(), List.of());
     }
 
-    /** Whether any key changed. */
+    /** {@return whether any key changed} */
     public boolean any() {
       return !lost.isEmpty() || !reverted.isEmpty() || !cameBack.isEmpty();
     }
@@ -191,7 +209,19 @@ public final class StoreRepair implements AutoCloseable {
       boolean rewritesManifest,
       long txidFloor) {
 
-    /** Copies the collections so the plan is immutable. */
+    /**
+     * Copies the collections so the plan is immutable.
+     *
+     * @param dir the store directory
+     * @param sizes every segment's size when planned, by id; copied
+     * @param quarantines the regions and whole segments to move out, in log order; copied
+     * @param tornTails damage at the end of the last segment, left for the writer's open; copied
+     * @param snapshotPresent whether a key-directory snapshot is present
+     * @param losses durable data that is gone and that the repair accepts; copied
+     * @param keys the keys whose state changes
+     * @param rewritesManifest whether the repair writes a new manifest
+     * @param txidFloor the highest txid the store is known to have handed out
+     */
     public Plan {
       sizes = Collections.unmodifiableSortedMap(new TreeMap<>(sizes));
       quarantines = List.copyOf(quarantines);
@@ -199,12 +229,12 @@ public final class StoreRepair implements AutoCloseable {
       losses = List.copyOf(losses);
     }
 
-    /** Whether anything blocks opening the store, so that a repair has something to do. */
+    /** {@return whether anything blocks opening the store, so that a repair has something to do} */
     public boolean needed() {
       return !quarantines.isEmpty() || !losses.isEmpty() || rewritesManifest;
     }
 
-    /** The bytes the repair moves into quarantine files. */
+    /** {@return the bytes the repair moves into quarantine files} */
     public long quarantinedBytes() {
       return quarantines.stream().mapToLong(Quarantine::length).sum();
     }
@@ -218,7 +248,13 @@ public final class StoreRepair implements AutoCloseable {
    * @param snapshotDeleted whether it deleted the key-directory snapshot
    */
   public record Result(Plan plan, List<Path> leftoversRemoved, boolean snapshotDeleted) {
-    /** Copies the list so the result is immutable. */
+    /**
+     * Copies the list so the result is immutable.
+     *
+     * @param plan the plan it carried out
+     * @param leftoversRemoved files an interrupted earlier repair left, which it deleted; copied
+     * @param snapshotDeleted whether it deleted the key-directory snapshot
+     */
     public Result {
       leftoversRemoved = List.copyOf(leftoversRemoved);
     }
@@ -227,7 +263,7 @@ public final class StoreRepair implements AutoCloseable {
   private final FileIo io;
   private final Path dir;
   private final DirectoryLock lock;
-  private Plan planned;
+  private @Nullable Plan planned;
   private boolean closed;
 
   private StoreRepair(FileIo io, Path dir, DirectoryLock lock) {
@@ -240,6 +276,8 @@ public final class StoreRepair implements AutoCloseable {
    * What a repair of the store in {@code dir} would do now. Takes no lock and changes nothing; with
    * a live writer, a frame it is appending may show as a torn tail.
    *
+   * @param dir the store directory
+   * @return the plan, for showing only: {@link #apply} takes a plan made under the lock
    * @throws DatawalException if {@code dir} is not a store directory or cannot be read
    */
   public static Plan plan(Path dir) {
@@ -259,7 +297,10 @@ public final class StoreRepair implements AutoCloseable {
    * Takes the exclusive writer lock of the store in {@code dir} for a repair. Never creates the
    * directory.
    *
-   * @throws StoreLockedException if a writer, in this process or another, has the store open
+   * @param dir the store directory
+   * @return the repair, holding the lock until closed
+   * @throws dev.datawal.StoreLockedException if a writer, in this process or another, has the store
+   *     open
    * @throws DatawalException if {@code dir} is not a directory, or the lock cannot be taken
    */
   public static StoreRepair lock(Path dir) {
@@ -276,6 +317,7 @@ public final class StoreRepair implements AutoCloseable {
    * Plans the repair under the lock: nothing can change the store until {@link #apply} or {@link
    * #close}. Changes nothing.
    *
+   * @return the plan, to show and then to give to {@link #apply}
    * @throws IllegalStateException if closed
    * @throws DatawalException if the store cannot be read
    */
@@ -295,6 +337,7 @@ public final class StoreRepair implements AutoCloseable {
    *
    * @param plan the plan the last {@link #plan()} call of this instance returned; it can be applied
    *     once
+   * @return what was done
    * @throws IllegalArgumentException if {@code plan} is not that plan, or was applied already
    * @throws IllegalStateException if closed
    * @throws DatawalException if a damaged segment changed since it was planned (nothing of that
@@ -334,7 +377,8 @@ public final class StoreRepair implements AutoCloseable {
       }
       for (Map.Entry<Long, List<Quarantine>> segment : bySegment.entrySet()) {
         long id = segment.getKey();
-        repairSegment(id, plan.sizes().get(id), segment.getValue(), id == lastSegment);
+        long size = Objects.requireNonNull(plan.sizes().get(id), "a planned segment has a size");
+        repairSegment(id, size, segment.getValue(), id == lastSegment);
       }
       if (plan.rewritesManifest()) {
         StoreManifest.ofStore(io, dir, plan.txidFloor()).write(io, dir); // step 4
@@ -443,7 +487,7 @@ public final class StoreRepair implements AutoCloseable {
   }
 
   /** Why {@code file} would still make recovery refuse the store, or {@code null}. */
-  private String stillDamaged(Path file, long id, boolean last) {
+  private @Nullable String stillDamaged(Path file, long id, boolean last) {
     try (SegmentWalker walker = SegmentWalker.open(io, file, id, false)) {
       for (SegmentWalker.Item item = walker.next(); item != null; item = walker.next()) {
         if (item instanceof SegmentWalker.Damage d && !d.tornTail(last)) {
@@ -516,21 +560,21 @@ public final class StoreRepair implements AutoCloseable {
     }
     ShapeCheck survey = ShapeCheck.survey(io, dir, ids, manifest);
     for (CorruptStoreException problem : survey.problems()) {
-      if (problem.kind() == CorruptionKind.SEGMENT_UNEXPECTED
-          && sizes.containsKey(problem.segment())) {
+      Long size = sizes.get(problem.segment());
+      if (problem.kind() == CorruptionKind.SEGMENT_UNEXPECTED && size != null) {
         long id = problem.segment();
         quarantines.add(
             new Quarantine(
                 id,
                 0,
-                sizes.get(id),
+                size,
                 problem.kind(),
-                problem.getMessage(),
+                message(problem),
                 freeName(io, dir, SegmentFiles.fileName(id) + QUARANTINE_MARKER, 0, taken),
                 true));
         wholeFiles.add(id);
       } else {
-        losses.add(new Loss(problem.kind(), problem.segment(), problem.getMessage()));
+        losses.add(new Loss(problem.kind(), problem.segment(), message(problem)));
       }
     }
     SnapshotEvidence evidence = SnapshotEvidence.read(io, dir);
@@ -539,7 +583,7 @@ public final class StoreRepair implements AutoCloseable {
       if (manifest == null) {
         CorruptStoreException loss = new SnapshotLoader(io, dir).lossWithoutManifest(ids);
         if (loss != null) {
-          losses.add(new Loss(loss.kind(), loss.segment(), loss.getMessage()));
+          losses.add(new Loss(loss.kind(), loss.segment(), message(loss)));
         }
       }
     }
@@ -611,7 +655,7 @@ public final class StoreRepair implements AutoCloseable {
    *
    * @return what it found, or {@code null} if the segment is gone
    */
-  private static SegmentRead walk(
+  private static @Nullable SegmentRead walk(
       FileIo io, Path dir, long id, boolean last, long previousTxid, Set<Path> taken)
       throws IOException {
     SegmentWalker walker;
@@ -631,7 +675,7 @@ public final class StoreRepair implements AutoCloseable {
     long lastTxid = previousTxid;
     long outOfOrderFrom = -1; // the start of a run of frames whose txids go back
     long outOfOrderEnd = -1;
-    String outOfOrderDetail = null;
+    String outOfOrderDetail = null; // set with outOfOrderFrom
     try (walker) {
       for (SegmentWalker.Item item = walker.next(); item != null; item = walker.next()) {
         if (item instanceof SegmentWalker.Frame f && f.txid() > lastTxid) {
@@ -690,7 +734,7 @@ public final class StoreRepair implements AutoCloseable {
       String prefix,
       long from,
       long end,
-      String detail,
+      @Nullable String detail,
       Set<Path> taken,
       List<Quarantine> quarantines)
       throws IOException {
@@ -701,7 +745,7 @@ public final class StoreRepair implements AutoCloseable {
               from,
               end - from,
               CorruptionKind.TXID_ORDER,
-              detail,
+              Objects.requireNonNull(detail, "a run has a detail"),
               freeName(io, dir, prefix, from, taken)));
     }
   }
@@ -711,29 +755,40 @@ public final class StoreRepair implements AutoCloseable {
    * id of the file that matches its record, where its own file no longer does.
    */
   private static Map<Long, Long> relocations(
-      FileIo io, Path dir, SortedMap<Long, Long> sizes, StoreManifest manifest) throws IOException {
+      FileIo io, Path dir, SortedMap<Long, Long> sizes, @Nullable StoreManifest manifest)
+      throws IOException {
     Map<Long, Long> moved = new TreeMap<>();
     if (manifest == null) {
       return moved;
     }
-    Map<Long, Integer> tails = new TreeMap<>();
+    Map<Long, FileEnd> files = new TreeMap<>();
     for (Map.Entry<Long, Long> file : sizes.entrySet()) {
-      tails.put(file.getKey(), SegmentTail.crc(io, dir, file.getKey(), file.getValue()));
+      long size = file.getValue();
+      files.put(file.getKey(), new FileEnd(size, SegmentTail.crc(io, dir, file.getKey(), size)));
     }
     for (StoreManifest.Sealed recorded : manifest.sealed().values()) {
       long id = recorded.id();
-      if (sizes.containsKey(id) && recorded.matching(sizes.get(id), tails.get(id)) != null) {
+      FileEnd own = files.get(id);
+      if (own != null && recorded.matching(own.size(), own.tailCrc()) != null) {
         continue; // its own file still holds it
       }
-      for (Map.Entry<Long, Long> file : sizes.entrySet()) {
-        if (file.getKey() != id
-            && recorded.matching(file.getValue(), tails.get(file.getKey())) != null) {
+      for (Map.Entry<Long, FileEnd> file : files.entrySet()) {
+        FileEnd end = file.getValue();
+        if (file.getKey() != id && recorded.matching(end.size(), end.tailCrc()) != null) {
           moved.put(id, file.getKey());
           break;
         }
       }
     }
     return moved;
+  }
+
+  /** A segment file's size and its {@link SegmentTail} check. */
+  private record FileEnd(long size, int tailCrc) {}
+
+  /** What {@code e} says: every exception datawal makes has a message. */
+  private static String message(CorruptStoreException e) {
+    return Objects.requireNonNull(e.getMessage(), "datawal's exceptions have a message");
   }
 
   private static long size(FileIo io, Path dir, long id) throws IOException {

@@ -1,6 +1,7 @@
 package dev.datawal.internal.format;
 
 import dev.datawal.RecordType;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The outcome of decoding one frame from memory: either a valid frame or the fault that stopped it.
@@ -13,7 +14,12 @@ import dev.datawal.RecordType;
  * @param length the frame's whole length (valid frames only)
  */
 public record DecodedFrame(
-    FrameFault fault, RecordType type, long txid, byte[] key, byte[] payload, int length) {
+    @Nullable FrameFault fault,
+    @Nullable RecordType type,
+    long txid,
+    byte @Nullable [] key,
+    byte @Nullable [] payload,
+    int length) {
 
   static DecodedFrame failed(FrameFault fault) {
     return new DecodedFrame(fault, null, 0, null, null, 0);

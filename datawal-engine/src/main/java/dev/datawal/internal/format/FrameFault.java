@@ -1,6 +1,7 @@
 package dev.datawal.internal.format;
 
 import dev.datawal.CorruptionKind;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Why the bytes at some offset are not a valid frame.
@@ -14,7 +15,7 @@ import dev.datawal.CorruptionKind;
  *     its version read as 1 (see {@link #crcDecides()}); {@code null} otherwise
  */
 public record FrameFault(
-    CorruptionKind kind, String detail, long needed, FrameFault ifCrcValidAsVersion1) {
+    CorruptionKind kind, String detail, long needed, @Nullable FrameFault ifCrcValidAsVersion1) {
 
   /** A fault that is final: no CRC can change it. */
   public FrameFault(CorruptionKind kind, String detail, long needed) {
@@ -38,10 +39,11 @@ public record FrameFault(
    * @throws IllegalStateException if this fault is already final
    */
   public FrameFault settle(boolean crcValidAsVersion1) {
-    if (!crcDecides()) {
+    FrameFault ifValid = ifCrcValidAsVersion1;
+    if (ifValid == null) {
       throw new IllegalStateException("not a fault the CRC decides: " + this);
     }
-    return crcValidAsVersion1 ? ifCrcValidAsVersion1 : new FrameFault(kind, detail, needed);
+    return crcValidAsVersion1 ? ifValid : new FrameFault(kind, detail, needed);
   }
 
   /** A short name of the kind for messages, such as "CRC mismatch". */
@@ -54,7 +56,8 @@ public record FrameFault(
     return kindPhrase() + ": " + detail;
   }
 
-  static FrameFault truncated(long needed, long available) {
+  /** The fault of a frame (or header) that needs {@code needed} bytes where fewer are left. */
+  public static FrameFault truncated(long needed, long available) {
     return new FrameFault(
         CorruptionKind.TRUNCATED,
         "the frame needs " + needed + " bytes, " + available + " are left",

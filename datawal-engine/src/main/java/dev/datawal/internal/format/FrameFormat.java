@@ -7,6 +7,7 @@ import dev.datawal.RecordType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The DWAL v1 record frame: how one record is laid out on disk, encoded and checked.
@@ -114,7 +115,7 @@ public final class FrameFormat {
    *     that {@link FrameFault#crcDecides()} (a version no format can have on an otherwise valid
    *     header of a whole frame) is settled by the frame's CRC as if its version were 1
    */
-  public static FrameFault checkHeader(ByteBuffer buf, int at, long remaining) {
+  public static @Nullable FrameFault checkHeader(ByteBuffer buf, int at, long remaining) {
     if (remaining < HEADER_SIZE) {
       return FrameFault.truncated(HEADER_SIZE, remaining);
     }
@@ -173,7 +174,7 @@ public final class FrameFormat {
   }
 
   /** The checks after the version's, in order: type, flags, length limits, whole frame present. */
-  private static FrameFault checkAfterVersion(ByteBuffer buf, int at, long remaining) {
+  private static @Nullable FrameFault checkAfterVersion(ByteBuffer buf, int at, long remaining) {
     int type = Byte.toUnsignedInt(buf.get(at + TYPE_OFFSET));
     if (!RecordType.isKnownCode(type)) {
       return new FrameFault(CorruptionKind.STRUCTURAL, "unknown record type " + type, 0);
@@ -240,7 +241,7 @@ public final class FrameFormat {
    *
    * @return {@code null} if it is a valid frame, else the fault
    */
-  public static FrameFault check(byte[] bytes, int available) {
+  public static @Nullable FrameFault check(byte[] bytes, int available) {
     ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     FrameFault fault = checkHeader(buf, 0, available);
     if (fault != null && !fault.crcDecides()) {

@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the frames of one segment file in order, up to a given end, and stops at the first byte
@@ -51,15 +53,15 @@ public final class SegmentScanner {
   private long windowStart;
   private long position;
 
-  private FrameFault fault;
+  private @Nullable FrameFault fault;
   private long frameOffset;
   private int frameLength;
   private int frameCrc;
-  private RecordType type;
+  private @Nullable RecordType type; // null until the first valid frame
   private long txid;
-  private byte[] key;
-  private byte[] payload;
-  private byte[] keyArray;
+  private byte @Nullable [] key;
+  private byte @Nullable [] payload;
+  private byte @Nullable [] keyArray; // null until the first valid frame, and with NONE
   private int keyOffset;
   private int keyLength;
 
@@ -133,8 +135,8 @@ public final class SegmentScanner {
     int length = FrameFormat.frameLength(keyLen, payloadLen);
     RecordType frameType;
     long frameTxid;
-    byte[] frameKey = null;
-    byte[] framePayload = null;
+    byte @Nullable [] frameKey = null;
+    byte @Nullable [] framePayload = null;
     int stored;
     crc.reset();
     if (length <= window.capacity()) {
@@ -142,7 +144,7 @@ public final class SegmentScanner {
       // payload are copied out only once the CRC proved them valid.
       at = load(pos, length);
       if (availableAt(at) < length) {
-        fault = asVersion1 ? headerFault.settle(false) : shrunk(length, pos);
+        fault = headerFault != null ? headerFault.settle(false) : shrunk(length, pos);
         return false;
       }
       byte[] bytes = window.array();
@@ -179,7 +181,7 @@ public final class SegmentScanner {
         crcAt = load(p + keyLen + payloadLen, CRC_SIZE);
       }
       if (crcAt < 0 || availableAt(crcAt) < CRC_SIZE) {
-        fault = asVersion1 ? headerFault.settle(false) : shrunk(length, pos);
+        fault = headerFault != null ? headerFault.settle(false) : shrunk(length, pos);
         return false;
       }
       stored = window.getInt(crcAt);
@@ -187,7 +189,7 @@ public final class SegmentScanner {
       keyOffset = 0;
     }
     int computed = (int) crc.getValue();
-    if (asVersion1) {
+    if (headerFault != null) { // asVersion1
       fault = headerFault.settle(stored == computed);
       return false;
     }
@@ -213,7 +215,7 @@ public final class SegmentScanner {
   }
 
   /** Why scanning stopped before the end, or {@code null} if it did not (yet). */
-  public FrameFault fault() {
+  public @Nullable FrameFault fault() {
     return fault;
   }
 
@@ -244,7 +246,7 @@ public final class SegmentScanner {
   }
 
   public RecordType type() {
-    return type;
+    return Objects.requireNonNull(type, "no valid frame read yet");
   }
 
   public long txid() {
@@ -252,7 +254,7 @@ public final class SegmentScanner {
   }
 
   /** The current frame's key, a fresh array, or {@code null} unless {@link Content#ALL}. */
-  public byte[] key() {
+  public byte @Nullable [] key() {
     return key;
   }
 
@@ -262,7 +264,7 @@ public final class SegmentScanner {
    * the next call to {@link #next()}.
    */
   public byte[] keyArray() {
-    return keyArray;
+    return Objects.requireNonNull(keyArray, "no key read: no valid frame yet, or Content.NONE");
   }
 
   public int keyOffset() {
@@ -274,7 +276,7 @@ public final class SegmentScanner {
   }
 
   /** The current frame's payload, or {@code null} unless {@link Content#ALL} was asked for. */
-  public byte[] payload() {
+  public byte @Nullable [] payload() {
     return payload;
   }
 
@@ -284,7 +286,7 @@ public final class SegmentScanner {
    *
    * @return {@code false} if the file ended first
    */
-  private boolean consume(long pos, int len, byte[] dst) throws IOException {
+  private boolean consume(long pos, int len, byte @Nullable [] dst) throws IOException {
     int done = 0;
     while (done < len) {
       int left = len - done;

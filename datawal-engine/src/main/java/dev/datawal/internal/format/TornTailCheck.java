@@ -5,6 +5,7 @@ import dev.datawal.internal.io.FileHandle;
 import dev.datawal.internal.log.Follower;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Tells a torn tail from mid-stream corruption. Damage at the end of the last segment is a torn
@@ -35,14 +36,15 @@ public final class TornTailCheck {
    * @param fault {@code null} for a valid v1 frame, else why the frame there is of {@link
    *     CorruptionKind#UNSUPPORTED_VERSION}
    */
-  public record Follower(long offset, FrameFault fault) {}
+  public record Follower(long offset, @Nullable FrameFault fault) {}
 
   /**
    * The first valid frame or frame of an unsupported version that starts in {@code [from, end)} of
    * {@code file}, or {@code null} if there is none. Reads the range once, plus each candidate that
    * starts with the magic.
    */
-  public static Follower findFollower(FileHandle file, long from, long end) throws IOException {
+  public static @Nullable Follower findFollower(FileHandle file, long from, long end)
+      throws IOException {
     SegmentScanner candidate = new SegmentScanner(file, end, SegmentScanner.Content.NONE);
     ByteBuffer chunk = ByteBuffer.allocate((int) Math.max(16, Math.min(CHUNK, end - from)));
     long pos = from;
@@ -58,8 +60,10 @@ public final class TornTailCheck {
           if (candidate.validFrameAt(pos + i)) {
             return new Follower(pos + i, null);
           }
-          if (candidate.fault().kind() == CorruptionKind.UNSUPPORTED_VERSION) {
-            return new Follower(pos + i, candidate.fault());
+          // No fault either if the file was cut under this check to end before pos + i.
+          FrameFault fault = candidate.fault();
+          if (fault != null && fault.kind() == CorruptionKind.UNSUPPORTED_VERSION) {
+            return new Follower(pos + i, fault);
           }
         }
       }

@@ -84,7 +84,7 @@ final class ArenaMapper implements Mmap.Mapper {
       call(
           () -> {
             close.invokeExact(arena);
-            return null;
+            return arena; // a Call returns a value: close has none
           });
     } catch (IOException e) {
       throw new AssertionError("closing an arena threw " + e, e);

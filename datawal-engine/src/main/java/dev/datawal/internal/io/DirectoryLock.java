@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The exclusive writer lock of a store directory: an OS lock on {@code .lock}, which names the
@@ -134,7 +135,7 @@ public final class DirectoryLock implements Closeable {
     }
   }
 
-  private static void closeQuietly(FileHandle handle) {
+  private static void closeQuietly(@Nullable FileHandle handle) {
     if (handle != null) {
       try {
         handle.close();

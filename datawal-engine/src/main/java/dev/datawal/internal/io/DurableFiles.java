@@ -3,6 +3,7 @@ package dev.datawal.internal.io;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Objects;
 
 /**
  * The one way datawal replaces or creates a whole file so that a crash leaves either the old state
@@ -68,7 +69,10 @@ public final class DurableFiles {
     }
     io.atomicMove(tmp, target); // if this fails, tmp is left as a crash here would leave it
     Path parent =
-        target.getParent() != null ? target.getParent() : target.toAbsolutePath().getParent();
+        target.getParent() != null
+            ? target.getParent()
+            : Objects.requireNonNull(
+                target.toAbsolutePath().getParent(), "a replaced file is never a root");
     io.syncDirectory(parent); // and the rename survives a power cut
   }
 }

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@code flock(LOCK_EX|LOCK_NB)} on a file, held through a descriptor of its own until {@link
@@ -71,7 +72,7 @@ final class NativeFlock implements Closeable {
    * @throws IllegalStateException if not {@link #available()}
    * @throws IOException if the file cannot be opened or flock fails otherwise, naming the errno
    */
-  static NativeFlock tryLock(Path file) throws IOException {
+  static @Nullable NativeFlock tryLock(Path file) throws IOException {
     Libc libc = Binding.LIBC;
     if (libc == null) {
       throw new IllegalStateException("flock is not available in this JVM");
@@ -100,9 +101,9 @@ final class NativeFlock implements Closeable {
 
   /** Bound on first use, once per JVM; {@code null} when flock cannot be taken here. */
   private static final class Binding {
-    static final Libc LIBC = bind();
+    static final @Nullable Libc LIBC = bind();
 
-    private static Libc bind() {
+    private static @Nullable Libc bind() {
       String os = System.getProperty("os.name", "");
       String arch = System.getProperty("os.arch", "");
       int feature = Runtime.version().feature();

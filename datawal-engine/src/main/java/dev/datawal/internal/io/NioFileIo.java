@@ -11,7 +11,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /** {@link FileIo} on the real file system through {@link FileChannel}. */
 final class NioFileIo implements FileIo {
@@ -60,7 +62,7 @@ final class NioFileIo implements FileIo {
     // Each new directory's entry lives in its parent: sync the parents from the deepest
     // pre-existing one down, so the whole new chain survives a power cut.
     for (Path p = absolute; p != null && !p.equals(existing); p = p.getParent()) {
-      syncDirectory(p.getParent());
+      syncDirectory(Objects.requireNonNull(p.getParent(), "a created directory is never a root"));
     }
   }
 
@@ -99,7 +101,7 @@ final class NioFileIo implements FileIo {
   private static final class ChannelHandle implements FileHandle {
     private final FileChannel channel;
     private final Path file;
-    private NativeFlock flock; // guarded by this; taken by tryLock, released by close
+    private @Nullable NativeFlock flock; // guarded by this; taken by tryLock, released by close
 
     ChannelHandle(FileChannel channel, Path file) {
       this.channel = channel;

@@ -3,6 +3,7 @@ package dev.datawal.internal.kv;
 import dev.datawal.internal.format.FrameFormat;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A key directory's entries as of one moment, for reading every entry without holding the
@@ -39,17 +40,17 @@ public final class DirectoryCopy {
   }
 
   private final HeapTable overlay;
-  private final SnapshotTable snapshot;
+  private final @Nullable SnapshotTable snapshot;
   private final int size;
   private final long seed;
-  private long[] overlayByHash; // for overlayLast, computed once
+  private long @Nullable [] overlayByHash; // for overlayLast, computed once
   private long overlayLast;
-  private long[] shadowed; // per snapshot slot: the overlay holds its key; computed once
+  private long @Nullable [] shadowed; // per snapshot slot: the overlay holds its key; computed once
 
   /**
    * @param overlay a frozen overlay, or the live one while its directory's read lock is held
    */
-  DirectoryCopy(HeapTable overlay, SnapshotTable snapshot, int size, long seed) {
+  DirectoryCopy(HeapTable overlay, @Nullable SnapshotTable snapshot, int size, long seed) {
     this.overlay = overlay;
     this.snapshot = snapshot;
     this.size = size;
@@ -85,11 +86,11 @@ public final class DirectoryCopy {
       }
     }
     if (snapshot != null) {
-      long[] shadow = shadowed();
+      long[] shadow = shadowed(snapshot);
       byte[] key = new byte[FrameFormat.MAX_KEY_LEN];
       for (long j = 0; j < snapshot.slotCount(); j++) {
         if (snapshot.meta(j) != 0 && (shadow[(int) (j >>> 6)] & 1L << j) == 0) {
-          visitSnapshot(j, key, unhashed);
+          visitSnapshot(snapshot, j, key, unhashed);
         }
       }
     }
@@ -114,7 +115,7 @@ public final class DirectoryCopy {
     long[] sorted = overlayByHash(last, stats);
     int next = 0;
     if (snapshot != null) {
-      long[] shadow = shadowed();
+      long[] shadow = shadowed(snapshot);
       for (long j = 0; j < snapshot.slotCount(); j++) {
         long meta = snapshot.meta(j);
         if (meta == 0 || (shadow[(int) (j >>> 6)] & 1L << j) != 0) {
@@ -155,7 +156,7 @@ public final class DirectoryCopy {
     long[] sorted = overlayByHash(last, null);
     int next = 0;
     if (snapshot != null) {
-      long[] shadow = shadowed();
+      long[] shadow = shadowed(snapshot);
       byte[] key = new byte[FrameFormat.MAX_KEY_LEN];
       for (long j = 0; j < snapshot.slotCount(); j++) {
         long meta = snapshot.meta(j);
@@ -168,7 +169,7 @@ public final class DirectoryCopy {
         while (next < sorted.length && sorted[next] >>> 32 < hash) {
           visitOverlay((int) sorted[next++], visitor);
         }
-        visitSnapshot(j, key, visitor);
+        visitSnapshot(snapshot, j, key, visitor);
       }
     }
     while (next < sorted.length) {
@@ -207,8 +208,8 @@ public final class DirectoryCopy {
         (int) (m & HeapTable.LENGTH_MASK));
   }
 
-  private <E extends Exception> void visitSnapshot(
-      long j, byte[] key, HashedEntryVisitor<E> visitor) throws E {
+  private static <E extends Exception> void visitSnapshot(
+      SnapshotTable snapshot, long j, byte[] key, HashedEntryVisitor<E> visitor) throws E {
     long meta = snapshot.meta(j);
     long place = snapshot.place(j);
     snapshot.copyKey(j, key, 0);
@@ -226,8 +227,9 @@ public final class DirectoryCopy {
    * The live overlay slots with a place in a segment up to {@code last}, as unsigned hash << 32 |
    * slot, sorted; computed once per {@code last}, telling {@code stats} (if not null) of each.
    */
-  private long[] overlayByHash(long last, StatsVisitor stats) {
-    if (overlayByHash == null || overlayLast != last || stats != null) {
+  private long[] overlayByHash(long last, @Nullable StatsVisitor stats) {
+    long[] cached = overlayByHash;
+    if (cached == null || overlayLast != last || stats != null) {
       long[] sorted = new long[size]; // the live overlay entries are some of the live keys
       int n = 0;
       for (int i = 0; i < overlay.capacity(); i++) {
@@ -244,8 +246,9 @@ public final class DirectoryCopy {
       sortByHigh32(sorted);
       overlayByHash = sorted;
       overlayLast = last;
+      return sorted;
     }
-    return overlayByHash;
+    return cached;
   }
 
   /** Sorts by the unsigned upper 32 bits: a radix sort, two passes of 16 bits. */
@@ -271,8 +274,9 @@ public final class DirectoryCopy {
   }
 
   /** Per slot of the snapshot's table, whether the overlay holds its key (live or deleted). */
-  private long[] shadowed() {
-    if (shadowed == null) {
+  private long[] shadowed(SnapshotTable snapshot) {
+    long[] cached = shadowed;
+    if (cached == null) {
       long count = snapshot.slotCount();
       long[] bits = new long[(int) ((count + 63) >>> 6)];
       byte[] key = null;
@@ -289,7 +293,8 @@ public final class DirectoryCopy {
         }
       }
       shadowed = bits;
+      return bits;
     }
-    return shadowed;
+    return cached;
   }
 }

@@ -1,6 +1,7 @@
 package dev.datawal.internal.kv;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The key directory's heap table: an open-addressing hash table with linear probing over one {@code
@@ -135,7 +136,7 @@ final class HeapTable {
    * The entry of {@code key}: its location, {@link #GONE} if deleted, {@code null} if it has none.
    * Safe to call while a write runs (see the class comment).
    */
-  KeyDirectory.Location find(byte[] key, int hash) {
+  KeyDirectory.@Nullable Location find(byte[] key, int hash) {
     int i = hash & mask;
     // Bounded: a lookup racing a write may see a table in flux; the caller's check catches it.
     for (int probes = 0; probes <= mask; probes++) {

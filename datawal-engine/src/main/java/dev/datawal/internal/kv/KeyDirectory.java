@@ -8,6 +8,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.ToLongFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The key directory: for every live key, where its latest Put lies on disk. Values stay on disk.
@@ -68,10 +69,10 @@ public final class KeyDirectory {
 
   private final StampedLock lock = new StampedLock();
   private final long seed;
-  private final SnapshotTable opened; // the snapshot's table this directory opened with, or null
+  private final @Nullable SnapshotTable opened; // the snapshot's table it opened with, or null
   private volatile LayeredTable entries; // replaced whole by a fallback
   private final ReentrantLock fallingBack = new ReentrantLock();
-  private volatile RuntimeException failure; // a fallback that failed: nothing can be trusted
+  private volatile @Nullable RuntimeException failure; // a fallback that failed: trust nothing
 
   /** An empty directory. */
   KeyDirectory() {
@@ -88,7 +89,7 @@ public final class KeyDirectory {
     this(snapshot.seed(), snapshot, new LayeredTable(snapshot));
   }
 
-  private KeyDirectory(long seed, SnapshotTable opened, LayeredTable entries) {
+  private KeyDirectory(long seed, @Nullable SnapshotTable opened, LayeredTable entries) {
     this.seed = seed;
     this.opened = opened;
     this.entries = entries;
@@ -114,7 +115,7 @@ public final class KeyDirectory {
   }
 
   /** Where {@code key}'s latest Put is, or {@code null} if the key is not live. */
-  public Location get(byte[] key) {
+  public @Nullable Location get(byte[] key) {
     int hash = hash(key);
     while (true) {
       try {
@@ -352,7 +353,7 @@ public final class KeyDirectory {
    *
    * @throws IllegalStateException if the directory is closed
    */
-  private Location lookup(LayeredTable e, byte[] key, int hash) {
+  private @Nullable Location lookup(LayeredTable e, byte[] key, int hash) {
     Location found = e.overlay().find(key, hash);
     if (found == HeapTable.GONE) {
       return null;

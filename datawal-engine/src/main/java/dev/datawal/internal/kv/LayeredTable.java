@@ -5,6 +5,8 @@ import static dev.datawal.internal.kv.HeapTable.IN_SNAPSHOT;
 import static dev.datawal.internal.kv.HeapTable.LENGTH_MASK;
 import static dev.datawal.internal.kv.HeapTable.PINNED;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The key directory's entries in two layers: a {@link HeapTable} overlay over, for a directory
  * opened from a snapshot, the snapshot's {@link SnapshotTable} used in place (so opening costs
@@ -33,7 +35,7 @@ import static dev.datawal.internal.kv.HeapTable.PINNED;
  * read {@link #overlay()} and {@link #size()} while a write runs (see {@link HeapTable}).
  */
 final class LayeredTable {
-  private final SnapshotTable snapshot; // null when none
+  private final @Nullable SnapshotTable snapshot; // null when none
   private volatile HeapTable overlay;
   private volatile int size; // live keys, both layers
 
@@ -51,7 +53,7 @@ final class LayeredTable {
   }
 
   /** The snapshot's table, or {@code null} if none. */
-  SnapshotTable snapshot() {
+  @Nullable SnapshotTable snapshot() {
     return snapshot;
   }
 
@@ -116,7 +118,7 @@ final class LayeredTable {
       long slot = snapshot.slotOf(buf, from, keyLen, hash);
       if (slot >= 0) {
         flags |= IN_SNAPSHOT;
-        previous = previousInSnapshot(slot);
+        previous = previousInSnapshot(snapshot, slot);
       }
     }
     overlay = t.insert(i, buf, from, keyLen, (long) hash << 32 | flags | length, place);
@@ -152,7 +154,7 @@ final class LayeredTable {
       return KeyDirectory.NONE;
     }
     long slot = snapshot.slotOf(buf, from, keyLen, hash);
-    long previous = slot < 0 ? KeyDirectory.NONE : previousInSnapshot(slot);
+    long previous = slot < 0 ? KeyDirectory.NONE : previousInSnapshot(snapshot, slot);
     if (previous != KeyDirectory.NONE || pinned) {
       long flags =
           DELETED | (previous != KeyDirectory.NONE ? IN_SNAPSHOT : 0) | (pinned ? PINNED : 0);
@@ -197,7 +199,7 @@ final class LayeredTable {
     return Place.previous(t.place(i), (int) (t.meta(i) & LENGTH_MASK));
   }
 
-  private long previousInSnapshot(long slot) {
+  private static long previousInSnapshot(SnapshotTable snapshot, long slot) {
     return Place.previous(snapshot.place(slot), (int) snapshot.meta(slot));
   }
 }

@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes the compacted contents of one sealed segment to {@code <segment>.compacting}: the frames
@@ -56,12 +58,12 @@ public final class SegmentCompactor {
    */
   public record Output(
       long segment,
-      Path output,
+      @Nullable Path output,
       long size,
       long records,
       boolean tombstonesKept,
       List<Move> moves,
-      StoreManifest.Shape shape) {}
+      StoreManifest.@Nullable Shape shape) {}
 
   private static final int BUFFER = 256 * 1024;
 
@@ -74,7 +76,7 @@ public final class SegmentCompactor {
    * @param keepTombstones whether tombstones may still hide Puts in older segments
    * @throws CorruptStoreException if the segment does not decode cleanly (nothing is changed)
    */
-  public static Output rewrite(
+  public static @Nullable Output rewrite(
       FileIo io, Path dir, long id, long size, LiveCheck live, boolean keepTombstones)
       throws IOException {
     Path outPath = SegmentFiles.compactionOutput(dir, id);
@@ -97,9 +99,10 @@ public final class SegmentCompactor {
       PositionalWriter writer = new PositionalWriter(out, BUFFER);
       while (scanner.next()) {
         SegmentScanner frame = scanner.current();
+        byte[] key = Objects.requireNonNull(frame.key(), "scanned with Content.ALL");
         boolean keep =
             switch (frame.type()) {
-              case PUT -> live.isLatest(frame.key(), id, frame.frameOffset());
+              case PUT -> live.isLatest(key, id, frame.frameOffset());
               case DELETE -> keepTombstones;
               case RAW -> false;
             };
@@ -108,11 +111,12 @@ public final class SegmentCompactor {
           continue;
         }
         if (frame.type() == RecordType.PUT) {
-          moves.add(new Move(frame.key(), frame.frameOffset(), writer.position()));
+          moves.add(new Move(key, frame.frameOffset(), writer.position()));
         } else {
           tombstones = true;
         }
-        writer.write(FrameFormat.encode(frame.type(), frame.txid(), frame.key(), frame.payload()));
+        byte[] payload = Objects.requireNonNull(frame.payload(), "scanned with Content.ALL");
+        writer.write(FrameFormat.encode(frame.type(), frame.txid(), key, payload));
         if (kept++ == 0) {
           firstTxid = frame.txid();
         }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SortedMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a key-directory snapshot says the store held, for a repair that names the keys a loss
@@ -23,7 +24,7 @@ public record SnapshotEvidence(
    * Reads the snapshot of the store in {@code dir} whole, without checking it against the segments,
    * or returns {@code null} if there is none or it is damaged (its own checks fail).
    */
-  public static SnapshotEvidence read(FileIo io, Path dir) {
+  public static @Nullable SnapshotEvidence read(FileIo io, Path dir) {
     try (FileHandle file = io.openRead(KeyDirectorySnapshot.path(dir))) {
       SnapshotHead head = SnapshotHead.read(file);
       SnapshotTable table = head.table(io, dir, file, SnapshotTable.MAP_CHUNK_SHIFT);

@@ -37,9 +37,11 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A key-directory snapshot's head, read and checked: in itself ({@link #read}), against the store's
@@ -69,6 +71,8 @@ final class SnapshotHead {
   private int[] tailCrcs;
   private final SortedMap<Long, Long> sizes = new TreeMap<>();
 
+  // read(), the only caller, sets every field before the head escapes it.
+  @SuppressWarnings("NullAway.Init")
   private SnapshotHead() {}
 
   /** The file's size when the head was read. */
@@ -348,7 +352,7 @@ final class SnapshotHead {
   static final class Rejected extends Exception {
     private static final long serialVersionUID = 1L;
 
-    private final CorruptionKind kind; // null: a reason that says nothing about the segments
+    private final @Nullable CorruptionKind kind; // null: a reason that says nothing of segments
     private final long segment;
     private final long offset;
 
@@ -356,11 +360,17 @@ final class SnapshotHead {
       this(null, -1, -1, reason);
     }
 
-    Rejected(CorruptionKind kind, long segment, long offset, String reason) {
+    Rejected(@Nullable CorruptionKind kind, long segment, long offset, String reason) {
       super(reason, null, false, false);
       this.kind = kind;
       this.segment = segment;
       this.offset = offset;
+    }
+
+    /** Why the snapshot is not used: the reason it was made with, never {@code null}. */
+    @Override
+    public String getMessage() {
+      return Objects.requireNonNull(super.getMessage(), "made with a reason");
     }
 
     /** The error for a store without a manifest that lost what this says is gone. */

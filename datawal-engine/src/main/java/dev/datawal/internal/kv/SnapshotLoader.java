@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SortedMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Loads a snapshot at open, as recovery's {@link Recovery.Resumer}: checks its head against the
@@ -29,7 +30,7 @@ public final class SnapshotLoader implements Recovery.Resumer {
   private final int mapChunkShift;
   private KeyDirectory directory = new KeyDirectory();
   private SegmentUsage usage = new SegmentUsage();
-  private SortedMap<Long, Long> covered;
+  private @Nullable SortedMap<Long, Long> covered;
   private boolean used;
 
   /** A loader for the store in {@code dir}. */
@@ -63,12 +64,13 @@ public final class SnapshotLoader implements Recovery.Resumer {
   }
 
   /** The segments and sizes the snapshot in use covers, or {@code null} if none is used. */
-  public SortedMap<Long, Long> covered() {
+  public @Nullable SortedMap<Long, Long> covered() {
     return used ? covered : null;
   }
 
   @Override
-  public Recovery.Resume resume(List<Long> ids, StoreManifest manifest) throws IOException {
+  public Recovery.@Nullable Resume resume(List<Long> ids, StoreManifest manifest)
+      throws IOException {
     deleteUnfinishedWrite();
     SnapshotHead head = readHead();
     if (head == null) {
@@ -119,7 +121,7 @@ public final class SnapshotLoader implements Recovery.Resumer {
    * What {@link #checkWithoutManifest} would fail with, or {@code null}; changes nothing (a
    * repair's plan).
    */
-  public CorruptStoreException lossWithoutManifest(List<Long> ids) throws IOException {
+  public @Nullable CorruptStoreException lossWithoutManifest(List<Long> ids) throws IOException {
     SnapshotHead head = readHead();
     if (head == null) {
       return null;
@@ -146,7 +148,7 @@ public final class SnapshotLoader implements Recovery.Resumer {
    * The snapshot's head if it is there and checks out; {@code null} (after logging why) if the
    * store has none or it is damaged.
    */
-  private SnapshotHead readHead() {
+  private @Nullable SnapshotHead readHead() {
     try (FileHandle handle = io.openRead(KeyDirectorySnapshot.path(dir))) {
       return SnapshotHead.read(handle);
     } catch (NoSuchFileException e) {

@@ -16,7 +16,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The table of a key-directory snapshot, used in place: the snapshot's data region (slots and key
@@ -70,6 +72,12 @@ final class SnapshotTable {
       this.table = table;
     }
 
+    /** What is damaged: the reason it was made with, never {@code null}. */
+    @Override
+    public String getMessage() {
+      return Objects.requireNonNull(super.getMessage(), "made with a reason");
+    }
+
     /** The damaged table. */
     SnapshotTable table() {
       return table;
@@ -114,7 +122,7 @@ final class SnapshotTable {
   private final byte[] verified; // per page: 1 once its CRC matched
   private final ReaderGate gate = new ReaderGate(this::unmap);
   private volatile boolean allVerified;
-  private volatile String damage;
+  private volatile @Nullable String damage; // why the table is damaged, once it is known
 
   /**
    * @param views the data region, mapped in chunks of {@code 1 << chunkShift} bytes, each extended
@@ -230,7 +238,7 @@ final class SnapshotTable {
   }
 
   /** Where {@code key} is, or {@code null} if the table does not hold it. */
-  KeyDirectory.Location find(byte[] key, int from, int keyLen, int hash) {
+  KeyDirectory.@Nullable Location find(byte[] key, int from, int keyLen, int hash) {
     long slot = slotOf(key, from, keyLen, hash);
     if (slot < 0) {
       return null;

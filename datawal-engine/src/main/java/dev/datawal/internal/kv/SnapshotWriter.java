@@ -56,6 +56,7 @@ public final class SnapshotWriter {
       throws IOException {
     long last = sizes.lastKey();
     long[] ids = sizes.keySet().stream().mapToLong(Long::longValue).toArray();
+    long[] covered = sizes.values().stream().mapToLong(Long::longValue).toArray(); // in ids order
     long homeSlots = SnapshotFormat.homeSlots(copy.size());
     // First pass: what the layout needs (counts, sizes, where the last entry lands), read in order.
     long[] live = new long[ids.length];
@@ -115,8 +116,8 @@ public final class SnapshotWriter {
       head.putLong(homeSlots).putLong(slotCount).putLong(arenaSize);
       head.putInt(PAGE_SIZE).putInt(0);
       for (int i = 0; i < ids.length; i++) {
-        head.putLong(ids[i]).putLong(sizes.get(ids[i])).putLong(live[i]);
-        head.putInt(SegmentTail.crc(io, dir, ids[i], sizes.get(ids[i])));
+        head.putLong(ids[i]).putLong(covered[i]).putLong(live[i]);
+        head.putInt(SegmentTail.crc(io, dir, ids[i], covered[i]));
       }
       head.asIntBuffer().put(pageCrcs);
       head.position(head.position() + PAGE_CRC_SIZE * pageCrcs.length);

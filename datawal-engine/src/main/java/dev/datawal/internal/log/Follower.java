@@ -16,7 +16,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link LogFollower} over a live log: reads frames below the written or durable watermark, and
@@ -34,8 +36,8 @@ public final class Follower implements LogFollower {
 
   private long segment = -1;
   private long offset;
-  private FileHandle file;
-  private SegmentScanner scanner;
+  private @Nullable FileHandle file; // of segment; null before the first read, after a failed open
+  private @Nullable SegmentScanner scanner;
   private boolean closed;
 
   /**
@@ -53,7 +55,7 @@ public final class Follower implements LogFollower {
   }
 
   @Override
-  public Record poll(Duration timeout) throws InterruptedException {
+  public @Nullable Record poll(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       if (closed || marks.closed()) {
@@ -93,12 +95,15 @@ public final class Follower implements LogFollower {
   }
 
   /** The next record that ends at or before {@code mark}, or {@code null} if there is none. */
-  private Record readBelow(Position mark) throws IOException {
+  private @Nullable Record readBelow(Position mark) throws IOException {
     if (mark.txid() == 0) {
       return null; // an empty log
     }
-    if (segment < 0) {
-      startAt(firstSegmentFor(nextTxid));
+    FileHandle file = this.file;
+    if (file == null) {
+      // The first read, or the one after a read whose change of segment failed to open the file:
+      // find the segment again from the txid asked for.
+      file = startAt(firstSegmentFor(nextTxid));
     }
     while (true) {
       long limit = segment < mark.segment() ? file.size() : mark.offset();
@@ -106,15 +111,22 @@ public final class Follower implements LogFollower {
         if (segment >= mark.segment()) {
           return null;
         }
-        startAt(nextSegmentAfter(segment));
+        file = startAt(nextSegmentAfter(segment));
         continue;
       }
+      SegmentScanner scanner = this.scanner;
       if (scanner == null) {
         scanner = new SegmentScanner(file, offset, limit, SegmentScanner.Content.ALL, WINDOW);
+        this.scanner = scanner;
       }
       scanner.extendTo(limit);
       if (!scanner.next()) {
         FrameFault fault = scanner.fault();
+        if (fault == null) {
+          // The file ends at a frame boundary below the mark: it was cut, as a cut inside a frame
+          // would say.
+          fault = FrameFault.truncated(FrameFormat.HEADER_SIZE, 0);
+        }
         throw CorruptionMessages.frame(
             fault,
             dir,
@@ -127,8 +139,8 @@ public final class Follower implements LogFollower {
       return new Record(
           scanner.type(),
           scanner.txid(),
-          scanner.key(),
-          scanner.payload(),
+          Objects.requireNonNull(scanner.key(), "read with Content.ALL"),
+          Objects.requireNonNull(scanner.payload(), "read with Content.ALL"),
           segment,
           scanner.frameOffset(),
           scanner.frameLength());
@@ -168,15 +180,18 @@ public final class Follower implements LogFollower {
     throw new IllegalStateException("datawal: no segment after " + id + " in " + dir);
   }
 
-  private void startAt(long id) throws IOException {
+  /** Moves to the start of segment {@code id} and returns its open file. */
+  private FileHandle startAt(long id) throws IOException {
     closeFile();
     segment = id;
     offset = 0;
     try {
-      file = io.openRead(SegmentFiles.path(dir, id));
+      FileHandle opened = io.openRead(SegmentFiles.path(dir, id));
+      file = opened;
+      return opened;
     } catch (NoSuchFileException e) {
       // Deleted by compaction or retention since it was listed: follow on from the next one.
-      startAt(nextSegmentAfter(id));
+      return startAt(nextSegmentAfter(id));
     }
   }
 

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Makes appended records durable, sharing each force among every writer waiting for it.
@@ -42,7 +43,7 @@ public final class GroupCommit {
 
   private final LogWriter writer;
   private final Watermarks marks;
-  private final Duration interval; // null: sync only on request
+  private final @Nullable Duration interval; // null: sync only on request
   private final Observers observers;
   private final ReentrantLock syncLock = new ReentrantLock();
   private final Set<Thread> parked = ConcurrentHashMap.newKeySet();
@@ -53,7 +54,7 @@ public final class GroupCommit {
   private final PriorityQueue<Waiter> waiters = new PriorityQueue<>();
   private final ReentrantLock backgroundLock = new ReentrantLock();
   private final Condition backgroundWork = backgroundLock.newCondition();
-  private Thread background;
+  private @Nullable Thread background;
   private boolean syncRequested;
   private boolean stopping;
 
@@ -71,7 +72,8 @@ public final class GroupCommit {
    * @param interval for the INTERVAL policy, the longest an append stays unsynced; else null
    * @param observers told about each force
    */
-  public GroupCommit(LogWriter writer, Watermarks marks, Duration interval, Observers observers) {
+  public GroupCommit(
+      LogWriter writer, Watermarks marks, @Nullable Duration interval, Observers observers) {
     this.writer = writer;
     this.marks = marks;
     this.interval = interval;

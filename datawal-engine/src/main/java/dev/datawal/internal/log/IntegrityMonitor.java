@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What an open store knows of its integrity: damage found since it was opened (by a verification or
@@ -40,10 +41,10 @@ public final class IntegrityMonitor implements AutoCloseable {
   private final ReentrantLock verifying = new ReentrantLock();
   private final ReentrantLock waitLock = new ReentrantLock();
   private final Condition wake = waitLock.newCondition();
-  private volatile IntegrityStatus.Progress running;
-  private volatile VerificationReport last;
+  private volatile IntegrityStatus.@Nullable Progress running;
+  private volatile @Nullable VerificationReport last;
   private volatile boolean closed;
-  private Thread background;
+  private @Nullable Thread background;
 
   public IntegrityMonitor(
       FileIo io,
@@ -60,7 +61,7 @@ public final class IntegrityMonitor implements AutoCloseable {
    * Starts the background thread if there is work for it: a verification now ({@code initial}) and
    * every {@code interval} after (null: none).
    */
-  public synchronized void startBackground(boolean initial, Duration interval) {
+  public synchronized void startBackground(boolean initial, @Nullable Duration interval) {
     if ((!initial && interval == null) || background != null || closed) {
       return;
     }
@@ -69,7 +70,7 @@ public final class IntegrityMonitor implements AutoCloseable {
     background.start();
   }
 
-  private void runBackground(boolean initial, Duration interval) {
+  private void runBackground(boolean initial, @Nullable Duration interval) {
     boolean now = initial;
     while (!closed) {
       if (now) {

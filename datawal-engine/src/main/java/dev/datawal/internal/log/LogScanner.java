@@ -18,6 +18,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a store's segments in ascending id order and applies the recovery rules of {@code
@@ -89,19 +91,19 @@ public final class LogScanner implements Closeable {
   private final SegmentScanner.Content content;
 
   private int index = -1;
-  private FileHandle file;
-  private SegmentScanner scanner;
+  private @Nullable FileHandle file; // of the current segment, with its scanner
+  private @Nullable SegmentScanner scanner;
 
   private final java.util.Map<Long, Long> sizes = new java.util.TreeMap<>();
   private final java.util.Map<Long, SegmentSummary> summaries = new java.util.TreeMap<>();
   private final java.util.Map<Long, ValidTo> validTo = new java.util.HashMap<>();
   private final java.util.Map<Long, SegmentSummary> checkpoints = new java.util.HashMap<>();
   private final java.util.Map<Long, long[]> resumedAt = new java.util.HashMap<>();
-  private ValidTo segmentValidTo; // the current segment's, or null
+  private @Nullable ValidTo segmentValidTo; // the current segment's, or null
   private int filesScanned;
   private long recordsReplayed;
   private long lastTxidSeen;
-  private TornTail tornTail;
+  private @Nullable TornTail tornTail;
 
   // The record read before the current one (segment -1: the part a resume point covers), and the
   // current segment's running summary.
@@ -164,13 +166,14 @@ public final class LogScanner implements Closeable {
    */
   public boolean next() throws IOException {
     while (true) {
-      if (scanner == null && !openNextSegment()) {
+      SegmentScanner scanner = this.scanner != null ? this.scanner : openNextSegment();
+      if (scanner == null) {
         return false;
       }
       if (scanner.next()) {
         long txid = scanner.txid();
         if (txid <= previousTxid) {
-          throw txidOrder(txid);
+          throw txidOrder(txid, scanner.frameOffset());
         }
         previousTxid = txid;
         previousSegment = currentSegment();
@@ -188,17 +191,18 @@ public final class LogScanner implements Closeable {
         lastTxidSeen = Math.max(lastTxidSeen, txid);
         return true;
       }
-      finishSegment();
+      finishSegment(scanner);
     }
   }
 
-  /** The current record, with the content asked for ({@code null} arrays for what was not). */
+  /** The current record; only for a scan with {@link SegmentScanner.Content#ALL}. */
   public Record record() {
+    SegmentScanner scanner = current();
     return new Record(
         scanner.type(),
         scanner.txid(),
-        scanner.key(),
-        scanner.payload(),
+        Objects.requireNonNull(scanner.key(), "scanned with Content.ALL"),
+        Objects.requireNonNull(scanner.payload(), "scanned with Content.ALL"),
         spans.get(index).id(),
         scanner.frameOffset(),
         scanner.frameLength());
@@ -206,7 +210,7 @@ public final class LogScanner implements Closeable {
 
   /** The current record's segment, frame offset and so on, without copying. */
   public SegmentScanner current() {
-    return scanner;
+    return Objects.requireNonNull(scanner, "no current record: next() did not return true");
   }
 
   /** The id of the segment being scanned. */
@@ -231,7 +235,7 @@ public final class LogScanner implements Closeable {
    * What the scan read of segment {@code id} up to the offset given to {@link #requireValidTo}, if
    * a frame ended exactly there; {@code null} otherwise.
    */
-  public SegmentSummary checkpoint(long id) {
+  public @Nullable SegmentSummary checkpoint(long id) {
     return checkpoints.get(id);
   }
 
@@ -244,7 +248,7 @@ public final class LogScanner implements Closeable {
   }
 
   /** The torn tail left out, or {@code null}. Final once {@link #next()} returned false. */
-  public TornTail tornTail() {
+  public @Nullable TornTail tornTail() {
     return tornTail;
   }
 
@@ -254,7 +258,7 @@ public final class LogScanner implements Closeable {
    * @param tailKeptIn where the torn tail's bytes are kept, or {@code null} for the segment file
    * @param leftoversRemoved files recovery deleted before scanning
    */
-  public RecoveryReport report(Path tailKeptIn, List<Path> leftoversRemoved) {
+  public RecoveryReport report(@Nullable Path tailKeptIn, List<Path> leftoversRemoved) {
     List<DamageEvent> damage = new ArrayList<>(1);
     if (tornTail != null) {
       Path keptIn = tailKeptIn != null ? tailKeptIn : SegmentFiles.path(dir, tornTail.segment());
@@ -288,14 +292,17 @@ public final class LogScanner implements Closeable {
     }
   }
 
-  private boolean openNextSegment() throws IOException {
+  /** Opens the next segment to scan and returns its scanner, or {@code null} if none is left. */
+  private @Nullable SegmentScanner openNextSegment() throws IOException {
     if (index + 1 >= spans.size()) {
-      return false;
+      return null;
     }
     index++;
     Span span = spans.get(index);
+    FileHandle file;
     try {
       file = io.openRead(SegmentFiles.path(dir, span.id()));
+      this.file = file;
     } catch (NoSuchFileException e) {
       // Compaction emptied it or retention expired it after the scan began: nothing to read.
       return openNextSegment();
@@ -309,11 +316,13 @@ public final class LogScanner implements Closeable {
     segmentLastTxid = resumed == null ? 0 : resumed[2];
     segmentDigest = resumed == null ? FrameDigest.EMPTY : resumed[3];
     segmentValidTo = validTo.get(span.id());
-    scanner = new SegmentScanner(file, span.start(), end, content, SegmentScanner.MAX_WINDOW);
-    return true;
+    SegmentScanner scanner =
+        new SegmentScanner(file, span.start(), end, content, SegmentScanner.MAX_WINDOW);
+    this.scanner = scanner;
+    return scanner;
   }
 
-  private void finishSegment() throws IOException {
+  private void finishSegment(SegmentScanner scanner) throws IOException {
     FrameFault fault = scanner.fault();
     long segment = spans.get(index).id();
     summaries.put(segment, summary(scanner.position()));
@@ -323,6 +332,7 @@ public final class LogScanner implements Closeable {
       if (!last || !tolerateTornTail || fault.kind() == CorruptionKind.UNSUPPORTED_VERSION) {
         throw corrupt(fault, segment, at, last ? "segment " : "sealed segment ", "");
       }
+      FileHandle file = Objects.requireNonNull(this.file, "open with its scanner");
       TornTailCheck.Follower later = TornTailCheck.findFollower(file, at + 1, scanner.end());
       if (later != null && later.fault() != null) {
         throw corrupt(
@@ -382,9 +392,8 @@ public final class LogScanner implements Closeable {
         segmentDigest);
   }
 
-  private CorruptStoreException txidOrder(long txid) {
+  private CorruptStoreException txidOrder(long txid, long offset) {
     long segment = currentSegment();
-    long offset = scanner.frameOffset();
     String before =
         previousSegment < 0
             ? "the last txid of the part of the log before it ("

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The append side of a log: the active segment, rotation, txids, and poisoning. Appends are
@@ -63,7 +64,7 @@ public final class LogWriter {
   private final AtomicReference<WriterPoisonedException> poison = new AtomicReference<>();
   private final AtomicInteger appendsInFlight = new AtomicInteger();
 
-  private ByteBuffer encoded; // under lock, see encodeBuffer
+  private @Nullable ByteBuffer encoded; // under lock, see encodeBuffer
   private final CRC32C crc = new CRC32C(); // under lock
   private final TreeMap<Long, Long> sealed; // id to size in bytes
   private final ManifestKeeper manifest;
@@ -442,13 +443,13 @@ public final class LogWriter {
   }
 
   /** The exception that every change throws now, or {@code null} if not poisoned. */
-  public WriterPoisonedException poisoned() {
+  public @Nullable WriterPoisonedException poisoned() {
     WriterPoisonedException p = poison.get();
     return p == null ? null : new WriterPoisonedException(p.reason(), p.getCause());
   }
 
   /** Poisons the writer (the first reason stays) and returns the exception to throw. */
-  public WriterPoisonedException poison(String reason, IOException cause) {
+  public WriterPoisonedException poison(String reason, @Nullable IOException cause) {
     WriterPoisonedException e = new WriterPoisonedException(reason, cause);
     poison.compareAndSet(null, e);
     return e;

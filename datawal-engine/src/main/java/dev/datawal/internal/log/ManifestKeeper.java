@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps the store's manifest ({@link StoreManifest}) up to date as a writer changes the store:
@@ -70,7 +71,8 @@ public final class ManifestKeeper {
    * Records, before sealed segment {@code id} is rewritten or deleted, that it may now hold either
    * what it held or {@code next} ({@code null}: be gone).
    */
-  public synchronized void replacing(long id, StoreManifest.Shape next) throws IOException {
+  public synchronized void replacing(long id, StoreManifest.@Nullable Shape next)
+      throws IOException {
     SortedMap<Long, StoreManifest.Sealed> sealed = new TreeMap<>(current.sealed());
     StoreManifest.Sealed now = sealed.get(id);
     if (now == null) {
@@ -88,7 +90,7 @@ public final class ManifestKeeper {
    * Records that the rewrite or deletion of segment {@code id} took effect durably: it holds {@code
    * now} ({@code null}: it is gone). Written with the next change, or {@link #flush()}.
    */
-  public synchronized void replaced(long id, StoreManifest.Shape now) {
+  public synchronized void replaced(long id, StoreManifest.@Nullable Shape now) {
     SortedMap<Long, StoreManifest.Sealed> sealed = new TreeMap<>(current.sealed());
     if (now == null) {
       sealed.remove(id);

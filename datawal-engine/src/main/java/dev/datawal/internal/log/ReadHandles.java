@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A bounded pool of open segment files for positional reads. One handle per segment serves every
@@ -129,7 +130,7 @@ public final class ReadHandles implements Closeable {
     closeAll(toClose);
   }
 
-  private static void retire(Slot slot, List<FileHandle> toClose) {
+  private static void retire(@Nullable Slot slot, List<FileHandle> toClose) {
     if (slot != null) {
       slot.retired = true;
       if (slot.leases == 0) {

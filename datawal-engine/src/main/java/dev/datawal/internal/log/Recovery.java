@@ -10,8 +10,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a writer does when it opens a store it has locked: find the longest valid prefix, keep and
@@ -42,7 +44,7 @@ public final class Recovery {
       long sealedLastTxid,
       StoreManifest manifest,
       long activeFirstTxid,
-      String readOnlyReason) {}
+      @Nullable String readOnlyReason) {}
 
   /** Sees every valid record during recovery's single pass, in log order. */
   @FunctionalInterface
@@ -69,7 +71,17 @@ public final class Recovery {
    *     when the offer was made (a snapshot written by a clean close, after its final fsync): if it
    *     covers the whole log, the open has nothing new to make durable
    */
-  public record Resume(SortedMap<Long, Long> sizes, long lastTxid, long keys, boolean durable) {}
+  public record Resume(SortedMap<Long, Long> sizes, long lastTxid, long keys, boolean durable) {
+    /** The segment the scan resumes in: the last one covered. */
+    long segment() {
+      return sizes.lastKey();
+    }
+
+    /** Where in that segment the scan resumes: its covered size in bytes. */
+    long offset() {
+      return Objects.requireNonNull(sizes.get(segment()), "the last key has a size");
+    }
+  }
 
   /**
    * Offers a {@link Resume} once the segments are known, and takes it back if the scan refutes it.
@@ -81,7 +93,7 @@ public final class Recovery {
      * returns must cover only segments in {@code ids} that the manifest records, the last covered
      * one up to the length the manifest records for it, and no id below it may be missing.
      */
-    Resume resume(List<Long> ids, StoreManifest manifest) throws IOException;
+    @Nullable Resume resume(List<Long> ids, StoreManifest manifest) throws IOException;
 
     /**
      * For a store without a manifest (written by the reference implementation or an older datawal):
@@ -110,6 +122,12 @@ public final class Recovery {
     public Refutation(String reason) {
       super(reason, null, false, false);
     }
+
+    /** Why it is unusable: the reason it was made with, never {@code null}. */
+    @Override
+    public String getMessage() {
+      return Objects.requireNonNull(super.getMessage(), "made with a reason");
+    }
   }
 
   /** The scan after a resume point contradicted it. */
@@ -119,6 +137,12 @@ public final class Recovery {
     Refuted(String reason) {
       super(reason, null, false, false);
     }
+
+    /** What contradicted it: the reason it was made with, never {@code null}. */
+    @Override
+    public String getMessage() {
+      return Objects.requireNonNull(super.getMessage(), "made with a reason");
+    }
   }
 
   /** {@link #recover(FileIo, Path, Visitor)} without a visitor. */
@@ -127,7 +151,7 @@ public final class Recovery {
   }
 
   /** {@link #recover(FileIo, Path, Visitor, Resumer)} scanning every segment. */
-  public static Result recover(FileIo io, Path dir, Visitor visitor) throws IOException {
+  public static Result recover(FileIo io, Path dir, @Nullable Visitor visitor) throws IOException {
     return recover(io, dir, visitor, null);
   }
 
@@ -144,7 +168,8 @@ public final class Recovery {
    * @throws dev.datawal.CorruptStoreException on damage recovery must not discard, or a store that
    *     lost durable data; nothing on disk was changed then
    */
-  public static Result recover(FileIo io, Path dir, Visitor visitor, Resumer resumer)
+  public static Result recover(
+      FileIo io, Path dir, @Nullable Visitor visitor, @Nullable Resumer resumer)
       throws IOException {
     String readOnly = null;
     List<Path> leftovers = List.of();
@@ -176,20 +201,20 @@ public final class Recovery {
     }
     long knownFloor = manifest == null ? 0 : manifest.txidFloor();
     Resume resume = null;
+    LogScanner scanner = null;
     if (resumer != null) {
       if (manifest == null) {
         knownFloor = resumer.checkWithoutManifest(ids);
       } else if (!created && shape.trusted()) {
         resume = resumer.resume(ids, manifest);
       }
-    }
-    LogScanner scanner = null;
-    if (resume != null) {
-      try {
-        scanner = scan(io, dir, ids, visitor, resume, shape);
-      } catch (Refuted e) {
-        resumer.abandon(e.getMessage());
-        resume = null;
+      if (resume != null) {
+        try {
+          scanner = scan(io, dir, ids, visitor, resume, shape);
+        } catch (Refuted e) {
+          resumer.abandon(e.getMessage());
+          resume = null;
+        }
       }
     }
     if (scanner == null) {
@@ -231,8 +256,8 @@ public final class Recovery {
               && resume.durable()
               && tail == null
               && leftovers.isEmpty()
-              && resume.sizes().lastKey() == activeId
-              && resume.sizes().get(activeId) == validEnd;
+              && resume.segment() == activeId
+              && resume.offset() == validEnd;
       if (!durableAlready && readOnly == null) {
         try {
           handle.force();
@@ -331,7 +356,8 @@ public final class Recovery {
   private static void resumeSummary(
       FileIo io, Path dir, LogScanner scanner, long id, long covered, ShapeCheck shape)
       throws IOException {
-    StoreManifest manifest = shape.manifest();
+    StoreManifest manifest =
+        Objects.requireNonNull(shape.manifest(), "a resume point is offered with a manifest");
     StoreManifest.Shape recorded =
         manifest.active().id() == id ? manifest.active().shape() : shape.matched().get(id);
     if (recorded == null || (covered == recorded.length() && id != manifest.active().id())) {
@@ -366,13 +392,18 @@ public final class Recovery {
    * @throws Refuted if the visitor finds what the resume point loaded unusable
    */
   private static LogScanner scan(
-      FileIo io, Path dir, List<Long> ids, Visitor visitor, Resume resume, ShapeCheck shape)
+      FileIo io,
+      Path dir,
+      List<Long> ids,
+      @Nullable Visitor visitor,
+      @Nullable Resume resume,
+      ShapeCheck shape)
       throws IOException, Refuted {
     List<LogScanner.Span> spans = new ArrayList<>(ids.size());
-    long resumeSegment = resume == null ? -1 : resume.sizes().lastKey();
+    long resumeSegment = resume == null ? -1 : resume.segment();
     for (long id : ids) {
-      if (id == resumeSegment) {
-        spans.add(new LogScanner.Span(id, resume.sizes().get(id), LogScanner.Span.TO_END));
+      if (resume != null && id == resumeSegment) {
+        spans.add(new LogScanner.Span(id, resume.offset(), LogScanner.Span.TO_END));
       } else if (id > resumeSegment) {
         spans.add(new LogScanner.Span(id, LogScanner.Span.TO_END));
       }
@@ -383,7 +414,7 @@ public final class Recovery {
     shape.prepare(scanner);
     if (resume != null) {
       scanner.alreadySeen(resume.lastTxid());
-      resumeSummary(io, dir, scanner, resumeSegment, resume.sizes().get(resumeSegment), shape);
+      resumeSummary(io, dir, scanner, resumeSegment, resume.offset(), shape);
     }
     try (scanner) {
       while (scanner.next()) {

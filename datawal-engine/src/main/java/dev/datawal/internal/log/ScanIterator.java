@@ -10,13 +10,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.NoSuchElementException;
+import org.jspecify.annotations.Nullable;
 
 /** {@link RecordIterator} over a {@link LogScanner} that copies out keys and payloads. */
 public final class ScanIterator implements RecordIterator {
   private final LogScanner scanner;
   private final Path dir;
   private final java.util.function.Consumer<dev.datawal.CorruptStoreException> onDamage;
-  private Record next;
+  private @Nullable Record next;
   private boolean done;
 
   /** A scan of {@code spans} of the store in {@code dir}; see {@link LogScanner}. */
@@ -63,10 +64,11 @@ public final class ScanIterator implements RecordIterator {
 
   @Override
   public Record next() {
-    if (!hasNext()) {
+    hasNext(); // reads the next record into next, if there is one
+    Record r = next;
+    if (r == null) {
       throw new NoSuchElementException();
     }
-    Record r = next;
     next = null;
     return r;
   }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads every sealed segment of an open store whole, as a scrub: each frame's CRC, txids that go up
@@ -105,9 +106,10 @@ public final class SealedSegmentVerifier {
   }
 
   /** What one segment's verification found; {@code null} from verify if it was skipped. */
-  private record Segment(long frames, long bytes, long lastTxid, CorruptStoreException problem) {}
+  private record Segment(
+      long frames, long bytes, long lastTxid, @Nullable CorruptStoreException problem) {}
 
-  private Segment verify(long id, long previousTxid) throws IOException {
+  private @Nullable Segment verify(long id, long previousTxid) throws IOException {
     StoreManifest.Sealed before = manifest.current().sealed().get(id);
     FileHandle file;
     try {
@@ -166,7 +168,7 @@ public final class SealedSegmentVerifier {
   }
 
   /** The problem if what was read is not what the manifest records, else {@code null}. */
-  private CorruptStoreException compare(
+  private @Nullable CorruptStoreException compare(
       long id,
       long size,
       int tail,

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Compares a store's segment files with its manifest ({@link StoreManifest}), so that a store that
@@ -33,19 +34,19 @@ import java.util.TreeMap;
 public final class ShapeCheck {
   private final FileIo io;
   private final Path dir;
-  private final StoreManifest manifest;
+  private final @Nullable StoreManifest manifest;
   private final List<Long> ids;
   private final SortedMap<Long, StoreManifest.Shape> matched = new TreeMap<>();
   private final SortedMap<Long, String> suspects = new TreeMap<>();
-  private final List<CorruptStoreException> problems; // null: throw the first
+  private final @Nullable List<CorruptStoreException> problems; // null: throw the first
   private boolean changed;
 
   private ShapeCheck(
       FileIo io,
       Path dir,
-      StoreManifest manifest,
+      @Nullable StoreManifest manifest,
       List<Long> ids,
-      List<CorruptStoreException> problems) {
+      @Nullable List<CorruptStoreException> problems) {
     this.io = io;
     this.dir = dir;
     this.manifest = manifest;
@@ -57,8 +58,8 @@ public final class ShapeCheck {
    * Every problem {@link #check} would fail on (not only the first), for a repair to act on;
    * segments that are only suspect are in {@link #suspects()}.
    */
-  public static ShapeCheck survey(FileIo io, Path dir, List<Long> ids, StoreManifest manifest)
-      throws IOException {
+  public static ShapeCheck survey(
+      FileIo io, Path dir, List<Long> ids, @Nullable StoreManifest manifest) throws IOException {
     ShapeCheck check = new ShapeCheck(io, dir, manifest, ids, new java.util.ArrayList<>());
     check.run();
     return check;
@@ -92,8 +93,8 @@ public final class ShapeCheck {
    * @throws CorruptStoreException naming the first segment that is not what the manifest records,
    *     or damage the manifest recorded while the store was open
    */
-  public static ShapeCheck check(FileIo io, Path dir, List<Long> ids, StoreManifest manifest)
-      throws IOException {
+  public static ShapeCheck check(
+      FileIo io, Path dir, List<Long> ids, @Nullable StoreManifest manifest) throws IOException {
     ShapeCheck check = new ShapeCheck(io, dir, manifest, ids, null);
     check.run();
     return check;
@@ -112,10 +113,10 @@ public final class ShapeCheck {
                   + " it out"));
     }
     if (manifest != null) {
-      checkRecordedDamage();
-      checkSealed();
-      checkActive();
-      checkNewSegments();
+      checkRecordedDamage(manifest);
+      checkSealed(manifest);
+      checkActive(manifest);
+      checkNewSegments(manifest);
     }
   }
 
@@ -128,7 +129,7 @@ public final class ShapeCheck {
   }
 
   /** The manifest checked against, or {@code null} if the store has none. */
-  public StoreManifest manifest() {
+  public @Nullable StoreManifest manifest() {
     return manifest;
   }
 
@@ -172,7 +173,7 @@ public final class ShapeCheck {
    * @throws CorruptStoreException naming the first segment whose frames differ
    */
   public void checkScanned(
-      Map<Long, LogScanner.SegmentSummary> summaries, LogScanner.SegmentSummary activeAt)
+      Map<Long, LogScanner.SegmentSummary> summaries, LogScanner.@Nullable SegmentSummary activeAt)
       throws IOException {
     if (manifest == null) {
       return;
@@ -190,7 +191,7 @@ public final class ShapeCheck {
               + " are whole, valid frames but not the ones "
               + StoreManifest.FILE_NAME
               + " records"
-              + holdsAnother(id, length, SegmentTail.crc(io, dir, id, length))
+              + holdsAnother(manifest, id, length, SegmentTail.crc(io, dir, id, length))
               + ": frames were edited and given a fixed CRC, or the file replaced");
     }
     for (Map.Entry<Long, StoreManifest.Shape> e : matched.entrySet()) {
@@ -249,7 +250,7 @@ public final class ShapeCheck {
     }
   }
 
-  private void checkRecordedDamage() {
+  private void checkRecordedDamage(StoreManifest manifest) {
     if (manifest.damage().isEmpty()) {
       return;
     }
@@ -270,7 +271,7 @@ public final class ShapeCheck {
                 + " loss"));
   }
 
-  private void checkSealed() throws IOException {
+  private void checkSealed(StoreManifest manifest) throws IOException {
     long activeId = manifest.active().id();
     for (StoreManifest.Sealed entry : manifest.sealed().values()) {
       long id = entry.id();
@@ -307,7 +308,7 @@ public final class ShapeCheck {
         matched.put(id, size == entry.shape().length() ? entry.shape() : entry.replacement());
         continue;
       }
-      fail(mismatch(id, size, tail, entry.shape()));
+      fail(mismatch(manifest, id, size, tail, entry.shape()));
     }
     for (long id : ids) {
       if (id < activeId && !manifest.sealed().containsKey(id)) {
@@ -326,13 +327,13 @@ public final class ShapeCheck {
                     + activeId
                     + "): a segment that compaction or retention deleted, copied or moved back into"
                     + " its place"
-                    + holdsAnother(id, size, SegmentTail.crc(io, dir, id, size))
+                    + holdsAnother(manifest, id, size, SegmentTail.crc(io, dir, id, size))
                     + "; it is not read, so nothing of it can come back"));
       }
     }
   }
 
-  private void checkActive() throws IOException {
+  private void checkActive(StoreManifest manifest) throws IOException {
     long id = manifest.active().id();
     StoreManifest.Shape recorded = manifest.active().shape();
     if (!ids.contains(id)) {
@@ -365,7 +366,7 @@ public final class ShapeCheck {
     }
   }
 
-  private void checkNewSegments() {
+  private void checkNewSegments(StoreManifest manifest) {
     long expected = manifest.active().id() + 1;
     for (long id : ids) {
       if (id <= manifest.active().id()) {
@@ -396,9 +397,9 @@ public final class ShapeCheck {
 
   /** The error for sealed segment {@code id} that matches no shape of its entry. */
   private CorruptStoreException mismatch(
-      long id, long size, int tail, StoreManifest.Shape recorded) {
+      StoreManifest manifest, long id, long size, int tail, StoreManifest.Shape recorded) {
     if (size < recorded.length()) {
-      return shorter(id, size, recorded, "", holdsAnother(id, size, tail));
+      return shorter(id, size, recorded, "", holdsAnother(manifest, id, size, tail));
     }
     if (size > recorded.length()) {
       return CorruptionMessages.segment(
@@ -413,7 +414,7 @@ public final class ShapeCheck {
               + " records "
               + recorded.length()
               + " (sealed segments never grow)"
-              + holdsAnother(id, size, tail));
+              + holdsAnother(manifest, id, size, tail));
     }
     throw new IllegalStateException("segment " + id + " has its recorded length");
   }
@@ -439,7 +440,7 @@ public final class ShapeCheck {
   }
 
   /** ", and it holds what the manifest records for segment N" when it does, else "". */
-  private String holdsAnother(long id, long size, int tail) {
+  private String holdsAnother(StoreManifest manifest, long id, long size, int tail) {
     for (StoreManifest.Sealed other : manifest.sealed().values()) {
       if (other.id() != id && other.matching(size, tail) != null) {
         return "; it holds what " + StoreManifest.FILE_NAME + " records for segment " + other.id();

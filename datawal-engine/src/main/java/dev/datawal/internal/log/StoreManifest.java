@@ -19,9 +19,11 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The store manifest ({@code datawal.manifest}): what the writer knows must be in the store, so
@@ -135,14 +137,14 @@ public final class StoreManifest {
    * @param replacement what it holds instead if a rewrite in progress took effect, or null
    * @param mayBeAbsent whether a deletion in progress may have removed it
    */
-  public record Sealed(long id, Shape shape, Shape replacement, boolean mayBeAbsent) {
+  public record Sealed(long id, Shape shape, @Nullable Shape replacement, boolean mayBeAbsent) {
     /** An entry with one shape and nothing in progress. */
     public Sealed(long id, Shape shape) {
       this(id, shape, null, false);
     }
 
     /** Whether {@code length} and {@code tailCrc} are those of a shape of this entry. */
-    public Shape matching(long length, int tailCrc) {
+    public @Nullable Shape matching(long length, int tailCrc) {
       if (shape.length() == length && shape.tailCrc() == tailCrc) {
         return shape;
       }
@@ -246,7 +248,7 @@ public final class StoreManifest {
    *     implementation or an older datawal)
    * @throws Unreadable if it exists but does not check out
    */
-  public static StoreManifest read(FileIo io, Path dir) throws IOException, Unreadable {
+  public static @Nullable StoreManifest read(FileIo io, Path dir) throws IOException, Unreadable {
     ByteBuffer buf;
     try (FileHandle file = io.openRead(path(dir))) {
       long size = file.size();
@@ -522,7 +524,7 @@ public final class StoreManifest {
 
   /** Whether {@code other} says the same (ignoring nothing). */
   @Override
-  public boolean equals(Object other) {
+  public boolean equals(@Nullable Object other) {
     return other instanceof StoreManifest m
         && clean == m.clean
         && txidFloor == m.txidFloor
@@ -552,6 +554,12 @@ public final class StoreManifest {
 
     Unreadable(String reason) {
       super(reason, null, false, false);
+    }
+
+    /** Why it cannot be trusted: the reason it was made with, never {@code null}. */
+    @Override
+    public String getMessage() {
+      return Objects.requireNonNull(super.getMessage(), "made with a reason");
     }
   }
 }
