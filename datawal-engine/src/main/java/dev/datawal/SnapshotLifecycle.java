@@ -92,13 +92,7 @@ final class SnapshotLifecycle {
       onDisk = true;
       covers = sealed.sizes();
     } catch (IOException | RuntimeException e) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "datawal: could not write the key-directory snapshot of "
-              + log.dir()
-              + " after compaction (the next open reads every segment): "
-              + e,
-          e);
+      notWritten(" after compaction", e);
     }
   }
 
@@ -124,14 +118,20 @@ final class SnapshotLifecycle {
       onDisk = true;
       covers = sizes;
     } catch (IOException | RuntimeException e) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "datawal: could not write the key-directory snapshot of "
-              + log.dir()
-              + " (the next open reads every segment): "
-              + e,
-          e);
+      notWritten("", e);
     }
+  }
+
+  /** A snapshot that could not be written only costs the next open a full scan: a warning. */
+  private void notWritten(String when, Exception e) {
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "datawal: could not write the key-directory snapshot of "
+            + log.dir()
+            + when
+            + " (the next open reads every segment): "
+            + e,
+        e);
   }
 
   /** Whether a snapshot file may be in {@code dir}: when in doubt, yes. */

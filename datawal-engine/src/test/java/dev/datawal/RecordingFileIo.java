@@ -21,6 +21,8 @@ public final class RecordingFileIo implements FileIo {
   private final List<String> ops = new ArrayList<>();
   private Predicate<String> failWhen = op -> false;
   private String failure = "injected failure";
+  private final java.util.List<java.util.function.Predicate<String>> alsoFail =
+      new java.util.ArrayList<>();
   private volatile CountDownLatch forceGate;
   private String failOpenRead; // a file name; guarded by this
 
@@ -48,6 +50,17 @@ public final class RecordingFileIo implements FileIo {
     int[] seen = {0};
     this.failWhen = op -> op.startsWith(prefix) && ++seen[0] == n;
     this.failure = message;
+    return this;
+  }
+
+  /**
+   * Makes the {@code n}th call (from 1, counted from now) whose line starts with {@code prefix}
+   * fail as well, with the same message, besides the one {@link #failOnce} names: a crash stops the
+   * clean-up after a failure too.
+   */
+  public synchronized RecordingFileIo andFailNth(String prefix, int n) {
+    int[] seen = {0};
+    alsoFail.add(op -> op.startsWith(prefix) && ++seen[0] == n);
     return this;
   }
 
@@ -83,6 +96,8 @@ public final class RecordingFileIo implements FileIo {
       fail = failWhen.test(op);
       if (fail) {
         failWhen = o -> false;
+      } else {
+        fail = alsoFail.removeIf(rule -> rule.test(op));
       }
     }
     if (fail) {

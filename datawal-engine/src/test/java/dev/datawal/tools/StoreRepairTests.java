@@ -218,7 +218,11 @@ class StoreRepairTests {
   void aRepairInterruptedBeforeTheSegmentIsReplacedLosesNothingAndARerunFinishesIt() {
     Path d = TestFiles.copyFixture("bad_crc", tmp.resolve("bad_crc"));
     byte[] damaged = TestFiles.read(segment(d, 2));
-    RecordingFileIo io = new RecordingFileIo().failOnce("move 00000002.dwal.repairing", "crash");
+    RecordingFileIo io =
+        new RecordingFileIo()
+            .failOnce("move 00000002.dwal.repairing", "crash")
+            // the clean-up after the failed rename (the 2nd delete) fails too: a crash leaves it
+            .andFailNth("delete 00000002.dwal.repairing", 2);
     try (StoreRepair repair = StoreRepair.lock(io, d)) {
       StoreRepair.Plan plan = repair.plan();
       assertThatThrownBy(() -> repair.apply(plan)).hasMessageContaining("crash");

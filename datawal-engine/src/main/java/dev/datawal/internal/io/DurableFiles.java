@@ -10,8 +10,8 @@ import java.util.Objects;
  * or the new, never a mix: the new contents go to a temporary file beside it ({@code <name>.tmp}
  * unless the caller names another), which is forced, renamed over the file atomically, and then the
  * directory is synced. A leftover temporary file (a crash before the rename) holds nothing that was
- * ever in effect and may be deleted; one is deleted here when writing it fails, and left as a crash
- * would leave it when the rename fails (the next open, or repair, deletes it).
+ * ever in effect and may be deleted; one is deleted here whenever writing or renaming it fails (a
+ * crash can still leave one: the next open, or repair, deletes it).
  */
 public final class DurableFiles {
   /** The suffix of a replacement being written. */
@@ -59,6 +59,7 @@ public final class DurableFiles {
         out.force(); // the new bytes are on disk before the name points at them
       }
       beforeRename.check(tmp);
+      io.atomicMove(tmp, target);
     } catch (IOException | RuntimeException e) {
       try {
         io.deleteIfExists(tmp); // worthless, and may hold space that is needed
@@ -67,7 +68,6 @@ public final class DurableFiles {
       }
       throw e;
     }
-    io.atomicMove(tmp, target); // if this fails, tmp is left as a crash here would leave it
     Path parent =
         target.getParent() != null
             ? target.getParent()

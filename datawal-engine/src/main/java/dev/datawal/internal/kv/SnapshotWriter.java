@@ -10,6 +10,7 @@ import static dev.datawal.internal.kv.SnapshotFormat.SLOT_SIZE;
 import static dev.datawal.internal.kv.SnapshotFormat.VERSION;
 
 import dev.datawal.internal.format.SegmentTail;
+import dev.datawal.internal.io.DurableFiles;
 import dev.datawal.internal.io.FileHandle;
 import dev.datawal.internal.io.FileIo;
 import java.io.IOException;
@@ -78,66 +79,60 @@ public final class SnapshotWriter {
     long dataOffset = SnapshotFormat.headSize(ids.length, pages);
     int[] pageCrcs = new int[pages];
 
-    Path tmp = dir.resolve(KeyDirectorySnapshot.TMP_NAME);
-    io.deleteIfExists(tmp);
-    try (FileHandle out = io.openWrite(tmp, true)) {
-      // Second pass: the slots and the arena, each streamed in order.
-      PageStream slots = new PageStream(out, dataOffset, 0, pageCrcs);
-      PageStream arena =
-          new PageStream(out, dataOffset + arenaOffset, (int) (arenaOffset / PAGE_SIZE), pageCrcs);
-      long[] next = new long[2]; // next slot, next arena offset
-      copy.forEachByHash(
-          last,
-          (hash, chunk, from, keyLen, segment, offset, length) -> {
-            if (segment <= last) {
-              long slot = Math.max(SnapshotFormat.home(hash, homeSlots), next[0]);
-              slots.zeros((slot - next[0]) * SLOT_SIZE);
-              slots.room(SLOT_SIZE);
-              slots.buf.putInt(length).putInt(hash);
-              slots.buf.putLong(segment << Place.OFFSET_BITS | offset);
-              slots.buf.putLong(next[1] << KEY_LEN_BITS | keyLen);
-              arena.room(keyLen);
-              arena.buf.put(chunk, from, keyLen);
-              next[0] = slot + 1;
-              next[1] += keyLen;
-            }
-          });
-      if (next[1] != arenaSize) {
-        throw new IllegalStateException("the directory changed while it was written");
-      }
-      slots.zeros(arenaOffset - next[0] * SLOT_SIZE); // empty slots, then padding
-      slots.finish();
-      arena.finish();
+    // The data region streamed, the head last, then forced, renamed and the directory synced.
+    DurableFiles.replace(
+        io,
+        KeyDirectorySnapshot.path(dir),
+        dir.resolve(KeyDirectorySnapshot.TMP_NAME),
+        out -> {
+          // Second pass: the slots and the arena, each streamed in order.
+          PageStream slots = new PageStream(out, dataOffset, 0, pageCrcs);
+          PageStream arena =
+              new PageStream(
+                  out, dataOffset + arenaOffset, (int) (arenaOffset / PAGE_SIZE), pageCrcs);
+          long[] next = new long[2]; // next slot, next arena offset
+          copy.forEachByHash(
+              last,
+              (hash, chunk, from, keyLen, segment, offset, length) -> {
+                if (segment <= last) {
+                  long slot = Math.max(SnapshotFormat.home(hash, homeSlots), next[0]);
+                  slots.zeros((slot - next[0]) * SLOT_SIZE);
+                  slots.room(SLOT_SIZE);
+                  slots.buf.putInt(length).putInt(hash);
+                  slots.buf.putLong(segment << Place.OFFSET_BITS | offset);
+                  slots.buf.putLong(next[1] << KEY_LEN_BITS | keyLen);
+                  arena.room(keyLen);
+                  arena.buf.put(chunk, from, keyLen);
+                  next[0] = slot + 1;
+                  next[1] += keyLen;
+                }
+              });
+          if (next[1] != arenaSize) {
+            throw new IllegalStateException("the directory changed while it was written");
+          }
+          slots.zeros(arenaOffset - next[0] * SLOT_SIZE); // empty slots, then padding
+          slots.finish();
+          arena.finish();
 
-      ByteBuffer head = ByteBuffer.allocate((int) dataOffset).order(ByteOrder.LITTLE_ENDIAN);
-      head.put(MAGIC).putShort((short) VERSION).putShort((short) (closed ? FLAG_CLOSED : 0));
-      head.putInt(ids.length);
-      head.putLong(lastTxid).putLong(entries).putLong(copy.seed());
-      head.putLong(homeSlots).putLong(slotCount).putLong(arenaSize);
-      head.putInt(PAGE_SIZE).putInt(0);
-      for (int i = 0; i < ids.length; i++) {
-        head.putLong(ids[i]).putLong(covered[i]).putLong(live[i]);
-        head.putInt(SegmentTail.crc(io, dir, ids[i], covered[i]));
-      }
-      head.asIntBuffer().put(pageCrcs);
-      head.position(head.position() + PAGE_CRC_SIZE * pageCrcs.length);
-      CRC32C crc = new CRC32C();
-      crc.update(head.array(), 0, head.capacity() - CRC_SIZE);
-      head.putInt(head.capacity() - CRC_SIZE, (int) crc.getValue());
-      head.clear();
-      out.write(head, 0);
-      out.force(); // the whole snapshot is on disk before its name is
-    } catch (IOException | RuntimeException e) {
-      io.deleteIfExists(tmp);
-      throw e;
-    }
-    try {
-      io.atomicMove(tmp, KeyDirectorySnapshot.path(dir));
-    } catch (IOException | RuntimeException e) {
-      io.deleteIfExists(tmp);
-      throw e;
-    }
-    io.syncDirectory(dir); // the new name survives a power cut
+          ByteBuffer head = ByteBuffer.allocate((int) dataOffset).order(ByteOrder.LITTLE_ENDIAN);
+          head.put(MAGIC).putShort((short) VERSION).putShort((short) (closed ? FLAG_CLOSED : 0));
+          head.putInt(ids.length);
+          head.putLong(lastTxid).putLong(entries).putLong(copy.seed());
+          head.putLong(homeSlots).putLong(slotCount).putLong(arenaSize);
+          head.putInt(PAGE_SIZE).putInt(0);
+          for (int i = 0; i < ids.length; i++) {
+            head.putLong(ids[i]).putLong(covered[i]).putLong(live[i]);
+            head.putInt(SegmentTail.crc(io, dir, ids[i], covered[i]));
+          }
+          head.asIntBuffer().put(pageCrcs);
+          head.position(head.position() + PAGE_CRC_SIZE * pageCrcs.length);
+          CRC32C crc = new CRC32C();
+          crc.update(head.array(), 0, head.capacity() - CRC_SIZE);
+          head.putInt(head.capacity() - CRC_SIZE, (int) crc.getValue());
+          head.clear();
+          out.write(head, 0);
+        },
+        DurableFiles.Check.NONE);
   }
 
   private static int segmentIndex(long[] ids, long segment) {
