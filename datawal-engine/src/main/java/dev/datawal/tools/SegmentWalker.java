@@ -43,6 +43,11 @@ import org.jspecify.annotations.Nullable;
  * changed, and a live writer may have the store open. The walk covers the file up to its size when
  * the walker was opened; a frame a writer is still appending looks like a torn tail.
  *
+ * <p>Jobs: the walk ({@link #next}) and reading one frame again by its offset ({@link #read}), as
+ * the CLI does to read a key's value. They stay together because a read goes through the file the
+ * walk opened: an offset the walk gave stays valid even after a compaction replaced the segment's
+ * file.
+ *
  * <p>Not thread-safe: use one walker per thread.
  */
 public final class SegmentWalker implements AutoCloseable {

@@ -41,6 +41,13 @@ import org.springframework.context.SmartLifecycle;
  * for records in flight, writes the checkpoint and returns. In a Spring context it starts before
  * the web server and stops after it (phase {@link #PHASE}).
  *
+ * <p>Jobs: this class is the relay's public face; the relaying itself is {@code RelayLoop}'s, the
+ * producer's configuration {@code ProducerSettings}', a record's shape in Kafka {@code
+ * RelayRecords}'. Three jobs stay here: the relay thread's lifecycle ({@link #start()}, {@link
+ * #stop()}), the retention floor ({@link #keepFromTxid()}) and the {@link #status()}. They stay
+ * together because they are one bean to Spring, retention, health and metrics, and because the
+ * status reads the loop and the thread under the monitor that start and stop change them under.
+ *
  * <p>Thread-safe.
  */
 public final class KafkaRelay implements SmartLifecycle, RetentionFloor, AutoCloseable {

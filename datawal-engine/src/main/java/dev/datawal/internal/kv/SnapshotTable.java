@@ -41,6 +41,12 @@ import org.jspecify.annotations.Nullable;
  * once per coarse operation (a lookup, a write, a walk), not per slot. Recovery, which loads the
  * directory before anything else can see it or close it, reads without entering.
  *
+ * <p>Jobs: lookups in the mapped table ({@link #find}, the slot getters), checking it (pages,
+ * slots, the whole table), and the mapping's life (map, gate, unmap). They stay together because
+ * they share the mapped chunks: a lookup checks each page it reads on its way, and the gate must
+ * cover every read of the chunks; a split would have to hand the raw chunks to another class and
+ * guard them there as well.
+ *
  * <p>Thread-safe: immutable but for the per-page "verified" marks, which racing readers may both
  * set (a page is then checked twice, never trusted unchecked), and the gate.
  */

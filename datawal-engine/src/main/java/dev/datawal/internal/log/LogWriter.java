@@ -28,6 +28,13 @@ import org.jspecify.annotations.Nullable;
  * serialized by one lock, so txids increase in file order; forcing is {@link GroupCommit}'s job and
  * happens outside this lock.
  *
+ * <p>Jobs: appending (txids, encoding, writing, and rotation with the seal's manifest record), the
+ * segment table (which segments are sealed and their sizes, read by scans, retention and
+ * compaction, changed by their swaps and deletions), and the poison. They stay together because
+ * they share the one lock: an append or a rotation changes the txids and the table in one step, so
+ * a scan's spans, or the sealed sizes with their txid bound, are taken in one step too; and every
+ * change checks the poison under that lock before it writes.
+ *
  * <p>Thread-safe.
  */
 public final class LogWriter {

@@ -70,6 +70,11 @@ import org.jspecify.annotations.Nullable;
  * is present with at least its recorded length, whose frames are valid and end with the recorded
  * tail; ids above the active id are new segments, one after another; the next txid is above the
  * floor. Recorded damage fails the open until {@code datawal repair} accepts it.
+ *
+ * <p>Jobs: the manifest's contents, their file format ({@link #read}, {@link #write}), and making a
+ * manifest from a scan of the segments ({@link #of}, {@link #ofStore}). The format is the contents
+ * written down field by field, so the two change together; the factories stay here so that the open
+ * and a repair take a segment's {@link Shape} from what a scan read in one place.
  */
 public final class StoreManifest {
   /** The manifest's file name in the store directory. */
