@@ -34,11 +34,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@link #open(Path)} takes the directory's exclusive lock and recovers the longest valid prefix
  * of the log: a torn tail left by a crash is moved to an evidence file and cut off, so new appends
- * follow the valid records directly. Appends are readable at once; when they become durable depends
- * on the {@link FsyncPolicy} (default {@link FsyncPolicy#ALWAYS}: before the append returns).
- * {@link #fsync()} makes everything appended before it durable under any policy. The writer starts
- * a new segment file by itself before an append would take the active one past {@link
- * DatawalOptions#maxSegmentSize()}.
+ * follow the valid records directly (the rules: {@code docs/format.md}, "Recovery"). Appends are
+ * readable at once; when they become durable depends on the {@link FsyncPolicy} (default {@link
+ * FsyncPolicy#ALWAYS}: before the append returns). {@link #fsync()} makes everything appended
+ * before it durable under any policy. The writer starts a new segment file by itself before an
+ * append would take the active one past {@link DatawalOptions#maxSegmentSize()}.
  *
  * <p>If a write, fsync or rotation fails, the writer is poisoned: every later change throws {@link
  * WriterPoisonedException}, reads keep working, and reopening the store recovers it.

@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * A header torn after its magic, with a version no format can have, is damage like any other and
- * does not count.
+ * does not count. The rule is stated once, in {@code docs/format.md} ("Recovery: the longest valid
+ * prefix"); this class is where it is applied.
  */
 public final class TornTailCheck {
   private static final int CHUNK = 64 * 1024;

@@ -17,7 +17,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What a writer does when it opens a store it has locked: find the longest valid prefix, keep and
- * cut a torn tail, and make the recovered state durable before anything new is appended.
+ * cut a torn tail, and make the recovered state durable before anything new is appended. The rules
+ * it applies are stated once, in {@code docs/format.md} ("Recovery: the longest valid prefix" and
+ * "Store manifest").
  */
 public final class Recovery {
 
