@@ -5,7 +5,11 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.spi.ToolProvider;
@@ -24,6 +28,7 @@ import java.util.spi.ToolProvider;
  * Kafka relay state their rules the same way.
  */
 public final class LayerRule {
+  private static final Map<Path, List<Edge>> EDGES = new ConcurrentHashMap<>();
   private static final Pattern EDGE = Pattern.compile("^\\s+(\\S+)\\s+->\\s+(\\S+)\\s");
 
   private final List<Layer> layers;
@@ -83,36 +88,53 @@ public final class LayerRule {
    * as "{@code from -> to (layer: why)}" lines; empty when the rule holds.
    */
   public List<String> violations(Path classes) {
-    if (!Files.isDirectory(classes)) {
-      throw new IllegalStateException("no compiled classes at " + classes.toAbsolutePath());
-    }
     List<String> found = new ArrayList<>();
-    for (String line : jdeps(classes).split("\n")) {
-      Matcher m = EDGE.matcher(line);
-      if (!m.find()) {
-        continue;
+    for (Edge edge : edges(classes)) {
+      int layer = layerOf(edge.from());
+      if (layer >= 0 && !allowed(layer, edge.to())) {
+        found.add(
+            edge.from()
+                + " -> "
+                + edge.to()
+                + " ("
+                + layers.get(layer).name()
+                + " may not use it)");
       }
-      String from = m.group(1);
-      String to = m.group(2);
-      int layer = layerOf(from);
-      if (layer < 0 || allowed(layer, to)) {
-        continue;
-      }
-      found.add(from + " -> " + to + " (" + layers.get(layer).name() + " may not use it)");
     }
     return found;
   }
 
   /** The classes below {@code classes} that are in no layer of this rule: each one is unchecked. */
   public List<String> outsideEveryLayer(Path classes) {
-    List<String> found = new ArrayList<>();
-    for (String line : jdeps(classes).split("\n")) {
-      Matcher m = EDGE.matcher(line);
-      if (m.find() && layerOf(m.group(1)) < 0 && !found.contains(m.group(1))) {
-        found.add(m.group(1));
+    Set<String> found = new LinkedHashSet<>();
+    for (Edge edge : edges(classes)) {
+      if (layerOf(edge.from()) < 0) {
+        found.add(edge.from());
       }
     }
-    return found;
+    return List.copyOf(found);
+  }
+
+  /** One use of a class by another, as jdeps reports it. */
+  private record Edge(String from, String to) {}
+
+  /** Every use in the classes below {@code classes}, read once per folder (jdeps takes a while). */
+  private static List<Edge> edges(Path classes) {
+    if (!Files.isDirectory(classes)) {
+      throw new IllegalStateException("no compiled classes at " + classes.toAbsolutePath());
+    }
+    return EDGES.computeIfAbsent(
+        classes.toAbsolutePath().normalize(),
+        dir -> {
+          List<Edge> edges = new ArrayList<>();
+          for (String line : jdeps(dir).split("\n")) {
+            Matcher m = EDGE.matcher(line);
+            if (m.find()) {
+              edges.add(new Edge(m.group(1), m.group(2)));
+            }
+          }
+          return List.copyOf(edges);
+        });
   }
 
   private int layerOf(String type) {
