@@ -81,7 +81,12 @@ class DurabilityStepsTests {
       log.fsync();
       assertThat(io.ops())
           .containsExactly(
-              "write 00000001.dwal 0 29", "write 00000001.dwal 29 29", "force 00000001.dwal");
+              // the first append zero-fills the segment's first step (1 MiB), then the frames go
+              // into it: a commit still costs one force
+              "write 00000001.dwal 0 1048576",
+              "write 00000001.dwal 0 29",
+              "write 00000001.dwal 29 29",
+              "force 00000001.dwal");
     }
   }
 
@@ -93,8 +98,15 @@ class DurabilityStepsTests {
     io.clear();
     log.fsync();
     assertThat(io.ops()).isEmpty();
-    log.close(); // nothing to force: only the manifest's record of the clean close
-    assertThat(io.ops()).containsExactlyElementsOf(manifestWrite(0));
+    // Nothing new to force; the preallocated zeros are cut off (a forced cut), then the
+    // manifest records the clean close.
+    log.close();
+    assertThat(io.ops())
+        .containsExactly(
+            concat(
+                List.of("truncate 00000001.dwal 29", "force 00000001.dwal"),
+                manifestWrite(0),
+                List.of()));
   }
 
   @Test
@@ -107,16 +119,20 @@ class DurabilityStepsTests {
       // new as its data, so the directory is synced before it returns.
       // The manifest records the sealed segment (with its length, txids and frame digest) before
       // anything is appended to the next one; its directory sync makes the new name durable too.
+      // Sealing first cuts the preallocated zeros off: a sealed segment is plain DWAL v1.
       assertThat(io.ops())
           .containsExactly(
               concat(
-                  List.of("force 00000001.dwal", "create 00000002.dwal"),
+                  List.of(
+                      "truncate 00000001.dwal 29", "force 00000001.dwal", "create 00000002.dwal"),
                   manifestWrite(1),
                   List.of("force 00000002.dwal", "sync-dir")));
       io.clear();
       log.append(utf8("b"));
       log.fsync();
-      assertThat(io.ops()).containsExactly("write 00000002.dwal 0 29", "force 00000002.dwal");
+      assertThat(io.ops())
+          .containsExactly(
+              "write 00000002.dwal 0 1048576", "write 00000002.dwal 0 29", "force 00000002.dwal");
     }
   }
 
@@ -195,7 +211,9 @@ class DurabilityStepsTests {
             io)) {
       io.clear();
       log.append(utf8("a"));
-      assertThat(io.ops()).containsExactly("write 00000001.dwal 0 29", "force 00000001.dwal");
+      assertThat(io.ops())
+          .containsExactly(
+              "write 00000001.dwal 0 1048576", "write 00000001.dwal 0 29", "force 00000001.dwal");
       io.clear();
       log.appendBatch(List.of(Entry.raw(utf8("b")), Entry.raw(utf8("c"))));
       assertThat(io.ops()).containsExactly("write 00000001.dwal 29 58", "force 00000001.dwal");

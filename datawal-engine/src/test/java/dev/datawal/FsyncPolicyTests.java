@@ -78,7 +78,7 @@ class FsyncPolicyTests {
       for (String p : new String[] {"b", "c", "d"}) {
         others.add(CompletableFuture.supplyAsync(() -> log.append(utf8(p)), writers));
       }
-      await("all four frames are written", () -> io.count("write") == 4);
+      await("all four frames are written", () -> log.lastTxid() == 4);
       io.releaseForces();
       first.get(30, TimeUnit.SECONDS);
       for (CompletableFuture<RecordRef> f : others) {

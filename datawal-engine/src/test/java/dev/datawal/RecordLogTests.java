@@ -247,6 +247,9 @@ class RecordLogTests {
     assertThat(io.ops())
         .containsExactly(
             "force 00000001.dwal",
+            // the preallocated zeros are cut off, durably: a closed store is plain DWAL v1
+            "truncate 00000001.dwal 29",
+            "force 00000001.dwal",
             // the manifest records the clean close: every byte of the segment is durable
             "delete datawal.manifest.tmp",
             "create datawal.manifest.tmp",

@@ -62,15 +62,11 @@ final class ArenaMapper implements Mmap.Mapper {
   }
 
   @Override
-  public MappedView map(FileChannel channel, long position, long size) throws IOException {
+  public MappedView map(FileChannel channel, FileChannel.MapMode mode, long position, long size)
+      throws IOException {
     Object arena = call(() -> (Object) ofShared.invokeExact());
     try {
-      Object segment =
-          call(
-              () ->
-                  (Object)
-                      map.invokeExact(
-                          channel, FileChannel.MapMode.READ_ONLY, position, size, arena));
+      Object segment = call(() -> (Object) map.invokeExact(channel, mode, position, size, arena));
       ByteBuffer buffer = call(() -> (ByteBuffer) asByteBuffer.invokeExact(segment));
       return new View(buffer, arena);
     } catch (IOException | RuntimeException | Error e) {

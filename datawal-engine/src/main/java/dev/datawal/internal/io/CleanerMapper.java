@@ -46,8 +46,9 @@ final class CleanerMapper implements Mmap.Mapper {
   }
 
   @Override
-  public MappedView map(FileChannel channel, long position, long size) throws IOException {
-    MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_ONLY, position, size);
+  public MappedView map(FileChannel channel, FileChannel.MapMode mode, long position, long size)
+      throws IOException {
+    MappedByteBuffer buffer = channel.map(mode, position, size);
     return new MappedView() {
       @Override
       public ByteBuffer buffer() {

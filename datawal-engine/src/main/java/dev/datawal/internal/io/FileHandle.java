@@ -3,6 +3,7 @@ package dev.datawal.internal.io;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import org.jspecify.annotations.Nullable;
 
 /** An open file of a {@link FileIo}. Positional reads and writes may run concurrently. */
 public interface FileHandle extends Closeable {
@@ -48,6 +49,19 @@ public interface FileHandle extends Closeable {
       }
     }
     return MappedView.withoutRelease(buf.flip().asReadOnlyBuffer());
+  }
+
+  /**
+   * A writable view of {@code size} bytes of the file from {@code position}, which the file already
+   * holds, for writing in place without a system call per write: the real file system maps them
+   * shared ({@link java.nio.channels.FileChannel.MapMode#READ_WRITE}), so what is put into the view
+   * is in the file at once for every reader, and {@link #force()} makes it durable. The owner
+   * releases the view before the file is truncated below its end or closed. This default returns
+   * {@code null}: the caller then writes with {@link #write} (as test implementations that record
+   * or drop writes need).
+   */
+  default @Nullable MappedView mapForWriting(long position, long size) throws IOException {
+    return null;
   }
 
   /**

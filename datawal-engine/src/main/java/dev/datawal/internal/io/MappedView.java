@@ -3,14 +3,15 @@ package dev.datawal.internal.io;
 import java.nio.ByteBuffer;
 
 /**
- * A read-only view of part of a file ({@link FileHandle#map}), and the way to let it go.
+ * A view of part of a file, read-only ({@link FileHandle#map}) or writable ({@link
+ * FileHandle#mapForWriting}), and the way to let it go.
  *
  * <p>Not thread-safe as to {@link #release()}: the owner calls it once, when no thread reads the
  * buffer any more. Reading the buffer after an explicit unmap would crash the JVM on some runtimes
  * (see {@link Mmap}), which is why the owner guards its readers ({@link ReaderGate}).
  */
 public interface MappedView {
-  /** The bytes, read-only, position 0 and limit the view's size. */
+  /** The bytes (read-only unless mapped for writing), position 0 and limit the view's size. */
   ByteBuffer buffer();
 
   /**

@@ -147,6 +147,14 @@ final class NioFileIo implements FileIo {
       return Mmap.map(channel, position, size);
     }
 
+    @Override
+    public MappedView mapForWriting(long position, long size) throws IOException {
+      if (position + size > channel.size()) {
+        throw new java.io.EOFException("file ends before " + (position + size));
+      }
+      return Mmap.mapForWriting(channel, position, size);
+    }
+
     /**
      * The fcntl record lock first (the JDK's), then, where this JVM can, a flock on a descriptor of
      * its own (see {@link NativeFlock}). If the flock is held elsewhere, the fcntl lock is released

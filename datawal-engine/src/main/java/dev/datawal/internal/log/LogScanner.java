@@ -10,6 +10,7 @@ import dev.datawal.internal.format.FrameFault;
 import dev.datawal.internal.format.SegmentFiles;
 import dev.datawal.internal.format.SegmentScanner;
 import dev.datawal.internal.format.TornTailCheck;
+import dev.datawal.internal.format.UnwrittenSpace;
 import dev.datawal.internal.io.FileHandle;
 import dev.datawal.internal.io.FileIo;
 import java.io.Closeable;
@@ -62,6 +63,16 @@ public final class LogScanner implements Closeable {
   public record TornTail(long segment, long validEnd, long end, FrameFault fault) {}
 
   /**
+   * Zeros the writer preallocated at the end of the last segment: not damage ({@link
+   * UnwrittenSpace}).
+   *
+   * @param segment the last segment
+   * @param validEnd where its valid frames end, and the zeros begin
+   * @param end the file's end
+   */
+  public record Unwritten(long segment, long validEnd, long end) {}
+
+  /**
    * What the scan read of one segment.
    *
    * @param id the segment id
@@ -104,6 +115,7 @@ public final class LogScanner implements Closeable {
   private long recordsReplayed;
   private long lastTxidSeen;
   private @Nullable TornTail tornTail;
+  private @Nullable Unwritten unwritten;
 
   // The record read before the current one (segment -1: the part a resume point covers), and the
   // current segment's running summary.
@@ -247,6 +259,14 @@ public final class LogScanner implements Closeable {
     return java.util.Collections.unmodifiableMap(summaries);
   }
 
+  /**
+   * The writer's preallocated space that ends the last segment ({@link UnwrittenSpace}), or {@code
+   * null}. Final once {@link #next()} returned false.
+   */
+  public @Nullable Unwritten unwritten() {
+    return unwritten;
+  }
+
   /** The torn tail left out, or {@code null}. Final once {@link #next()} returned false. */
   public @Nullable TornTail tornTail() {
     return tornTail;
@@ -333,6 +353,14 @@ public final class LogScanner implements Closeable {
         throw corrupt(fault, segment, at, last ? "segment " : "sealed segment ", "");
       }
       FileHandle file = Objects.requireNonNull(this.file, "open with its scanner");
+      if (UnwrittenSpace.isUnwritten(file, at, scanner.end())) {
+        // The writer's preallocated zeros: the segment ends here, nothing was torn.
+        requireKnownDurable(segment, at, fault);
+        unwritten = new Unwritten(segment, at, scanner.end());
+        sizes.put(segment, at);
+        close();
+        return;
+      }
       TornTailCheck.Follower later = TornTailCheck.findFollower(file, at + 1, scanner.end());
       if (later != null && later.fault() != null) {
         throw corrupt(
@@ -360,22 +388,30 @@ public final class LogScanner implements Closeable {
                 + later.offset()
                 + ", so this is mid-stream corruption, not a torn tail");
       }
-      ValidTo required = validTo.get(segment);
-      if (required != null && at < required.offset()) {
-        throw corrupt(
-            fault,
-            segment,
-            at,
-            "segment ",
-            "; the first "
-                + required.offset()
-                + " bytes of this segment were known durable ("
-                + required.why()
-                + "), so this is damage to acknowledged records, not a torn tail");
-      }
+      requireKnownDurable(segment, at, fault);
       tornTail = new TornTail(segment, at, scanner.end(), fault);
     }
     close();
+  }
+
+  /**
+   * Fails if the manifest knew segment {@code segment} durable past {@code at}, where its valid
+   * frames end: that loss is damage to acknowledged records, whatever the bytes after {@code at}.
+   */
+  private void requireKnownDurable(long segment, long at, FrameFault fault) {
+    ValidTo required = validTo.get(segment);
+    if (required != null && at < required.offset()) {
+      throw corrupt(
+          fault,
+          segment,
+          at,
+          "segment ",
+          "; the first "
+              + required.offset()
+              + " bytes of this segment were known durable ("
+              + required.why()
+              + "), so this is damage to acknowledged records, not a torn tail");
+    }
   }
 
   /** The current segment's summary, as if it ended at {@code validEnd}. */

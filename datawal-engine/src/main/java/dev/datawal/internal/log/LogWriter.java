@@ -475,6 +475,7 @@ public final class LogWriter {
       try {
         if (poison.get() == null) {
           finalSync.run();
+          closeActiveCleanly();
         }
       } finally {
         closed = true;
@@ -483,6 +484,23 @@ public final class LogWriter {
       return true;
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Closes the active segment at a clean close: its preallocated zeros are cut off and the cut is
+   * forced, so a cleanly closed store is plain DWAL v1. A failure poisons.
+   */
+  private void closeActiveCleanly() {
+    try {
+      active.closeCleanly();
+    } catch (IOException e) {
+      throw poison(
+          "cutting the preallocated space off "
+              + active.path()
+              + " at close failed: "
+              + Errors.describe(e),
+          e);
     }
   }
 
@@ -509,7 +527,7 @@ public final class LogWriter {
 
   private long write(ByteBuffer frame) {
     try {
-      return active.append(frame);
+      return active.append(frame, maxSegmentSize);
     } catch (IOException e) {
       throw poison("write to " + active.path() + " failed: " + Errors.describe(e), e);
     }

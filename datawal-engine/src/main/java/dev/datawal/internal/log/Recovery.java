@@ -235,6 +235,19 @@ public final class Recovery {
     try {
       Path evidence = null;
       long validEnd = handle.size();
+      LogScanner.Unwritten unwritten = scanner.unwritten();
+      if (unwritten != null) {
+        // The last writer's preallocated zeros: cut off (no evidence: nothing was written there),
+        // so the file is its data again, as a clean close leaves it. Forced with what follows.
+        validEnd = unwritten.validEnd();
+        if (readOnly == null) {
+          try {
+            handle.truncate(validEnd);
+          } catch (IOException e) {
+            readOnly = readOnlyReason(e, "cutting off the preallocated space");
+          }
+        }
+      }
       if (tail != null) {
         validEnd = tail.validEnd();
         if (readOnly == null) {
@@ -257,6 +270,7 @@ public final class Recovery {
           resume != null
               && resume.durable()
               && tail == null
+              && unwritten == null
               && leftovers.isEmpty()
               && resume.segment() == activeId
               && resume.offset() == validEnd;
