@@ -65,7 +65,7 @@ if [[ "$java_bin" == *[*?[]* ]]; then
   java_bin="$(compgen -G "$java_bin" | sort | tail -n 1 || true)"
   [[ -n "$java_bin" ]] || { echo "JAVA=$JAVA matches no file" >&2; exit 2; }
 fi
-java_bin="$(command -v "$java_bin" || true)"
+java_bin="$(readlink -f "$(command -v "$java_bin" || true)" || true)"
 [[ -n "$java_bin" && -x "$java_bin" ]] || { echo "JAVA=${JAVA:-java}: no such java" >&2; exit 2; }
 java_major="$("$java_bin" -XshowSettings:properties -version 2>&1 \
   | sed -n 's/^ *java\.specification\.version = //p')"
