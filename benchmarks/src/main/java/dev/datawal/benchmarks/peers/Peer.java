@@ -5,7 +5,8 @@ import java.io.IOException;
 /**
  * One store under comparison, behind the few operations every workload needs. Not thread-safe
  * unless {@link Peers#concurrentWriters(String)} says the peer takes concurrent writers; then
- * {@link #put} may be called from many threads at once.
+ * {@link #put} may be called from many threads at once. {@link #get} of a key/value peer may be
+ * called from several threads at once (the two-thread point reads).
  *
  * <p>Log peers (Tape, Chronicle Queue, JSONL) append the key and value as one record and cannot
  * {@link #get}; key/value peers overwrite the key.

@@ -27,8 +27,13 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@code getThroughput}: gets per second, one thread.
+ *   <li>{@code getThroughput2Threads}: gets per second summed over two threads reading the same
+ *       store at once (SQLite's adapter serializes them on its one connection).
  *   <li>{@code getLatency}: {@link Mode#SampleTime} in microseconds, one thread.
  * </ul>
+ *
+ * <p>{@code keys} defaults to 200,000 and 1,000,000, the report's two store sizes; {@code
+ * benchmarks/run-comparison.sh quick} passes a small count.
  */
 @State(Scope.Benchmark)
 @Warmup(iterations = 2, time = 2)
@@ -55,8 +60,8 @@ public class PeerGetBenchmark {
   @Param({"datawal", "sqlite", "rocksdb", "mvstore"})
   public String peer;
 
-  /** Live keys in the store (1M for the report). */
-  @Param({"1000000"})
+  /** Live keys in the store (200k and 1M for the report). */
+  @Param({"200000", "1000000"})
   public int keys;
 
   private Path dir;
@@ -91,6 +96,15 @@ public class PeerGetBenchmark {
   @OutputTimeUnit(TimeUnit.SECONDS)
   @Threads(1)
   public byte[] getThroughput() throws Exception {
+    return getRandom();
+  }
+
+  /** Gets per second, two threads. */
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.SECONDS)
+  @Threads(2)
+  public byte[] getThroughput2Threads() throws Exception {
     return getRandom();
   }
 

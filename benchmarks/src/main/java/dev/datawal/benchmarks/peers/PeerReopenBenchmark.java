@@ -50,8 +50,8 @@ public class PeerReopenBenchmark {
   @Param({"datawal", "sqlite", "rocksdb", "mvstore"})
   public String peer;
 
-  /** Records in the store (1M for the report). */
-  @Param({"1000000"})
+  /** Records in the store (200k and 1M for the report). */
+  @Param({"200000", "1000000"})
   public int keys;
 
   private Path dir;

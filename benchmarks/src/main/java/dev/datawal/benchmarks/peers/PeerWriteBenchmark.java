@@ -28,20 +28,25 @@ import org.openjdk.jmh.infra.ThreadParams;
  * <ul>
  *   <li>{@code writers1}, {@code writers4}, {@code writers16}: writes per second (JMH sums the
  *       threads) from 1, 4 and 16 threads sharing one store. Only peers that take concurrent
- *       writers ({@link Peers#concurrentWriters}) are run with more than one; Tape and JSONL are
- *       single-writer.
+ *       writers ({@link Peers#concurrentWriters}) are run with more than one; Tape, JSONL and the
+ *       baselines are single-writer.
  *   <li>{@code writeLatency}: one writer, {@link Mode#SampleTime} in microseconds, for the latency
  *       percentiles.
  * </ul>
+ *
+ * <p>Two peers are baselines rather than stores: {@code append-loop} ({@link AppendLoopPeer}: one
+ * frame-sized record appended to a growing file per put, forced when durable) and {@code
+ * prealloc-loop} ({@link PreallocLoopPeer}, durable only: the same records overwriting a file
+ * preallocated with written zeros, forced per put).
  *
  * <p>Each writer thread writes keys (its index, a counter modulo 4096), so key/value peers hold at
  * most 4096 keys per thread and keep overwriting them; log peers append every record. Every put
  * passes a new value array whose first 8 bytes hold the thread's counter: SQLite skips writing (and
  * syncing) a row replaced by an identical one, so with one value reused its "durable" puts of the
  * same 4096 keys mostly wrote nothing. The store is created empty for every iteration under {@code
- * -Ddatawal.bench.dir} and deleted after it. Combinations a peer does not support (Tape unsynced,
- * Tape or JSONL with several writers) fail in setup: {@code benchmarks/run-comparison.sh} passes
- * only the supported ones.
+ * -Ddatawal.bench.dir} and deleted after it. Combinations a peer does not support (Tape and
+ * prealloc-loop unsynced, the single-writer peers with several writers) fail in setup: {@code
+ * benchmarks/run-comparison.sh} passes only the supported ones.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -69,7 +74,17 @@ public class PeerWriteBenchmark {
   /** One store shared by every writer thread, new for every iteration. */
   @State(Scope.Benchmark)
   public static class Store {
-    @Param({"datawal", "sqlite", "rocksdb", "mvstore", "tape", "chronicle", "jsonl"})
+    @Param({
+      "datawal",
+      "sqlite",
+      "rocksdb",
+      "mvstore",
+      "tape",
+      "chronicle",
+      "jsonl",
+      "append-loop",
+      "prealloc-loop"
+    })
     public String peer;
 
     @Param({"durable", "unsynced"})

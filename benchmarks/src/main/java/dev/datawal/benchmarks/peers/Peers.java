@@ -5,9 +5,24 @@ import java.util.List;
 
 /** Opens a {@link Peer} by name; the names are the values of the benchmarks' {@code peer} param. */
 public final class Peers {
-  /** Every peer, in report order. */
+  /** Every peer, in report order: the stores, then the two FileChannel baselines. */
   public static final List<String> ALL =
-      List.of("datawal", "sqlite", "rocksdb", "mvstore", "tape", "chronicle", "jsonl");
+      List.of(
+          "datawal",
+          "sqlite",
+          "rocksdb",
+          "mvstore",
+          "tape",
+          "chronicle",
+          "jsonl",
+          "append-loop",
+          "prealloc-loop");
+
+  /**
+   * The FileChannel loops ({@link AppendLoopPeer}, {@link PreallocLoopPeer}): the I/O floor datawal
+   * is measured against, not stores a team would pick, so "ahead of every peer" leaves them out.
+   */
+  public static final List<String> BASELINES = List.of("append-loop", "prealloc-loop");
 
   /** The peers that are key/value stores (point reads, reopen, disk usage). */
   public static final List<String> KEY_VALUE = List.of("datawal", "sqlite", "rocksdb", "mvstore");
@@ -25,7 +40,8 @@ public final class Peers {
    * dir}.
    *
    * @param durable every put on disk when it returns, else the peer's nearest unsynced mode
-   * @throws UnsupportedOperationException if the peer has no such mode (Tape unsynced)
+   * @throws UnsupportedOperationException if the peer has no such mode (Tape and prealloc-loop
+   *     unsynced)
    * @throws IllegalArgumentException for an unknown name
    */
   public static Peer open(String name, Path dir, boolean durable) throws Exception {
@@ -44,14 +60,18 @@ public final class Peers {
         return new ChroniclePeer(dir, durable);
       case "jsonl":
         return new JsonlPeer(dir, durable);
+      case "append-loop":
+        return new AppendLoopPeer(dir, durable);
+      case "prealloc-loop":
+        return new PreallocLoopPeer(dir, durable);
       default:
         throw new IllegalArgumentException("unknown peer: " + name);
     }
   }
 
-  /** Whether the peer takes concurrent writers (Tape and JSONL take one). */
+  /** Whether the peer takes concurrent writers (Tape, JSONL and the baselines take one). */
   public static boolean concurrentWriters(String name) {
-    return !name.equals("tape") && !name.equals("jsonl");
+    return !name.equals("tape") && !name.equals("jsonl") && !BASELINES.contains(name);
   }
 
   static byte[] concat(byte[] a, byte[] b) {
