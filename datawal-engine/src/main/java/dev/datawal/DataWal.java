@@ -191,9 +191,10 @@ public final class DataWal implements AutoCloseable {
           case DELETE -> directory.remove(key);
           case RAW -> KeyDirectory.NONE;
         };
-    usage.replaced(previous);
     if (type == RecordType.PUT) {
-      usage.added(ref.segment(), ref.length());
+      usage.put(previous, ref.segment(), ref.length());
+    } else {
+      usage.replaced(previous);
     }
     return previous;
   }

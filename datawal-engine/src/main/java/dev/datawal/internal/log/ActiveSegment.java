@@ -20,15 +20,14 @@ import org.jspecify.annotations.Nullable;
  * a frame larger than a step is written as before. A sync then overwrites blocks the file system
  * has already allocated and sized, and {@code fdatasync} has no file size to commit, which makes it
  * cheaper (PostgreSQL's {@code wal_init_zero}, RocksDB's recycled logs). Zeros that do not fit (a
- * full disk) are taken back and the frame is written directly: whether it fits decides, as
- * without preallocation. Frames go into a shared, writable mapping of the preallocated
- * part where the file system allows one ({@link FileHandle#mapForWriting}): no system call per
- * append, and a frame is in the page cache, visible to every reader and surviving a killed process,
- * as soon as it is copied; the file's {@code force} makes it durable like a written one. Sealing
- * and a clean close cut the file back to its data ({@link #seal()}), so sealed segments and a
- * cleanly closed store are plain DWAL v1; after a crash, the zeros past the data are unwritten
- * space ({@link UnwrittenSpace}), which recovery cuts off without calling it damage (see {@code
- * docs/format.md}).
+ * full disk) are taken back and the frame is written directly: whether it fits decides, as without
+ * preallocation. Frames go into a shared, writable mapping of the preallocated part where the file
+ * system allows one ({@link FileHandle#mapForWriting}): no system call per append, and a frame is
+ * in the page cache, visible to every reader and surviving a killed process, as soon as it is
+ * copied; the file's {@code force} makes it durable like a written one. Sealing and a clean close
+ * cut the file back to its data ({@link #seal()}), so sealed segments and a cleanly closed store
+ * are plain DWAL v1; after a crash, the zeros past the data are unwritten space ({@link
+ * UnwrittenSpace}), which recovery cuts off without calling it damage (see {@code docs/format.md}).
  *
  * <p>Design: a concurrent fsync may still hold this segment after a rotation sealed it. Sealing
  * forces the file before closing it, so a later {@link #force()} of a sealed segment has nothing to
