@@ -148,7 +148,7 @@ class PoisoningTests {
   @Test
   void closingAPoisonedWriterReleasesTheLockWithoutSyncing() {
     RecordLog log = open(1 << 20);
-    io.failOnce("write", ENOSPC);
+    io.failOnce("write", ENOSPC).andFailNth("write", 1); // the preallocated zeros, then the frame
     assertThatThrownBy(() -> log.append(utf8("a"))).isInstanceOf(WriterPoisonedException.class);
     io.clear();
     assertThatCode(log::close).doesNotThrowAnyException();
