@@ -79,7 +79,9 @@ class MappedGetTests {
   void aGetPastTheFirstMappingOfTheActiveSegmentReadsTheRecord() {
     try (DataWal store = DataWal.open(dir())) {
       store.put(utf8("first"), utf8("one"));
-      assertThat(store.get(utf8("first")).map(TestFiles::str)).contains("one"); // maps it
+      for (int i = 0; i < 2; i++) { // the second read maps the segment
+        assertThat(store.get(utf8("first")).map(TestFiles::str)).contains("one");
+      }
       String big = "v".repeat(1000);
       for (int i = 0; i < 3000; i++) { // 3 MB more in the same segment
         store.put(utf8("k" + i), utf8(i + big));
@@ -107,7 +109,9 @@ class MappedGetTests {
     try (DataWal store = DataWal.open(dir())) {
       store.put(utf8("a"), utf8("first value"));
       RecordRef ref = store.put(utf8("b"), utf8("second value"));
-      assertThat(store.get(utf8("b")).map(TestFiles::str)).contains("second value"); // mapped
+      for (int i = 0; i < 2; i++) { // the second read maps the segment
+        assertThat(store.get(utf8("b")).map(TestFiles::str)).contains("second value");
+      }
       long at = ref.offset() + ref.length() - 8; // in the payload
       byte original = TestFiles.read(TestFiles.segment(dir(), 1))[(int) at];
       TestFiles.patch(TestFiles.segment(dir(), 1), at, (byte) (original ^ 0x5A));

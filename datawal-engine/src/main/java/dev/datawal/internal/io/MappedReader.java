@@ -17,9 +17,10 @@ import org.jspecify.annotations.Nullable;
  * beyond them: a growing file may hold bytes past its written data that are not data yet. It grows
  * when reads go past it, to the end of the furthest read so far, once that is worth a new mapping
  * (a mapping is an mmap call and fresh page faults): at once when it doubles the mapping or adds
- * {@link #GROW_BYTES}, else after {@link #GROW_AFTER_READS} reads past it. Reads past the mapping,
- * and reads where mapping failed, read the file positionally. The file may be shorter than a read
- * asks for: then the read returns fewer bytes, as a positional read would.
+ * {@link #GROW_BYTES}, else after {@link #GROW_AFTER_READS} reads past it. The first mapping is
+ * made at the second read ({@link #MAP_AFTER_READS}). Reads past the mapping, and reads where
+ * mapping failed, read the file positionally. The file may be shorter than a read asks for: then
+ * the read returns fewer bytes, as a positional read would.
  *
  * <p>Readers enter first ({@link #tryEnter}) and leave after ({@link #exit}); entering fails once
  * the reader is shut ({@link #shut}). Nothing is released under a reader inside: the file is closed
@@ -37,6 +38,13 @@ public final class MappedReader {
 
   /** A mapping grows (to the furthest read) after this many reads past it. */
   static final int GROW_AFTER_READS = 64;
+
+  /**
+   * The first mapping is made at the read that brings the reads so far to this many: a file read
+   * once (say by a scan in key order over more segments than the owner keeps open) costs no
+   * mapping.
+   */
+  static final int MAP_AFTER_READS = 2;
 
   /** The largest mapping: a buffer's size is an int. */
   private static final long MAX_MAPPING = Integer.MAX_VALUE;
@@ -132,10 +140,10 @@ public final class MappedReader {
     if (end > MAX_MAPPING) {
       return w;
     }
-    if (w != null && target - mapped < Math.min(mapped, GROW_BYTES)) {
+    if (w == null || target - mapped < Math.min(mapped, GROW_BYTES)) {
       int past = readsPast + 1; // racy: a lost update only delays a growth
       readsPast = past;
-      if (past < GROW_AFTER_READS) {
+      if (past < (w == null ? MAP_AFTER_READS : GROW_AFTER_READS)) {
         return w;
       }
     }

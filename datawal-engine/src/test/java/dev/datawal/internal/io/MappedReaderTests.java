@@ -95,7 +95,9 @@ class MappedReaderTests {
       MappedReader reader = new MappedReader(FileIo.system().openRead(file));
       try {
         assertThat(read(reader, 100, 50)).isEqualTo(expected(100, 50));
-        assertThat(reader.mappedBytes()).isEqualTo(150); // no further than the read
+        assertThat(reader.mappedBytes()).isZero(); // a file read once is not worth a mapping
+        assertThat(read(reader, 120, 30)).isEqualTo(expected(120, 30));
+        assertThat(reader.mappedBytes()).isEqualTo(150); // no further than the reads
         growTo(writer, 3 * MappedReader.GROW_BYTES);
         long far = 3 * MappedReader.GROW_BYTES - 200;
         assertThat(read(reader, far, 144)).isEqualTo(expected(far, 144)); // grows at once
@@ -132,6 +134,7 @@ class MappedReaderTests {
     }
     MappedReader reader = new MappedReader(FileIo.system().openRead(file));
     try {
+      assertThat(read(reader, 0, 10)).isEqualTo(expected(0, 10));
       assertThat(read(reader, 0, 10)).isEqualTo(expected(0, 10));
       byte[] dst = new byte[50];
       assertThat(reader.tryEnter()).isTrue();
@@ -221,6 +224,8 @@ class MappedReaderTests {
     MappedReader reader = new MappedReader(FileIo.system().openRead(file));
     try {
       assertThat(read(reader, 0, 4096)).isEqualTo(expected(0, 4096));
+      assertThat(read(reader, 0, 4096)).isEqualTo(expected(0, 4096));
+      assertThat(mappingsOf(file)).isEqualTo(1);
       assertThat(reader.tryEnter()).isTrue(); // a reader inside, which may hold the first mapping
       assertThat(read(reader, 3 * MappedReader.GROW_BYTES, 4096))
           .isEqualTo(expected(3 * MappedReader.GROW_BYTES, 4096));
