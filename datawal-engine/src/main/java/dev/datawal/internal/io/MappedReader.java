@@ -152,8 +152,8 @@ public final class MappedReader {
       if (w != null && end <= w.size) {
         return w; // another reader grew it meanwhile
       }
-      if (released || !mapping) {
-        return w;
+      if (released || !mapping || gate.isShut()) {
+        return w; // no new mapping for a reader on its way out
       }
       MappedView view = map(Math.min(Math.max(end, furthest), MAX_MAPPING), end);
       if (view == null) {
@@ -247,6 +247,11 @@ public final class MappedReader {
   /** Shuts and waits until everything is released. Never call it from inside. */
   public void close() {
     gate.close();
+  }
+
+  /** Whether everything is released: the reader was shut and the last reader has left. */
+  public synchronized boolean isReleased() {
+    return released;
   }
 
   /** Whether no reader is inside now (a hint: one may enter at once). */

@@ -98,6 +98,9 @@ public final class ReadHandles implements Closeable {
   private final int max;
   private volatile Table table = Table.EMPTY;
   private volatile boolean closed;
+  // Removed from the table (evicted, replaced, forgotten) but maybe not released yet: a read may
+  // still be in one. Close waits for them too. Guarded by this.
+  private final List<MappedReader> leaving = new ArrayList<>();
   private int hand; // the clock hand of eviction: a slot of the table; guarded by this
 
   public ReadHandles(FileIo io, Path dir, int max) {
@@ -156,6 +159,7 @@ public final class ReadHandles implements Closeable {
         table = table.with(segment, opened);
         reader = opened;
         evictIdle(opened, toShut);
+        leave(toShut);
       }
     }
     shutAll(toShut);
@@ -182,6 +186,7 @@ public final class ReadHandles implements Closeable {
         }
         table = table.with(segment, reader);
         evictIdle(reader, toShut);
+        leave(toShut);
       }
     }
     shutAll(toShut);
@@ -194,6 +199,7 @@ public final class ReadHandles implements Closeable {
       old = table.find(segment);
       if (old != null) {
         table = table.with(segment, null);
+        leave(List.of(old));
       }
     }
     if (old != null) {
@@ -207,26 +213,27 @@ public final class ReadHandles implements Closeable {
   }
 
   /**
-   * Closes every file and unmaps every mapping, waiting for the reads still in them (which never
-   * wait for anything); reads that start later throw {@link IllegalStateException}.
+   * Closes every file and unmaps every mapping, those of files already evicted, replaced or
+   * forgotten too, waiting for the reads still in them (which never wait for anything); reads that
+   * start later throw {@link IllegalStateException}.
    */
   @Override
   public void close() {
-    Table last;
+    List<MappedReader> all = new ArrayList<>();
     synchronized (this) {
       closed = true;
-      last = table;
+      for (MappedReader reader : table.readers) {
+        if (reader != null) {
+          all.add(reader);
+        }
+      }
       table = Table.EMPTY;
+      all.addAll(leaving);
+      leaving.clear();
     }
-    for (MappedReader reader : last.readers) {
-      if (reader != null) {
-        reader.shut();
-      }
-    }
-    for (MappedReader reader : last.readers) {
-      if (reader != null) {
-        reader.close();
-      }
+    shutAll(all);
+    for (MappedReader reader : all) {
+      reader.close(); // waits for the reads still inside
     }
   }
 
@@ -249,6 +256,14 @@ public final class ReadHandles implements Closeable {
       }
       table = t.with(t.ids[hand], null);
       toShut.add(reader);
+    }
+  }
+
+  /** Records readers removed from the table, for close; forgets those released. Under the lock. */
+  private void leave(List<MappedReader> removed) {
+    if (!removed.isEmpty()) {
+      leaving.removeIf(MappedReader::isReleased);
+      leaving.addAll(removed);
     }
   }
 
