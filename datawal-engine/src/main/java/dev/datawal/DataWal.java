@@ -29,8 +29,9 @@ import java.util.function.BiConsumer;
  * <p>Values stay on disk; memory holds only the key directory (where each live key's latest Put
  * lies), built in the same single pass over the log as recovery, or taken from the key-directory
  * snapshot that {@link #close()} leaves: that file is mapped and used in place, with only the log
- * after it read and only the keys written since held on the heap. A {@link #get} is one positional
- * read that re-checks the frame's CRC and that its key is the key asked for.
+ * after it read and only the keys written since held on the heap. A {@link #get} is one read of a
+ * segment (from a read-only mapping of it where the file system allows) that re-checks the frame's
+ * CRC and that its key is the key asked for.
  *
  * <p>Durability follows the store's {@link FsyncPolicy} exactly as for {@link RecordLog}: under the
  * default {@link FsyncPolicy#ALWAYS}, a put or delete is durable when it returns. A write is
@@ -57,7 +58,8 @@ public final class DataWal implements AutoCloseable {
    * mapped, and close unmaps it; a read of it afterwards would crash the JVM. Close first sets
    * closing (reads that start later throw IllegalStateException; compaction stops at its next
    * segment), takes compactionLock (so no compaction is running, and none starts), closes the log
-   * (writes then throw before they touch the directory) and the read handles, and last closes the
+   * (writes then throw before they touch the directory) and the read handles (which waits for the
+   * reads in the segments' mappings to leave, then unmaps them: see ReadHandles), and last closes the
    * directory, which waits for the operations still reading the table to leave before it unmaps it
    * and makes any later one throw (see KeyDirectory and SnapshotTable's ReaderGate). The guard is
    * the directory's, not this class's check of closing, which a read may pass just before close.

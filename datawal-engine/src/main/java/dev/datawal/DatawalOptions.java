@@ -94,8 +94,9 @@ public final class DatawalOptions {
   }
 
   /**
-   * {@return how many segment files {@link DataWal#get} keeps open for reading at most} Beyond
-   * those, files in use at the moment stay open too; the least recently used are closed first.
+   * {@return how many segment files {@link DataWal#get} keeps open (and mapped) for reading at
+   * most} Beyond those, files in use at the moment stay open too; files not read lately are closed
+   * first.
    */
   public int maxReadHandles() {
     return maxReadHandles;

@@ -212,6 +212,11 @@ public final class RecordingFileIo implements FileIo {
     }
 
     @Override
+    public boolean mapsInPlace() {
+      return delegate.mapsInPlace();
+    }
+
+    @Override
     public MappedView map(long position, long size) throws IOException {
       return delegate.map(position, size); // mapped as the real file system maps it
     }

@@ -25,8 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@code DataWal.get} of random existing keys, in a store of 1k, 100k or 1M live keys ({@code
- * keys}): a key-directory lookup, then one positional read of the frame with its CRC-32C and key
- * re-checked, returning a copy of the value.
+ * keys}): a key-directory lookup, then one read of the frame from the segment's read-only mapping
+ * with its CRC-32C and key re-checked, returning a copy of the value.
  *
  * <p>The store is written once per trial under {@code -Ddatawal.bench.dir} (default the JVM's temp
  * dir): opened with {@link FsyncPolicy#MANUAL} and default options otherwise (64 MiB segments, 32
@@ -34,15 +34,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * each; 1M keys make a 144 MB store), all bytes from {@code SplittableRandom(42)}, then one {@code
  * fsync()}. It stays open for the trial and is closed and deleted at trial teardown. The keys are
  * kept in a precomputed array; each operation picks one with {@link ThreadLocalRandom}. The page
- * cache is warm (the store was just written), so this measures the engine and the system call, not
- * the device.
+ * cache is warm (the store was just written), so this measures the engine and the memory, not the
+ * device (nor page faults: after the warmup every page read is mapped).
  *
  * <ul>
  *   <li>{@link #getLatency}: one thread, {@link Mode#SampleTime} in microseconds, so JMH reports
  *       the distribution (p50, p90, p99, p99.9, max).
  *   <li>{@code getThroughput1}, {@code getThroughput2}, {@code getThroughput4}: gets per second
- *       from 1, 2 and 4 threads on the same store (lookups do not block each other; reads go
- *       through a shared pool of file handles).
+ *       from 1, 2 and 4 threads on the same store (lookups do not block each other; reads look
+ *       their segment's mapping up without a lock).
  * </ul>
  *
  * <p>Run (the full suite, on a quiet machine):

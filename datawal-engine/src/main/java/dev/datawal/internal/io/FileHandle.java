@@ -65,6 +65,15 @@ public interface FileHandle extends Closeable {
   }
 
   /**
+   * Whether {@link #map} maps the file in place (the real file system), so a view costs no copy and
+   * shares the page cache, rather than reading the bytes into the heap as the default does. A
+   * caller that would map a growing file again and again reads it positionally where this is false.
+   */
+  default boolean mapsInPlace() {
+    return false;
+  }
+
+  /**
    * Takes an exclusive, non-blocking lock on the whole file, held until the handle is closed. On
    * the real file system that is an {@code fcntl} record lock, plus a {@code flock} where the JVM
    * can take one (Linux, Java 22+, native access enabled): the two kinds do not exclude each other.

@@ -139,6 +139,11 @@ final class NioFileIo implements FileIo {
     }
 
     @Override
+    public boolean mapsInPlace() {
+      return true;
+    }
+
+    @Override
     public MappedView map(long position, long size) throws IOException {
       if (position + size > channel.size()) {
         throw new java.io.EOFException("file ends before " + (position + size));

@@ -76,6 +76,11 @@ public final class ReaderGate {
     }
   }
 
+  /** Whether no reader is inside now (shut or not). */
+  boolean isEmpty() {
+    return (int) STATE.getVolatile(this) < READER;
+  }
+
   /** Whether the gate is shut. */
   boolean isShut() {
     return ((int) STATE.getVolatile(this) & SHUT) != 0;

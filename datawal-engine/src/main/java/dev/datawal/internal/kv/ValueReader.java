@@ -15,9 +15,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * Reads a key's value from the frame the key directory points at: one positional read, then the
- * same checks as recovery (header, CRC) plus two more: the frame is a Put, and its key is the key
- * asked for. Any mismatch is a {@link CorruptStoreException}: the file changed under the store.
+ * Reads a key's value from the frame the key directory points at: one read of the segment (from its
+ * mapping, see {@link ReadHandles}), then the same checks as recovery (header, CRC) plus two more:
+ * the frame is a Put, and its key is the key asked for. Any mismatch is a {@link
+ * CorruptStoreException}: the file changed under the store.
  */
 public final class ValueReader {
   private ValueReader() {}
@@ -42,15 +43,8 @@ public final class ValueReader {
       ReadHandles handles, Path dir, KeyDirectory.Location location, byte[] key)
       throws IOException {
     byte[] frame = new byte[location.length()];
-    ByteBuffer buf = ByteBuffer.wrap(frame);
-    try (ReadHandles.Lease lease = handles.acquire(location.segment())) {
-      while (buf.hasRemaining()) {
-        if (lease.file().read(buf, location.offset() + buf.position()) < 0) {
-          break;
-        }
-      }
-    }
-    FrameFault fault = FrameFormat.check(frame, buf.position());
+    int read = handles.read(location.segment(), location.offset(), frame);
+    FrameFault fault = FrameFormat.check(frame, read);
     if (fault == null) {
       ByteBuffer view = ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN);
       int keyLen = FrameFormat.keyLength(view, 0);
