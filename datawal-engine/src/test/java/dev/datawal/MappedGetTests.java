@@ -64,7 +64,12 @@ class MappedGetTests {
       throw new UncheckedIOException(e);
     }
     try (Stream<String> lines = Files.lines(MAPS)) {
-      return lines.filter(l -> l.contains(" " + prefix)).filter(l -> l.contains(".dwal")).count();
+      // Read-only mappings ("r--s"): the writer's own window into the active segment is "rw-s".
+      return lines
+          .filter(l -> l.contains(" " + prefix))
+          .filter(l -> l.contains(".dwal"))
+          .filter(l -> l.split(" ")[1].startsWith("r-"))
+          .count();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -101,6 +106,19 @@ class MappedGetTests {
     }
     if (mappingsVisible()) {
       assertThat(segmentMappings(dir())).isZero();
+      assertThat(writerMappings(dir())).isZero(); // the writer's window went with the close
+    }
+  }
+
+  private static long writerMappings(Path dir) {
+    try (Stream<String> lines = Files.lines(MAPS)) {
+      String prefix = dir.toRealPath() + "/";
+      return lines
+          .filter(l -> l.contains(" " + prefix) && l.contains(".dwal"))
+          .filter(l -> l.split(" ")[1].startsWith("rw"))
+          .count();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
