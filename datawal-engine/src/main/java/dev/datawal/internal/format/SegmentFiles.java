@@ -78,30 +78,43 @@ public final class SegmentFiles {
    *     symbolic link
    */
   public static List<Long> list(FileIo io, Path dir) throws IOException {
+    return list(io, dir, io.list(dir));
+  }
+
+  /**
+   * The ids of the segments among {@code names}, the entries of {@code dir} as just listed,
+   * ascending; checks each as {@link #list(FileIo, Path)} does.
+   */
+  public static List<Long> list(FileIo io, Path dir, List<String> names) throws IOException {
     List<Long> ids = new ArrayList<>();
-    for (String name : io.list(dir)) {
+    for (String name : names) {
       long id = parseId(name);
       if (id < 0) {
         continue;
       }
-      if (io.isSymbolicLink(dir.resolve(name))) {
-        // The reference implementation skips it; following it would read (and, as the last
-        // segment, append to) a file outside the store. Neither is safe to do silently.
-        throw new DatawalException(
-            "datawal: "
-                + dir.resolve(name)
-                + " has a segment's name but is a symbolic link; segments must be regular files in"
-                + " the store directory (the reference implementation ignores it, datawal refuses"
-                + " to guess): replace it by the file itself, or move it out");
-      }
-      if (io.kind(dir.resolve(name)) != FileIo.Kind.FILE) {
-        throw new DatawalException(
-            "datawal: " + dir.resolve(name) + " has a segment's name but is not a regular file");
+      Path path = dir.resolve(name);
+      if (!io.isPlainFile(path)) {
+        throw notPlain(io, path);
       }
       ids.add(id);
     }
     ids.sort(null);
     return ids;
+  }
+
+  private static DatawalException notPlain(FileIo io, Path path) throws IOException {
+    if (io.isSymbolicLink(path)) {
+      // The reference implementation skips it; following it would read (and, as the last
+      // segment, append to) a file outside the store. Neither is safe to do silently.
+      return new DatawalException(
+          "datawal: "
+              + path
+              + " has a segment's name but is a symbolic link; segments must be regular files in"
+              + " the store directory (the reference implementation ignores it, datawal refuses"
+              + " to guess): replace it by the file itself, or move it out");
+    }
+    return new DatawalException(
+        "datawal: " + path + " has a segment's name but is not a regular file");
   }
 
   /**

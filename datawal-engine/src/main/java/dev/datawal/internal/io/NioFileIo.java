@@ -4,15 +4,18 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /** {@link FileIo} on the real file system through {@link FileChannel}. */
@@ -38,6 +41,16 @@ final class NioFileIo implements FileIo {
   }
 
   @Override
+  public boolean isPlainFile(Path path) throws IOException {
+    try {
+      return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+          .isRegularFile();
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+  }
+
+  @Override
   public long lastModifiedMillis(Path file) throws IOException {
     return Files.getLastModifiedTime(file).toMillis();
   }
@@ -45,8 +58,12 @@ final class NioFileIo implements FileIo {
   @Override
   public List<String> list(Path dir) throws IOException {
     List<String> names = new ArrayList<>();
-    try (Stream<Path> entries = Files.list(dir)) {
-      entries.forEach(p -> names.add(p.getFileName().toString()));
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path p : entries) {
+        names.add(p.getFileName().toString());
+      }
+    } catch (DirectoryIteratorException e) {
+      throw e.getCause();
     }
     return names;
   }

@@ -175,12 +175,13 @@ public final class Recovery {
       throws IOException {
     String readOnly = null;
     List<Path> leftovers = List.of();
+    List<String> names = io.list(dir); // once: the leftovers deleted below are no segments
     try {
-      leftovers = TornTailRepair.deleteLeftovers(io, dir);
+      leftovers = TornTailRepair.deleteLeftovers(io, dir, names);
     } catch (IOException e) {
       readOnly = readOnlyReason(e, "deleting what an interrupted write left");
     }
-    List<Long> ids = SegmentFiles.list(io, dir);
+    List<Long> ids = SegmentFiles.list(io, dir, names);
     StoreManifest manifest;
     try {
       manifest = StoreManifest.read(io, dir);
