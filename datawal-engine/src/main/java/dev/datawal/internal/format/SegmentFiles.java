@@ -125,21 +125,25 @@ public final class SegmentFiles {
    */
   public static OptionalLong firstTxid(FileIo io, Path segment) throws IOException {
     try (FileHandle handle = io.openRead(segment)) {
-      long size = handle.size();
-      if (size == 0) {
-        return OptionalLong.empty();
-      }
-      ByteBuffer header =
-          ByteBuffer.allocate(FrameFormat.HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-      while (header.hasRemaining() && handle.read(header, header.position()) > 0) {
-        // read until the header is full or the file ends
-      }
-      FrameFault fault = FrameFormat.checkHeader(header, 0, size);
-      if (fault != null) {
-        throw new IOException("first frame of " + segment + " is not valid: " + fault);
-      }
-      return OptionalLong.of(FrameFormat.txid(header, 0));
+      return firstTxid(handle, segment);
     }
+  }
+
+  /** As {@link #firstTxid(FileIo, Path)}, from {@code handle}, open on {@code segment}. */
+  static OptionalLong firstTxid(FileHandle handle, Path segment) throws IOException {
+    long size = handle.size();
+    if (size == 0) {
+      return OptionalLong.empty();
+    }
+    ByteBuffer header = ByteBuffer.allocate(FrameFormat.HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    while (header.hasRemaining() && handle.read(header, header.position()) > 0) {
+      // read until the header is full or the file ends
+    }
+    FrameFault fault = FrameFormat.checkHeader(header, 0, size);
+    if (fault != null) {
+      throw new IOException("first frame of " + segment + " is not valid: " + fault);
+    }
+    return OptionalLong.of(FrameFormat.txid(header, 0));
   }
 
   /**

@@ -24,6 +24,7 @@ import static dev.datawal.internal.kv.SnapshotFormat.pageAligned;
 
 import dev.datawal.CorruptStoreException;
 import dev.datawal.CorruptionKind;
+import dev.datawal.internal.format.SegmentFacts;
 import dev.datawal.internal.format.SegmentFiles;
 import dev.datawal.internal.format.SegmentTail;
 import dev.datawal.internal.io.FileHandle;
@@ -236,10 +237,11 @@ final class SnapshotHead {
   }
 
   /**
-   * Checks the covered segments against the files: ids, sizes, tail CRCs. What differs is described
-   * in a {@link Rejected} that can become the error for a store that lost them.
+   * Checks the covered segments against the files (read through {@code files}): ids, sizes, tail
+   * CRCs. What differs is described in a {@link Rejected} that can become the error for a store
+   * that lost them.
    */
-  void checkFiles(FileIo io, Path dir, List<Long> ids) throws IOException, Rejected {
+  void checkFiles(SegmentFacts files, List<Long> ids) throws IOException, Rejected {
     long last = sizes.lastKey();
     for (long id : ids) {
       if (id < last && !sizes.containsKey(id)) {
@@ -265,37 +267,35 @@ final class SnapshotHead {
             0,
             "it covers " + size + " bytes of segment " + id + ", which is gone");
       }
-      try (FileHandle file = io.openRead(SegmentFiles.path(dir, id))) {
-        long actual = file.size();
-        if (actual < size) {
-          throw new Rejected(
-              CorruptionKind.SEGMENT_SHORTER,
-              id,
-              actual,
-              "segment "
-                  + id
-                  + " has "
-                  + actual
-                  + " bytes, the snapshot covers "
-                  + size
-                  + ": "
-                  + (size - actual)
-                  + " durable bytes are gone");
-        }
-        if (id != last && actual != size) {
-          throw new Rejected(
-              CorruptionKind.SEGMENT_CHANGED,
-              id,
-              size,
-              "sealed segment " + id + " has " + actual + " bytes, the snapshot covers " + size);
-        }
-        if (SegmentTail.crc(file, size) != tailCrcs[i]) {
-          throw new Rejected(
-              CorruptionKind.SEGMENT_CHANGED,
-              id,
-              Math.max(0, size - SegmentTail.BYTES),
-              "segment " + id + " does not end as it did when the snapshot was written");
-        }
+      long actual = files.size(id);
+      if (actual < size) {
+        throw new Rejected(
+            CorruptionKind.SEGMENT_SHORTER,
+            id,
+            actual,
+            "segment "
+                + id
+                + " has "
+                + actual
+                + " bytes, the snapshot covers "
+                + size
+                + ": "
+                + (size - actual)
+                + " durable bytes are gone");
+      }
+      if (id != last && actual != size) {
+        throw new Rejected(
+            CorruptionKind.SEGMENT_CHANGED,
+            id,
+            size,
+            "sealed segment " + id + " has " + actual + " bytes, the snapshot covers " + size);
+      }
+      if (files.tailCrc(id, size) != tailCrcs[i]) {
+        throw new Rejected(
+            CorruptionKind.SEGMENT_CHANGED,
+            id,
+            Math.max(0, size - SegmentTail.BYTES),
+            "segment " + id + " does not end as it did when the snapshot was written");
       }
       i++;
     }

@@ -1,6 +1,7 @@
 package dev.datawal.internal.kv;
 
 import dev.datawal.CorruptStoreException;
+import dev.datawal.internal.format.SegmentFacts;
 import dev.datawal.internal.io.Errors;
 import dev.datawal.internal.io.FileHandle;
 import dev.datawal.internal.io.FileIo;
@@ -69,8 +70,8 @@ public final class SnapshotLoader implements Recovery.Resumer {
   }
 
   @Override
-  public Recovery.@Nullable Resume resume(List<Long> ids, StoreManifest manifest)
-      throws IOException {
+  public Recovery.@Nullable Resume resume(
+      List<Long> ids, StoreManifest manifest, SegmentFacts files) throws IOException {
     deleteUnfinishedWrite();
     SnapshotHead head = readHead();
     if (head == null) {
@@ -78,7 +79,7 @@ public final class SnapshotLoader implements Recovery.Resumer {
     }
     try {
       head.checkAgainst(manifest);
-      head.checkFiles(io, dir, ids);
+      head.checkFiles(files, ids);
       Recovery.Resume resume = map(head);
       used = true;
       return resume;
@@ -100,14 +101,14 @@ public final class SnapshotLoader implements Recovery.Resumer {
    * whole, not from the snapshot, so that it gets a manifest from a full read).
    */
   @Override
-  public long checkWithoutManifest(List<Long> ids) throws IOException {
+  public long checkWithoutManifest(List<Long> ids, SegmentFacts files) throws IOException {
     deleteUnfinishedWrite();
     SnapshotHead head = readHead();
     if (head == null) {
       return 0;
     }
     try {
-      head.checkFiles(io, dir, ids);
+      head.checkFiles(files, ids);
     } catch (SnapshotHead.Rejected e) {
       throw e.loss(dir);
     } catch (IOException e) {
@@ -126,8 +127,8 @@ public final class SnapshotLoader implements Recovery.Resumer {
     if (head == null) {
       return null;
     }
-    try {
-      head.checkFiles(io, dir, ids);
+    try (SegmentFacts files = new SegmentFacts(io, dir)) {
+      head.checkFiles(files, ids);
       return null;
     } catch (SnapshotHead.Rejected e) {
       return e.loss(dir);

@@ -2,6 +2,7 @@ package dev.datawal.internal.log;
 
 import dev.datawal.CorruptionKind;
 import dev.datawal.internal.format.FrameDigest;
+import dev.datawal.internal.format.SegmentFacts;
 import dev.datawal.internal.format.SegmentFiles;
 import dev.datawal.internal.format.SegmentScanner;
 import dev.datawal.internal.format.SegmentTail;
@@ -279,8 +280,7 @@ public final class StoreManifest {
    * manifest but not read). The floor is {@code floor} or the highest txid recorded, if higher.
    */
   public static StoreManifest of(
-      FileIo io,
-      Path dir,
+      SegmentFacts files,
       List<Long> ids,
       long activeId,
       long validEnd,
@@ -300,7 +300,7 @@ public final class StoreManifest {
         int tail =
             before != null && before.length() == summary.validEnd()
                 ? before.tailCrc()
-                : SegmentTail.crc(io, dir, id, summary.validEnd());
+                : files.tailCrc(id, summary.validEnd());
         shape = shapeOf(summary, tail);
       } else {
         shape = known.get(id);
@@ -312,7 +312,7 @@ public final class StoreManifest {
       sealed.put(id, new Sealed(id, shape));
     }
     LogScanner.SegmentSummary summary = read.get(activeId);
-    int tail = SegmentTail.crc(io, dir, activeId, validEnd);
+    int tail = files.tailCrc(activeId, validEnd);
     Shape active =
         summary != null && summary.complete()
             ? shapeOf(summary, tail)
@@ -342,7 +342,8 @@ public final class StoreManifest {
       spans.add(new LogScanner.Span(id, LogScanner.Span.TO_END));
     }
     long activeId = ids.get(ids.size() - 1);
-    try (LogScanner scanner = new LogScanner(io, dir, spans, true, SegmentScanner.Content.NONE)) {
+    try (LogScanner scanner = new LogScanner(io, dir, spans, true, SegmentScanner.Content.NONE);
+        SegmentFacts files = new SegmentFacts(io, dir)) {
       while (scanner.next()) {
         // counting only
       }
@@ -350,14 +351,7 @@ public final class StoreManifest {
       long validEnd = last == null ? 0 : last.validEnd();
       long highest = scanner.report(null, List.of()).lastTxidSeen();
       return of(
-          io,
-          dir,
-          ids,
-          activeId,
-          validEnd,
-          scanner.summaries(),
-          Map.of(),
-          Math.max(floor, highest));
+          files, ids, activeId, validEnd, scanner.summaries(), Map.of(), Math.max(floor, highest));
     }
   }
 
