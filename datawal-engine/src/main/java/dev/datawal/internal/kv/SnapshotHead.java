@@ -53,7 +53,6 @@ import org.jspecify.annotations.Nullable;
  * <p>Not thread-safe; used by one open or one repair at a time.
  */
 final class SnapshotHead {
-  private long fileSize;
   private boolean closed;
   private long lastTxid;
   private long entryCount;
@@ -75,11 +74,6 @@ final class SnapshotHead {
   // read(), the only caller, sets every field before the head escapes it.
   @SuppressWarnings("NullAway.Init")
   private SnapshotHead() {}
-
-  /** The file's size when the head was read. */
-  long fileSize() {
-    return fileSize;
-  }
 
   /** Whether the CLOSED flag is set. */
   boolean closed() {
@@ -133,8 +127,7 @@ final class SnapshotHead {
   /** Reads the head of {@code file} and checks it in itself (magic, version, flags, sizes, CRC). */
   static SnapshotHead read(FileHandle file) throws IOException, Rejected {
     SnapshotHead h = new SnapshotHead();
-    h.fileSize = file.size();
-    long fileSize = h.fileSize;
+    long fileSize = file.size();
     ByteBuffer header = read(file, 0, HEADER_SIZE, fileSize);
     if (!Arrays.equals(header.array(), 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
       throw new Rejected("bad magic");

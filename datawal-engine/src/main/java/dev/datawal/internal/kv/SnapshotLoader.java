@@ -33,6 +33,8 @@ public final class SnapshotLoader implements Recovery.Resumer {
   private SegmentUsage usage = new SegmentUsage();
   private @Nullable SortedMap<Long, Long> covered;
   private boolean used;
+  private boolean looked; // for the snapshot file
+  private boolean found;
 
   /** A loader for the store in {@code dir}. */
   public SnapshotLoader(FileIo io, Path dir) {
@@ -73,14 +75,18 @@ public final class SnapshotLoader implements Recovery.Resumer {
   public Recovery.@Nullable Resume resume(
       List<Long> ids, StoreManifest manifest, SegmentFacts files) throws IOException {
     deleteUnfinishedWrite();
-    SnapshotHead head = readHead();
-    if (head == null) {
+    FileHandle file = open(); // one descriptor for the head and the mapping
+    if (file == null) {
       return null;
     }
     try {
+      SnapshotHead head = readHead(file);
+      if (head == null) {
+        return null;
+      }
       head.checkAgainst(manifest);
       head.checkFiles(files, ids);
-      Recovery.Resume resume = map(head);
+      Recovery.Resume resume = map(head, file);
       used = true;
       return resume;
     } catch (SnapshotHead.Rejected e) {
@@ -92,6 +98,8 @@ public final class SnapshotLoader implements Recovery.Resumer {
     } catch (RuntimeException e) {
       ignore(System.Logger.Level.WARNING, "it cannot be loaded: " + e); // never fail an open
       return null;
+    } finally {
+      closeQuietly(file); // the mapping outlives it
     }
   }
 
@@ -146,21 +154,77 @@ public final class SnapshotLoader implements Recovery.Resumer {
   }
 
   /**
+   * Whether this loader looked for the snapshot file: then {@link #fileFound()} says if it is
+   * there.
+   */
+  public boolean lookedForFile() {
+    return looked;
+  }
+
+  /**
+   * Whether the snapshot file was there when this loader looked ({@link #lookedForFile()}): {@code
+   * false} only if it was missing; {@code true} also if it could not be opened (in doubt, it may be
+   * there).
+   */
+  public boolean fileFound() {
+    return found;
+  }
+
+  /**
+   * The snapshot file, open for reading; {@code null} (after logging why) if the store has none or
+   * it cannot be opened.
+   */
+  private @Nullable FileHandle open() {
+    looked = true;
+    try {
+      FileHandle file = io.openRead(KeyDirectorySnapshot.path(dir));
+      found = true;
+      return file;
+    } catch (NoSuchFileException e) {
+      found = false;
+      LOG.log(System.Logger.Level.DEBUG, "datawal: no key-directory snapshot in {0}", dir);
+      return null;
+    } catch (IOException e) {
+      found = true; // in doubt
+      ignore(System.Logger.Level.WARNING, "it cannot be read (" + Errors.describe(e) + ")");
+      return null;
+    }
+  }
+
+  /**
    * The snapshot's head if it is there and checks out; {@code null} (after logging why) if the
    * store has none or it is damaged.
    */
   private @Nullable SnapshotHead readHead() {
-    try (FileHandle handle = io.openRead(KeyDirectorySnapshot.path(dir))) {
-      return SnapshotHead.read(handle);
-    } catch (NoSuchFileException e) {
-      LOG.log(System.Logger.Level.DEBUG, "datawal: no key-directory snapshot in {0}", dir);
+    FileHandle file = open();
+    if (file == null) {
       return null;
+    }
+    try {
+      return readHead(file);
+    } finally {
+      closeQuietly(file);
+    }
+  }
+
+  /** The head of the open snapshot {@code file} if it checks out, else {@code null} (logged). */
+  private @Nullable SnapshotHead readHead(FileHandle file) {
+    try {
+      return SnapshotHead.read(file);
     } catch (SnapshotHead.Rejected e) {
       ignore(System.Logger.Level.WARNING, "it is damaged (" + e.getMessage() + ")");
       return null;
     } catch (IOException e) {
       ignore(System.Logger.Level.WARNING, "it cannot be read (" + Errors.describe(e) + ")");
       return null;
+    }
+  }
+
+  private static void closeQuietly(FileHandle file) {
+    try {
+      file.close();
+    } catch (IOException ignored) {
+      // opened for reading only: closing it loses nothing, and a mapping outlives it
     }
   }
 
@@ -182,18 +246,16 @@ public final class SnapshotLoader implements Recovery.Resumer {
     used = false;
   }
 
-  /** Maps the table and starts the directory and usage from it. */
-  private Recovery.Resume map(SnapshotHead head) throws IOException {
-    try (FileHandle file = io.openRead(KeyDirectorySnapshot.path(dir))) {
-      if (file.size() != head.fileSize()) {
-        throw new IOException("it changed while it was read");
-      }
-      SnapshotTable table = head.table(io, dir, file, mapChunkShift);
-      // Nothing else sees these until the open ends.
-      directory = new KeyDirectory(table);
-      head.addLiveBytes(usage);
-      covered = head.sizes();
-      return new Recovery.Resume(head.sizes(), head.lastTxid(), head.entryCount(), head.closed());
-    }
+  /**
+   * Maps the table from {@code file}, the descriptor its head was read from (mapping checks that
+   * the file is still as long), and starts the directory and usage from it.
+   */
+  private Recovery.Resume map(SnapshotHead head, FileHandle file) throws IOException {
+    SnapshotTable table = head.table(io, dir, file, mapChunkShift);
+    // Nothing else sees these until the open ends.
+    directory = new KeyDirectory(table);
+    head.addLiveBytes(usage);
+    covered = head.sizes();
+    return new Recovery.Resume(head.sizes(), head.lastTxid(), head.entryCount(), head.closed());
   }
 }
