@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -57,6 +58,13 @@ final class NioFileIo implements FileIo {
 
   @Override
   public List<String> list(Path dir) throws IOException {
+    // java.io lists in one native call, several times cheaper than a DirectoryStream until the JIT
+    // has compiled the latter (an open lists its store once); it tells no reason for a failure,
+    // which the DirectoryStream below then gives.
+    String[] listed = dir.toFile().list();
+    if (listed != null) {
+      return new ArrayList<>(Arrays.asList(listed));
+    }
     List<String> names = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       for (Path p : entries) {
