@@ -302,7 +302,7 @@ public final class Recovery {
       }
       StoreManifest recovered =
           recoveredShape(files, ids, activeId, validEnd, scanner, shape, knownFloor);
-      if (manifest != null && sameShape(recovered, manifest)) {
+      if (manifest != null && recovered.sameShape(manifest)) {
         recovered = manifest; // what is on disk says it all
       } else if (readOnly == null) {
         try {
@@ -356,14 +356,6 @@ public final class Recovery {
     long floor = Math.max(knownFloor, scanner.report(null, List.of()).lastTxidSeen());
     return StoreManifest.of(
         files, ids, activeId, validEnd, scanner.summaries(), shape.matched(), floor);
-  }
-
-  /** Whether two manifests record the same shape (whoever wrote them, cleanly or not). */
-  private static boolean sameShape(StoreManifest a, StoreManifest b) {
-    return a.txidFloor() == b.txidFloor()
-        && a.active().equals(b.active())
-        && a.sealed().equals(b.sealed())
-        && a.damage().equals(b.damage());
   }
 
   /**
