@@ -4,17 +4,22 @@ import dev.datawal.internal.io.FileHandle;
 import dev.datawal.internal.io.FileIo;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What an open reads of its segment files before it scans them: each file's path, size, tail check
- * at a given length ({@link SegmentTail}) and first txid ({@link SegmentFiles#firstTxid}), each
- * read once and then kept. The shape check against the manifest, the key-directory snapshot's check
- * and the manifest recovery writes ask the same questions of the same files; without this, each
- * opened and read every file again.
+ * What an open reads of the store's files before it scans them: the directory's entries ({@link
+ * #list}), and each segment file's path, size, tail check at a given length ({@link SegmentTail})
+ * and first txid ({@link SegmentFiles#firstTxid}), each read once and then kept. The shape check
+ * against the manifest, the key-directory snapshot's check and the manifest recovery writes ask the
+ * same questions of the same files; without this, each listed the directory, and opened and read
+ * every file, again.
  *
  * <p>The answers are those of the files as they were when first asked: valid while the caller holds
  * the store's lock and changes no segment, or calls {@link #forget} for one it changed. The file
@@ -28,6 +33,7 @@ public final class SegmentFacts implements AutoCloseable {
   private final FileIo io;
   private final Path dir;
   private final Map<Long, Facts> known = new HashMap<>();
+  private @Nullable Set<String> listed; // the directory's entries, once listed
   private @Nullable Facts open; // the one whose file is open, if any
 
   /** What is known of one segment file. */
@@ -58,6 +64,42 @@ public final class SegmentFacts implements AutoCloseable {
   /** The store directory. */
   public Path dir() {
     return dir;
+  }
+
+  /**
+   * The ids of the segments among {@code names}, the entries of the store directory as just listed,
+   * ascending, after checking that each is a regular file itself (as {@link
+   * SegmentFiles#list(FileIo, Path)} does); keeps the names for {@link #maybeListed} and each
+   * segment's path.
+   *
+   * @throws dev.datawal.DatawalException if a name that looks like a segment is not a regular file,
+   *     or is a symbolic link
+   */
+  public List<Long> list(List<String> names) throws IOException {
+    List<Long> ids = new ArrayList<>();
+    for (String name : names) {
+      long id = SegmentFiles.parseId(name);
+      if (id < 0) {
+        continue;
+      }
+      Path path = dir.resolve(name);
+      SegmentFiles.requirePlainFile(io, path);
+      ids.add(id);
+      known.put(id, new Facts(path));
+    }
+    ids.sort(null);
+    listed = new HashSet<>(names);
+    return ids;
+  }
+
+  /**
+   * Whether the store directory may hold an entry {@code name}: {@code false} only if {@link #list}
+   * was given the directory's entries and it was not among them (the caller holds the store's lock,
+   * so no writer made it since).
+   */
+  public boolean maybeListed(String name) {
+    Set<String> names = listed;
+    return names == null || names.contains(name);
   }
 
   /** The path of segment {@code id} ({@link SegmentFiles#path}), made once. */

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -86,28 +85,20 @@ public final class SegmentFiles {
    *     symbolic link
    */
   public static List<Long> list(FileIo io, Path dir) throws IOException {
-    return list(io, dir, io.list(dir));
+    try (SegmentFacts files = new SegmentFacts(io, dir)) {
+      return files.list(io.list(dir));
+    }
   }
 
   /**
-   * The ids of the segments among {@code names}, the entries of {@code dir} as just listed,
-   * ascending; checks each as {@link #list(FileIo, Path)} does.
+   * Fails unless {@code path}, named as a segment, is a regular file itself.
+   *
+   * @throws DatawalException if it is a symbolic link or not a regular file
    */
-  public static List<Long> list(FileIo io, Path dir, List<String> names) throws IOException {
-    List<Long> ids = new ArrayList<>();
-    for (String name : names) {
-      long id = parseId(name);
-      if (id < 0) {
-        continue;
-      }
-      Path path = dir.resolve(name);
-      if (!io.isPlainFile(path)) {
-        throw notPlain(io, path);
-      }
-      ids.add(id);
+  static void requirePlainFile(FileIo io, Path path) throws IOException {
+    if (!io.isPlainFile(path)) {
+      throw notPlain(io, path);
     }
-    ids.sort(null);
-    return ids;
   }
 
   private static DatawalException notPlain(FileIo io, Path path) throws IOException {

@@ -74,8 +74,8 @@ public final class SnapshotLoader implements Recovery.Resumer {
   @Override
   public Recovery.@Nullable Resume resume(
       List<Long> ids, StoreManifest manifest, SegmentFacts files) throws IOException {
-    deleteUnfinishedWrite();
-    FileHandle file = open(); // one descriptor for the head and the mapping
+    deleteUnfinishedWrite(files);
+    FileHandle file = open(files); // one descriptor for the head and the mapping
     if (file == null) {
       return null;
     }
@@ -110,8 +110,8 @@ public final class SnapshotLoader implements Recovery.Resumer {
    */
   @Override
   public long checkWithoutManifest(List<Long> ids, SegmentFacts files) throws IOException {
-    deleteUnfinishedWrite();
-    SnapshotHead head = readHead();
+    deleteUnfinishedWrite(files);
+    SnapshotHead head = readHead(files);
     if (head == null) {
       return 0;
     }
@@ -131,11 +131,11 @@ public final class SnapshotLoader implements Recovery.Resumer {
    * repair's plan).
    */
   public @Nullable CorruptStoreException lossWithoutManifest(List<Long> ids) throws IOException {
-    SnapshotHead head = readHead();
-    if (head == null) {
-      return null;
-    }
     try (SegmentFacts files = new SegmentFacts(io, dir)) {
+      SnapshotHead head = readHead(files);
+      if (head == null) {
+        return null;
+      }
       head.checkFiles(files, ids);
       return null;
     } catch (SnapshotHead.Rejected e) {
@@ -149,8 +149,10 @@ public final class SnapshotLoader implements Recovery.Resumer {
   }
 
   /** Deletes the temporary file of a write the last close did not finish, if any. */
-  private void deleteUnfinishedWrite() throws IOException {
-    io.deleteIfExists(dir.resolve(KeyDirectorySnapshot.TMP_NAME));
+  private void deleteUnfinishedWrite(SegmentFacts files) throws IOException {
+    if (files.maybeListed(KeyDirectorySnapshot.TMP_NAME)) {
+      io.deleteIfExists(dir.resolve(KeyDirectorySnapshot.TMP_NAME));
+    }
   }
 
   /**
@@ -174,8 +176,13 @@ public final class SnapshotLoader implements Recovery.Resumer {
    * The snapshot file, open for reading; {@code null} (after logging why) if the store has none or
    * it cannot be opened.
    */
-  private @Nullable FileHandle open() {
+  private @Nullable FileHandle open(SegmentFacts files) {
     looked = true;
+    if (!files.maybeListed(KeyDirectorySnapshot.FILE_NAME)) {
+      found = false;
+      LOG.log(System.Logger.Level.DEBUG, "datawal: no key-directory snapshot in {0}", dir);
+      return null;
+    }
     try {
       FileHandle file = io.openRead(KeyDirectorySnapshot.path(dir));
       found = true;
@@ -195,8 +202,8 @@ public final class SnapshotLoader implements Recovery.Resumer {
    * The snapshot's head if it is there and checks out; {@code null} (after logging why) if the
    * store has none or it is damaged.
    */
-  private @Nullable SnapshotHead readHead() {
-    FileHandle file = open();
+  private @Nullable SnapshotHead readHead(SegmentFacts files) {
+    FileHandle file = open(files);
     if (file == null) {
       return null;
     }

@@ -197,7 +197,7 @@ public final class Recovery {
     } catch (IOException e) {
       readOnly = readOnlyReason(e, "deleting what an interrupted write left");
     }
-    List<Long> ids = SegmentFiles.list(io, dir, names);
+    List<Long> ids = files.list(names);
     StoreManifest manifest;
     try {
       manifest = StoreManifest.read(io, dir);
@@ -247,7 +247,7 @@ public final class Recovery {
         scanner.summaries(), manifest == null ? null : scanner.checkpoint(manifest.active().id()));
     LogScanner.TornTail tail = scanner.tornTail();
 
-    Path activePath = SegmentFiles.path(dir, activeId);
+    Path activePath = files.path(activeId);
     FileHandle handle = io.openWrite(activePath, false);
     try {
       Path evidence = null;
