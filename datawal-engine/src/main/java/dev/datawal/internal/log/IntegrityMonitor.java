@@ -32,6 +32,13 @@ import org.jspecify.annotations.Nullable;
 public final class IntegrityMonitor implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("dev.datawal");
 
+  /**
+   * How long after it is asked for the verification after an open begins: the reads an application
+   * makes first after it opened a store, and the JIT compiling their code, go first, before a
+   * verification that reads every sealed segment takes a core for seconds or minutes.
+   */
+  public static final Duration AFTER_OPEN_DELAY = Duration.ofSeconds(1);
+
   /** The name of a background thread while it runs no verification. */
   private static final String IDLE = "datawal-verify (idle)";
 
@@ -85,8 +92,8 @@ public final class IntegrityMonitor implements AutoCloseable {
   }
 
   /**
-   * Starts the background work if there is any: a verification now ({@code initial}) and every
-   * {@code interval} after (null: none).
+   * Starts the background work if there is any: a verification {@link #AFTER_OPEN_DELAY} from now
+   * ({@code initial}) and every {@code interval} after (null: none).
    */
   public synchronized void startBackground(boolean initial, @Nullable Duration interval) {
     if ((!initial && interval == null) || background != null || closed) {
@@ -110,6 +117,9 @@ public final class IntegrityMonitor implements AutoCloseable {
   }
 
   private void runBackground(boolean initial, @Nullable Duration interval) {
+    if (initial && !sleep(AFTER_OPEN_DELAY)) {
+      return; // closed meanwhile
+    }
     boolean now = initial;
     while (!closed) {
       if (now) {
