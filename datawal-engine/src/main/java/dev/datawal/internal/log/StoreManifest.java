@@ -2,6 +2,7 @@ package dev.datawal.internal.log;
 
 import dev.datawal.CorruptionKind;
 import dev.datawal.internal.format.FrameDigest;
+import dev.datawal.internal.format.LittleEndian;
 import dev.datawal.internal.format.SegmentFacts;
 import dev.datawal.internal.format.SegmentFiles;
 import dev.datawal.internal.format.SegmentScanner;
@@ -382,7 +383,7 @@ public final class StoreManifest {
     }
     CRC32C crc = new CRC32C();
     crc.update(bytes, 0, size - CRC_SIZE);
-    int stored = buf.getInt(size - CRC_SIZE);
+    int stored = LittleEndian.getInt(bytes, size - CRC_SIZE);
     if (stored != (int) crc.getValue()) {
       throw new Unreadable(
           "CRC mismatch: stored "
@@ -390,17 +391,17 @@ public final class StoreManifest {
               + ", computed "
               + Integer.toHexString((int) crc.getValue()));
     }
-    int version = Short.toUnsignedInt(buf.getShort(VERSION_OFFSET));
+    int version = LittleEndian.getUnsignedShort(bytes, VERSION_OFFSET);
     if (version != VERSION) {
       throw new Unreadable(
           "unsupported version " + version + " (this build reads " + VERSION + ")");
     }
-    int flags = Short.toUnsignedInt(buf.getShort(FLAGS_OFFSET));
-    if ((flags & ~FLAG_CLEAN) != 0 || buf.getInt(RESERVED_OFFSET) != 0) {
+    int flags = LittleEndian.getUnsignedShort(bytes, FLAGS_OFFSET);
+    if ((flags & ~FLAG_CLEAN) != 0 || LittleEndian.getInt(bytes, RESERVED_OFFSET) != 0) {
       throw new Unreadable("unknown flags " + Integer.toHexString(flags));
     }
-    long entries = Integer.toUnsignedLong(buf.getInt(ENTRY_COUNT_OFFSET));
-    long damages = Integer.toUnsignedLong(buf.getInt(DAMAGE_COUNT_OFFSET));
+    long entries = Integer.toUnsignedLong(LittleEndian.getInt(bytes, ENTRY_COUNT_OFFSET));
+    long damages = Integer.toUnsignedLong(LittleEndian.getInt(bytes, DAMAGE_COUNT_OFFSET));
     if (ENTRIES_OFFSET + entries * ENTRY_SIZE + damages * DAMAGE_SIZE + CRC_SIZE != size) {
       throw new Unreadable(
           "its counts ("
@@ -411,10 +412,11 @@ public final class StoreManifest {
               + size
               + " bytes");
     }
-    long floor = buf.getLong(FLOOR_OFFSET);
-    Active active = new Active(buf.getLong(ACTIVE_OFFSET), shapeAt(buf, ACTIVE_OFFSET));
+    long floor = LittleEndian.getLong(bytes, FLOOR_OFFSET);
+    Active active =
+        new Active(LittleEndian.getLong(bytes, ACTIVE_OFFSET), shapeAt(bytes, ACTIVE_OFFSET));
     checkId(active.id(), "active segment");
-    if (buf.getInt(ACTIVE_OFFSET + 52) != 0
+    if (LittleEndian.getInt(bytes, ACTIVE_OFFSET + 52) != 0
         || active.shape().length() < 0
         || active.shape().records() < -1) {
       throw new Unreadable("the active segment's record is out of range");
@@ -422,12 +424,12 @@ public final class StoreManifest {
     SortedMap<Long, Sealed> sealed = new TreeMap<>();
     for (int i = 0; i < entries; i++) {
       int at = ENTRIES_OFFSET + i * ENTRY_SIZE;
-      long id = buf.getLong(at);
+      long id = LittleEndian.getLong(bytes, at);
       if (id < 1 || id > SegmentFiles.MAX_ID) {
         checkId(id, "entry " + i); // the message built only when it is needed
       }
-      Shape shape = shapeAt(buf, at);
-      int entryFlags = buf.getInt(at + 52);
+      Shape shape = shapeAt(bytes, at);
+      int entryFlags = LittleEndian.getInt(bytes, at + 52);
       if ((entryFlags & ~(ENTRY_MAY_BE_ABSENT | ENTRY_REPLACEMENT)) != 0
           || shape.length() < 0
           || shape.records() < -1) {
@@ -453,23 +455,27 @@ public final class StoreManifest {
     List<Damage> damage = new ArrayList<>();
     for (int i = 0; i < damages; i++) {
       int at = (int) (ENTRIES_OFFSET + entries * ENTRY_SIZE + (long) i * DAMAGE_SIZE);
-      int code = buf.getInt(at + 16);
+      int code = LittleEndian.getInt(bytes, at + 16);
       if (code <= 0 || code >= KIND_CODES.length) {
         throw new Unreadable("damage record " + i + " has an unknown kind " + code);
       }
-      damage.add(new Damage(buf.getLong(at), buf.getLong(at + 8), KIND_CODES[code]));
+      damage.add(
+          new Damage(
+              LittleEndian.getLong(bytes, at),
+              LittleEndian.getLong(bytes, at + 8),
+              KIND_CODES[code]));
     }
     return new StoreManifest((flags & FLAG_CLEAN) != 0, floor, active, sealed, damage);
   }
 
-  private static Shape shapeAt(ByteBuffer buf, int at) {
+  private static Shape shapeAt(byte[] bytes, int at) {
     return new Shape(
-        buf.getLong(at + 8),
-        buf.getLong(at + 16),
-        buf.getLong(at + 24),
-        buf.getLong(at + 32),
-        buf.getLong(at + 40),
-        buf.getInt(at + 48));
+        LittleEndian.getLong(bytes, at + 8),
+        LittleEndian.getLong(bytes, at + 16),
+        LittleEndian.getLong(bytes, at + 24),
+        LittleEndian.getLong(bytes, at + 32),
+        LittleEndian.getLong(bytes, at + 40),
+        LittleEndian.getInt(bytes, at + 48));
   }
 
   private static void checkId(long id, String what) throws Unreadable {
