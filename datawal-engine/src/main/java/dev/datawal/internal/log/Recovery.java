@@ -413,7 +413,8 @@ public final class Recovery {
     long resumeSegment = resume == null ? -1 : resume.segment();
     for (long id : ids) {
       if (resume != null && id == resumeSegment) {
-        spans.add(new LogScanner.Span(id, resume.offset(), LogScanner.Span.TO_END));
+        // Its size as checked (the lock is held): at a resume point at its end, nothing is read.
+        spans.add(new LogScanner.Span(id, resume.offset(), files.size(id)));
       } else if (id > resumeSegment) {
         spans.add(new LogScanner.Span(id, LogScanner.Span.TO_END));
       }
