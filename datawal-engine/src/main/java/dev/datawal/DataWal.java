@@ -140,9 +140,10 @@ public final class DataWal implements AutoCloseable {
       throw e;
     }
     // Whether used or not: a snapshot left on disk must go before compaction changes a segment.
+    boolean snapshotOnDisk =
+        loader.lookedForFile() ? loader.fileFound() : SnapshotLifecycle.filePresent(io, dir);
     SnapshotLifecycle snapshots =
-        new SnapshotLifecycle(
-            io, log, loader.directory(), SnapshotLifecycle.filePresent(io, dir), loader.covered());
+        new SnapshotLifecycle(io, log, loader.directory(), snapshotOnDisk, loader.covered());
     DataWal store =
         new DataWal(
             io,

@@ -121,9 +121,10 @@ public final class DatawalOptions {
 
   /**
    * {@return whether an open that did not read every sealed segment verifies them in the background
-   * right after} Such an open started from the key-directory snapshot; the verification ({@link
+   * soon after} Such an open started from the key-directory snapshot; the verification ({@link
    * RecordLog#verify()}) finds damage inside a sealed segment without waiting for a read of the
-   * damaged record. The open never waits for it. Default {@code true}.
+   * damaged record. The open never waits for it; it begins a second after the open, so that the
+   * application's first reads do not compete with it for a core. Default {@code true}.
    */
   public boolean verifyAfterOpen() {
     return verifyAfterOpen;

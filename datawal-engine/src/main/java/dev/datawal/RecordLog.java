@@ -114,9 +114,12 @@ public final class RecordLog implements AutoCloseable {
     this.appendDurability = new AppendDurability(options.fsyncPolicy(), marks, commit);
     this.retention = new Retention(io, dir, options, writer, manifest, observers);
     this.integrity = new IntegrityMonitor(io, dir, writer, manifest, manifest::damageFound);
-    // An open from the key-directory snapshot did not read the sealed segments it covers.
+    // An open from the key-directory snapshot did not read the sealed segments it covers, if any.
     integrity.startBackground(
-        options.verifyAfterOpen() && recoveryReport.snapshotUsed() && writer.poisoned() == null,
+        options.verifyAfterOpen()
+            && recoveryReport.snapshotUsed()
+            && !recovered.sealed().isEmpty()
+            && writer.poisoned() == null,
         options.verifyInterval());
   }
 

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -28,6 +27,8 @@ public final class SegmentFiles {
 
   private static final int DIGITS = 8;
 
+  private static final char[] NAME_TEMPLATE = ("0".repeat(DIGITS) + SUFFIX).toCharArray();
+
   private SegmentFiles() {}
 
   /** The file name of segment {@code id}, zero-padded to eight digits. */
@@ -35,8 +36,14 @@ public final class SegmentFiles {
     if (id < 0 || id > MAX_ID) {
       throw new IllegalArgumentException("segment id out of range: " + id);
     }
-    String digits = Long.toString(id);
-    return "0".repeat(DIGITS - digits.length()) + digits + SUFFIX;
+    // Digit by digit into a copy of "00000000.dwal": cheaper than concatenating strings before the
+    // JIT compiles this, and an open names every segment.
+    char[] name = NAME_TEMPLATE.clone();
+    long rest = id;
+    for (int i = DIGITS - 1; rest > 0; i--, rest /= 10) {
+      name[i] = (char) ('0' + rest % 10);
+    }
+    return new String(name);
   }
 
   /** Where compaction writes the new contents of segment {@code id} before renaming it. */
@@ -78,30 +85,35 @@ public final class SegmentFiles {
    *     symbolic link
    */
   public static List<Long> list(FileIo io, Path dir) throws IOException {
-    List<Long> ids = new ArrayList<>();
-    for (String name : io.list(dir)) {
-      long id = parseId(name);
-      if (id < 0) {
-        continue;
-      }
-      if (io.isSymbolicLink(dir.resolve(name))) {
-        // The reference implementation skips it; following it would read (and, as the last
-        // segment, append to) a file outside the store. Neither is safe to do silently.
-        throw new DatawalException(
-            "datawal: "
-                + dir.resolve(name)
-                + " has a segment's name but is a symbolic link; segments must be regular files in"
-                + " the store directory (the reference implementation ignores it, datawal refuses"
-                + " to guess): replace it by the file itself, or move it out");
-      }
-      if (io.kind(dir.resolve(name)) != FileIo.Kind.FILE) {
-        throw new DatawalException(
-            "datawal: " + dir.resolve(name) + " has a segment's name but is not a regular file");
-      }
-      ids.add(id);
+    try (SegmentFacts files = new SegmentFacts(io, dir)) {
+      return files.list(io.list(dir));
     }
-    ids.sort(null);
-    return ids;
+  }
+
+  /**
+   * Fails unless {@code path}, named as a segment, is a regular file itself.
+   *
+   * @throws DatawalException if it is a symbolic link or not a regular file
+   */
+  static void requirePlainFile(FileIo io, Path path) throws IOException {
+    if (!io.isPlainFile(path)) {
+      throw notPlain(io, path);
+    }
+  }
+
+  private static DatawalException notPlain(FileIo io, Path path) throws IOException {
+    if (io.isSymbolicLink(path)) {
+      // The reference implementation skips it; following it would read (and, as the last
+      // segment, append to) a file outside the store. Neither is safe to do silently.
+      return new DatawalException(
+          "datawal: "
+              + path
+              + " has a segment's name but is a symbolic link; segments must be regular files in"
+              + " the store directory (the reference implementation ignores it, datawal refuses"
+              + " to guess): replace it by the file itself, or move it out");
+    }
+    return new DatawalException(
+        "datawal: " + path + " has a segment's name but is not a regular file");
   }
 
   /**
@@ -112,21 +124,25 @@ public final class SegmentFiles {
    */
   public static OptionalLong firstTxid(FileIo io, Path segment) throws IOException {
     try (FileHandle handle = io.openRead(segment)) {
-      long size = handle.size();
-      if (size == 0) {
-        return OptionalLong.empty();
-      }
-      ByteBuffer header =
-          ByteBuffer.allocate(FrameFormat.HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-      while (header.hasRemaining() && handle.read(header, header.position()) > 0) {
-        // read until the header is full or the file ends
-      }
-      FrameFault fault = FrameFormat.checkHeader(header, 0, size);
-      if (fault != null) {
-        throw new IOException("first frame of " + segment + " is not valid: " + fault);
-      }
-      return OptionalLong.of(FrameFormat.txid(header, 0));
+      return firstTxid(handle, segment);
     }
+  }
+
+  /** As {@link #firstTxid(FileIo, Path)}, from {@code handle}, open on {@code segment}. */
+  static OptionalLong firstTxid(FileHandle handle, Path segment) throws IOException {
+    long size = handle.size();
+    if (size == 0) {
+      return OptionalLong.empty();
+    }
+    ByteBuffer header = ByteBuffer.allocate(FrameFormat.HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    while (header.hasRemaining() && handle.read(header, header.position()) > 0) {
+      // read until the header is full or the file ends
+    }
+    FrameFault fault = FrameFormat.checkHeader(header, 0, size);
+    if (fault != null) {
+      throw new IOException("first frame of " + segment + " is not valid: " + fault);
+    }
+    return OptionalLong.of(FrameFormat.txid(header, 0));
   }
 
   /**

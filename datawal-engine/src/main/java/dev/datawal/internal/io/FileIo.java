@@ -34,6 +34,14 @@ public interface FileIo {
     return false;
   }
 
+  /**
+   * Whether {@code path} is itself a regular file: not a symbolic link (to one or not), not
+   * missing. The real file system answers with one {@code lstat}.
+   */
+  default boolean isPlainFile(Path path) throws IOException {
+    return !isSymbolicLink(path) && kind(path) == Kind.FILE;
+  }
+
   /** When {@code file} was last modified, in milliseconds since the epoch. */
   long lastModifiedMillis(Path file) throws IOException;
 

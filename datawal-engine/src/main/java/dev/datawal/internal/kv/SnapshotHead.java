@@ -24,6 +24,8 @@ import static dev.datawal.internal.kv.SnapshotFormat.pageAligned;
 
 import dev.datawal.CorruptStoreException;
 import dev.datawal.CorruptionKind;
+import dev.datawal.internal.format.LittleEndian;
+import dev.datawal.internal.format.SegmentFacts;
 import dev.datawal.internal.format.SegmentFiles;
 import dev.datawal.internal.format.SegmentTail;
 import dev.datawal.internal.io.FileHandle;
@@ -52,7 +54,6 @@ import org.jspecify.annotations.Nullable;
  * <p>Not thread-safe; used by one open or one repair at a time.
  */
 final class SnapshotHead {
-  private long fileSize;
   private boolean closed;
   private long lastTxid;
   private long entryCount;
@@ -74,11 +75,6 @@ final class SnapshotHead {
   // read(), the only caller, sets every field before the head escapes it.
   @SuppressWarnings("NullAway.Init")
   private SnapshotHead() {}
-
-  /** The file's size when the head was read. */
-  long fileSize() {
-    return fileSize;
-  }
 
   /** Whether the CLOSED flag is set. */
   boolean closed() {
@@ -132,32 +128,32 @@ final class SnapshotHead {
   /** Reads the head of {@code file} and checks it in itself (magic, version, flags, sizes, CRC). */
   static SnapshotHead read(FileHandle file) throws IOException, Rejected {
     SnapshotHead h = new SnapshotHead();
-    h.fileSize = file.size();
-    long fileSize = h.fileSize;
-    ByteBuffer header = read(file, 0, HEADER_SIZE, fileSize);
-    if (!Arrays.equals(header.array(), 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+    long fileSize = file.size();
+    byte[] headerBytes = read(file, 0, HEADER_SIZE, fileSize).array();
+    if (!Arrays.equals(headerBytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
       throw new Rejected("bad magic");
     }
-    int version = Short.toUnsignedInt(header.getShort(VERSION_OFFSET));
+    int version = LittleEndian.getUnsignedShort(headerBytes, VERSION_OFFSET);
     if (version != VERSION) {
       throw new Rejected(
           "unsupported version "
               + version
               + (version == 1 ? " (the layout before 2; a new snapshot is written at close)" : ""));
     }
-    int flags = Short.toUnsignedInt(header.getShort(FLAGS_OFFSET));
-    if ((flags & ~FLAG_CLOSED) != 0 || header.getInt(RESERVED_OFFSET) != 0) {
+    int flags = LittleEndian.getUnsignedShort(headerBytes, FLAGS_OFFSET);
+    if ((flags & ~FLAG_CLOSED) != 0 || LittleEndian.getInt(headerBytes, RESERVED_OFFSET) != 0) {
       throw new Rejected("unknown flags");
     }
     h.closed = (flags & FLAG_CLOSED) != 0;
-    long segmentCount = Integer.toUnsignedLong(header.getInt(SEGMENT_COUNT_OFFSET));
-    h.lastTxid = header.getLong(LAST_TXID_OFFSET);
-    h.entryCount = header.getLong(ENTRY_COUNT_OFFSET);
-    h.seed = header.getLong(HASH_SEED_OFFSET);
-    h.homeSlots = header.getLong(HOME_SLOTS_OFFSET);
-    h.slotCount = header.getLong(SLOT_COUNT_OFFSET);
-    h.arenaSize = header.getLong(ARENA_SIZE_OFFSET);
-    int pageSize = header.getInt(PAGE_SIZE_OFFSET);
+    long segmentCount =
+        Integer.toUnsignedLong(LittleEndian.getInt(headerBytes, SEGMENT_COUNT_OFFSET));
+    h.lastTxid = LittleEndian.getLong(headerBytes, LAST_TXID_OFFSET);
+    h.entryCount = LittleEndian.getLong(headerBytes, ENTRY_COUNT_OFFSET);
+    h.seed = LittleEndian.getLong(headerBytes, HASH_SEED_OFFSET);
+    h.homeSlots = LittleEndian.getLong(headerBytes, HOME_SLOTS_OFFSET);
+    h.slotCount = LittleEndian.getLong(headerBytes, SLOT_COUNT_OFFSET);
+    h.arenaSize = LittleEndian.getLong(headerBytes, ARENA_SIZE_OFFSET);
+    int pageSize = LittleEndian.getInt(headerBytes, PAGE_SIZE_OFFSET);
     if (pageSize != PAGE_SIZE) {
       throw new Rejected("unsupported page size " + Integer.toUnsignedString(pageSize));
     }
@@ -185,10 +181,10 @@ final class SnapshotHead {
               + " bytes long by its header, but is "
               + fileSize);
     }
-    ByteBuffer head = read(file, 0, (int) h.dataOffset, fileSize);
+    byte[] bytes = read(file, 0, (int) h.dataOffset, fileSize).array();
     CRC32C crc = new CRC32C();
-    crc.update(head.array(), 0, head.capacity() - CRC_SIZE);
-    int stored = head.getInt(head.capacity() - CRC_SIZE);
+    crc.update(bytes, 0, bytes.length - CRC_SIZE);
+    int stored = LittleEndian.getInt(bytes, bytes.length - CRC_SIZE);
     if (stored != (int) crc.getValue()) {
       throw new Rejected(
           "head CRC mismatch: stored "
@@ -196,7 +192,7 @@ final class SnapshotHead {
               + ", computed "
               + Integer.toHexString((int) crc.getValue()));
     }
-    h.bytes = head.array();
+    h.bytes = bytes;
     int n = (int) segmentCount;
     h.listed = new long[n];
     h.coveredSizes = new long[n];
@@ -204,10 +200,10 @@ final class SnapshotHead {
     h.tailCrcs = new int[n];
     for (int i = 0; i < n; i++) {
       int at = HEADER_SIZE + i * SEGMENT_SIZE;
-      h.listed[i] = head.getLong(at);
-      h.coveredSizes[i] = head.getLong(at + 8);
-      h.liveListed[i] = head.getLong(at + 16);
-      h.tailCrcs[i] = head.getInt(at + 24);
+      h.listed[i] = LittleEndian.getLong(bytes, at);
+      h.coveredSizes[i] = LittleEndian.getLong(bytes, at + 8);
+      h.liveListed[i] = LittleEndian.getLong(bytes, at + 16);
+      h.tailCrcs[i] = LittleEndian.getInt(bytes, at + 24);
       if (h.listed[i] < 1
           || h.listed[i] > SegmentFiles.MAX_ID
           || h.coveredSizes[i] < 0
@@ -236,10 +232,11 @@ final class SnapshotHead {
   }
 
   /**
-   * Checks the covered segments against the files: ids, sizes, tail CRCs. What differs is described
-   * in a {@link Rejected} that can become the error for a store that lost them.
+   * Checks the covered segments against the files (read through {@code files}): ids, sizes, tail
+   * CRCs. What differs is described in a {@link Rejected} that can become the error for a store
+   * that lost them.
    */
-  void checkFiles(FileIo io, Path dir, List<Long> ids) throws IOException, Rejected {
+  void checkFiles(SegmentFacts files, List<Long> ids) throws IOException, Rejected {
     long last = sizes.lastKey();
     for (long id : ids) {
       if (id < last && !sizes.containsKey(id)) {
@@ -265,37 +262,35 @@ final class SnapshotHead {
             0,
             "it covers " + size + " bytes of segment " + id + ", which is gone");
       }
-      try (FileHandle file = io.openRead(SegmentFiles.path(dir, id))) {
-        long actual = file.size();
-        if (actual < size) {
-          throw new Rejected(
-              CorruptionKind.SEGMENT_SHORTER,
-              id,
-              actual,
-              "segment "
-                  + id
-                  + " has "
-                  + actual
-                  + " bytes, the snapshot covers "
-                  + size
-                  + ": "
-                  + (size - actual)
-                  + " durable bytes are gone");
-        }
-        if (id != last && actual != size) {
-          throw new Rejected(
-              CorruptionKind.SEGMENT_CHANGED,
-              id,
-              size,
-              "sealed segment " + id + " has " + actual + " bytes, the snapshot covers " + size);
-        }
-        if (SegmentTail.crc(file, size) != tailCrcs[i]) {
-          throw new Rejected(
-              CorruptionKind.SEGMENT_CHANGED,
-              id,
-              Math.max(0, size - SegmentTail.BYTES),
-              "segment " + id + " does not end as it did when the snapshot was written");
-        }
+      long actual = files.size(id);
+      if (actual < size) {
+        throw new Rejected(
+            CorruptionKind.SEGMENT_SHORTER,
+            id,
+            actual,
+            "segment "
+                + id
+                + " has "
+                + actual
+                + " bytes, the snapshot covers "
+                + size
+                + ": "
+                + (size - actual)
+                + " durable bytes are gone");
+      }
+      if (id != last && actual != size) {
+        throw new Rejected(
+            CorruptionKind.SEGMENT_CHANGED,
+            id,
+            size,
+            "sealed segment " + id + " has " + actual + " bytes, the snapshot covers " + size);
+      }
+      if (files.tailCrc(id, size) != tailCrcs[i]) {
+        throw new Rejected(
+            CorruptionKind.SEGMENT_CHANGED,
+            id,
+            Math.max(0, size - SegmentTail.BYTES),
+            "segment " + id + " does not end as it did when the snapshot was written");
       }
       i++;
     }

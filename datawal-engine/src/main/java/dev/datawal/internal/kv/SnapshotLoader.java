@@ -1,6 +1,7 @@
 package dev.datawal.internal.kv;
 
 import dev.datawal.CorruptStoreException;
+import dev.datawal.internal.format.SegmentFacts;
 import dev.datawal.internal.io.Errors;
 import dev.datawal.internal.io.FileHandle;
 import dev.datawal.internal.io.FileIo;
@@ -32,6 +33,8 @@ public final class SnapshotLoader implements Recovery.Resumer {
   private SegmentUsage usage = new SegmentUsage();
   private @Nullable SortedMap<Long, Long> covered;
   private boolean used;
+  private boolean looked; // for the snapshot file
+  private boolean found;
 
   /** A loader for the store in {@code dir}. */
   public SnapshotLoader(FileIo io, Path dir) {
@@ -69,17 +72,21 @@ public final class SnapshotLoader implements Recovery.Resumer {
   }
 
   @Override
-  public Recovery.@Nullable Resume resume(List<Long> ids, StoreManifest manifest)
-      throws IOException {
-    deleteUnfinishedWrite();
-    SnapshotHead head = readHead();
-    if (head == null) {
+  public Recovery.@Nullable Resume resume(
+      List<Long> ids, StoreManifest manifest, SegmentFacts files) throws IOException {
+    deleteUnfinishedWrite(files);
+    FileHandle file = open(files); // one descriptor for the head and the mapping
+    if (file == null) {
       return null;
     }
     try {
+      SnapshotHead head = readHead(file);
+      if (head == null) {
+        return null;
+      }
       head.checkAgainst(manifest);
-      head.checkFiles(io, dir, ids);
-      Recovery.Resume resume = map(head);
+      head.checkFiles(files, ids);
+      Recovery.Resume resume = map(head, file);
       used = true;
       return resume;
     } catch (SnapshotHead.Rejected e) {
@@ -91,6 +98,8 @@ public final class SnapshotLoader implements Recovery.Resumer {
     } catch (RuntimeException e) {
       ignore(System.Logger.Level.WARNING, "it cannot be loaded: " + e); // never fail an open
       return null;
+    } finally {
+      closeQuietly(file); // the mapping outlives it
     }
   }
 
@@ -100,14 +109,14 @@ public final class SnapshotLoader implements Recovery.Resumer {
    * whole, not from the snapshot, so that it gets a manifest from a full read).
    */
   @Override
-  public long checkWithoutManifest(List<Long> ids) throws IOException {
-    deleteUnfinishedWrite();
-    SnapshotHead head = readHead();
+  public long checkWithoutManifest(List<Long> ids, SegmentFacts files) throws IOException {
+    deleteUnfinishedWrite(files);
+    SnapshotHead head = readHead(files);
     if (head == null) {
       return 0;
     }
     try {
-      head.checkFiles(io, dir, ids);
+      head.checkFiles(files, ids);
     } catch (SnapshotHead.Rejected e) {
       throw e.loss(dir);
     } catch (IOException e) {
@@ -122,12 +131,12 @@ public final class SnapshotLoader implements Recovery.Resumer {
    * repair's plan).
    */
   public @Nullable CorruptStoreException lossWithoutManifest(List<Long> ids) throws IOException {
-    SnapshotHead head = readHead();
-    if (head == null) {
-      return null;
-    }
-    try {
-      head.checkFiles(io, dir, ids);
+    try (SegmentFacts files = new SegmentFacts(io, dir)) {
+      SnapshotHead head = readHead(files);
+      if (head == null) {
+        return null;
+      }
+      head.checkFiles(files, ids);
       return null;
     } catch (SnapshotHead.Rejected e) {
       return e.loss(dir);
@@ -140,26 +149,89 @@ public final class SnapshotLoader implements Recovery.Resumer {
   }
 
   /** Deletes the temporary file of a write the last close did not finish, if any. */
-  private void deleteUnfinishedWrite() throws IOException {
-    io.deleteIfExists(dir.resolve(KeyDirectorySnapshot.TMP_NAME));
+  private void deleteUnfinishedWrite(SegmentFacts files) throws IOException {
+    if (files.maybeListed(KeyDirectorySnapshot.TMP_NAME)) {
+      io.deleteIfExists(dir.resolve(KeyDirectorySnapshot.TMP_NAME));
+    }
+  }
+
+  /**
+   * Whether this loader looked for the snapshot file: then {@link #fileFound()} says if it is
+   * there.
+   */
+  public boolean lookedForFile() {
+    return looked;
+  }
+
+  /**
+   * Whether the snapshot file was there when this loader looked ({@link #lookedForFile()}): {@code
+   * false} only if it was missing; {@code true} also if it could not be opened (in doubt, it may be
+   * there).
+   */
+  public boolean fileFound() {
+    return found;
+  }
+
+  /**
+   * The snapshot file, open for reading; {@code null} (after logging why) if the store has none or
+   * it cannot be opened.
+   */
+  private @Nullable FileHandle open(SegmentFacts files) {
+    looked = true;
+    if (!files.maybeListed(KeyDirectorySnapshot.FILE_NAME)) {
+      found = false;
+      LOG.log(System.Logger.Level.DEBUG, "datawal: no key-directory snapshot in {0}", dir);
+      return null;
+    }
+    try {
+      FileHandle file = io.openRead(KeyDirectorySnapshot.path(dir));
+      found = true;
+      return file;
+    } catch (NoSuchFileException e) {
+      found = false;
+      LOG.log(System.Logger.Level.DEBUG, "datawal: no key-directory snapshot in {0}", dir);
+      return null;
+    } catch (IOException e) {
+      found = true; // in doubt
+      ignore(System.Logger.Level.WARNING, "it cannot be read (" + Errors.describe(e) + ")");
+      return null;
+    }
   }
 
   /**
    * The snapshot's head if it is there and checks out; {@code null} (after logging why) if the
    * store has none or it is damaged.
    */
-  private @Nullable SnapshotHead readHead() {
-    try (FileHandle handle = io.openRead(KeyDirectorySnapshot.path(dir))) {
-      return SnapshotHead.read(handle);
-    } catch (NoSuchFileException e) {
-      LOG.log(System.Logger.Level.DEBUG, "datawal: no key-directory snapshot in {0}", dir);
+  private @Nullable SnapshotHead readHead(SegmentFacts files) {
+    FileHandle file = open(files);
+    if (file == null) {
       return null;
+    }
+    try {
+      return readHead(file);
+    } finally {
+      closeQuietly(file);
+    }
+  }
+
+  /** The head of the open snapshot {@code file} if it checks out, else {@code null} (logged). */
+  private @Nullable SnapshotHead readHead(FileHandle file) {
+    try {
+      return SnapshotHead.read(file);
     } catch (SnapshotHead.Rejected e) {
       ignore(System.Logger.Level.WARNING, "it is damaged (" + e.getMessage() + ")");
       return null;
     } catch (IOException e) {
       ignore(System.Logger.Level.WARNING, "it cannot be read (" + Errors.describe(e) + ")");
       return null;
+    }
+  }
+
+  private static void closeQuietly(FileHandle file) {
+    try {
+      file.close();
+    } catch (IOException ignored) {
+      // opened for reading only: closing it loses nothing, and a mapping outlives it
     }
   }
 
@@ -181,18 +253,16 @@ public final class SnapshotLoader implements Recovery.Resumer {
     used = false;
   }
 
-  /** Maps the table and starts the directory and usage from it. */
-  private Recovery.Resume map(SnapshotHead head) throws IOException {
-    try (FileHandle file = io.openRead(KeyDirectorySnapshot.path(dir))) {
-      if (file.size() != head.fileSize()) {
-        throw new IOException("it changed while it was read");
-      }
-      SnapshotTable table = head.table(io, dir, file, mapChunkShift);
-      // Nothing else sees these until the open ends.
-      directory = new KeyDirectory(table);
-      head.addLiveBytes(usage);
-      covered = head.sizes();
-      return new Recovery.Resume(head.sizes(), head.lastTxid(), head.entryCount(), head.closed());
-    }
+  /**
+   * Maps the table from {@code file}, the descriptor its head was read from (mapping checks that
+   * the file is still as long), and starts the directory and usage from it.
+   */
+  private Recovery.Resume map(SnapshotHead head, FileHandle file) throws IOException {
+    SnapshotTable table = head.table(io, dir, file, mapChunkShift);
+    // Nothing else sees these until the open ends.
+    directory = new KeyDirectory(table);
+    head.addLiveBytes(usage);
+    covered = head.sizes();
+    return new Recovery.Resume(head.sizes(), head.lastTxid(), head.entryCount(), head.closed());
   }
 }

@@ -5,6 +5,7 @@ import static dev.datawal.internal.kv.SnapshotFormat.PAGE_SIZE;
 import static dev.datawal.internal.kv.SnapshotFormat.SLOT_SIZE;
 
 import dev.datawal.internal.format.FrameFormat;
+import dev.datawal.internal.format.LittleEndian;
 import dev.datawal.internal.io.FileHandle;
 import dev.datawal.internal.io.FileIo;
 import dev.datawal.internal.io.MappedView;
@@ -64,8 +65,6 @@ final class SnapshotTable {
   private static final long LENGTH_MASK = 0xFFFF_FFFFL;
   private static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final VarHandle INTS =
-      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
   private static final System.Logger LOG = System.getLogger("dev.datawal");
 
   /** Why a table cannot be trusted: thrown by any read that finds damage. */
@@ -115,7 +114,7 @@ final class SnapshotTable {
 
     /** The stored CRC-32C of data page {@code p}. */
     int pageCrc(int p) {
-      return (int) INTS.get(head, pageCrcsAt + 4 * p);
+      return LittleEndian.getInt(head, pageCrcsAt + 4 * p); // once per page: never compiled
     }
   }
 

@@ -12,6 +12,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -19,14 +23,43 @@ import org.jspecify.annotations.Nullable;
 /**
  * What an open store knows of its integrity: damage found since it was opened (by a verification or
  * a read), recorded in the manifest so that it outlives the process, and the verifications of the
- * sealed segments, run on request or by a background thread (after an open that skipped reading
- * them, and on a schedule).
+ * sealed segments, run on request or in the background (after an open that skipped reading them,
+ * and on a schedule).
  *
- * <p>Thread-safe. One verification runs at a time; the background thread stops at {@link #close()},
+ * <p>Thread-safe. One verification runs at a time; the background work stops at {@link #close()},
  * which a running verification notices between frames.
  */
 public final class IntegrityMonitor implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("dev.datawal");
+
+  /**
+   * How long after it is asked for the verification after an open begins: the reads an application
+   * makes first after it opened a store, and the JIT compiling their code, go first, before a
+   * verification that reads every sealed segment takes a core for seconds or minutes.
+   */
+  public static final Duration AFTER_OPEN_DELAY = Duration.ofSeconds(1);
+
+  /** The name of a background thread while it runs no verification. */
+  private static final String IDLE = "datawal-verify (idle)";
+
+  /**
+   * The threads that run the background verifications of every store of this process, named {@code
+   * datawal-verify <store>} while they do: daemons, made as needed and kept 30 s after their last
+   * one, so that an open after a close reuses a thread rather than starting one (which costs an
+   * open more than most of its other steps together).
+   */
+  private static final ThreadPoolExecutor THREADS =
+      new ThreadPoolExecutor(
+          0,
+          Integer.MAX_VALUE,
+          30,
+          TimeUnit.SECONDS,
+          new SynchronousQueue<>(),
+          task -> {
+            Thread thread = new Thread(task, IDLE);
+            thread.setDaemon(true);
+            return thread;
+          });
 
   /** Where found damage is recorded durably. */
   @FunctionalInterface
@@ -44,7 +77,8 @@ public final class IntegrityMonitor implements AutoCloseable {
   private volatile IntegrityStatus.@Nullable Progress running;
   private volatile @Nullable VerificationReport last;
   private volatile boolean closed;
-  private @Nullable Thread background;
+  private @Nullable CountDownLatch background; // counted down when the background work ends
+  private volatile @Nullable Thread runner; // the thread running it, while it does
 
   public IntegrityMonitor(
       FileIo io,
@@ -58,19 +92,34 @@ public final class IntegrityMonitor implements AutoCloseable {
   }
 
   /**
-   * Starts the background thread if there is work for it: a verification now ({@code initial}) and
-   * every {@code interval} after (null: none).
+   * Starts the background work if there is any: a verification {@link #AFTER_OPEN_DELAY} from now
+   * ({@code initial}) and every {@code interval} after (null: none).
    */
   public synchronized void startBackground(boolean initial, @Nullable Duration interval) {
     if ((!initial && interval == null) || background != null || closed) {
       return;
     }
-    background = new Thread(() -> runBackground(initial, interval), "datawal-verify " + store);
-    background.setDaemon(true);
-    background.start();
+    CountDownLatch ended = new CountDownLatch(1);
+    background = ended;
+    THREADS.execute(
+        () -> {
+          Thread self = Thread.currentThread();
+          self.setName("datawal-verify " + store);
+          runner = self;
+          try {
+            runBackground(initial, interval);
+          } finally {
+            runner = null;
+            self.setName(IDLE);
+            ended.countDown();
+          }
+        });
   }
 
   private void runBackground(boolean initial, @Nullable Duration interval) {
+    if (initial && !sleep(AFTER_OPEN_DELAY)) {
+      return; // closed meanwhile
+    }
     boolean now = initial;
     while (!closed) {
       if (now) {
@@ -195,13 +244,13 @@ public final class IntegrityMonitor implements AutoCloseable {
     return new IntegrityStatus(problems, running, last);
   }
 
-  /** Stops the background thread and waits for it (a running verification stops early). */
+  /** Stops the background work and waits for it to end (a running verification stops early). */
   @Override
   public void close() {
-    Thread thread;
+    CountDownLatch ended;
     synchronized (this) {
       closed = true;
-      thread = background;
+      ended = background;
     }
     waitLock.lock();
     try {
@@ -209,9 +258,9 @@ public final class IntegrityMonitor implements AutoCloseable {
     } finally {
       waitLock.unlock();
     }
-    if (thread != null && thread != Thread.currentThread()) {
+    if (ended != null && runner != Thread.currentThread()) {
       try {
-        thread.join(10_000);
+        ended.await(10, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

@@ -319,6 +319,15 @@ public final class LogScanner implements Closeable {
     }
     index++;
     Span span = spans.get(index);
+    if (span.start() > 0 && span.start() == span.end()) {
+      // Resumed at its end (recovery after a snapshot that covers it whole, the file checked to
+      // be this long): nothing of it to read, so it is scanned without opening the file.
+      filesScanned++;
+      sizes.put(span.id(), span.end());
+      startSegment(span);
+      summaries.put(span.id(), summary(span.start()));
+      return openNextSegment();
+    }
     FileHandle file;
     try {
       file = io.openRead(SegmentFiles.path(dir, span.id()));
@@ -330,16 +339,21 @@ public final class LogScanner implements Closeable {
     filesScanned++;
     long end = span.end() == Span.TO_END ? file.size() : span.end();
     sizes.put(span.id(), end);
+    startSegment(span);
+    SegmentScanner scanner =
+        new SegmentScanner(file, span.start(), end, content, SegmentScanner.MAX_WINDOW);
+    this.scanner = scanner;
+    return scanner;
+  }
+
+  /** Starts the running summary of {@code span}'s segment (from its resumed counts, if any). */
+  private void startSegment(Span span) {
     long[] resumed = resumedAt.get(span.id());
     segmentRecords = resumed == null ? 0 : resumed[0];
     segmentFirstTxid = resumed == null ? 0 : resumed[1];
     segmentLastTxid = resumed == null ? 0 : resumed[2];
     segmentDigest = resumed == null ? FrameDigest.EMPTY : resumed[3];
     segmentValidTo = validTo.get(span.id());
-    SegmentScanner scanner =
-        new SegmentScanner(file, span.start(), end, content, SegmentScanner.MAX_WINDOW);
-    this.scanner = scanner;
-    return scanner;
   }
 
   private void finishSegment(SegmentScanner scanner) throws IOException {

@@ -1,6 +1,7 @@
 package dev.datawal.internal.log;
 
 import dev.datawal.RecoveryReport;
+import dev.datawal.internal.format.SegmentFacts;
 import dev.datawal.internal.format.SegmentFiles;
 import dev.datawal.internal.format.SegmentScanner;
 import dev.datawal.internal.io.Errors;
@@ -91,20 +92,23 @@ public final class Recovery {
   public interface Resumer {
     /**
      * Where to resume, given the segment ids now in the store (ascending) and its manifest, which
-     * the files have just been checked against; or {@code null} to scan every segment. Whatever it
+     * the files have just been checked against (what that read of them is in {@code files}, which
+     * the resumer reads them through too); or {@code null} to scan every segment. Whatever it
      * returns must cover only segments in {@code ids} that the manifest records, the last covered
      * one up to the length the manifest records for it, and no id below it may be missing.
      */
-    @Nullable Resume resume(List<Long> ids, StoreManifest manifest) throws IOException;
+    @Nullable Resume resume(List<Long> ids, StoreManifest manifest, SegmentFacts files)
+        throws IOException;
 
     /**
      * For a store without a manifest (written by the reference implementation or an older datawal):
-     * checks what the offerer knows of the store's shape against the files, and returns the highest
-     * txid it knows was handed out (0 if none). Recovery then reads every segment.
+     * checks what the offerer knows of the store's shape against the files (read through {@code
+     * files}), and returns the highest txid it knows was handed out (0 if none). Recovery then
+     * reads every segment.
      *
      * @throws dev.datawal.CorruptStoreException if the files lost what it knows was durable
      */
-    long checkWithoutManifest(List<Long> ids) throws IOException;
+    long checkWithoutManifest(List<Long> ids, SegmentFacts files) throws IOException;
 
     /**
      * The scan after the resume point contradicted it ({@code reason}): forget it, the recovery
@@ -173,21 +177,34 @@ public final class Recovery {
   public static Result recover(
       FileIo io, Path dir, @Nullable Visitor visitor, @Nullable Resumer resumer)
       throws IOException {
+    try (SegmentFacts files = new SegmentFacts(io, dir)) {
+      return recover(files, visitor, resumer);
+    }
+  }
+
+  /**
+   * Recovers, reading what the checks before the scan need of each segment once ({@code files}).
+   */
+  private static Result recover(
+      SegmentFacts files, @Nullable Visitor visitor, @Nullable Resumer resumer) throws IOException {
+    FileIo io = files.io();
+    Path dir = files.dir();
     String readOnly = null;
     List<Path> leftovers = List.of();
+    List<String> names = io.list(dir); // once: the leftovers deleted below are no segments
     try {
-      leftovers = TornTailRepair.deleteLeftovers(io, dir);
+      leftovers = TornTailRepair.deleteLeftovers(io, dir, names);
     } catch (IOException e) {
       readOnly = readOnlyReason(e, "deleting what an interrupted write left");
     }
-    List<Long> ids = SegmentFiles.list(io, dir);
+    List<Long> ids = files.list(names);
     StoreManifest manifest;
     try {
       manifest = StoreManifest.read(io, dir);
     } catch (StoreManifest.Unreadable e) {
       throw CorruptionMessages.manifest(dir, e.getMessage());
     }
-    ShapeCheck shape = ShapeCheck.check(io, dir, ids, manifest);
+    ShapeCheck shape = ShapeCheck.check(files, ids, manifest);
     long activeId = ids.isEmpty() ? 0 : ids.get(ids.size() - 1);
     if (manifest != null && manifest.active().id() > activeId) {
       activeId = manifest.active().id(); // empty, and its creation did not survive a crash
@@ -206,13 +223,13 @@ public final class Recovery {
     LogScanner scanner = null;
     if (resumer != null) {
       if (manifest == null) {
-        knownFloor = resumer.checkWithoutManifest(ids);
+        knownFloor = resumer.checkWithoutManifest(ids, files);
       } else if (!created && shape.trusted()) {
-        resume = resumer.resume(ids, manifest);
+        resume = resumer.resume(ids, manifest, files);
       }
       if (resume != null) {
         try {
-          scanner = scan(io, dir, ids, visitor, resume, shape);
+          scanner = scan(files, ids, visitor, resume, shape);
         } catch (Refuted e) {
           resumer.abandon(e.getMessage());
           resume = null;
@@ -221,7 +238,7 @@ public final class Recovery {
     }
     if (scanner == null) {
       try {
-        scanner = scan(io, dir, ids, visitor, null, shape);
+        scanner = scan(files, ids, visitor, null, shape);
       } catch (Refuted e) {
         throw new AssertionError("a full scan has nothing to refute", e);
       }
@@ -230,7 +247,7 @@ public final class Recovery {
         scanner.summaries(), manifest == null ? null : scanner.checkpoint(manifest.active().id()));
     LogScanner.TornTail tail = scanner.tornTail();
 
-    Path activePath = SegmentFiles.path(dir, activeId);
+    Path activePath = files.path(activeId);
     FileHandle handle = io.openWrite(activePath, false);
     try {
       Path evidence = null;
@@ -252,6 +269,7 @@ public final class Recovery {
         validEnd = tail.validEnd();
         if (readOnly == null) {
           try {
+            files.forget(activeId); // its length changes now
             evidence = TornTailRepair.preserveAndCut(io, dir, activePath, handle, validEnd);
           } catch (IOException e) {
             readOnly =
@@ -293,12 +311,12 @@ public final class Recovery {
       long sealedLastTxid = report.lastTxidSeen();
       long activeFirstTxid = 0;
       if (validEnd > 0) {
-        activeFirstTxid = SegmentFiles.firstTxid(io, activePath).orElseThrow();
+        activeFirstTxid = files.firstTxid(activeId).orElseThrow();
         sealedLastTxid = activeFirstTxid - 1;
       }
       StoreManifest recovered =
-          recoveredShape(io, dir, ids, activeId, validEnd, scanner, shape, knownFloor);
-      if (manifest != null && sameShape(recovered, manifest)) {
+          recoveredShape(files, ids, activeId, validEnd, scanner, shape, knownFloor);
+      if (manifest != null && recovered.sameShape(manifest)) {
         recovered = manifest; // what is on disk says it all
       } else if (readOnly == null) {
         try {
@@ -341,8 +359,7 @@ public final class Recovery {
 
   /** The manifest of the store as recovered. */
   private static StoreManifest recoveredShape(
-      FileIo io,
-      Path dir,
+      SegmentFacts files,
       List<Long> ids,
       long activeId,
       long validEnd,
@@ -352,15 +369,7 @@ public final class Recovery {
       throws IOException {
     long floor = Math.max(knownFloor, scanner.report(null, List.of()).lastTxidSeen());
     return StoreManifest.of(
-        io, dir, ids, activeId, validEnd, scanner.summaries(), shape.matched(), floor);
-  }
-
-  /** Whether two manifests record the same shape (whoever wrote them, cleanly or not). */
-  private static boolean sameShape(StoreManifest a, StoreManifest b) {
-    return a.txidFloor() == b.txidFloor()
-        && a.active().equals(b.active())
-        && a.sealed().equals(b.sealed())
-        && a.damage().equals(b.damage());
+        files, ids, activeId, validEnd, scanner.summaries(), shape.matched(), floor);
   }
 
   /**
@@ -370,7 +379,7 @@ public final class Recovery {
    * covered} bytes (only after a crash that left the manifest ahead of the snapshot).
    */
   private static void resumeSummary(
-      FileIo io, Path dir, LogScanner scanner, long id, long covered, ShapeCheck shape)
+      SegmentFacts files, LogScanner scanner, long id, long covered, ShapeCheck shape)
       throws IOException {
     StoreManifest manifest =
         Objects.requireNonNull(shape.manifest(), "a resume point is offered with a manifest");
@@ -380,14 +389,14 @@ public final class Recovery {
       return; // a sealed segment covered whole: nothing of it is read
     }
     if (covered == recorded.length() && recorded.complete()) {
-      long first = SegmentFiles.firstTxid(io, SegmentFiles.path(dir, id)).orElse(0);
+      long first = files.firstTxid(id).orElse(0);
       scanner.resumeSummary(id, recorded.records(), first, recorded.lastTxid(), recorded.digest());
       return;
     }
     try (LogScanner prefix =
         new LogScanner(
-            io,
-            dir,
+            files.io(),
+            files.dir(),
             List.of(new LogScanner.Span(id, covered)),
             false,
             SegmentScanner.Content.NONE)) {
@@ -408,8 +417,7 @@ public final class Recovery {
    * @throws Refuted if the visitor finds what the resume point loaded unusable
    */
   private static LogScanner scan(
-      FileIo io,
-      Path dir,
+      SegmentFacts files,
       List<Long> ids,
       @Nullable Visitor visitor,
       @Nullable Resume resume,
@@ -419,18 +427,19 @@ public final class Recovery {
     long resumeSegment = resume == null ? -1 : resume.segment();
     for (long id : ids) {
       if (resume != null && id == resumeSegment) {
-        spans.add(new LogScanner.Span(id, resume.offset(), LogScanner.Span.TO_END));
+        // Its size as checked (the lock is held): at a resume point at its end, nothing is read.
+        spans.add(new LogScanner.Span(id, resume.offset(), files.size(id)));
       } else if (id > resumeSegment) {
         spans.add(new LogScanner.Span(id, LogScanner.Span.TO_END));
       }
     }
     SegmentScanner.Content content =
         visitor == null ? SegmentScanner.Content.NONE : SegmentScanner.Content.KEYS;
-    LogScanner scanner = new LogScanner(io, dir, spans, true, content);
+    LogScanner scanner = new LogScanner(files.io(), files.dir(), spans, true, content);
     shape.prepare(scanner);
     if (resume != null) {
       scanner.alreadySeen(resume.lastTxid());
-      resumeSummary(io, dir, scanner, resumeSegment, resume.offset(), shape);
+      resumeSummary(files, scanner, resumeSegment, resume.offset(), shape);
     }
     try (scanner) {
       while (scanner.next()) {

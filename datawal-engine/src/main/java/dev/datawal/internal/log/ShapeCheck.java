@@ -2,6 +2,7 @@ package dev.datawal.internal.log;
 
 import dev.datawal.CorruptStoreException;
 import dev.datawal.CorruptionKind;
+import dev.datawal.internal.format.SegmentFacts;
 import dev.datawal.internal.format.SegmentFiles;
 import dev.datawal.internal.format.SegmentTail;
 import dev.datawal.internal.io.FileHandle;
@@ -34,6 +35,7 @@ import org.jspecify.annotations.Nullable;
 public final class ShapeCheck {
   private final FileIo io;
   private final Path dir;
+  private final SegmentFacts files; // what run() reads of the files
   private final @Nullable StoreManifest manifest;
   private final List<Long> ids;
   private final SortedMap<Long, StoreManifest.Shape> matched = new TreeMap<>();
@@ -42,13 +44,13 @@ public final class ShapeCheck {
   private boolean changed;
 
   private ShapeCheck(
-      FileIo io,
-      Path dir,
+      SegmentFacts files,
       @Nullable StoreManifest manifest,
       List<Long> ids,
       @Nullable List<CorruptStoreException> problems) {
-    this.io = io;
-    this.dir = dir;
+    this.io = files.io();
+    this.dir = files.dir();
+    this.files = files;
     this.manifest = manifest;
     this.ids = ids;
     this.problems = problems;
@@ -60,9 +62,11 @@ public final class ShapeCheck {
    */
   public static ShapeCheck survey(
       FileIo io, Path dir, List<Long> ids, @Nullable StoreManifest manifest) throws IOException {
-    ShapeCheck check = new ShapeCheck(io, dir, manifest, ids, new java.util.ArrayList<>());
-    check.run();
-    return check;
+    try (SegmentFacts files = new SegmentFacts(io, dir)) {
+      ShapeCheck check = new ShapeCheck(files, manifest, ids, new java.util.ArrayList<>());
+      check.run();
+      return check;
+    }
   }
 
   /** What {@link #survey} found, in segment order. */
@@ -95,7 +99,18 @@ public final class ShapeCheck {
    */
   public static ShapeCheck check(
       FileIo io, Path dir, List<Long> ids, @Nullable StoreManifest manifest) throws IOException {
-    ShapeCheck check = new ShapeCheck(io, dir, manifest, ids, null);
+    try (SegmentFacts files = new SegmentFacts(io, dir)) {
+      return check(files, ids, manifest);
+    }
+  }
+
+  /**
+   * As {@link #check(FileIo, Path, List, StoreManifest)}, reading the files' sizes and tails
+   * through {@code files}, which keeps them for the rest of the open.
+   */
+  public static ShapeCheck check(
+      SegmentFacts files, List<Long> ids, @Nullable StoreManifest manifest) throws IOException {
+    ShapeCheck check = new ShapeCheck(files, manifest, ids, null);
     check.run();
     return check;
   }
@@ -293,8 +308,8 @@ public final class ShapeCheck {
                     + "; those records are lost from the log"));
         continue;
       }
-      long size = size(id);
-      int tail = SegmentTail.crc(io, dir, id, size);
+      long size = files.size(id);
+      int tail = files.tailCrc(id, size);
       StoreManifest.Shape shape = entry.matching(size, tail);
       if (shape != null) {
         matched.put(id, shape);
@@ -312,7 +327,7 @@ public final class ShapeCheck {
     }
     for (long id : ids) {
       if (id < activeId && !manifest.sealed().containsKey(id)) {
-        long size = size(id);
+        long size = files.size(id);
         fail(
             CorruptionMessages.segment(
                 CorruptionKind.SEGMENT_UNEXPECTED,
@@ -327,7 +342,7 @@ public final class ShapeCheck {
                     + activeId
                     + "): a segment that compaction or retention deleted, copied or moved back into"
                     + " its place"
-                    + holdsAnother(manifest, id, size, SegmentTail.crc(io, dir, id, size))
+                    + holdsAnother(manifest, id, size, files.tailCrc(id, size))
                     + "; it is not read, so nothing of it can come back"));
       }
     }
@@ -355,13 +370,12 @@ public final class ShapeCheck {
                   + " as durable"));
       return;
     }
-    long size = size(id);
+    long size = files.size(id);
     if (size < recorded.length()) {
       fail(shorter(id, size, recorded, "as durable", ""));
       return;
     }
-    if (recorded.length() > 0
-        && SegmentTail.crc(io, dir, id, recorded.length()) != recorded.tailCrc()) {
+    if (recorded.length() > 0 && files.tailCrc(id, recorded.length()) != recorded.tailCrc()) {
       suspects.put(id, "the last bytes before offset " + recorded.length());
     }
   }
@@ -449,6 +463,7 @@ public final class ShapeCheck {
     return "";
   }
 
+  /** The size of segment {@code id}'s file now (after the scan: not what {@link #run} saw). */
   private long size(long id) throws IOException {
     try (FileHandle file = io.openRead(SegmentFiles.path(dir, id))) {
       return file.size();

@@ -2,6 +2,8 @@ package dev.datawal.internal.log;
 
 import dev.datawal.CorruptionKind;
 import dev.datawal.internal.format.FrameDigest;
+import dev.datawal.internal.format.LittleEndian;
+import dev.datawal.internal.format.SegmentFacts;
 import dev.datawal.internal.format.SegmentFiles;
 import dev.datawal.internal.format.SegmentScanner;
 import dev.datawal.internal.format.SegmentTail;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -279,8 +282,7 @@ public final class StoreManifest {
    * manifest but not read). The floor is {@code floor} or the highest txid recorded, if higher.
    */
   public static StoreManifest of(
-      FileIo io,
-      Path dir,
+      SegmentFacts files,
       List<Long> ids,
       long activeId,
       long validEnd,
@@ -300,7 +302,7 @@ public final class StoreManifest {
         int tail =
             before != null && before.length() == summary.validEnd()
                 ? before.tailCrc()
-                : SegmentTail.crc(io, dir, id, summary.validEnd());
+                : files.tailCrc(id, summary.validEnd());
         shape = shapeOf(summary, tail);
       } else {
         shape = known.get(id);
@@ -312,7 +314,7 @@ public final class StoreManifest {
       sealed.put(id, new Sealed(id, shape));
     }
     LogScanner.SegmentSummary summary = read.get(activeId);
-    int tail = SegmentTail.crc(io, dir, activeId, validEnd);
+    int tail = files.tailCrc(activeId, validEnd);
     Shape active =
         summary != null && summary.complete()
             ? shapeOf(summary, tail)
@@ -342,7 +344,8 @@ public final class StoreManifest {
       spans.add(new LogScanner.Span(id, LogScanner.Span.TO_END));
     }
     long activeId = ids.get(ids.size() - 1);
-    try (LogScanner scanner = new LogScanner(io, dir, spans, true, SegmentScanner.Content.NONE)) {
+    try (LogScanner scanner = new LogScanner(io, dir, spans, true, SegmentScanner.Content.NONE);
+        SegmentFacts files = new SegmentFacts(io, dir)) {
       while (scanner.next()) {
         // counting only
       }
@@ -350,14 +353,7 @@ public final class StoreManifest {
       long validEnd = last == null ? 0 : last.validEnd();
       long highest = scanner.report(null, List.of()).lastTxidSeen();
       return of(
-          io,
-          dir,
-          ids,
-          activeId,
-          validEnd,
-          scanner.summaries(),
-          Map.of(),
-          Math.max(floor, highest));
+          files, ids, activeId, validEnd, scanner.summaries(), Map.of(), Math.max(floor, highest));
     }
   }
 
@@ -387,7 +383,7 @@ public final class StoreManifest {
     }
     CRC32C crc = new CRC32C();
     crc.update(bytes, 0, size - CRC_SIZE);
-    int stored = buf.getInt(size - CRC_SIZE);
+    int stored = LittleEndian.getInt(bytes, size - CRC_SIZE);
     if (stored != (int) crc.getValue()) {
       throw new Unreadable(
           "CRC mismatch: stored "
@@ -395,17 +391,17 @@ public final class StoreManifest {
               + ", computed "
               + Integer.toHexString((int) crc.getValue()));
     }
-    int version = Short.toUnsignedInt(buf.getShort(VERSION_OFFSET));
+    int version = LittleEndian.getUnsignedShort(bytes, VERSION_OFFSET);
     if (version != VERSION) {
       throw new Unreadable(
           "unsupported version " + version + " (this build reads " + VERSION + ")");
     }
-    int flags = Short.toUnsignedInt(buf.getShort(FLAGS_OFFSET));
-    if ((flags & ~FLAG_CLEAN) != 0 || buf.getInt(RESERVED_OFFSET) != 0) {
+    int flags = LittleEndian.getUnsignedShort(bytes, FLAGS_OFFSET);
+    if ((flags & ~FLAG_CLEAN) != 0 || LittleEndian.getInt(bytes, RESERVED_OFFSET) != 0) {
       throw new Unreadable("unknown flags " + Integer.toHexString(flags));
     }
-    long entries = Integer.toUnsignedLong(buf.getInt(ENTRY_COUNT_OFFSET));
-    long damages = Integer.toUnsignedLong(buf.getInt(DAMAGE_COUNT_OFFSET));
+    long entries = Integer.toUnsignedLong(LittleEndian.getInt(bytes, ENTRY_COUNT_OFFSET));
+    long damages = Integer.toUnsignedLong(LittleEndian.getInt(bytes, DAMAGE_COUNT_OFFSET));
     if (ENTRIES_OFFSET + entries * ENTRY_SIZE + damages * DAMAGE_SIZE + CRC_SIZE != size) {
       throw new Unreadable(
           "its counts ("
@@ -416,10 +412,11 @@ public final class StoreManifest {
               + size
               + " bytes");
     }
-    long floor = buf.getLong(FLOOR_OFFSET);
-    Active active = new Active(buf.getLong(ACTIVE_OFFSET), shapeAt(buf, ACTIVE_OFFSET));
+    long floor = LittleEndian.getLong(bytes, FLOOR_OFFSET);
+    Active active =
+        new Active(LittleEndian.getLong(bytes, ACTIVE_OFFSET), shapeAt(bytes, ACTIVE_OFFSET));
     checkId(active.id(), "active segment");
-    if (buf.getInt(ACTIVE_OFFSET + 52) != 0
+    if (LittleEndian.getInt(bytes, ACTIVE_OFFSET + 52) != 0
         || active.shape().length() < 0
         || active.shape().records() < -1) {
       throw new Unreadable("the active segment's record is out of range");
@@ -427,10 +424,12 @@ public final class StoreManifest {
     SortedMap<Long, Sealed> sealed = new TreeMap<>();
     for (int i = 0; i < entries; i++) {
       int at = ENTRIES_OFFSET + i * ENTRY_SIZE;
-      long id = buf.getLong(at);
-      checkId(id, "entry " + i);
-      Shape shape = shapeAt(buf, at);
-      int entryFlags = buf.getInt(at + 52);
+      long id = LittleEndian.getLong(bytes, at);
+      if (id < 1 || id > SegmentFiles.MAX_ID) {
+        checkId(id, "entry " + i); // the message built only when it is needed
+      }
+      Shape shape = shapeAt(bytes, at);
+      int entryFlags = LittleEndian.getInt(bytes, at + 52);
       if ((entryFlags & ~(ENTRY_MAY_BE_ABSENT | ENTRY_REPLACEMENT)) != 0
           || shape.length() < 0
           || shape.records() < -1) {
@@ -456,23 +455,27 @@ public final class StoreManifest {
     List<Damage> damage = new ArrayList<>();
     for (int i = 0; i < damages; i++) {
       int at = (int) (ENTRIES_OFFSET + entries * ENTRY_SIZE + (long) i * DAMAGE_SIZE);
-      int code = buf.getInt(at + 16);
+      int code = LittleEndian.getInt(bytes, at + 16);
       if (code <= 0 || code >= KIND_CODES.length) {
         throw new Unreadable("damage record " + i + " has an unknown kind " + code);
       }
-      damage.add(new Damage(buf.getLong(at), buf.getLong(at + 8), KIND_CODES[code]));
+      damage.add(
+          new Damage(
+              LittleEndian.getLong(bytes, at),
+              LittleEndian.getLong(bytes, at + 8),
+              KIND_CODES[code]));
     }
     return new StoreManifest((flags & FLAG_CLEAN) != 0, floor, active, sealed, damage);
   }
 
-  private static Shape shapeAt(ByteBuffer buf, int at) {
+  private static Shape shapeAt(byte[] bytes, int at) {
     return new Shape(
-        buf.getLong(at + 8),
-        buf.getLong(at + 16),
-        buf.getLong(at + 24),
-        buf.getLong(at + 32),
-        buf.getLong(at + 40),
-        buf.getInt(at + 48));
+        LittleEndian.getLong(bytes, at + 8),
+        LittleEndian.getLong(bytes, at + 16),
+        LittleEndian.getLong(bytes, at + 24),
+        LittleEndian.getLong(bytes, at + 32),
+        LittleEndian.getLong(bytes, at + 40),
+        LittleEndian.getInt(bytes, at + 48));
   }
 
   private static void checkId(long id, String what) throws Unreadable {
@@ -525,6 +528,49 @@ public final class StoreManifest {
   /** Writes this manifest into {@code dir}, replacing the one there, durably. */
   public void write(FileIo io, Path dir) throws IOException {
     DurableFiles.replace(io, dir, FILE_NAME, encode());
+  }
+
+  /**
+   * Whether {@code other} records the same shape as this manifest, whoever wrote either (cleanly or
+   * not): the same txid floor, active segment, sealed segments and damage. Compared field by field:
+   * the records' generated {@code equals} costs several times more until the JIT has compiled it,
+   * and an open compares once.
+   */
+  public boolean sameShape(StoreManifest other) {
+    if (txidFloor != other.txidFloor
+        || active.id() != other.active.id()
+        || !same(active.shape(), other.active.shape())
+        || sealed.size() != other.sealed.size()
+        || !damage.equals(other.damage)) {
+      return false;
+    }
+    Iterator<Map.Entry<Long, Sealed>> theirs = other.sealed.entrySet().iterator();
+    for (Map.Entry<Long, Sealed> mine : sealed.entrySet()) {
+      Map.Entry<Long, Sealed> their = theirs.next();
+      Sealed a = mine.getValue();
+      Sealed b = their.getValue();
+      if (!mine.getKey().equals(their.getKey())
+          || a.id() != b.id()
+          || a.mayBeAbsent() != b.mayBeAbsent()
+          || !same(a.shape(), b.shape())
+          || !same(a.replacement(), b.replacement())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether two shapes (or their absence) are the same, as {@link Shape#equals} says. */
+  private static boolean same(@Nullable Shape a, @Nullable Shape b) {
+    if (a == null || b == null) {
+      return a == b;
+    }
+    return a.length() == b.length()
+        && a.records() == b.records()
+        && a.firstTxid() == b.firstTxid()
+        && a.lastTxid() == b.lastTxid()
+        && a.digest() == b.digest()
+        && a.tailCrc() == b.tailCrc();
   }
 
   /** Whether {@code other} says the same (ignoring nothing). */

@@ -89,13 +89,14 @@ final class TornTailRepair {
   /**
    * Deletes what a crash left half-written: {@code .tmp} evidence files (their bytes are still in
    * the segment) and compaction outputs that were never renamed into place (the segment they were
-   * to replace is intact). Makes the deletions durable.
+   * to replace is intact), among {@code names}, the entries of {@code dir} as just listed. Makes
+   * the deletions durable.
    *
    * @return the files deleted
    */
-  static List<Path> deleteLeftovers(FileIo io, Path dir) throws IOException {
+  static List<Path> deleteLeftovers(FileIo io, Path dir, List<String> names) throws IOException {
     List<Path> deleted = new ArrayList<>();
-    for (String name : io.list(dir)) {
+    for (String name : names) {
       boolean evidenceCopy = name.contains(SegmentFiles.SUFFIX + MARKER) && name.endsWith(TMP);
       boolean manifestCopy = name.equals(StoreManifest.FILE_NAME + DurableFiles.TMP);
       if (evidenceCopy || manifestCopy || SegmentFiles.isCompactionOutput(name)) {

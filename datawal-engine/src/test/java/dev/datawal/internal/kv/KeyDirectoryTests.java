@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.datawal.internal.format.FrameFormat;
+import dev.datawal.internal.format.SegmentFacts;
 import dev.datawal.internal.format.SegmentFiles;
 import dev.datawal.internal.io.FileIo;
 import dev.datawal.internal.log.StoreManifest;
@@ -638,7 +639,7 @@ class KeyDirectoryTests {
     bytes[dataOffset + r.nextInt(4096)] ^= 0x10;
     Files.write(file, bytes);
     SnapshotLoader loader = new SnapshotLoader(FileIo.system(), dir, 30);
-    assertThat(loader.resume(List.of(1L, 2L, 3L), manifestCovering(dir))).isNotNull();
+    assertThat(resume(loader, dir)).isNotNull();
     KeyDirectory directory = loader.directory();
     // The segments here are zeros, so the table cannot be rebuilt from them: every answer that
     // needs the damaged page is an error, never a guess; answers from good pages stand.
@@ -696,9 +697,17 @@ class KeyDirectoryTests {
     }
     SnapshotWriter.write(FileIo.system(), dir, sizes, 1, from.copy(), true);
     SnapshotLoader loader = new SnapshotLoader(FileIo.system(), dir, chunkShift);
-    assertThat(loader.resume(List.of(1L, 2L, 3L), manifestCovering(dir))).isNotNull();
+    assertThat(resume(loader, dir)).isNotNull();
     assertThat(loader.used()).isTrue();
     return loader.directory();
+  }
+
+  /** Offers {@code loader} the three sparse segments of {@link #overSnapshot} to resume after. */
+  private static dev.datawal.internal.log.Recovery.Resume resume(SnapshotLoader loader, Path dir)
+      throws IOException {
+    try (SegmentFacts files = new SegmentFacts(FileIo.system(), dir)) {
+      return loader.resume(List.of(1L, 2L, 3L), manifestCovering(dir), files);
+    }
   }
 
   /** A manifest that records the three sparse segments of {@link #overSnapshot}, 3 active. */
