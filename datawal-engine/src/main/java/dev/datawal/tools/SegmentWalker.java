@@ -10,6 +10,7 @@ import dev.datawal.internal.format.FrameFormat;
 import dev.datawal.internal.format.SegmentFiles;
 import dev.datawal.internal.format.SegmentScanner;
 import dev.datawal.internal.format.TornTailCheck;
+import dev.datawal.internal.format.UnwrittenSpace;
 import dev.datawal.internal.io.Errors;
 import dev.datawal.internal.io.FileHandle;
 import dev.datawal.internal.io.FileIo;
@@ -41,7 +42,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Read-only: the file is opened for reading only, no lock is taken, nothing is created or
  * changed, and a live writer may have the store open. The walk covers the file up to its size when
- * the walker was opened; a frame a writer is still appending looks like a torn tail.
+ * the walker was opened; a frame a writer is still appending looks like a torn tail. Zeros from the
+ * last frame to a file end at a multiple of 1 MiB are the writer's preallocated space ({@link
+ * UnwrittenSpace}), where the walk ends without a damaged region (recovery accepts them only in the
+ * last segment; a sealed segment's length is checked against the manifest).
  *
  * <p>Jobs: the walk ({@link #next}) and reading one frame again by its offset ({@link #read}), as
  * the CLI does to read a key's value. They stay together because a read goes through the file the
@@ -270,6 +274,10 @@ public final class SegmentWalker implements AutoCloseable {
       FrameFault fault = scanner.fault();
       if (fault == null) { // the end (at a resume point: the file was cut under the walk)
         done = true;
+        return null;
+      }
+      if (UnwrittenSpace.isUnwritten(handle, scanner.position(), scanner.end())) {
+        done = true; // the writer's preallocated zeros: where its frames end, not damage
         return null;
       }
       return damage(fault);
