@@ -21,13 +21,22 @@ import org.jspecify.annotations.Nullable;
  * has already allocated and sized, and {@code fdatasync} has no file size to commit, which makes it
  * cheaper (PostgreSQL's {@code wal_init_zero}, RocksDB's recycled logs). Zeros that do not fit (a
  * full disk) are taken back and the frame is written directly: whether it fits decides, as without
- * preallocation. Frames go into a shared, writable mapping of the preallocated part where the file
- * system allows one ({@link FileHandle#mapForWriting}): no system call per append, and a frame is
- * in the page cache, visible to every reader and surviving a killed process, as soon as it is
- * copied; the file's {@code force} makes it durable like a written one. Sealing and a clean close
- * cut the file back to its data ({@link #seal()}), so sealed segments and a cleanly closed store
- * are plain DWAL v1; after a crash, the zeros past the data are unwritten space ({@link
- * UnwrittenSpace}), which recovery cuts off without calling it damage (see {@code docs/format.md}).
+ * preallocation.
+ *
+ * <p>While syncs are rare (the last force came at least {@link #OFTEN} bytes after the one before:
+ * {@code MANUAL} and {@code INTERVAL} at any real rate, where the early write-back forces every 8
+ * MiB), frames go into a shared, writable mapping of the preallocated part where the file system
+ * allows one ({@link FileHandle#mapForWriting}): no system call per append, and a frame is in the
+ * page cache, visible to every reader and surviving a killed process, as soon as it is copied; the
+ * file's {@code force} makes it durable like a written one. Not where every append is synced: after
+ * each {@code fdatasync} the kernel write-protects the mapped pages again, so the next copy takes a
+ * page fault and a journal handle (ext4's {@code page_mkwrite}); measured, a synced append through
+ * the mapping ran at a third of the rate of one {@code pwrite} into the same zeros. So while syncs
+ * are frequent ({@code ALWAYS}, or {@code fsync()} after each append) frames are written into the
+ * zeros with {@code pwrite}; both ways write the same page cache. Sealing and a clean close cut the
+ * file back to its data ({@link #seal()}), so sealed segments and a cleanly closed store are plain
+ * DWAL v1; after a crash, the zeros past the data are unwritten space ({@link UnwrittenSpace}),
+ * which recovery cuts off without calling it damage (see {@code docs/format.md}).
  *
  * <p>Design: a concurrent fsync may still hold this segment after a rotation sealed it. Sealing
  * forces the file before closing it, so a later {@link #force()} of a sealed segment has nothing to
@@ -35,6 +44,9 @@ import org.jspecify.annotations.Nullable;
  * used and replaced only by appends, sealing and closing, which the writer serializes.
  */
 public final class ActiveSegment {
+  /** Fewer bytes than this between two forces, and appends write rather than copy (see above). */
+  static final long OFTEN = 64 * 1024;
+
   /** How far ahead of its data the file is zero-filled, at most; its zeros end at a multiple. */
   static final int PREALLOCATION = UnwrittenSpace.STEP;
 
@@ -52,6 +64,10 @@ public final class ActiveSegment {
   private long windowStart;
   private long windowEnd;
   private boolean sealed;
+  private long sizeAtLastForce; // guarded by this
+  // Whether the last force came less than OFTEN bytes after the one before: appends then write
+  // rather than copy into the mapping. Written by forces, read by appends.
+  private volatile boolean syncedOften;
 
   /**
    * @param size the data's length, which the file's length must be (recovery cut off the rest)
@@ -105,7 +121,7 @@ public final class ActiveSegment {
       }
     }
     MappedView view = window;
-    if (view != null && offset >= windowStart && offset + length <= windowEnd) {
+    if (view != null && !syncedOften && offset >= windowStart && offset + length <= windowEnd) {
       view.buffer().put((int) (offset - windowStart), frame, frame.position(), length);
       frame.position(frame.limit());
     } else {
@@ -115,20 +131,21 @@ public final class ActiveSegment {
     return offset;
   }
 
-  /**
-   * Writes zeros from the end of the file to the next multiple of {@link #PREALLOCATION} at or
-   * after {@code needed} ({@link UnwrittenSpace}: recovery knows the zeros by where they end), then
-   * maps the part past the data for writing.
-   */
+  /** Whether {@link #preallocate} succeeded; if not, the file is as it was. */
   private boolean preallocated(long needed) {
     try {
       preallocate(needed);
       return true;
     } catch (IOException e) {
-      return false; // the file is as it was; the frame's own write says whether the disk is full
+      return false; // the frame's own write says whether the disk is full
     }
   }
 
+  /**
+   * Writes zeros from the end of the file to the next multiple of {@link #PREALLOCATION} at or
+   * after {@code needed} ({@link UnwrittenSpace}: recovery knows the zeros by where they end), then
+   * maps the part past the data for writing. Zeros that fail to write are cut off again.
+   */
   private void preallocate(long needed) throws IOException {
     long end = UnwrittenSpace.stepEnd(needed);
     releaseWindow();
@@ -175,6 +192,10 @@ public final class ActiveSegment {
   /** Makes every byte written so far durable; nothing to do once sealed. */
   public synchronized void force() throws IOException {
     if (!sealed) {
+      // Read without the writer's lock: a heuristic only (a 64-bit JVM never tears the long).
+      long at = size;
+      syncedOften = at - sizeAtLastForce < OFTEN;
+      sizeAtLastForce = at;
       handle.force();
     }
   }
