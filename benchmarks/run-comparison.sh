@@ -5,6 +5,10 @@
 #
 #   benchmarks/run-comparison.sh full    # the report: docs/benchmarks.md + docs/benchmarks/*.png
 #   benchmarks/run-comparison.sh quick   # smoke run: benchmarks/results/quick/ only, docs untouched
+#   benchmarks/run-comparison.sh goals   # the full sizes (200k and 1M keys, 1M puts) with shorter
+#                                        # JMH trials (1 warm-up and 3 measured iterations of 3 s;
+#                                        # reopen 1 + 5 shots): benchmarks/results/goals/ only, its
+#                                        # report and goals table there, docs untouched
 #
 # Workloads (JMH invocations, each its own results file), and what ONLY calls them:
 #   durable-1   PeerWriteBenchmark.writers1, durable: every store, plus the baselines append-loop
@@ -82,6 +86,12 @@ case "$mode" in
     doc="docs/benchmarks$suffix.md"
     plots="docs/benchmarks$suffix"
     ;;
+  goals)
+    jmh=(-f 1 -wi 1 -w 2s -i 3 -r 3s)
+    reopen=(-f 1 -wi 1 -i 5)
+    keys=200000,1000000
+    puts=1000000
+    ;;
   quick)
     jmh=(-f 1 -wi 0 -i 1 -r 1s)
     reopen=(-f 1 -wi 0 -i 2)
@@ -89,12 +99,12 @@ case "$mode" in
     puts=20000
     ;;
   *)
-    echo "usage: $0 quick|full" >&2
+    echo "usage: $0 quick|goals|full" >&2
     exit 2
     ;;
 esac
 results="benchmarks/results/$mode$suffix${only:+-partial}"
-if [[ "$mode" == quick || -n "$only" ]]; then
+if [[ "$mode" != full || -n "$only" ]]; then
   doc="$results/comparison.md"
   plots="$results"
 fi
