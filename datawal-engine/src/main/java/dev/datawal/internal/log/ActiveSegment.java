@@ -233,8 +233,8 @@ public final class ActiveSegment {
   /**
    * Closes without forcing (the writer is poisoned or already forced). Idempotent. The zeros past
    * the data are cut off if the file system lets it, without a force: they are harmless either way,
-   * the next open cuts what is left (a zero-filled torn tail), and a poisoned writer must not force
-   * again.
+   * the next open cuts what is left (unwritten space, see {@link UnwrittenSpace}), and a poisoned
+   * writer must not force again.
    */
   public synchronized void close() throws IOException {
     if (!sealed) {
