@@ -24,10 +24,9 @@
 #               10,000), key/value stores
 #   disk        DiskUsage: disk bytes per live record before and after compaction
 #
-# full took 38 min 47 s (measured, plus the build) on the 2-core machine of docs/benchmarks.md
-# before issue 16 added 26 trials (the baselines, the second key count, two-thread reads; not yet
-# timed): run it on a quiet machine, nothing else running; quick took 2 min 36 s before them
-# (measured, plus the build). Environment:
+# full took 48 min 45 s (measured on 2026-12-06, plus the build) on the 2-core machine of
+# docs/benchmarks.md: run it on a quiet machine, nothing else running; quick took 2 min 36 s before
+# issue 16 added its trials (measured, plus the build). Environment:
 #   DATAWAL_BENCH_DIR  where stores are written (default: the JVM's temp dir; same disk for all)
 #   SKIP_BUILD=1       use the existing benchmarks/target/benchmarks.jar
 #   JAVA=...           the java that runs everything (default: java on the PATH): the JMH runner,

@@ -5,10 +5,8 @@ import static dev.datawal.TestFiles.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.datawal.internal.io.Mmap;
+import dev.datawal.testing.ProcessMappings;
 import dev.datawal.testing.TestSeed;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,7 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MappedGetTests {
   private static final long SEED = TestSeed.of(MappedGetTests.class, "datawal.test.seed");
-  private static final Path MAPS = Path.of("/proc/self/maps");
 
   @TempDir Path tmp;
   private final ExecutorService pool = Executors.newCachedThreadPool();
@@ -49,30 +45,6 @@ class MappedGetTests {
 
   private Path dir() {
     return tmp.resolve("store");
-  }
-
-  private static boolean mappingsVisible() {
-    return Files.isReadable(MAPS) && Mmap.unmapsExplicitly();
-  }
-
-  /** How many mappings of segment files of {@code dir} this process holds, deleted ones too. */
-  private static long segmentMappings(Path dir) {
-    String prefix;
-    try {
-      prefix = dir.toRealPath() + "/";
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    try (Stream<String> lines = Files.lines(MAPS)) {
-      // Read-only mappings ("r--s"): the writer's own window into the active segment is "rw-s".
-      return lines
-          .filter(l -> l.contains(" " + prefix))
-          .filter(l -> l.contains(".dwal"))
-          .filter(l -> l.split(" ")[1].startsWith("r-"))
-          .count();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /** A value that names its key and version, of a length drawn from {@code r}. */
@@ -100,25 +72,14 @@ class MappedGetTests {
       for (int i = 0; i < 3000; i += 7) {
         assertThat(store.get(utf8("k" + i)).map(TestFiles::str)).contains(i + big);
       }
-      if (mappingsVisible()) {
-        assertThat(segmentMappings(dir())).isEqualTo(1); // the grown one alone
+      if (ProcessMappings.unmappingVisible()) {
+        assertThat(ProcessMappings.segments(dir(), "r-")).isEqualTo(1); // the grown one alone
       }
     }
-    if (mappingsVisible()) {
-      assertThat(segmentMappings(dir())).isZero();
-      assertThat(writerMappings(dir())).isZero(); // the writer's window went with the close
-    }
-  }
-
-  private static long writerMappings(Path dir) {
-    try (Stream<String> lines = Files.lines(MAPS)) {
-      String prefix = dir.toRealPath() + "/";
-      return lines
-          .filter(l -> l.contains(" " + prefix) && l.contains(".dwal"))
-          .filter(l -> l.split(" ")[1].startsWith("rw"))
-          .count();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    if (ProcessMappings.unmappingVisible()) {
+      assertThat(ProcessMappings.segments(dir(), "r-")).isZero();
+      assertThat(ProcessMappings.segments(dir(), "rw"))
+          .isZero(); // the writer's window went with the close
     }
   }
 
@@ -212,14 +173,14 @@ class MappedGetTests {
         assertThat(store.get(utf8(e.getKey())).map(TestFiles::str)).contains(e.getValue());
       }
       assertThat(store.integrity().damaged()).isFalse();
-      if (mappingsVisible()) {
-        assertThat(segmentMappings(dir()))
+      if (ProcessMappings.unmappingVisible()) {
+        assertThat(ProcessMappings.segments(dir(), "r-"))
             .as("mappings of segments still open")
             .isLessThanOrEqualTo(store.openReadHandles());
       }
     }
-    if (mappingsVisible()) {
-      assertThat(segmentMappings(dir())).isZero();
+    if (ProcessMappings.unmappingVisible()) {
+      assertThat(ProcessMappings.segments(dir(), "r-")).isZero();
     }
   }
 
@@ -294,8 +255,10 @@ class MappedGetTests {
       } finally {
         store.close();
       }
-      if (mappingsVisible()) {
-        assertThat(segmentMappings(dir())).as(what).isZero(); // close waited for the reads
+      if (ProcessMappings.unmappingVisible()) {
+        assertThat(ProcessMappings.segments(dir(), "r-"))
+            .as(what)
+            .isZero(); // close waited for the reads
       }
       for (Future<Long> result : results) {
         assertThat(result.get(60, TimeUnit.SECONDS)).as(what).isPositive();

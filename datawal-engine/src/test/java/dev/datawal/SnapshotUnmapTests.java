@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.datawal.internal.io.Mmap;
 import dev.datawal.internal.kv.KeyDirectorySnapshot;
+import dev.datawal.testing.ProcessMappings;
 import dev.datawal.testing.TestSeed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,7 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SnapshotUnmapTests {
   private static final long SEED = TestSeed.of(SnapshotUnmapTests.class, "datawal.test.seed");
-  private static final Path MAPS = Path.of("/proc/self/maps");
 
   @TempDir Path tmp;
 
@@ -67,20 +67,8 @@ class SnapshotUnmapTests {
 
   /** Skips unless mappings can be counted and this runtime unmaps explicitly. */
   private static void assumeUnmappingVisible() {
-    assumeTrue(Files.isReadable(MAPS), "no /proc/self/maps (not Linux)");
+    assumeTrue(ProcessMappings.listable(), "no /proc/self/maps (not Linux)");
     assumeTrue(Mmap.unmapsExplicitly(), "this runtime cannot unmap explicitly");
-  }
-
-  /** How many mappings of the snapshot file of {@code realDir} this process holds, deleted too. */
-  private static long snapshotMappings(Path realDir) {
-    String file = realDir.resolve(KeyDirectorySnapshot.FILE_NAME).toString();
-    try (Stream<String> lines = Files.lines(MAPS)) {
-      return lines
-          .filter(l -> l.endsWith(" " + file) || l.endsWith(" " + file + " (deleted)"))
-          .count();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static Path realPath(Path dir) {
@@ -101,11 +89,11 @@ class SnapshotUnmapTests {
       assertThat(store.recoveryReport().snapshotUsed()).isTrue();
       assertThat(store.keyDirectoryReadsSnapshot()).isTrue();
       assertThat(str(store.get(utf8("k-7")).orElseThrow())).isEqualTo(model.get("k-7"));
-      assertThat(snapshotMappings(real)).isPositive();
+      assertThat(ProcessMappings.of(real.resolve(KeyDirectorySnapshot.FILE_NAME))).isPositive();
     } finally {
       store.close();
     }
-    assertThat(snapshotMappings(real)).isZero();
+    assertThat(ProcessMappings.of(real.resolve(KeyDirectorySnapshot.FILE_NAME))).isZero();
     assertThatThrownBy(() -> store.get(utf8("k-7")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("store " + dir() + " is closed");
@@ -120,7 +108,7 @@ class SnapshotUnmapTests {
       assertThat(store.keyDirectoryReadsSnapshot()).isTrue();
       store.put(utf8("k-1"), utf8("changed")); // close writes a new snapshot over the mapped one
       assertThat(store.get(utf8("k-2"))).isPresent();
-      assertThat(snapshotMappings(real)).isPositive();
+      assertThat(ProcessMappings.of(real.resolve(KeyDirectorySnapshot.FILE_NAME))).isPositive();
     }
     try (Stream<Path> files = Files.walk(dir())) {
       for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -128,7 +116,8 @@ class SnapshotUnmapTests {
       }
     }
     assertThat(dir()).doesNotExist();
-    assertThat(snapshotMappings(real)).isZero(); // not even a deleted file's mapping is left
+    assertThat(ProcessMappings.of(real.resolve(KeyDirectorySnapshot.FILE_NAME)))
+        .isZero(); // not even a deleted file's mapping is left
   }
 
   @Test
@@ -140,13 +129,15 @@ class SnapshotUnmapTests {
     Path real = realPath(dir());
     try (DataWal store = DataWal.open(dir(), small())) {
       assertThat(store.keyDirectoryReadsSnapshot()).isTrue();
-      assertThat(snapshotMappings(real)).isPositive();
+      assertThat(ProcessMappings.of(real.resolve(KeyDirectorySnapshot.FILE_NAME))).isPositive();
       assertThat(store.keys()).as("seed %d", SEED).hasSize(model.size()); // finds the damage
       assertThat(store.keyDirectoryReadsSnapshot()).isFalse();
-      assertThat(snapshotMappings(real)).as("seed %d", SEED).isZero();
+      assertThat(ProcessMappings.of(real.resolve(KeyDirectorySnapshot.FILE_NAME)))
+          .as("seed %d", SEED)
+          .isZero();
       assertThat(str(store.get(utf8("k-9")).orElseThrow())).isEqualTo(model.get("k-9"));
     }
-    assertThat(snapshotMappings(real)).isZero();
+    assertThat(ProcessMappings.of(real.resolve(KeyDirectorySnapshot.FILE_NAME))).isZero();
   }
 
   @Test
@@ -166,7 +157,7 @@ class SnapshotUnmapTests {
     Path real = realPath(dir());
     try (DataWal store = DataWal.open(dir(), small())) {
       assertThat(store.recoveryReport().snapshotUsed()).isFalse();
-      assertThat(snapshotMappings(real)).isZero();
+      assertThat(ProcessMappings.of(real.resolve(KeyDirectorySnapshot.FILE_NAME))).isZero();
       assertThat(store.size()).isEqualTo(301);
     }
   }
@@ -230,7 +221,7 @@ class SnapshotUnmapTests {
         model.put(key, "v-" + i);
       }
     }
-    boolean canSeeMappings = Files.isReadable(MAPS) && Mmap.unmapsExplicitly();
+    boolean canSeeMappings = ProcessMappings.unmappingVisible();
     Path real = realPath(dir());
     RecordingFileIo io = new RecordingFileIo();
     DataWal store = DataWal.open(dir(), small(), io);
@@ -255,7 +246,7 @@ class SnapshotUnmapTests {
           .as("no segment swapped after the first")
           .isEqualTo(1);
       if (canSeeMappings) {
-        assertThat(snapshotMappings(real)).isZero();
+        assertThat(ProcessMappings.of(real.resolve(KeyDirectorySnapshot.FILE_NAME))).isZero();
       }
     } finally {
       io.releaseForces();

@@ -40,13 +40,24 @@ public final class UnwrittenSpace {
       if (n < 0) {
         return false; // cut under the check: not what the writer left
       }
-      byte[] bytes = buf.array();
-      for (int i = 0; i < n; i++) {
-        if (bytes[i] != 0) {
-          return false;
-        }
+      if (!allZero(buf.flip())) {
+        return false;
       }
       pos += n;
+    }
+    return true;
+  }
+
+  /**
+   * Whether every byte between the position and the limit of {@code buf}, a heap buffer, is zero.
+   */
+  public static boolean allZero(ByteBuffer buf) {
+    byte[] bytes = buf.array();
+    int end = buf.arrayOffset() + buf.limit();
+    for (int i = buf.arrayOffset() + buf.position(); i < end; i++) {
+      if (bytes[i] != 0) {
+        return false;
+      }
     }
     return true;
   }

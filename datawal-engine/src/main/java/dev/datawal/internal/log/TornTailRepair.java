@@ -1,6 +1,7 @@
 package dev.datawal.internal.log;
 
 import dev.datawal.internal.format.SegmentFiles;
+import dev.datawal.internal.format.UnwrittenSpace;
 import dev.datawal.internal.io.DurableFiles;
 import dev.datawal.internal.io.FileHandle;
 import dev.datawal.internal.io.FileIo;
@@ -63,7 +64,7 @@ final class TornTailRepair {
               break;
             }
             buf.flip();
-            if (!zerosOnly(buf)) {
+            if (!UnwrittenSpace.allZero(buf)) {
               out.write(buf, pos - validEnd);
             } else if (pos + n >= size) {
               out.write(buf.position(buf.limit() - 1), size - 1 - validEnd); // sets the length
@@ -74,16 +75,6 @@ final class TornTailRepair {
     source.truncate(validEnd);
     source.force(); // step 3: the segment ends at its valid prefix
     return evidence;
-  }
-
-  private static boolean zerosOnly(ByteBuffer buf) {
-    byte[] bytes = buf.array();
-    for (int i = buf.position(); i < buf.limit(); i++) {
-      if (bytes[i] != 0) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.datawal.internal.io;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.datawal.testing.ProcessMappings;
 import dev.datawal.testing.TestSeed;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,7 +19,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MappedReaderTests {
   private static final long SEED = TestSeed.of(MappedReaderTests.class, "datawal.test.seed");
-  private static final Path MAPS = Path.of("/proc/self/maps");
 
   @TempDir Path tmp;
   private final ExecutorService pool = Executors.newCachedThreadPool();
@@ -75,18 +74,6 @@ class MappedReaderTests {
     return dst;
   }
 
-  private static boolean mappingsVisible() {
-    return Files.isReadable(MAPS) && Mmap.unmapsExplicitly();
-  }
-
-  private static long mappingsOf(Path file) throws IOException {
-    try (Stream<String> lines = Files.lines(MAPS)) {
-      return lines
-          .filter(l -> l.endsWith(" " + file) || l.endsWith(" " + file + " (deleted)"))
-          .count();
-    }
-  }
-
   @Test
   void theMappingGrowsWithTheFileAndNeverPastTheFurthestRead() throws IOException {
     Path file = tmp.toRealPath().resolve("growing.bin");
@@ -114,14 +101,14 @@ class MappedReaderTests {
         assertThat(read(reader, last, 100)).isEqualTo(expected(last, 100));
         assertThat(reader.mappedBytes()).isEqualTo(last + 100);
         assertThat(read(reader, 0, 4096)).isEqualTo(expected(0, 4096)); // inside, as before
-        if (mappingsVisible()) {
-          assertThat(mappingsOf(file)).isEqualTo(1); // each replaced mapping is gone
+        if (ProcessMappings.unmappingVisible()) {
+          assertThat(ProcessMappings.of(file)).isEqualTo(1); // each replaced mapping is gone
         }
       } finally {
         reader.close();
       }
-      if (mappingsVisible()) {
-        assertThat(mappingsOf(file)).isZero();
+      if (ProcessMappings.unmappingVisible()) {
+        assertThat(ProcessMappings.of(file)).isZero();
       }
     }
   }
@@ -216,7 +203,7 @@ class MappedReaderTests {
 
   @Test
   void aReplacedMappingIsUnmappedOnlyOnceNoReaderIsInside() throws IOException {
-    assumeTrue(mappingsVisible(), "cannot see or cannot unmap mappings here");
+    assumeTrue(ProcessMappings.unmappingVisible(), "cannot see or cannot unmap mappings here");
     Path file = tmp.toRealPath().resolve("two.bin");
     try (FileHandle writer = FileIo.system().openWrite(file, true)) {
       growTo(writer, 4 * MappedReader.GROW_BYTES);
@@ -225,13 +212,13 @@ class MappedReaderTests {
     try {
       assertThat(read(reader, 0, 4096)).isEqualTo(expected(0, 4096));
       assertThat(read(reader, 0, 4096)).isEqualTo(expected(0, 4096));
-      assertThat(mappingsOf(file)).isEqualTo(1);
+      assertThat(ProcessMappings.of(file)).isEqualTo(1);
       assertThat(reader.tryEnter()).isTrue(); // a reader inside, which may hold the first mapping
       assertThat(read(reader, 3 * MappedReader.GROW_BYTES, 4096))
           .isEqualTo(expected(3 * MappedReader.GROW_BYTES, 4096));
-      assertThat(mappingsOf(file)).isEqualTo(2);
+      assertThat(ProcessMappings.of(file)).isEqualTo(2);
       reader.exit();
-      assertThat(mappingsOf(file)).isEqualTo(1);
+      assertThat(ProcessMappings.of(file)).isEqualTo(1);
 
       assertThat(reader.tryEnter()).isTrue();
       reader.shut(); // with a reader inside: nothing is released yet
@@ -239,9 +226,9 @@ class MappedReaderTests {
       byte[] dst = new byte[4096];
       assertThat(reader.read(MappedReader.GROW_BYTES, dst)).isEqualTo(4096);
       assertThat(dst).isEqualTo(expected(MappedReader.GROW_BYTES, 4096));
-      assertThat(mappingsOf(file)).isEqualTo(1);
+      assertThat(ProcessMappings.of(file)).isEqualTo(1);
       reader.exit(); // the last one out releases
-      assertThat(mappingsOf(file)).isZero();
+      assertThat(ProcessMappings.of(file)).isZero();
     } finally {
       reader.close();
     }
@@ -305,8 +292,8 @@ class MappedReaderTests {
         for (Future<Long> result : readers) {
           assertThat(result.get(60, TimeUnit.SECONDS)).as(what).isPositive();
         }
-        if (mappingsVisible()) {
-          assertThat(mappingsOf(file)).as(what).isZero();
+        if (ProcessMappings.unmappingVisible()) {
+          assertThat(ProcessMappings.of(file)).as(what).isZero();
         }
       }
     }

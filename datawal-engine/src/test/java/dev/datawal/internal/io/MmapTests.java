@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.datawal.testing.ProcessMappings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,13 +28,13 @@ class MmapTests {
     assertThat(view.buffer().isReadOnly()).isTrue();
     assertThat(view.buffer().capacity()).isEqualTo(8192);
     assertThat(view.buffer().get(5000 - 4096)).isEqualTo((byte) 42); // the handle is closed
-    boolean countable = Files.isReadable(Path.of("/proc/self/maps"));
+    boolean countable = ProcessMappings.listable();
     if (countable) {
-      assertThat(mappingsOf(file)).isEqualTo(1);
+      assertThat(ProcessMappings.of(file)).isEqualTo(1);
     }
     view.release();
     assumeTrue(countable && Mmap.unmapsExplicitly(), "cannot see or cannot unmap here");
-    assertThat(mappingsOf(file)).isZero();
+    assertThat(ProcessMappings.of(file)).isZero();
   }
 
   @Test
@@ -55,12 +55,6 @@ class MmapTests {
       assertThat(Mmap.unmapsExplicitly()).isTrue();
     } else {
       assertThatThrownBy(ArenaMapper::create).isInstanceOf(ClassNotFoundException.class);
-    }
-  }
-
-  private static long mappingsOf(Path file) throws IOException {
-    try (Stream<String> lines = Files.lines(Path.of("/proc/self/maps"))) {
-      return lines.filter(l -> l.endsWith(" " + file)).count();
     }
   }
 }
