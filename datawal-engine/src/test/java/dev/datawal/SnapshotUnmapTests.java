@@ -71,6 +71,11 @@ class SnapshotUnmapTests {
     assumeTrue(Mmap.unmapsExplicitly(), "this runtime cannot unmap explicitly");
   }
 
+  /** How many mappings of the snapshot file of {@code realDir} this process holds, deleted too. */
+  private static long snapshotMappings(Path realDir) {
+    return ProcessMappings.of(realDir.resolve(KeyDirectorySnapshot.FILE_NAME));
+  }
+
   private static Path realPath(Path dir) {
     try {
       return dir.toRealPath();
@@ -89,11 +94,11 @@ class SnapshotUnmapTests {
       assertThat(store.recoveryReport().snapshotUsed()).isTrue();
       assertThat(store.keyDirectoryReadsSnapshot()).isTrue();
       assertThat(str(store.get(utf8("k-7")).orElseThrow())).isEqualTo(model.get("k-7"));
-      assertThat(ProcessMappings.of(real.resolve(KeyDirectorySnapshot.FILE_NAME))).isPositive();
+      assertThat(snapshotMappings(real)).isPositive();
     } finally {
       store.close();
     }
-    assertThat(ProcessMappings.of(real.resolve(KeyDirectorySnapshot.FILE_NAME))).isZero();
+    assertThat(snapshotMappings(real)).isZero();
     assertThatThrownBy(() -> store.get(utf8("k-7")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("store " + dir() + " is closed");
@@ -108,7 +113,7 @@ class SnapshotUnmapTests {
       assertThat(store.keyDirectoryReadsSnapshot()).isTrue();
       store.put(utf8("k-1"), utf8("changed")); // close writes a new snapshot over the mapped one
       assertThat(store.get(utf8("k-2"))).isPresent();
-      assertThat(ProcessMappings.of(real.resolve(KeyDirectorySnapshot.FILE_NAME))).isPositive();
+      assertThat(snapshotMappings(real)).isPositive();
     }
     try (Stream<Path> files = Files.walk(dir())) {
       for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -116,8 +121,7 @@ class SnapshotUnmapTests {
       }
     }
     assertThat(dir()).doesNotExist();
-    assertThat(ProcessMappings.of(real.resolve(KeyDirectorySnapshot.FILE_NAME)))
-        .isZero(); // not even a deleted file's mapping is left
+    assertThat(snapshotMappings(real)).isZero(); // not even a deleted file's mapping is left
   }
 
   @Test
@@ -129,15 +133,13 @@ class SnapshotUnmapTests {
     Path real = realPath(dir());
     try (DataWal store = DataWal.open(dir(), small())) {
       assertThat(store.keyDirectoryReadsSnapshot()).isTrue();
-      assertThat(ProcessMappings.of(real.resolve(KeyDirectorySnapshot.FILE_NAME))).isPositive();
+      assertThat(snapshotMappings(real)).isPositive();
       assertThat(store.keys()).as("seed %d", SEED).hasSize(model.size()); // finds the damage
       assertThat(store.keyDirectoryReadsSnapshot()).isFalse();
-      assertThat(ProcessMappings.of(real.resolve(KeyDirectorySnapshot.FILE_NAME)))
-          .as("seed %d", SEED)
-          .isZero();
+      assertThat(snapshotMappings(real)).as("seed %d", SEED).isZero();
       assertThat(str(store.get(utf8("k-9")).orElseThrow())).isEqualTo(model.get("k-9"));
     }
-    assertThat(ProcessMappings.of(real.resolve(KeyDirectorySnapshot.FILE_NAME))).isZero();
+    assertThat(snapshotMappings(real)).isZero();
   }
 
   @Test
@@ -157,7 +159,7 @@ class SnapshotUnmapTests {
     Path real = realPath(dir());
     try (DataWal store = DataWal.open(dir(), small())) {
       assertThat(store.recoveryReport().snapshotUsed()).isFalse();
-      assertThat(ProcessMappings.of(real.resolve(KeyDirectorySnapshot.FILE_NAME))).isZero();
+      assertThat(snapshotMappings(real)).isZero();
       assertThat(store.size()).isEqualTo(301);
     }
   }
@@ -246,7 +248,7 @@ class SnapshotUnmapTests {
           .as("no segment swapped after the first")
           .isEqualTo(1);
       if (canSeeMappings) {
-        assertThat(ProcessMappings.of(real.resolve(KeyDirectorySnapshot.FILE_NAME))).isZero();
+        assertThat(snapshotMappings(real)).isZero();
       }
     } finally {
       io.releaseForces();

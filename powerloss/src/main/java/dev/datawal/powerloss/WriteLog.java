@@ -22,10 +22,10 @@ import java.util.List;
  * device's logical block size:
  *
  * <ul>
- *   <li>bytes {@code [0, S)}: the super: {@code magic} u64 ({@value #MAGIC_HEX}), {@code version}
- *       u64 (1), {@code nr_entries} u64, {@code sectorsize} u32 (= {@code S}). The kernel rewrites
- *       it after each FUA or mark entry and when the target is removed, so entries after the last
- *       such one are not counted.
+ *   <li>bytes {@code [0, S)}: the super: {@code magic} u64 (0x6a736677736872), {@code version} u64
+ *       (1), {@code nr_entries} u64, {@code sectorsize} u32 (= {@code S}). The kernel rewrites it
+ *       after each FUA or mark entry and when the target is removed, so entries after the last such
+ *       one are not counted.
  *   <li>then {@code nr_entries} entries, each a block of {@code S} bytes: {@code sector} u64 and
  *       {@code nr_sectors} u64 (in units of {@code S}), {@code flags} u64 (FLUSH 1, FUA 2, DISCARD
  *       4, MARK 8, METADATA 16), {@code data_len} u64; a mark's label ({@code data_len} bytes)
@@ -38,7 +38,6 @@ import java.util.List;
  */
 final class WriteLog implements Closeable {
   static final long MAGIC = 0x6a736677736872L;
-  private static final String MAGIC_HEX = "0x6a736677736872";
   static final long VERSION = 1;
   static final long FLUSH = 1;
   static final long FUA = 1 << 1;
@@ -114,8 +113,8 @@ final class WriteLog implements Closeable {
             path
                 + ": not a dm-log-writes log (magic 0x"
                 + Long.toHexString(magic)
-                + " at byte 0, expected "
-                + MAGIC_HEX
+                + " at byte 0, expected 0x"
+                + Long.toHexString(MAGIC)
                 + ")");
       }
       if (version != VERSION) {
