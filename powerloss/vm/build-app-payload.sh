@@ -26,18 +26,33 @@ cp "$app" "$out/sample-app.jar"
 cp "$validator" "$out/powerloss.jar"
 cp "$engine" "$out/datawal-engine.jar"
 
-# WORKLOAD STORE_DIR ORACLE SEED: the app's workload mode until it is killed. The seed also picks
-# 1, 2, 4 or 8 writers sharing group commit. Quick JIT and a small heap: the guest is emulated.
+# WORKLOAD STORE_DIR ORACLE SEED: the app's workload mode until it is killed, or for DW_DURATION
+# seconds if that is set (then the app closes the store and exits 0). The seed also picks 1, 2, 4
+# or 8 writers sharing group commit. Quick JIT and a small heap: the guest is emulated. Extra
+# arguments for the app may come in DW_APP_ARGS.
 cat >"$out/workload" <<'HOOK'
 #!/bin/bash
 set -euo pipefail
 store=$1 oracle=$2 seed=$3
-writers=$((1 << (seed % 4)))
+writers=${DW_WRITERS:-$((1 << (seed % 4)))}
+# shellcheck disable=SC2086 # DW_APP_ARGS is a list of arguments
 exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx384m -jar /payload/sample-app.jar \
   --spring.main.banner-mode=off --spring.profiles.active=workload \
   --datawal.dir="$store" --sample.events-dir="/var/tmp/datawal-events-$$" \
-  --sample.workload.seed="$seed" --sample.workload.ops=0 --sample.workload.duration=60m \
-  --sample.workload.concurrency="$writers" --sample.workload.oracle="$oracle"
+  --sample.workload.seed="$seed" --sample.workload.ops=0 \
+  --sample.workload.duration="${DW_DURATION:-3600}s" \
+  --sample.workload.concurrency="$writers" --sample.workload.oracle="$oracle" ${DW_APP_ARGS:-}
+HOOK
+
+# workload-maintenance STORE_DIR ORACLE SEED: the same workload with 8 writers on 256 KiB segments,
+# compacted every second whenever any of it is garbage: the store rotates segments, compacts,
+# deletes the compacted segments and writes a key-directory snapshot after each compaction and at
+# close, all while acknowledged writes are being cut.
+cat >"$out/workload-maintenance" <<'HOOK'
+#!/bin/bash
+export DW_WRITERS=8
+export DW_APP_ARGS="--datawal.segment.max-size=256KB --datawal.compaction.interval=1s --datawal.compaction.min-garbage-ratio=0.01"
+exec /payload/workload "$@"
 HOOK
 
 # VALIDATE STORE_DIR ORACLE_AT_CUT ACKS_OWED SEED: the oracle at the cut holds exactly what was
@@ -48,12 +63,14 @@ set -euo pipefail
 exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
   -cp /payload/powerloss.jar:/payload/datawal-engine.jar dev.datawal.powerloss.Validator "$1" "$2"
 HOOK
-chmod 755 "$out/workload" "$out/validate"
+chmod 755 "$out/workload" "$out/workload-maintenance" "$out/validate"
 
 # Orchestrator settings: only P and D lines are acknowledgements (the oracle also has a header
-# and "I" lines); Spring Boot starts slowly under emulation.
+# and "I" lines); Spring Boot starts slowly under emulation; after a failed write or fsync the
+# engine's WriterPoisonedException ("datawal: writer poisoned: ...") ends the workload.
 cat >"$out/hooks.env" <<'ENV'
 DW_ACK_REGEX='^[PD] '
 DW_FIRST_ACK_TIMEOUT=300
+DW_POISON_REGEX='datawal: writer poisoned'
 ENV
 echo "$out"

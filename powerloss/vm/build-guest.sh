@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds (or reuses) the qemu guest the dm-flakey VM runner boots: a stock Debian kernel, a
 # busybox initramfs that loads the modules the root disk and device-mapper need, and an ext4 root
-# image with a Java 17 runtime, dmsetup and e2fsprogs. Everything comes from Debian packages.
+# image with a Java 17 runtime, dmsetup, e2fsprogs and xfsprogs. Everything comes from Debian
+# packages.
 #
 # Why a guest at all: the host kernel here has no device-mapper; a stock Debian kernel under
 # qemu (software emulation) has dm-flakey. See powerloss/vm/README.md.
@@ -23,14 +24,15 @@ readonly MIRROR="${DATAWAL_VM_MIRROR:-http://deb.debian.org/debian}"
 SUITE="${DATAWAL_VM_SUITE:-$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")}"
 readonly SUITE
 # What the guest's root filesystem holds, beyond minbase: the JVM for the workload and the
-# validator, dmsetup for the fault, e2fsprogs for mkfs/fsck, kmod, util-linux (mount, blkid,
-# blockdev), procps (pkill-free process control by pid is enough, but ps helps debugging).
-readonly ROOT_PACKAGES="openjdk-17-jre-headless,dmsetup,e2fsprogs,kmod,util-linux,procps"
+# validator, dmsetup for the fault, e2fsprogs and xfsprogs for mkfs/fsck (the dm-log-writes
+# rounds run on ext4 and on XFS), kmod, util-linux (mount, blkid, blockdev), procps (pkill-free
+# process control by pid is enough, but ps helps debugging).
+readonly ROOT_PACKAGES="openjdk-17-jre-headless,dmsetup,e2fsprogs,xfsprogs,kmod,util-linux,procps"
 # Modules the initramfs loads, in this order (dependencies first are resolved below). virtio and
 # ext4 are modules in Debian's kernel, so the root disk cannot be mounted without them; the
 # device-mapper ones are loaded here too so the root image needs no /lib/modules at all.
 readonly MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
-  virtio_blk crc32c_generic crc16 mbcache jbd2 ext4 dm-mod dm-flakey dm-log-writes"
+  virtio_blk crc32c_generic crc16 mbcache jbd2 ext4 xfs dm-mod dm-flakey dm-log-writes"
 
 log() { printf 'build-guest: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 2; }

@@ -5,6 +5,15 @@
 # how many acknowledgements were owed at that instant, stops the workload, remounts on a healthy
 # table (journal replay, nothing cached) and runs the VALIDATE hook.
 #
+# error_window is the fsync-failure round ("Can applications recover from fsync failures?"): the
+# device fails every write for --error-window-ms, then heals while the workload is still running.
+# An engine that retried a failed fsync, or carried on after it, would now see its syncs succeed
+# again and acknowledge writes whose earlier data the kernel had already dropped. So the round
+# demands that the workload reports a poisoned writer (--poison-regex), that no acknowledgement
+# follows the heal,
+# and that the store holds every acknowledgement the workload ever wrote, including those written
+# while writes were failing (the validator gets the whole oracle).
+#
 # Runs inside the VM guest (run-dmflakey-vm.sh) or on any Linux host with device-mapper, as root.
 #
 # Usage:
@@ -17,8 +26,14 @@
 #                       [DW_VALIDATE]; exit 0 pass, 1 invariant violated, else setup error
 #   --rounds N          default 4 [DW_ROUNDS]
 #   --seed S            master seed, default random and printed [DW_SEED]
-#   --modes M           alternate (default: drop_writes, error_writes, ...), drop_writes,
-#                       error_writes or random (seeded) [DW_MODES]
+#   --modes M           alternate (default: drop_writes, error_writes, ...), cycle (drop_writes,
+#                       error_writes, error_window, ...), drop_writes, error_writes,
+#                       error_window or random (seeded, of the first two) [DW_MODES]
+#   --error-window-ms MS   how long error_window fails writes before it heals (default 1000)
+#                       [DW_ERROR_WINDOW_MS]
+#   --poison-regex RE   what the workload's output must match after an error_window round to show
+#                       that the engine stopped on the failure (extended regex); unset: not
+#                       checked [DW_POISON_REGEX]
 #   --work DIR          oracle files and per-round scratch; must NOT be on DEV
 #                       (default /var/tmp/datawal-flakey) [DW_WORK_DIR]
 #   --results DIR       verdict, logs, and evidence of failed rounds (default WORK/results)
@@ -107,6 +122,8 @@ RESULTS=${DW_RESULTS_DIR:-}
 CUT_MIN_MS=${DW_CUT_MIN_MS:-500}
 CUT_MAX_MS=${DW_CUT_MAX_MS:-4000}
 POST_CUT_MS=${DW_POST_CUT_MS:-1500}
+ERROR_WINDOW_MS=${DW_ERROR_WINDOW_MS:-1000}
+POISON_REGEX=${DW_POISON_REGEX:-}
 FIRST_ACK_TIMEOUT=${DW_FIRST_ACK_TIMEOUT:-180}
 ACK_REGEX=${DW_ACK_REGEX:-}
 while [ $# -gt 0 ]; do
@@ -122,6 +139,8 @@ while [ $# -gt 0 ]; do
     --cut-min-ms) CUT_MIN_MS=$2; shift 2 ;;
     --cut-max-ms) CUT_MAX_MS=$2; shift 2 ;;
     --post-cut-ms) POST_CUT_MS=$2; shift 2 ;;
+    --error-window-ms) ERROR_WINDOW_MS=$2; shift 2 ;;
+    --poison-regex) POISON_REGEX=$2; shift 2 ;;
     --first-ack-timeout) FIRST_ACK_TIMEOUT=$2; shift 2 ;;
     --ack-regex) ACK_REGEX=$2; shift 2 ;;
     *) die "unknown argument: $1 (see the header of $0)" ;;
@@ -130,11 +149,14 @@ done
 RESULTS=${RESULTS:-$WORK/results}
 if [ -z "$SEED" ]; then SEED=$(od -An -N7 -tu8 /dev/urandom | tr -d ' '); fi
 
-for v in ROUNDS SEED CUT_MIN_MS CUT_MAX_MS POST_CUT_MS FIRST_ACK_TIMEOUT; do
+for v in ROUNDS SEED CUT_MIN_MS CUT_MAX_MS POST_CUT_MS ERROR_WINDOW_MS FIRST_ACK_TIMEOUT; do
   [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer, got '${!v}'"
 done
 [ "$CUT_MAX_MS" -ge "$CUT_MIN_MS" ] || die "cut-max-ms < cut-min-ms"
-case "$MODES" in alternate | drop_writes | error_writes | random) ;; *) die "bad --modes $MODES" ;; esac
+case "$MODES" in
+  alternate | cycle | drop_writes | error_writes | error_window | random) ;;
+  *) die "bad --modes $MODES" ;;
+esac
 [ -n "$WORKLOAD" ] || die "no workload (--workload or DW_WORKLOAD)"
 [ -n "$VALIDATE" ] || die "no validator (--validate or DW_VALIDATE)"
 [ -n "$DEVICE" ] || die "no scratch device (--device or DW_DEVICE); it is wiped every round"
@@ -190,6 +212,7 @@ mix() {
 }
 
 lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
+sleep_ms() { sleep "$(($1 / 1000)).$(printf '%03d' $(($1 % 1000)))"; }
 # Acknowledgements in an oracle: every whole line, or those matching --ack-regex.
 acks() {
   if [ -z "$ACK_REGEX" ]; then
@@ -220,6 +243,7 @@ for round in $(seq 1 "$ROUNDS"); do
   cut_ms=$((CUT_MIN_MS + rseed % (CUT_MAX_MS - CUT_MIN_MS + 1)))
   case "$MODES" in
     alternate) if [ $((round % 2)) -eq 1 ]; then mode=drop_writes; else mode=error_writes; fi ;;
+    cycle) modes=(error_window drop_writes error_writes) && mode=${modes[$((round % 3))]} ;;
     random) if [ $(((rseed >> 40) & 1)) -eq 0 ]; then mode=drop_writes; else mode=error_writes; fi ;;
     *) mode=$MODES ;;
   esac
@@ -261,7 +285,7 @@ for round in $(seq 1 "$ROUNDS"); do
     sleep 0.1
   done
   t_first_ack=$(now_ms)
-  sleep "$((cut_ms / 1000)).$(printf '%03d' $((cut_ms % 1000)))"
+  sleep_ms "$cut_ms"
   in_flight=yes
   if ! kill -0 "$WORKLOAD_PID" 2>/dev/null; then
     # Finished its ops before the cut: the round still counts, but nothing was in flight.
@@ -285,14 +309,24 @@ for round in $(seq 1 "$ROUNDS"); do
   t_cut=$(now_ms)
   head -n "$(lines "$oracle")" "$oracle" >"$rdir/oracle.at-cut"
   owed=$(acks "$rdir/oracle.at-cut")
-  dmsetup load "$NAME" --table "$(table_cut "$mode")" || die "loading the $mode table failed"
+  dmsetup load "$NAME" --table "$(table_cut "${mode/error_window/error_writes}")" \
+    || die "loading the $mode table failed"
   dmsetup resume "$NAME" || die "resume failed"
+  acks_at_heal=
+  if [ "$mode" = error_window ]; then
+    # Writes fail for a while, then the device heals under the running workload.
+    sleep_ms "$ERROR_WINDOW_MS"
+    dmsetup suspend --nolockfs "$NAME" || die "suspend before the heal failed"
+    acks_at_heal=$(acks "$oracle")
+    dmsetup load "$NAME" --table "$(table_healthy)" || die "loading the healthy table failed"
+    dmsetup resume "$NAME" || die "resume after the heal failed"
+  fi
 
   # Under drop_writes fsync keeps succeeding: acks after the cut are not owed, and the
   # validator's count of how many of them vanished shows the writes really were dropped.
   wstatus=exited-before-cut
   if [ -n "$WORKLOAD_PID" ]; then
-    sleep "$((POST_CUT_MS / 1000)).$(printf '%03d' $((POST_CUT_MS % 1000)))"
+    sleep_ms "$POST_CUT_MS"
     kill -KILL -- "-$WORKLOAD_PID" 2>/dev/null || true
     wstatus=0
     wait "$WORKLOAD_PID" 2>/dev/null || wstatus=$?
@@ -327,10 +361,31 @@ for round in $(seq 1 "$ROUNDS"); do
   # Evidence first: the store exactly as recovered, before a validator can touch it.
   if [ -d "$MNT/store" ]; then tar -C "$MNT" -cf "$rdir/store.tar" store; fi
 
+  # error_window: every acknowledgement is owed, the ones written while writes failed included.
+  if [ "$mode" = error_window ]; then
+    cp "$oracle" "$rdir/oracle.at-cut"
+    owed=$acked_total
+  fi
   DW_STORE_DIR="$MNT/store" DW_ORACLE="$rdir/oracle.at-cut" DW_ACKS_OWED="$owed" \
     DW_SEED="$rseed" DW_ORACLE_FULL="$oracle" DW_MODE="$mode" DW_ROUND="$round" \
     run_hook "$VALIDATE" "$MNT/store" "$rdir/oracle.at-cut" "$owed" "$rseed" \
     >"$rdir/validate.log" 2>&1 </dev/null && vstatus=0 || vstatus=$?
+  fsync_failure=
+  if [ "$mode" = error_window ]; then
+    # The engine must have seen the failure and poisoned its writer, and acknowledged nothing
+    # once the device had healed.
+    poisoned=unchecked
+    if [ -n "$POISON_REGEX" ]; then
+      poisoned=no
+      if grep -qE "$POISON_REGEX" "$rdir/workload.log"; then poisoned=yes; fi
+    fi
+    fsync_failure=" poisoned=$poisoned acks_after_heal=$((acked_total - acks_at_heal))"
+    if [ "$vstatus" -eq 0 ] && { [ "$poisoned" = no ] || [ "$acked_total" -ne "$acks_at_heal" ]; }; then
+      echo "FAIL error_window: poisoned=$poisoned, $((acked_total - acks_at_heal)) acknowledgements after the heal" \
+        >>"$rdir/validate.log"
+      vstatus=1
+    fi
+  fi
   sed 's/^/  validate: /' "$rdir/validate.log" | tail -n 25
   t_end=$(now_ms)
 
@@ -341,7 +396,8 @@ for round in $(seq 1 "$ROUNDS"); do
   esac
   summary="round=$round mode=$mode seed=$rseed cut_after_ms=$cut_ms in_flight=$in_flight"
   summary+=" acks_owed=$owed acks_total=$acked_total acks_after_cut=$((acked_total - owed))"
-  summary+=" workload_exit=$wstatus fsck=$fsck validate_exit=$vstatus verdict=$rverdict"
+  summary+="$fsync_failure workload_exit=$wstatus fsck=$fsck validate_exit=$vstatus"
+  summary+=" verdict=$rverdict"
   summary+=" setup_ms=$((t_ready - t0)) first_ack_ms=$((t_first_ack - t_ready))"
   summary+=" cut_to_remount_ms=$((t_remount - t_cut)) round_ms=$((t_end - t0))"
   echo "$summary" >"$rres/summary"

@@ -6,12 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -29,66 +26,6 @@ class WriteLogReplayTests {
 
   @TempDir Path dir;
 
-  /** Writes a log in the kernel's layout and keeps a model of the device after each entry. */
-  private static final class LogBuilder {
-    final int sectorSize;
-    final ByteArrayOutputStream body = new ByteArrayOutputStream();
-    final List<byte[]> states = new ArrayList<>();
-    byte[] device;
-    long entries;
-
-    LogBuilder(int sectorSize, byte[] initial) {
-      this.sectorSize = sectorSize;
-      this.device = initial.clone();
-    }
-
-    LogBuilder write(long flags, int sector, byte[] data) {
-      header(sector, data.length / sectorSize, flags, 0, new byte[0]);
-      body.writeBytes(data);
-      System.arraycopy(data, 0, device, sector * sectorSize, data.length);
-      return done();
-    }
-
-    LogBuilder flush() {
-      header(0, 0, WriteLog.FLUSH, 0, new byte[0]);
-      return done();
-    }
-
-    LogBuilder discard(int sector, int sectors) {
-      header(sector, sectors, WriteLog.DISCARD, 0, new byte[0]);
-      Arrays.fill(device, sector * sectorSize, (sector + sectors) * sectorSize, (byte) 0);
-      return done();
-    }
-
-    LogBuilder mark(String label) {
-      byte[] bytes = label.getBytes(StandardCharsets.US_ASCII);
-      header(0, 0, WriteLog.MARK, bytes.length, bytes);
-      return done();
-    }
-
-    private void header(long sector, long sectors, long flags, long dataLength, byte[] extra) {
-      ByteBuffer block = ByteBuffer.allocate(sectorSize).order(ByteOrder.LITTLE_ENDIAN);
-      block.putLong(sector).putLong(sectors).putLong(flags).putLong(dataLength).put(extra);
-      body.writeBytes(block.array());
-    }
-
-    private LogBuilder done() {
-      entries++;
-      states.add(device.clone());
-      return this;
-    }
-
-    Path save(Path file) throws IOException {
-      ByteBuffer superBlock = ByteBuffer.allocate(sectorSize).order(ByteOrder.LITTLE_ENDIAN);
-      superBlock.putLong(WriteLog.MAGIC).putLong(WriteLog.VERSION).putLong(entries);
-      superBlock.putInt(sectorSize);
-      ByteArrayOutputStream all = new ByteArrayOutputStream();
-      all.writeBytes(superBlock.array());
-      all.writeBytes(body.toByteArray());
-      return Files.write(file, all.toByteArray());
-    }
-  }
-
   private static byte[] bytes(SplittableRandom random, int length) {
     byte[] b = new byte[length];
     for (int i = 0; i < length; i++) {
@@ -97,9 +34,9 @@ class WriteLogReplayTests {
     return b;
   }
 
-  private LogBuilder sample(int sectorSize, byte[] initial) {
+  private WriteLogBuilder sample(int sectorSize, byte[] initial) {
     SplittableRandom random = new SplittableRandom(sectorSize);
-    return new LogBuilder(sectorSize, initial)
+    return new WriteLogBuilder(sectorSize, initial)
         .write(0, 2, bytes(random, 2 * sectorSize))
         .write(0, 0, bytes(random, sectorSize))
         .flush()
@@ -114,7 +51,7 @@ class WriteLogReplayTests {
   @ValueSource(ints = {512, 4096})
   void theDeviceRebuiltThroughEachEntryEqualsTheModelAfterIt(int sectorSize) throws IOException {
     byte[] initial = bytes(new SplittableRandom(7), DEVICE_SECTORS * sectorSize);
-    LogBuilder builder = sample(sectorSize, initial);
+    WriteLogBuilder builder = sample(sectorSize, initial);
     Path log = builder.save(dir.resolve("log"));
     for (int through = 0; through < builder.entries; through++) {
       Path device = Files.write(dir.resolve("device-" + through), initial);
@@ -128,7 +65,7 @@ class WriteLogReplayTests {
   @Test
   void replayingInStepsGivesTheSameDeviceAsReplayingAtOnce() throws IOException {
     byte[] initial = new byte[DEVICE_SECTORS * 512];
-    LogBuilder builder = sample(512, initial);
+    WriteLogBuilder builder = sample(512, initial);
     Path log = builder.save(dir.resolve("log"));
     Path device = Files.write(dir.resolve("device"), initial);
     long from = 0;
@@ -160,7 +97,7 @@ class WriteLogReplayTests {
 
   @Test
   void pointsAreEveryFlushFuaAndMarkOrASeededSampleWithTheLastAndTheMarks() throws IOException {
-    LogBuilder builder = new LogBuilder(512, new byte[DEVICE_SECTORS * 512]);
+    WriteLogBuilder builder = new WriteLogBuilder(512, new byte[DEVICE_SECTORS * 512]);
     for (int i = 0; i < 20; i++) {
       builder.write(0, i % DEVICE_SECTORS, new byte[512]).flush();
       if (i % 7 == 0) {
@@ -200,7 +137,7 @@ class WriteLogReplayTests {
     try (WriteLog read = WriteLog.open(cutInHeader)) {
       assertThatThrownBy(read::entries).hasMessageContaining("entry 0 at byte 512 runs past");
     }
-    LogBuilder oneWrite = new LogBuilder(512, new byte[DEVICE_SECTORS * 512]);
+    WriteLogBuilder oneWrite = new WriteLogBuilder(512, new byte[DEVICE_SECTORS * 512]);
     oneWrite.write(0, 4, new byte[4 * 512]);
     byte[] whole = Files.readAllBytes(oneWrite.save(dir.resolve("one")));
     Path cutInData = Files.write(dir.resolve("cut2"), Arrays.copyOf(whole, whole.length - 700));
@@ -211,14 +148,14 @@ class WriteLogReplayTests {
 
   @Test
   void unknownFlagsAndInlineDataAreRefusedNotSkipped() throws IOException {
-    LogBuilder builder = new LogBuilder(512, new byte[DEVICE_SECTORS * 512]);
+    WriteLogBuilder builder = new WriteLogBuilder(512, new byte[DEVICE_SECTORS * 512]);
     builder.header(0, 0, 1 << 9, 0, new byte[0]);
     builder.entries++;
     try (WriteLog read = WriteLog.open(builder.save(dir.resolve("flags")))) {
       assertThatThrownBy(read::entries)
           .hasMessageContaining("entry 0 at byte 512: unknown flags 0x200");
     }
-    LogBuilder inline = new LogBuilder(512, new byte[DEVICE_SECTORS * 512]);
+    WriteLogBuilder inline = new WriteLogBuilder(512, new byte[DEVICE_SECTORS * 512]);
     inline.header(3, 1, 0, 100, new byte[0]);
     inline.entries++;
     try (WriteLog read = WriteLog.open(inline.save(dir.resolve("inline")))) {
@@ -229,7 +166,7 @@ class WriteLogReplayTests {
   @Test
   void theCommandLineListsAppliesAndRejectsBadArgumentsWithExitCode2() throws IOException {
     byte[] initial = new byte[DEVICE_SECTORS * 512];
-    LogBuilder builder = sample(512, initial);
+    WriteLogBuilder builder = sample(512, initial);
     Path log = builder.save(dir.resolve("log"));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
