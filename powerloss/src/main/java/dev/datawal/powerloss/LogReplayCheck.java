@@ -19,7 +19,8 @@ import java.util.Map;
  * Checks a store at every state a {@code dm-log-writes} log can restore: for each chosen flush or
  * FUA entry (and each mark) it rebuilds the data device as it was just after that entry, mounts it
  * (the file system's own journal or log recovery runs, as after a power cut), validates the store
- * against the oracle lines that state owes and may reflect ({@link AckWindows}), and unmounts.
+ * against the oracle lines that state owes and may reflect ({@link AckWindows}; with {@link
+ * Validator}, or {@link LogValidator} for a {@link LogOracle}), and unmounts.
  *
  * <pre>
  * java dev.datawal.powerloss.LogReplayCheck --log=LOG --oracle=ORACLE --fs=ext4|xfs
@@ -112,6 +113,7 @@ public final class LogReplayCheck {
     String name = options.getOrDefault("name", fs);
 
     List<String> oracle = completeLines(oracleFile);
+    boolean plainLog = LogOracle.is(oracleFile); // else the key/value workload's oracle
     long started = System.nanoTime();
     try (WriteLog log = WriteLog.open(logFile)) {
       List<WriteLog.Entry> entries = log.entries();
@@ -169,7 +171,7 @@ public final class LogReplayCheck {
           changed = false;
           checked = window;
           states++;
-          StateVerdict verdict = checkState(device, fs, work, oracle, window);
+          StateVerdict verdict = checkState(device, fs, work, oracle, plainLog, window);
           owedMax = Math.max(owedMax, verdict.owedAcks);
           if (!verdict.ok) {
             failed++;
@@ -214,7 +216,12 @@ public final class LogReplayCheck {
   private record StateVerdict(boolean ok, String reason, String report, int owedAcks) {}
 
   private StateVerdict checkState(
-      Path device, String fs, Path work, List<String> oracle, AckWindows.Window window)
+      Path device,
+      String fs,
+      Path work,
+      List<String> oracle,
+      boolean plainLog,
+      AckWindows.Window window)
       throws IOException, InterruptedException {
     Path image = work.resolve("state.img");
     Path mount = Files.createDirectories(work.resolve("mnt"));
@@ -241,12 +248,10 @@ public final class LogReplayCheck {
         owedBytes += line.length() + 1;
       }
       ByteArrayOutputStream report = new ByteArrayOutputStream();
+      String[] args = {"--cut-at-byte=" + owedBytes, store.toString(), windowOracle.toString()};
+      PrintStream reportStream = new PrintStream(report, true, StandardCharsets.UTF_8);
       int code =
-          Validator.run(
-              new String[] {
-                "--cut-at-byte=" + owedBytes, store.toString(), windowOracle.toString()
-              },
-              new PrintStream(report, true, StandardCharsets.UTF_8));
+          plainLog ? LogValidator.run(args, reportStream) : Validator.run(args, reportStream);
       String text = report.toString(StandardCharsets.UTF_8);
       if (code == 2) {
         throw new IOException("the validator could not run: " + text.strip());
@@ -280,6 +285,9 @@ public final class LogReplayCheck {
   }
 
   private static int acknowledgements(List<String> lines) {
-    return (int) lines.stream().filter(l -> l.startsWith("P ") || l.startsWith("D ")).count();
+    return (int)
+        lines.stream()
+            .filter(l -> l.startsWith("P ") || l.startsWith("D ") || l.startsWith("A "))
+            .count();
   }
 }

@@ -70,31 +70,23 @@ final class WriteLogBuilder {
     int sectors = after.length / sectorSize;
     int s = 0;
     while (s < sectors) {
-      if (Arrays.equals(
-          before,
-          s * sectorSize,
-          (s + 1) * sectorSize,
-          after,
-          s * sectorSize,
-          (s + 1) * sectorSize)) {
+      if (sameSector(before, after, s)) {
         s++;
         continue;
       }
       int run = s + 1;
-      while (run < sectors
-          && !Arrays.equals(
-              before,
-              run * sectorSize,
-              (run + 1) * sectorSize,
-              after,
-              run * sectorSize,
-              (run + 1) * sectorSize)) {
+      while (run < sectors && !sameSector(before, after, run)) {
         run++;
       }
       write(0, s, Arrays.copyOfRange(after, s * sectorSize, run * sectorSize));
       s = run;
     }
     return this;
+  }
+
+  private boolean sameSector(byte[] a, byte[] b, int sector) {
+    int from = sector * sectorSize;
+    return Arrays.equals(a, from, from + sectorSize, b, from, from + sectorSize);
   }
 
   void header(long sector, long sectors, long flags, long dataLength, byte[] extra) {
