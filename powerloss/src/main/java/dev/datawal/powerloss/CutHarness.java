@@ -138,7 +138,12 @@ public final class CutHarness {
     return results;
   }
 
-  /** One round: start the workload, cut, kill it, restore, restart the app, validate. */
+  /**
+   * One round: start the workload, cut, kill it, restore, restart the app, validate.
+   *
+   * @throws IOException also if the fault cannot release what it prepared (a file system still
+   *     busy), whatever the round's verdict: a leaked mount must not pass
+   */
   public Round round(int index, long seed) throws IOException, InterruptedException {
     // Scrambled: java.util.Random's first draws from consecutive seeds are nearly equal.
     Random random = new Random(seed * 0x9E3779B97F4A7C15L);
@@ -153,7 +158,11 @@ public final class CutHarness {
     try {
       round = cutAndValidate(new Plan(index, seed, concurrency, cutAfter, dir, target));
     } catch (IOException | InterruptedException | RuntimeException e) {
-      target.release(true);
+      try {
+        target.release(true);
+      } catch (IOException | InterruptedException | RuntimeException releaseFailed) {
+        e.addSuppressed(releaseFailed);
+      }
       throw e;
     }
     target.release(round.exitCode() != 0);
@@ -260,6 +269,7 @@ public final class CutHarness {
     Process again = start(restart, restartLog);
     if (!again.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
       again.destroyForcibly();
+      again.waitFor(); // dead, so that it no longer holds the store when it is released
       return plan.setupError("the restart did not finish");
     }
     Matcher opened = OPENED.matcher(Files.readString(restartLog));
