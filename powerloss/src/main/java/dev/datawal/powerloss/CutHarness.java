@@ -1,6 +1,5 @@
 package dev.datawal.powerloss;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -24,10 +23,10 @@ import java.util.regex.Pattern;
  * moment while its writers are in the middle of durable writes (the {@link Fault}: SIGKILL alone,
  * or a file-system shutdown first), kills the app with SIGKILL ({@link Process#destroyForcibly()}
  * on Linux), brings the store's file system back, restarts the app on the store (its recovery must
- * open it), and runs the {@link Validator}. Repeated for N rounds; round i uses seed {@code
- * baseSeed + i}, which picks the workload seed, the writer count (1, 2, 4 or 8), the cut delay and
- * the fault's own choices, and is printed so a round can be replayed alone ({@code rounds=1,
- * seed=<round seed>}).
+ * open it), and runs the {@link Validator} in a child JVM, as a rebooted machine would. Repeated
+ * for N rounds; round i uses seed {@code baseSeed + i}, which picks the workload seed, the writer
+ * count (1, 2, 4 or 8), the cut delay and the fault's own choices, and is printed so a round can be
+ * replayed alone ({@code rounds=1, seed=<round seed>}).
  *
  * <p>Each round keeps its directory ({@code round-<i>-seed-<seed>}: store, oracle, both app logs,
  * the validator's output); nothing is deleted. Exit code: 0 every round passed, 1 a round failed
@@ -138,7 +137,12 @@ public final class CutHarness {
     return results;
   }
 
-  /** One round: start the workload, cut, kill it, restore, restart the app, validate. */
+  /**
+   * One round: start the workload, cut, kill it, restore, restart the app, validate.
+   *
+   * @throws IOException also if the fault cannot release what it prepared (a file system still
+   *     busy), whatever the round's verdict: a leaked mount must not pass
+   */
   public Round round(int index, long seed) throws IOException, InterruptedException {
     // Scrambled: java.util.Random's first draws from consecutive seeds are nearly equal.
     Random random = new Random(seed * 0x9E3779B97F4A7C15L);
@@ -153,7 +157,11 @@ public final class CutHarness {
     try {
       round = cutAndValidate(new Plan(index, seed, concurrency, cutAfter, dir, target));
     } catch (IOException | InterruptedException | RuntimeException e) {
-      target.release(true);
+      try {
+        target.release(true);
+      } catch (IOException | InterruptedException | RuntimeException releaseFailed) {
+        e.addSuppressed(releaseFailed);
+      }
       throw e;
     }
     target.release(round.exitCode() != 0);
@@ -260,6 +268,7 @@ public final class CutHarness {
     Process again = start(restart, restartLog);
     if (!again.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
       again.destroyForcibly();
+      again.waitFor(); // dead, so that it no longer holds the store when it is released
       return plan.setupError("the restart did not finish");
     }
     Matcher opened = OPENED.matcher(Files.readString(restartLog));
@@ -272,19 +281,15 @@ public final class CutHarness {
     }
     Map<String, Long> recovery = fields(opened.group(1));
 
-    ByteArrayOutputStream report = new ByteArrayOutputStream();
     List<String> validatorArgs = new ArrayList<>();
     if (owedBytes != Long.MAX_VALUE) {
       validatorArgs.add("--cut-at-byte=" + owedBytes);
     }
     validatorArgs.add(store.toString());
     validatorArgs.add(oracle.toString());
-    int code =
-        Validator.run(
-            validatorArgs.toArray(String[]::new),
-            new PrintStream(report, true, StandardCharsets.UTF_8));
-    String text = report.toString(StandardCharsets.UTF_8);
-    Files.writeString(dir.resolve("validator.txt"), text);
+    Path report = dir.resolve("validator.txt");
+    int code = ValidatorProcess.run(validatorArgs, report);
+    String text = Files.readString(report);
     String verdict =
         text.lines()
             .filter(l -> l.startsWith("OK") || l.startsWith("FAIL"))

@@ -41,8 +41,14 @@ import java.util.stream.Stream;
 public final class FileSystemShutdown implements Fault {
   /** The file systems rounds alternate between. */
   public enum Kind {
-    EXT4,
-    XFS
+    EXT4("mkfs.ext4", "-q", "-F"),
+    XFS("mkfs.xfs", "-q", "-f");
+
+    private final List<String> mkfs;
+
+    Kind(String... mkfs) {
+      this.mkfs = List.of(mkfs);
+    }
   }
 
   /** XFS refuses file systems under 300 MB; the image is sparse, so this costs little disk. */
@@ -101,47 +107,40 @@ public final class FileSystemShutdown implements Fault {
     try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
       file.setLength(IMAGE_BYTES);
     }
-    String device = Commands.run("losetup", "-f", "--show", image.toString()).strip();
-    Path mount = Files.createDirectories(roundDir.resolve("mnt"));
-    try {
-      switch (kind) {
-        case EXT4 -> Commands.run("mkfs.ext4", "-q", "-F", device);
-        case XFS -> Commands.run("mkfs.xfs", "-q", "-f", device);
-      }
-      Commands.run("mount", device, mount.toString());
-    } catch (IOException | InterruptedException e) {
-      Commands.succeeds("losetup", "-d", device);
-      throw e;
-    }
+    LoopFileSystem fileSystem =
+        LoopFileSystem.create(image, kind.mkfs, Files.createDirectories(roundDir.resolve("mnt")));
     Process shutter;
     try {
       shutter =
-          new ProcessBuilder("xfs_io", "-x", mount.toString())
+          new ProcessBuilder("xfs_io", "-x", fileSystem.mountPoint().toString())
               .redirectErrorStream(true)
               .redirectOutput(roundDir.resolve("xfs_io.log").toFile())
               .start();
     } catch (IOException e) {
-      Commands.succeeds("umount", mount.toString());
-      Commands.succeeds("losetup", "-d", device);
+      try {
+        fileSystem.release();
+      } catch (IOException | InterruptedException releaseFailed) {
+        e.addSuppressed(releaseFailed);
+      }
       throw e;
     }
-    return new Mounted(kind, image, device, mount, roundDir, shutter);
+    return new Mounted(kind, image, fileSystem, roundDir, shutter);
   }
 
-  /** A round's file system, mounted at {@code mount}. */
+  /** A round's file system, mounted. */
   private static final class Mounted implements Target {
     private final Kind kind;
     private final Path image;
-    private final String device;
+    private final LoopFileSystem fileSystem;
     private final Path mount;
     private final Path roundDir;
     private final Process shutter; // xfs_io on the mount, waiting for "shutdown" on stdin
 
-    Mounted(Kind kind, Path image, String device, Path mount, Path roundDir, Process shutter) {
+    Mounted(Kind kind, Path image, LoopFileSystem fileSystem, Path roundDir, Process shutter) {
       this.kind = kind;
       this.image = image;
-      this.device = device;
-      this.mount = mount;
+      this.fileSystem = fileSystem;
+      this.mount = fileSystem.mountPoint();
       this.roundDir = roundDir;
       this.shutter = shutter;
     }
@@ -191,25 +190,37 @@ public final class FileSystemShutdown implements Fault {
 
     @Override
     public void restore() throws IOException, InterruptedException {
-      Commands.run("umount", mount.toString());
-      Commands.run("mount", device, mount.toString()); // replays the journal
+      fileSystem.remount(); // replays the journal
     }
 
+    /**
+     * Also fails, keeping the image, if the file system cannot be unmounted: something still holds
+     * it, and a leaked mount must not pass as a round that passed.
+     */
     @Override
     public void release(boolean keepEvidence) throws IOException, InterruptedException {
       try {
         if (keepEvidence && Files.isDirectory(mount.resolve("store"))) {
           copyTree(mount.resolve("store"), roundDir.resolve("store-evidence"));
         }
-      } finally {
-        shutter.destroyForcibly(); // holds the mount open if the round ended before the cut
-        shutter.waitFor();
-        Commands.succeeds("umount", mount.toString());
-        Commands.succeeds("losetup", "-d", device);
-        if (!keepEvidence) {
-          Files.deleteIfExists(image); // the image is the evidence; a passed round needs none
+      } catch (IOException copyFailed) {
+        try {
+          releaseFileSystem();
+        } catch (IOException | InterruptedException e) {
+          copyFailed.addSuppressed(e);
         }
+        throw copyFailed;
       }
+      releaseFileSystem();
+      if (!keepEvidence) {
+        Files.deleteIfExists(image); // the image is the evidence; a passed round needs none
+      }
+    }
+
+    private void releaseFileSystem() throws IOException, InterruptedException {
+      shutter.destroyForcibly(); // holds the mount open if the round ended before the cut
+      shutter.waitFor();
+      fileSystem.release();
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

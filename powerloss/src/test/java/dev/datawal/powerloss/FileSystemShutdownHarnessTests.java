@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The file-system power-cut harness against the real sample app (root only): the store on a
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
  * flight, then remounted. Skipped, saying why, where it cannot run. Two rounds (one of each file
  * system) in the quick build, more under {@code -Pfaults} ({@code powerloss.fs.rounds}).
  */
+@ExtendWith(NoLeftoverMounts.class)
 class FileSystemShutdownHarnessTests {
   /**
    * What is owed is what was acknowledged before the shutdown began: an fsync that overlaps the

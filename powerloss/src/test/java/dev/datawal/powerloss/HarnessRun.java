@@ -20,6 +20,13 @@ final class HarnessRun {
 
   private HarnessRun() {}
 
+  /** Where the harnesses' work directories go ({@code powerloss.work.dir}), as an absolute path. */
+  static Path workRoot() {
+    return Path.of(System.getProperty("powerloss.work.dir", "target/harness"))
+        .toAbsolutePath()
+        .normalize();
+  }
+
   /** The base seed for {@code test}'s harness {@code name}: fixed unless the property is set. */
   static long seed(Class<?> test, String name) {
     String property = "powerloss." + name + ".seed";
@@ -44,9 +51,7 @@ final class HarnessRun {
       throws Exception {
     int rounds = Integer.getInteger("powerloss." + name + ".rounds", defaultRounds);
     long seed = seed(test, name);
-    Path work =
-        Path.of(System.getProperty("powerloss.work.dir", "target/harness"))
-            .resolve(name + "-" + seed + "-" + System.currentTimeMillis());
+    Path work = workRoot().resolve(name + "-" + seed + "-" + System.currentTimeMillis());
     List<String> app = SampleAppCommand.resolve();
     System.out.printf(
         "%s harness: rounds=%d (-Dpowerloss.%s.rounds=%d) work=%s app=%s%n",

@@ -3,6 +3,7 @@ package dev.datawal.powerloss;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * "A 2xx from the application means the write survives": a client drives the sample app's REST API
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
  * killed (and, as root, its file system shut down first). A few rounds in the quick build, more
  * under {@code -Pfaults} ({@code powerloss.http.rounds}).
  */
+@ExtendWith(NoLeftoverMounts.class)
 class HttpLoadHarnessTests {
   @Test
   void aSuccessfulResponseSurvivesAKill() throws Exception {
