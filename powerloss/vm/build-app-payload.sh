@@ -63,7 +63,16 @@ set -euo pipefail
 exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
   -cp /payload/powerloss.jar:/payload/datawal-engine.jar dev.datawal.powerloss.Validator "$1" "$2"
 HOOK
-chmod 755 "$out/workload" "$out/workload-maintenance" "$out/validate"
+# workload-retention STORE_DIR ORACLE SEED: not the app but the engine's plain log with retention
+# (RetentionWorkload: 64 KiB segments, retention to 256 KiB every 100 appends, one writer), for
+# DW_DURATION seconds; its oracle is a log oracle, which the replay checks with LogValidator.
+cat >"$out/workload-retention" <<'HOOK'
+#!/bin/bash
+exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m \
+  -cp /payload/powerloss.jar:/payload/datawal-engine.jar dev.datawal.powerloss.RetentionWorkload \
+  "$1" "$2" "$3" "${DW_DURATION:-3600}"
+HOOK
+chmod 755 "$out/workload" "$out/workload-maintenance" "$out/workload-retention" "$out/validate"
 
 # Orchestrator settings: only P and D lines are acknowledgements (the oracle also has a header
 # and "I" lines); Spring Boot starts slowly under emulation; after a failed write or fsync the

@@ -110,7 +110,8 @@ mix() { # the same 64-bit mix as dmflakey-orchestrator.sh: round seeds from the 
   echo $(((z ^ ((z >> 31) & 0x1FFFFFFFF)) & 0x7FFFFFFFFFFFFFFF))
 }
 lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
-acks() { if [ -f "$1" ]; then grep -c -E '^[PD] ' "$1" || true; else echo 0; fi; }
+# Acknowledgements: P and D lines of the key/value workload's oracle, A lines of a log oracle.
+acks() { if [ -f "$1" ]; then grep -c -E '^[PDA] ' "$1" || true; else echo 0; fi; }
 mark() { dmsetup message "$1" 0 mark "$2" || die "dmsetup message $1 mark $2 failed"; }
 
 log "seed=$SEED rounds=$ROUNDS duration=${DURATION}s mark_every_ms=$MARK_EVERY_MS"

@@ -228,12 +228,16 @@ public final class LogReplayCheck {
     Files.deleteIfExists(image);
     Commands.run("cp", "--sparse=always", device.toString(), image.toString());
     int owedAcks = acknowledgements(oracle.subList(0, window.owedLines()));
-    try (LoopMount mounted = LoopMount.attach(image, fs, mount)) {
-      if (!mounted.mounted()) {
-        return new StateVerdict(
-            false, "the file system does not mount: " + mounted.mountError(), "", owedAcks);
-      }
-      Path store = mount.resolve("store");
+    LoopFileSystem mounted;
+    try {
+      mounted = LoopFileSystem.open(image, fs, mount);
+    } catch (LoopFileSystem.MountFailed e) {
+      Files.deleteIfExists(image);
+      return new StateVerdict(
+          false, "the file system does not mount: " + e.getMessage(), "", owedAcks);
+    }
+    try {
+      Path store = mounted.mountPoint().resolve("store");
       if (!Files.isDirectory(store)) {
         return owedAcks == 0
             ? new StateVerdict(true, "no store yet, nothing owed", "", 0)
@@ -263,6 +267,7 @@ public final class LogReplayCheck {
               .orElse(text.strip());
       return new StateVerdict(code == 0, last, text, owedAcks);
     } finally {
+      mounted.release(); // a state that stays mounted fails the run, saying what holds it
       Files.deleteIfExists(image);
     }
   }

@@ -36,13 +36,50 @@ final class LoopFileSystem {
    */
   static LoopFileSystem create(Path image, List<String> mkfs, Path mountPoint)
       throws IOException, InterruptedException {
+    return attach(image, mkfs, List.of(), mountPoint);
+  }
+
+  /**
+   * Attaches {@code image}, which already holds a file system of {@code type}, to a free loop
+   * device and mounts it on {@code mountPoint}, which runs the file system's journal or log
+   * recovery. If the mount fails, the loop device is detached again.
+   *
+   * @throws MountFailed if the file system does not mount (a verdict on the image, not a setup
+   *     error), with what {@code mount} printed
+   */
+  static LoopFileSystem open(Path image, String type, Path mountPoint)
+      throws IOException, InterruptedException {
+    return attach(image, List.of(), List.of("-t", type), mountPoint);
+  }
+
+  /** The file system in the image did not mount. */
+  static final class MountFailed extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    MountFailed(IOException cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+
+  private static LoopFileSystem attach(
+      Path image, List<String> mkfs, List<String> mountOptions, Path mountPoint)
+      throws IOException, InterruptedException {
     Path mount = mountPoint.toRealPath(); // as /proc names it, to find its holders
     String device = Commands.run("losetup", "-f", "--show", image.toString()).strip();
     try {
-      List<String> command = new ArrayList<>(mkfs);
-      command.add(device);
-      Commands.run(command.toArray(String[]::new));
-      Commands.run("mount", device, mount.toString());
+      if (!mkfs.isEmpty()) {
+        List<String> command = new ArrayList<>(mkfs);
+        command.add(device);
+        Commands.run(command.toArray(String[]::new));
+      }
+      List<String> command = new ArrayList<>(List.of("mount"));
+      command.addAll(mountOptions);
+      command.addAll(List.of(device, mount.toString()));
+      try {
+        Commands.run(command.toArray(String[]::new));
+      } catch (IOException e) {
+        throw mkfs.isEmpty() ? new MountFailed(e) : e;
+      }
     } catch (IOException | InterruptedException e) {
       Commands.cleanUp(e, "losetup", "-d", device);
       throw e;

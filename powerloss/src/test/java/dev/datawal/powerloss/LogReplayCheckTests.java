@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.datawal.DataWal;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -11,9 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The replay check end to end on this host (root only): a log recorded from a real ext4 image (each
@@ -22,13 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
  * reported with its entry. The dm-log-writes logs of a real kernel are checked the same way in the
  * VM run ({@code powerloss/vm/run-dmflakey-vm.sh --logwrites}).
  */
+@ExtendWith(NoLeftoverMounts.class)
 class LogReplayCheckTests {
   private static final int DEVICE_BYTES = 64 << 20;
   private static final int SECTOR = 4096;
   private static final long SEED = 42;
   private static final HexFormat HEX = HexFormat.of();
 
-  @TempDir Path dir;
+  private Path dir; // under the harnesses' work root, so NoLeftoverMounts watches it
   private final ReferenceWorkload workload = new ReferenceWorkload(SEED, 16, 96);
   private final StringBuilder oracle =
       new StringBuilder(
@@ -38,12 +41,13 @@ class LogReplayCheckTests {
   private int oracleLines = 1;
 
   @BeforeEach
-  void needsRootAndLoopDevices() {
+  void needsRootAndLoopDevices() throws IOException {
     Optional<String> unavailable = FileSystemShutdown.unavailable();
     if (unavailable.isPresent()) {
       System.out.println("replay check on a real file system skipped: " + unavailable.get());
     }
-    org.junit.jupiter.api.Assumptions.assumeTrue(unavailable.isEmpty());
+    Assumptions.assumeTrue(unavailable.isEmpty());
+    dir = Files.createDirectories(HarnessRun.workRoot().resolve("replay-" + System.nanoTime()));
   }
 
   @Test
@@ -112,9 +116,8 @@ class LogReplayCheckTests {
   /** Mounts the image, acknowledges ops {@code from..to - 1} into its store, unmounts. */
   private byte[] acknowledgeOnImage(Path image, long from, long to) throws Exception {
     Path mount = Files.createDirectories(dir.resolve("mnt"));
-    try (LoopMount mounted = LoopMount.attach(image, "ext4", mount);
-        DataWal kv = DataWal.open(mount.resolve("store"))) {
-      assertThat(mounted.mounted()).as(mounted.mountError()).isTrue();
+    LoopFileSystem mounted = LoopFileSystem.open(image, "ext4", mount);
+    try (DataWal kv = DataWal.open(mounted.mountPoint().resolve("store"))) {
       for (long seq = from; seq < to; seq++) {
         byte[] value = workload.value(seq);
         oracle.append("I ").append(seq).append('\n');
@@ -129,6 +132,8 @@ class LogReplayCheckTests {
         oracle.append('\n');
         oracleLines += 2;
       }
+    } finally {
+      mounted.release();
     }
     return Files.readAllBytes(image);
   }
