@@ -134,8 +134,12 @@ public final class RecordLogReader {
     ShapeCheck shape = checkShape();
     try (LogScanner scanner = new LogScanner(io, dir, spans(), true, SegmentScanner.Content.NONE)) {
       shape.prepare(scanner);
-      while (scanner.next()) {
-        // validating only
+      try {
+        while (scanner.next()) {
+          // validating only
+        }
+      } catch (CorruptStoreException e) {
+        throw shape.explain(e); // a swapped segment is named, not the one after it
       }
       StoreManifest manifest = shape.manifest();
       shape.checkScanned(

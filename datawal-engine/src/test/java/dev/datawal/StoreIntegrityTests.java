@@ -277,6 +277,33 @@ class StoreIntegrityTests {
     repairAndCompareWithTheModel();
   }
 
+  /**
+   * Segments of equal length pass the first shape check (names and sizes) and fail only the scan,
+   * whose first complaint is the next segment's txids going backwards; the report still names the
+   * swapped segment and what it holds.
+   */
+  @Test
+  void twoSealedSegmentsOfTheSameLengthSwappedAreRefusedNamingTheFirst() {
+    dir = tmp.resolve("same-length");
+    try (DataWal store = DataWal.open(dir, options())) {
+      for (int i = 0; i < 2_000; i++) { // every record the same size: every sealed segment too
+        store.put(utf8(String.format("key-%05d", i)), utf8(String.format("value-%010d", i)));
+      }
+    }
+    List<Long> ids = segments();
+    long a = ids.get(1);
+    long b = ids.get(3);
+    assertThat(segment(dir, a).toFile().length()).isEqualTo(segment(dir, b).toFile().length());
+    Path spare = dir.resolve("spare");
+    move(segment(dir, a), spare);
+    move(segment(dir, b), segment(dir, a));
+    move(spare, segment(dir, b));
+    CorruptStoreException e = assertRefused(CorruptionKind.SEGMENT_CHANGED, a);
+    assertThat(e).hasMessageContaining("records for segment " + b);
+    assertThat(e.getSuppressed()).hasSize(1); // the scan's own complaint, kept
+    assertThat(e.getSuppressed()[0]).hasMessageContaining("txids out of order");
+  }
+
   @Test
   void aSegmentMovedIntoAGapThatCompactionLeftIsRefused() {
     try (DataWal store = DataWal.open(dir, options())) {

@@ -1,5 +1,6 @@
 package dev.datawal.internal.log;
 
+import dev.datawal.CorruptStoreException;
 import dev.datawal.RecoveryReport;
 import dev.datawal.internal.format.SegmentFacts;
 import dev.datawal.internal.format.SegmentFiles;
@@ -454,6 +455,8 @@ public final class Recovery {
           }
         }
       }
+    } catch (CorruptStoreException e) {
+      throw shape.explain(e); // a swapped segment is named, not the one after it
     }
     return scanner;
   }

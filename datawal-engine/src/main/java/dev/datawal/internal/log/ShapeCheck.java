@@ -193,21 +193,9 @@ public final class ShapeCheck {
     if (manifest == null) {
       return;
     }
-    for (Map.Entry<Long, String> suspect : suspects.entrySet()) {
+    if (!suspects.isEmpty()) {
       // Read whole without a damaged frame (the scan would have thrown): other frames.
-      long id = suspect.getKey();
-      long length = id == manifest.active().id() ? manifest.active().shape().length() : size(id);
-      throw CorruptionMessages.segment(
-          CorruptionKind.SEGMENT_CHANGED,
-          dir,
-          id,
-          Math.max(0, length - SegmentTail.BYTES),
-          suspect.getValue()
-              + " are whole, valid frames but not the ones "
-              + StoreManifest.FILE_NAME
-              + " records"
-              + holdsAnother(manifest, id, length, SegmentTail.crc(io, dir, id, length))
-              + ": frames were edited and given a fixed CRC, or the file replaced");
+      throw changedSuspect(manifest, suspects.firstKey());
     }
     for (Map.Entry<Long, StoreManifest.Shape> e : matched.entrySet()) {
       LogScanner.SegmentSummary read = summaries.get(e.getKey());
@@ -237,6 +225,39 @@ public final class ShapeCheck {
     }
     compare(
         manifest.active().id(), activeAt, active, " in its first " + active.length() + " bytes");
+  }
+
+  /**
+   * The report of a scan that failed on txids going backwards ({@link CorruptionKind#TXID_ORDER})
+   * after a suspect segment: that segment was replaced by another one of the same length (segments
+   * swapped, or one copied over another), so it is the one named, as changed, with what it holds,
+   * and the scan's failure is kept as suppressed. Any other failure is returned as it is.
+   */
+  public CorruptStoreException explain(CorruptStoreException scanFailure) throws IOException {
+    if (manifest == null
+        || scanFailure.kind() != CorruptionKind.TXID_ORDER
+        || suspects.isEmpty()
+        || suspects.firstKey() > scanFailure.segment()) {
+      return scanFailure;
+    }
+    CorruptStoreException changed = changedSuspect(manifest, suspects.firstKey());
+    changed.addSuppressed(scanFailure);
+    return changed;
+  }
+
+  private CorruptStoreException changedSuspect(StoreManifest manifest, long id) throws IOException {
+    long length = id == manifest.active().id() ? manifest.active().shape().length() : size(id);
+    return CorruptionMessages.segment(
+        CorruptionKind.SEGMENT_CHANGED,
+        dir,
+        id,
+        Math.max(0, length - SegmentTail.BYTES),
+        suspects.get(id)
+            + " are whole, valid frames but not the ones "
+            + StoreManifest.FILE_NAME
+            + " records"
+            + holdsAnother(manifest, id, length, SegmentTail.crc(io, dir, id, length))
+            + ": frames were edited and given a fixed CRC, or the file replaced");
   }
 
   private void compare(
