@@ -178,6 +178,13 @@ for spec in "${SPECS[@]}"; do
     tail -n 20 "$rdir/workload.log" | sed 's/^/  workload: /'
     die "round $round: workload exited $wstatus with $(acks "$oracle") acknowledgements"
   fi
+  # What maintenance left: segment files (the first id shows how many older ones compaction or
+  # retention deleted) and whether a key-directory snapshot was written.
+  ls -l "$MNT/store" >"$rres/store-files" 2>&1 || true
+  segments=$(find "$MNT/store" -maxdepth 1 -name '*.dwal' | sort)
+  first_segment=$(basename "$(head -n1 <<<"$segments")" .dwal)
+  snapshot=no
+  if [ -e "$MNT/store/keydir.snapshot" ]; then snapshot=yes; fi
   umount "$MNT" || die "umount after round $round failed"
   mark "$lw" unmounted
   # Removing the target writes the log's end mark and its final entry count.
@@ -200,6 +207,7 @@ acks=$acked
 marks=$marks
 EOF
   summary="round=$round fs=$fs hook=$hook seed=$rseed acks=$acked oracle_lines=$n marks=$marks"
+  summary+=" segments=$(grep -c . <<<"$segments") first_segment=$first_segment snapshot=$snapshot"
   summary+=" first_ack_ms=$((first_ack_ms - t0)) round_ms=$(($(now_ms) - t0))"
   echo "DWLOGWRITES $summary"
   rm -rf "$rdir"
