@@ -128,6 +128,7 @@ for spec in "${SPECS[@]}"; do
   oracle="$rdir/oracle"
   t0=$(now_ms)
   data="$PREFIX-data-$round" logdev="$PREFIX-log-$round" lw="$PREFIX-$round"
+  kernel_lines=$(dmesg | wc -l)
   dmsetup create "$data" --table "0 $DATA_SECTORS linear $DATA $(((round - 1) * DATA_SECTORS))" \
     || die "dmsetup create $data failed"
   dmsetup create "$logdev" --table "0 $LOG_SECTORS linear $LOG $(((round - 1) * LOG_SECTORS))" \
@@ -191,6 +192,12 @@ for spec in "${SPECS[@]}"; do
   dmsetup remove "$lw" || die "dmsetup remove $lw failed"
   dmsetup remove "$logdev" || die "dmsetup remove $logdev failed"
   dmsetup remove "$data" || die "dmsetup remove $data failed"
+  # The target stops logging, and says so only here, if its log device fills up or fails: a log
+  # that silently ends early would still replay cleanly, so that is a setup error.
+  if dmesg | tail -n +$((kernel_lines + 1)) | grep -i 'log-writes' >"$rres/kernel.log"; then
+    cat "$rres/kernel.log"
+    die "round $round: dm-log-writes reported a problem (above); its log is incomplete"
+  fi
   cp "$oracle" "$rres/oracle"
   acked=$(acks "$oracle")
   cat >"$rres/info" <<EOF
