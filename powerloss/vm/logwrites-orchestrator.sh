@@ -16,7 +16,8 @@
 #   --rounds SPEC     comma-separated FS:HOOK pairs, one per round, e.g. ext4:workload,xfs:workload
 #                     (HOOK is an executable in /payload called as HOOK STORE ORACLE SEED; it must
 #                     stop by itself after DW_DURATION seconds)
-#   --duration S      seconds the workload runs after its first acknowledgement (default 10)
+#   --duration S      seconds the workload runs (passed as DW_DURATION; the hooks count from
+#                     the workload's start, not the JVM's; default 10)
 #   --mark-every-ms M how often the oracle is polled for a new mark (default 200)
 #   --seed S          master seed (default random, printed)
 #   --data-mib N      per-round data region (default 512: XFS needs 300 MiB)

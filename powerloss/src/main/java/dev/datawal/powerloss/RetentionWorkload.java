@@ -22,6 +22,8 @@ import java.nio.file.StandardOpenOption;
  * java dev.datawal.powerloss.RetentionWorkload &lt;store dir&gt; &lt;oracle file&gt; &lt;seed&gt; &lt;seconds&gt;
  * </pre>
  *
+ * <p>It appends for {@code seconds} from its first durable append, then closes the log.
+ *
  * <p>Every "A" line is written after the append returned (durable under the {@code always} policy);
  * every "I" line before the append is sent. The oracle lives on another file system, and is not
  * forced: a power cut of the store's device does not touch it.
@@ -41,7 +43,7 @@ public final class RetentionWorkload {
     }
     Path store = Path.of(args[0]);
     long seed = Long.parseLong(args[2]);
-    long deadline = System.nanoTime() + Long.parseLong(args[3]) * 1_000_000_000L;
+    long runNanos = Long.parseLong(args[3]) * 1_000_000_000L;
     DatawalOptions options =
         DatawalOptions.builder()
             .fsyncPolicy(FsyncPolicy.ALWAYS)
@@ -58,10 +60,14 @@ public final class RetentionWorkload {
       line(oracle, LogOracle.header(seed, PAYLOAD_BYTES));
       long seq = 0;
       long deleted = 0;
+      long deadline = Long.MAX_VALUE; // counted from the first durable append, not the JVM's start
       while (System.nanoTime() < deadline) {
         line(oracle, "I " + seq);
         RecordRef ref = log.append(LogOracle.payload(seed, seq, PAYLOAD_BYTES));
         line(oracle, "A " + seq + " " + ref.txid());
+        if (seq == 0) {
+          deadline = System.nanoTime() + runNanos;
+        }
         seq++;
         if (seq % RETENTION_EVERY == 0) {
           deleted += log.applyRetention().segmentsDeleted();
