@@ -274,6 +274,12 @@ if [ -n "$logwrites" ] && [ "$verdict" -eq 0 ]; then
   fi
   log "replay summary:"
   grep -h '^LOGREPLAY name=' "$results"/logwrites/round-*/replay.log | sed 's/^/  /' || true
+  # States replayed per file system, over every round.
+  grep -h '^LOGREPLAY name=' "$results"/logwrites/round-*/replay.log | awk '
+    { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+      states[f["fs"]] += f["states"]; failed[f["fs"]] += f["failed"] }
+    END { for (fs in states) printf "run-dmflakey-vm: replayed %s: %d states, %d failed\n", fs, states[fs], failed[fs] }' \
+    | sort || true
 fi
 log "timings: guest build/cache $((t_built - t_start))s, VM (boot + rounds + poweroff)" \
   "$((t_end - t_boot))s, total $((t_end - t_start))s"
