@@ -27,32 +27,33 @@ cp "$validator" "$out/powerloss.jar"
 cp "$engine" "$out/datawal-engine.jar"
 
 # WORKLOAD STORE_DIR ORACLE SEED: the app's workload mode until it is killed, or for DW_DURATION
-# seconds if that is set (then the app closes the store and exits 0). The seed also picks 1, 2, 4
-# or 8 writers sharing group commit. Quick JIT and a small heap: the guest is emulated. Extra
-# arguments for the app may come in DW_APP_ARGS.
+# seconds if that is set, or for DW_OPS ops if that is set (then the app closes the store and exits
+# 0). The seed also picks 1, 2, 4 or 8 writers sharing group commit. Quick JIT and a small heap:
+# the guest is emulated. Extra arguments for the app may come in DW_APP_ARGS.
 cat >"$out/workload" <<'HOOK'
 #!/bin/bash
 set -euo pipefail
 store=$1 oracle=$2 seed=$3
 writers=${DW_WRITERS:-$((1 << (seed % 4)))}
-# shellcheck disable=SC2086 # DW_APP_ARGS is a list of arguments
+limit="--sample.workload.ops=0 --sample.workload.duration=${DW_DURATION:-3600}s"
+if [ -n "${DW_OPS:-}" ]; then limit="--sample.workload.ops=$DW_OPS"; fi
+# shellcheck disable=SC2086 # $limit and DW_APP_ARGS are lists of arguments
 exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx384m -jar /payload/sample-app.jar \
   --spring.main.banner-mode=off --spring.profiles.active=workload \
   --datawal.dir="$store" --sample.events-dir="/var/tmp/datawal-events-$$" \
-  --sample.workload.seed="$seed" --sample.workload.ops=0 \
-  --sample.workload.duration="${DW_DURATION:-3600}s" \
+  --sample.workload.seed="$seed" $limit \
   --sample.workload.concurrency="$writers" --sample.workload.oracle="$oracle" ${DW_APP_ARGS:-}
 HOOK
 
 # workload-maintenance STORE_DIR ORACLE SEED: the same workload with 8 writers on 256 KiB segments,
 # compacted every second whenever any of it is garbage: the store rotates segments, compacts,
 # deletes the compacted segments and writes a key-directory snapshot after each compaction and at
-# close, all while acknowledged writes are being cut. It runs at least 30 s: the workload's 4,096
-# keys repeat only after 4,096 ops (about 17 s under emulation), and until then nothing is garbage.
+# close, all while acknowledged writes are being cut. It runs 8,000 ops, however long that takes
+# (DW_DURATION does not apply): the workload's 4,096 keys repeat only after 4,096 ops, and until
+# then nothing is garbage; after that every op makes some.
 cat >"$out/workload-maintenance" <<'HOOK'
 #!/bin/bash
-export DW_WRITERS=8
-export DW_DURATION=$((${DW_DURATION:-3600} < 30 ? 30 : ${DW_DURATION:-3600}))
+export DW_WRITERS=8 DW_OPS=8000
 export DW_APP_ARGS="--datawal.segment.max-size=256KB --datawal.compaction.interval=1s --datawal.compaction.min-garbage-ratio=0.01"
 exec /payload/workload "$@"
 HOOK

@@ -158,7 +158,8 @@ for spec in "${SPECS[@]}"; do
   # One mark per poll in which the oracle grew. The label is the line count read before the mark
   # is sent: every write the lines' acks needed completed before it, so is logged before it.
   marks=0 last=-1 first_ack_ms=
-  deadline=$(($(now_ms) + (FIRST_ACK_TIMEOUT + DURATION + 120) * 1000))
+  # A bound against a hung workload only: a hook may run by op count rather than by time.
+  deadline=$(($(now_ms) + (FIRST_ACK_TIMEOUT + DURATION + 900) * 1000))
   while kill -0 "$WORKLOAD_PID" 2>/dev/null; do
     n=$(lines "$oracle")
     if [ "$n" != "$last" ]; then

@@ -91,7 +91,7 @@ if [ -n "$logwrites" ]; then
   IFS=, read -r -a lw_specs <<<"$logwrites"
   lw_rounds=${#lw_specs[@]}
   # Boot, then per round: Spring Boot's start under emulation, the workload, mkfs and teardown.
-  timeout_s=${timeout_s:-$((180 + lw_rounds * (150 + duration)))}
+  timeout_s=${timeout_s:-$((180 + lw_rounds * (300 + duration)))}
 fi
 timeout_s=${timeout_s:-$((120 + 90 * rounds))}
 
