@@ -33,7 +33,8 @@
 #                   (default 0: every flush point)
 #   --mark-every-ms M  with --logwrites: how often the oracle is polled for a mark (default 200)
 # Env: DATAWAL_VM_CACHE (see build-guest.sh); DATAWAL_VM_REQUIRE=1 turns "skipped" into exit 2
-#      (for a CI job that must not silently skip).
+#      (for a CI job that must not silently skip); DATAWAL_REPLAY_DIR: where --logwrites makes
+#      its replay scratch directory (default /dev/shm, a tmpfs: each state is a copy of a device).
 # Exit: 0 every round passed, or skipped (not root / no qemu: the reason is printed);
 #       1 an invariant was violated; 2 setup error (including a VM that did not finish).
 set -euo pipefail
@@ -241,7 +242,8 @@ grep -E '^(DWFLAKEY|DWLOGWRITES)' "$run/serial.log" | sed 's/^/  /' || true
 # state), in a scratch directory on tmpfs when there is one: each state is a copy of the device.
 if [ -n "$logwrites" ] && [ "$verdict" -eq 0 ]; then
   java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-  scratch=$(mktemp -d "$([ -w /dev/shm ] && echo /dev/shm || echo "$run")/datawal-replay.XXXXXX")
+  replay_root=${DATAWAL_REPLAY_DIR:-$([ -w /dev/shm ] && echo /dev/shm || echo "$run")}
+  scratch=$(mktemp -d "$replay_root/datawal-replay.XXXXXX")
   replayed=0
   for info in "$results"/logwrites/round-*/info; do
     [ -f "$info" ] || continue
