@@ -67,7 +67,7 @@ exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
   -cp /payload/powerloss.jar:/payload/datawal-engine.jar dev.datawal.powerloss.Validator "$1" "$2"
 HOOK
 # workload-retention STORE_DIR ORACLE SEED: not the app but the engine's plain log with retention
-# (RetentionWorkload: 64 KiB segments, retention to 256 KiB every 100 appends, one writer), for
+# (RetentionWorkload: 16 KiB segments, retention to 64 KiB every 50 appends, one writer), for
 # DW_DURATION seconds; its oracle is a log oracle, which the replay checks with LogValidator.
 cat >"$out/workload-retention" <<'HOOK'
 #!/bin/bash

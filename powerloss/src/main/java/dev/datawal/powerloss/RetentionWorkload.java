@@ -29,9 +29,11 @@ import java.nio.file.StandardOpenOption;
  * forced: a power cut of the store's device does not touch it.
  */
 public final class RetentionWorkload {
-  static final int RETENTION_EVERY = 100;
-  static final long SEGMENT_BYTES = 64 << 10;
-  static final long RETAINED_BYTES = 256 << 10;
+  // Small enough that even a 10 s round under emulation (about 400 appends of 240 bytes with their
+  // frames) seals segments and has retention delete some.
+  static final int RETENTION_EVERY = 50;
+  static final long SEGMENT_BYTES = 16 << 10;
+  static final long RETAINED_BYTES = 64 << 10;
   static final int PAYLOAD_BYTES = 200;
 
   private RetentionWorkload() {}
