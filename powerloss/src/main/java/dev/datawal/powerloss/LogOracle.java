@@ -88,7 +88,10 @@ final class LogOracle {
       }
       if (f[0].equals("I") && f.length == 2 && seq == oracle.issued) {
         oracle.issued++;
-      } else if (f[0].equals("A") && f.length == 3 && seq == oracle.issued - 1) {
+      } else if (f[0].equals("A")
+          && f.length == 3
+          && seq == oracle.issued - 1
+          && oracle.txids.size() == seq) {
         try {
           oracle.txids.add(Long.parseLong(f[2]));
         } catch (NumberFormatException e) {

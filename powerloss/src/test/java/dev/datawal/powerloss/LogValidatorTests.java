@@ -83,6 +83,15 @@ class LogValidatorTests {
   }
 
   @Test
+  void anOracleThatAcknowledgesAnAppendTwiceIsRefusedAsASetupError() throws IOException {
+    try (RecordLog log = open()) {
+      acknowledge(log, 0, 3);
+    }
+    oracle.append("A 2 3\n");
+    assertThat(validate(2)).contains("SETUP ERROR", "line 8: out of order or unknown: A 2 3");
+  }
+
+  @Test
   void aHoleAnAppendNobodyIssuedAndAWrongTxidFailSayingWhich() throws IOException {
     try (RecordLog log = open()) {
       acknowledge(log, 0, 10);
