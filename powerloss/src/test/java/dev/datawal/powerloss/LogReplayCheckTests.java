@@ -10,7 +10,6 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,7 +28,6 @@ class LogReplayCheckTests {
   private static final int DEVICE_BYTES = 64 << 20;
   private static final int SECTOR = 4096;
   private static final long SEED = 42;
-  private static final HexFormat HEX = HexFormat.of();
 
   private Path dir; // under the harnesses' work root, so NoLeftoverMounts watches it
   private final ReferenceWorkload workload = new ReferenceWorkload(SEED, 16, 96);
@@ -123,13 +121,10 @@ class LogReplayCheckTests {
         oracle.append("I ").append(seq).append('\n');
         if (value == null) {
           kv.delete(workload.key(seq));
-          oracle.append("D ").append(seq).append(' ').append(HEX.formatHex(workload.key(seq)));
         } else {
           kv.put(workload.key(seq), value);
-          oracle.append("P ").append(seq).append(' ').append(HEX.formatHex(workload.key(seq)));
-          oracle.append(' ').append(HEX.formatHex(value));
         }
-        oracle.append('\n');
+        oracle.append(OracleFixture.acknowledgement(workload, seq));
         oracleLines += 2;
       }
     } finally {

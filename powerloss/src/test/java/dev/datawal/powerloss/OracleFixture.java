@@ -53,17 +53,18 @@ final class OracleFixture implements AutoCloseable {
 
   /** The oracle's P or D line only. */
   OracleFixture line(long seq) {
-    byte[] value = workload.value(seq);
-    lines
-        .append(value == null ? "D " : "P ")
-        .append(seq)
-        .append(' ')
-        .append(HEX.formatHex(workload.key(seq)));
-    if (value != null) {
-      lines.append(' ').append(HEX.formatHex(value));
-    }
-    lines.append('\n');
+    lines.append(acknowledgement(workload, seq));
     return this;
+  }
+
+  /**
+   * Op {@code seq}'s acknowledgement line, newline included: {@code P seq key value} or {@code D
+   * seq key}.
+   */
+  static String acknowledgement(ReferenceWorkload workload, long seq) {
+    byte[] value = workload.value(seq);
+    String line = (value == null ? "D " : "P ") + seq + ' ' + HEX.formatHex(workload.key(seq));
+    return (value == null ? line : line + ' ' + HEX.formatHex(value)) + '\n';
   }
 
   /** The op in the store only. */
