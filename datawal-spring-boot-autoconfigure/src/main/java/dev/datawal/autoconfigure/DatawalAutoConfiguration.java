@@ -12,6 +12,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.core.io.ResourceLoader;
 
 /**
  * Auto-configures the application's datawal store from {@code datawal.*}: a {@link DataWal} ({@code
@@ -38,7 +40,10 @@ public final class DatawalAutoConfiguration {
   }
 
   @Bean
-  StoreOpener datawalStoreOpener(DatawalProperties properties) {
+  StoreOpener datawalStoreOpener(
+      DatawalProperties properties, Environment environment, ResourceLoader resources) {
+    UnknownProperties.warnAbout(environment, resources.getClassLoader());
+    OptionsFromProperties.requireADir(environment);
     OptionsFromProperties.validate(properties);
     return new StoreOpener(properties.getLock().getWait());
   }
@@ -57,8 +62,10 @@ public final class DatawalAutoConfiguration {
       return opener.open(
           "kv store",
           properties.getDir(),
+          options,
           () -> DataWal.open(properties.getDir(), options),
-          DataWal::recoveryReport);
+          DataWal::recoveryReport,
+          DataWal::log);
     }
 
     @Bean(destroyMethod = "close")
@@ -68,8 +75,10 @@ public final class DatawalAutoConfiguration {
       return opener.open(
           "log",
           properties.getDir(),
+          options,
           () -> RecordLog.open(properties.getDir(), options),
-          RecordLog::recoveryReport);
+          RecordLog::recoveryReport,
+          log -> log);
     }
   }
 
@@ -84,8 +93,10 @@ public final class DatawalAutoConfiguration {
       return opener.open(
           "read-only view of",
           properties.getDir(),
+          null,
           () -> RecordLogReader.open(properties.getDir()),
-          RecordLogReader::report);
+          RecordLogReader::report,
+          reader -> null);
     }
   }
 }

@@ -4,6 +4,7 @@ import dev.datawal.DatawalOptions;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.core.env.Environment;
 
 /**
  * Turns {@link DatawalProperties} into {@link DatawalOptions}, checking every value first so that a
@@ -84,6 +85,21 @@ final class OptionsFromProperties {
         properties.getHealth().getFreeSpaceThreshold(),
         properties.getHealth().getFreeSpaceThreshold().toBytes() >= 0,
         "must be 0 or positive");
+  }
+
+  /**
+   * Refuses an empty {@code datawal.dir}: binding turns it into no value, which would silently
+   * leave the default {@code ./datawal} in place, so the raw value is checked.
+   *
+   * @throws InvalidConfigurationPropertyValueException if it is set but empty or blank
+   */
+  static void requireADir(Environment environment) {
+    String dir = environment.getProperty("datawal.dir");
+    require(
+        "datawal.dir",
+        dir,
+        dir == null || !dir.isBlank(),
+        "must name a directory; leave it unset for the default ./datawal");
   }
 
   private static void requirePositive(String name, Duration value) {

@@ -10,9 +10,12 @@ public final class StarterContexts {
 
   public static ApplicationContextRunner runner(Path dir) {
     return new ApplicationContextRunner()
-        .withConfiguration(
-            AutoConfigurations.of(
-                DatawalAutoConfiguration.class, DatawalStoreAutoConfiguration.class))
+        .withConfiguration(configurations())
         .withPropertyValues("datawal.dir=" + dir);
+  }
+
+  public static AutoConfigurations configurations() {
+    return AutoConfigurations.of(
+        DatawalAutoConfiguration.class, DatawalStoreAutoConfiguration.class);
   }
 }

@@ -1,0 +1,205 @@
+package dev.datawal.autoconfigure;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
+import org.springframework.boot.json.JsonParserFactory;
+import org.springframework.core.env.Environment;
+
+/**
+ * Warns about {@code datawal.*} properties that no module on the classpath declares: Spring Boot
+ * ignores a property nothing binds, so a typo such as {@code datawal.fsync-polcy=always} would
+ * otherwise leave the default in place without a word.
+ *
+ * <p>The declared names are read from every {@code META-INF/spring-configuration-metadata.json} on
+ * the classpath (Boot's configuration processor writes it into each module's jar), so properties of
+ * optional modules such as {@code datawal.kafka.*} count only when that module is there. Names are
+ * compared in Boot's canonical form, so relaxed spellings ({@code DATAWAL_FSYNC_POLICY}, {@code
+ * datawal.fsync.Policy}) are recognised.
+ */
+final class UnknownProperties {
+  private static final Log logger = LogFactory.getLog(UnknownProperties.class);
+
+  static final String METADATA = "META-INF/spring-configuration-metadata.json";
+  static final String ADDITIONAL_METADATA =
+      "META-INF/additional-spring-configuration-metadata.json";
+
+  private static final ConfigurationPropertyName PREFIX = ConfigurationPropertyName.of("datawal");
+
+  private UnknownProperties() {}
+
+  /**
+   * Logs one warning per unknown {@code datawal.*} property set in {@code environment}, naming the
+   * closest declared property when one is near.
+   *
+   * @return the unknown names, sorted (for tests)
+   */
+  static List<String> warnAbout(Environment environment, @Nullable ClassLoader classLoader) {
+    Declared declared = Declared.read(classLoader);
+    if (declared.isEmpty()) {
+      logger.debug("datawal: no configuration metadata on the classpath; not checking properties");
+      return List.of();
+    }
+    List<String> unknown = new ArrayList<>();
+    for (ConfigurationPropertyName name : setNames(environment)) {
+      if (!declared.covers(name)) {
+        String closest = declared.closestTo(name);
+        logger.warn(
+            "datawal: ignoring unknown property '"
+                + name
+                + "': no module on the classpath declares it"
+                + (closest == null ? "" : " (did you mean '" + closest + "'?)")
+                + "; every datawal.* property is listed in docs/configuration.md");
+        unknown.add(name.toString());
+      }
+    }
+    return unknown;
+  }
+
+  private static Set<ConfigurationPropertyName> setNames(Environment environment) {
+    Set<ConfigurationPropertyName> names =
+        new TreeSet<>((a, b) -> a.toString().compareTo(b.toString()));
+    for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+      if (source instanceof IterableConfigurationPropertySource iterable) {
+        iterable.filter(PREFIX::isAncestorOf).stream().forEach(names::add);
+      }
+    }
+    return names;
+  }
+
+  /** The declared property names, and those whose values are maps or lists (with children). */
+  private record Declared(
+      Set<ConfigurationPropertyName> leaves, Set<ConfigurationPropertyName> containers) {
+    static Declared read(@Nullable ClassLoader classLoader) {
+      Set<ConfigurationPropertyName> leaves = new LinkedHashSet<>();
+      Set<ConfigurationPropertyName> containers = new LinkedHashSet<>();
+      for (URL url : resources(classLoader)) {
+        for (Map<String, Object> property : properties(url)) {
+          Object name = property.get("name");
+          if (!(name instanceof String text) || !ConfigurationPropertyName.isValid(text)) {
+            continue;
+          }
+          ConfigurationPropertyName parsed = ConfigurationPropertyName.of(text);
+          if (!PREFIX.isAncestorOf(parsed)) {
+            continue;
+          }
+          leaves.add(parsed);
+          if (property.get("type") instanceof String type && isContainer(type)) {
+            containers.add(parsed);
+          }
+        }
+      }
+      return new Declared(leaves, containers);
+    }
+
+    boolean isEmpty() {
+      return leaves.isEmpty();
+    }
+
+    boolean covers(ConfigurationPropertyName name) {
+      if (leaves.contains(name)) {
+        return true;
+      }
+      for (ConfigurationPropertyName container : containers) {
+        if (container.isAncestorOf(name)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** The declared name nearest {@code name} in edits, if near enough to be a typo. */
+    @Nullable String closestTo(ConfigurationPropertyName name) {
+      String wanted = name.toString();
+      String best = null;
+      int bestDistance = Math.max(2, wanted.length() / 5) + 1;
+      for (ConfigurationPropertyName leaf : leaves) {
+        int distance = editDistance(wanted, leaf.toString());
+        if (distance < bestDistance) {
+          best = leaf.toString();
+          bestDistance = distance;
+        }
+      }
+      return best;
+    }
+
+    private static boolean isContainer(String type) {
+      return type.startsWith("java.util.Map")
+          || type.startsWith("java.util.List")
+          || type.startsWith("java.util.Set")
+          || type.startsWith("java.util.Collection")
+          || type.endsWith("[]");
+    }
+  }
+
+  private static List<URL> resources(@Nullable ClassLoader classLoader) {
+    ClassLoader loader =
+        classLoader != null ? classLoader : UnknownProperties.class.getClassLoader();
+    List<URL> urls = new ArrayList<>();
+    for (String resource : List.of(METADATA, ADDITIONAL_METADATA)) {
+      try {
+        Enumeration<URL> found = loader.getResources(resource);
+        urls.addAll(Collections.list(found));
+      } catch (IOException e) {
+        logger.debug("datawal: cannot list " + resource + ": " + e);
+      }
+    }
+    return urls;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> properties(URL url) {
+    try (InputStream in = url.openStream()) {
+      String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      Object properties = JsonParserFactory.getJsonParser().parseMap(json).get("properties");
+      if (properties instanceof List<?> list) {
+        List<Map<String, Object>> maps = new ArrayList<>();
+        for (Object item : list) {
+          if (item instanceof Map<?, ?> map) {
+            maps.add((Map<String, Object>) map);
+          }
+        }
+        return maps;
+      }
+    } catch (IOException | RuntimeException e) {
+      logger.debug("datawal: cannot read configuration metadata " + url + ": " + e);
+    }
+    return List.of();
+  }
+
+  /** Levenshtein distance. */
+  static int editDistance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
+  }
+}
