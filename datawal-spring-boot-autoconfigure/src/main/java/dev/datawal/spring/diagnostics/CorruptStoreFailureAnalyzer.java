@@ -2,15 +2,18 @@ package dev.datawal.spring.diagnostics;
 
 import dev.datawal.CorruptStoreException;
 import dev.datawal.CorruptionKind;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /**
- * Explains a store that the open refuses (nothing on disk was changed): a damaged frame recovery
- * must not discard, segment files that are not what the store's manifest records (lost, cut,
- * changed, extra), a damaged manifest, or damage found while the store was last open and recorded
- * in its manifest. The action leads to {@code datawal verify} and {@code datawal repair}.
+ * Explains a store that the open refuses: a damaged frame recovery must not discard, segment files
+ * that are not what the store's manifest records (lost, cut, changed, extra), a damaged manifest,
+ * or damage found while the store was last open and recorded in its manifest. A refused open leaves
+ * the segments, the manifest and the key-directory snapshot as it found them (the engine's tests
+ * compare every file before and after); whether the snapshot is there matters to the repair, so it
+ * is said. The action leads to {@code datawal verify} and {@code datawal repair}.
  */
 final class CorruptStoreFailureAnalyzer extends AbstractFailureAnalyzer<CorruptStoreException> {
   /**
@@ -19,12 +22,19 @@ final class CorruptStoreFailureAnalyzer extends AbstractFailureAnalyzer<CorruptS
    */
   private static final String RECORDED_WHILE_OPEN = "found while the store was open";
 
+  /**
+   * The key/value store's key-directory snapshot: what the store held when it was written, so the
+   * evidence a repair compares with to name the keys a loss took away or set back.
+   */
+  static final String SNAPSHOT = "keydir.snapshot";
+
   @Override
   protected FailureAnalysis analyze(Throwable rootFailure, CorruptStoreException cause) {
     String description =
         "The datawal store could not be opened: "
             + what(cause)
-            + " Nothing on disk was changed.\n\nReason: "
+            + " This start did not change the store's segments, manifest or key-directory"
+            + " snapshot.\n\nReason: "
             + cause.getMessage();
     return new FailureAnalysis(description, action(cause), cause);
   }
@@ -90,7 +100,12 @@ final class CorruptStoreFailureAnalyzer extends AbstractFailureAnalyzer<CorruptS
           case SEGMENT_MISSING ->
               " If the file was moved or renamed, put it back as " + file + " and start again.";
           case SEGMENT_UNEXPECTED ->
-              " If " + file + " does not belong to this store, move it out and start again.";
+              " If "
+                  + file
+                  + " does not belong to this store, move it out of the directory and start"
+                  + " again: the store then holds what its manifest records, and whatever that"
+                  + " file holds is in no store (keep it if you do not know where it came"
+                  + " from).";
           default -> "";
         };
     return "Keep a copy of the store directory before anything else (cp -a "
@@ -105,8 +120,29 @@ final class CorruptStoreFailureAnalyzer extends AbstractFailureAnalyzer<CorruptS
         + repairs(cause.kind(), file)
         + "; `datawal repair "
         + dir
-        + " --yes` carries it out. Then start the application again. Or restore the store from a"
-        + " backup.";
+        + " --yes` carries it out. "
+        + snapshot(cause)
+        + " Then start the application again. Or restore the store from a backup.";
+  }
+
+  /** What the key-directory snapshot's presence means for the repair's account of the keys. */
+  private static String snapshot(CorruptStoreException cause) {
+    Path file = cause.file();
+    Path dir = file == null ? null : file.getParent();
+    if (dir == null) {
+      return "";
+    }
+    if (Files.exists(dir.resolve(SNAPSHOT))) {
+      return "The key-directory snapshot ("
+          + dir.resolve(SNAPSHOT)
+          + ") is there: the repair compares with it to name the keys the loss took away or set"
+          + " back, and deletes it (it describes the segments as they were), so keep the copy.";
+    }
+    return "There is no key-directory snapshot ("
+        + SNAPSHOT
+        + "): a key/value store's repair cannot name the keys the loss took away or set back (a"
+        + " clean close writes the snapshot, and compaction deletes it before it changes a"
+        + " segment); a plain log never has one.";
   }
 
   private static String repairs(CorruptionKind kind, String file) {

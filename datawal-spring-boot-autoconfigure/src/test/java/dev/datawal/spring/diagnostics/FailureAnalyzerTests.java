@@ -17,6 +17,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -92,7 +98,8 @@ class FailureAnalyzerTests {
                   .contains("segment 1")
                   .contains(sealed.toString())
                   .contains("offset 0")
-                  .contains("Nothing on disk was changed");
+                  .contains(
+                      "This start did not change the store's segments, manifest or key-directory snapshot");
               assertThat(analysis.getAction()).contains("copy").contains(sealed.toString());
             });
   }
@@ -116,7 +123,8 @@ class FailureAnalyzerTests {
                   .contains("byte offset " + damage.offset())
                   .contains("CRC mismatch")
                   .contains("found while the store was last open")
-                  .contains("Nothing on disk was changed");
+                  .contains(
+                      "This start did not change the store's segments, manifest or key-directory snapshot");
               assertThat(analysis.getAction())
                   .contains("cp -a " + dir)
                   .contains("`datawal verify " + dir + "`")
@@ -147,7 +155,8 @@ class FailureAnalyzerTests {
               assertThat(analysis.getDescription())
                   .contains("segment 2 (" + lost + ") is gone")
                   .contains("datawal.manifest")
-                  .contains("Nothing on disk was changed")
+                  .contains(
+                      "This start did not change the store's segments, manifest or key-directory snapshot")
                   .doesNotContain("damaged at byte offset");
               assertThat(analysis.getAction())
                   .contains("put it back as " + lost)
@@ -200,7 +209,8 @@ class FailureAnalyzerTests {
 
     assertThat(analysis.getDescription())
         .contains(file.toString())
-        .contains("Nothing on disk was changed")
+        .contains(
+            "This start did not change the store's segments, manifest or key-directory snapshot")
         .doesNotContain("null")
         .doesNotContain("segment -1")
         .doesNotContain("offset -1");
@@ -209,6 +219,151 @@ class FailureAnalyzerTests {
         .contains("`datawal verify " + dir + "`")
         .contains("`datawal repair " + dir + "` is a dry run")
         .contains("`datawal repair " + dir + " --yes`");
+  }
+
+  /**
+   * Damage done by hand to a key/value store that closed cleanly (so its snapshot is there): the
+   * start is refused, every file is byte for byte as it was, and the advice says the snapshot is
+   * there and what the repair does with it.
+   */
+  @ParameterizedTest
+  @EnumSource(HandDamage.class)
+  void aRefusedStartChangesNoFileAndSaysTheSnapshotIsThere(HandDamage damage) throws IOException {
+    writeKeyValueStore();
+    assertThat(dir.resolve(CorruptStoreFailureAnalyzer.SNAPSHOT)).exists();
+    damage.apply(dir);
+    Map<String, String> before = digests(dir);
+    runner()
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              CorruptStoreException cause =
+                  (CorruptStoreException) rootCause(context.getStartupFailure());
+              assertThat(cause.kind()).as(cause.getMessage()).isEqualTo(damage.kind);
+              FailureAnalysis analysis =
+                  new CorruptStoreFailureAnalyzer().analyze(context.getStartupFailure());
+              assertThat(analysis.getDescription())
+                  .contains("This start did not change the store's segments, manifest");
+              assertThat(analysis.getAction())
+                  .contains(
+                      "The key-directory snapshot ("
+                          + dir.resolve(CorruptStoreFailureAnalyzer.SNAPSHOT)
+                          + ") is there")
+                  .contains("`datawal repair " + dir + "` is a dry run");
+            });
+    assertThat(digests(dir)).as("every file after the refused start").isEqualTo(before);
+  }
+
+  @Test
+  void withoutASnapshotTheAdviceSaysTheRepairCannotNameTheKeys() throws IOException {
+    writeKeyValueStore();
+    Files.delete(dir.resolve(CorruptStoreFailureAnalyzer.SNAPSHOT));
+    HandDamage.SEGMENT_DELETED.apply(dir);
+    runner()
+        .run(
+            context -> {
+              FailureAnalysis analysis =
+                  new CorruptStoreFailureAnalyzer().analyze(context.getStartupFailure());
+              assertThat(analysis.getAction())
+                  .contains("There is no key-directory snapshot (keydir.snapshot)")
+                  .contains("cannot name the keys the loss took away")
+                  .doesNotContain("is there:");
+            });
+  }
+
+  @Test
+  void movingAnUnexpectedSegmentOutSaysWhatItsRecordsBecome() {
+    Path file = dir.resolve("00000009.dwal");
+    CorruptStoreException cause =
+        new CorruptStoreException(CorruptionKind.SEGMENT_UNEXPECTED, file, 9, 0, "datawal: extra");
+    FailureAnalysis analysis = new CorruptStoreFailureAnalyzer().analyze(cause);
+    assertThat(analysis.getAction())
+        .contains("move it out of the directory and start again")
+        .contains("whatever that file holds is in no store");
+  }
+
+  /** Damage done to a store's files by hand, and the kind of refusal each must get. */
+  enum HandDamage {
+    SEGMENT_DELETED(CorruptionKind.SEGMENT_MISSING) {
+      @Override
+      void apply(Path dir) throws IOException {
+        Files.delete(dir.resolve("00000002.dwal"));
+      }
+    },
+    SEGMENT_CUT(CorruptionKind.SEGMENT_SHORTER) {
+      @Override
+      void apply(Path dir) throws IOException {
+        Path segment = dir.resolve("00000002.dwal");
+        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+          channel.truncate(channel.size() / 2);
+        }
+      }
+    },
+    SEGMENT_EMPTIED(CorruptionKind.SEGMENT_SHORTER) {
+      @Override
+      void apply(Path dir) throws IOException {
+        Files.write(dir.resolve("00000002.dwal"), new byte[0]);
+      }
+    },
+    /** Segment 1 is shorter than segment 2 here, so the size check speaks first. */
+    SEGMENT_COPIED_OVER_ANOTHER(CorruptionKind.SEGMENT_SHORTER) {
+      @Override
+      void apply(Path dir) throws IOException {
+        Files.copy(
+            dir.resolve("00000001.dwal"),
+            dir.resolve("00000002.dwal"),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    },
+    MANIFEST_EDITED(CorruptionKind.MANIFEST_DAMAGED) {
+      @Override
+      void apply(Path dir) throws IOException {
+        Path manifest = dir.resolve("datawal.manifest");
+        byte[] bytes = Files.readAllBytes(manifest);
+        bytes[bytes.length / 2] ^= 0x01;
+        Files.write(manifest, bytes);
+      }
+    };
+
+    final CorruptionKind kind;
+
+    HandDamage(CorruptionKind kind) {
+      this.kind = kind;
+    }
+
+    abstract void apply(Path dir) throws IOException;
+  }
+
+  private void writeKeyValueStore() {
+    DatawalOptions small = DatawalOptions.builder().maxSegmentSize(4096).build();
+    try (DataWal kv = DataWal.open(dir, small)) {
+      for (int i = 0; i < 200; i++) {
+        kv.put(
+            ("key-" + i % 50).getBytes(StandardCharsets.UTF_8),
+            ("value-" + i + "-" + "x".repeat(60)).getBytes(StandardCharsets.UTF_8));
+      }
+      assertThat(kv.log().segmentSizes()).hasSizeGreaterThan(3);
+    }
+  }
+
+  private static Map<String, String> digests(Path dir) throws IOException {
+    Map<String, String> digests = new TreeMap<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path file : files.sorted().toList()) {
+        digests.put(
+            file.getFileName().toString(),
+            HexFormat.of().formatHex(sha256(Files.readAllBytes(file))));
+      }
+    }
+    return digests;
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
