@@ -12,8 +12,10 @@ published=(datawal-engine datawal-spring-boot-autoconfigure datawal-spring-boot-
 unpublished=(sample-app powerloss benchmarks)
 version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' pom.xml | head -1)
 [ -n "$version" ] || { echo "cannot read the project version from pom.xml"; exit 1; }
-[ -s LICENSE ] && grep -q "Apache License" LICENSE && grep -q "Version 2.0" LICENSE \
-  || { echo "LICENSE: missing or not the Apache License 2.0"; exit 1; }
+if ! { [ -s LICENSE ] && grep -q "Apache License" LICENSE && grep -q "Version 2.0" LICENSE; }; then
+  echo "LICENSE: missing or not the Apache License 2.0"
+  exit 1
+fi
 
 effective=$(mktemp)
 trap 'rm -f "$effective"' EXIT
@@ -37,7 +39,7 @@ for m in "${published[@]}"; do
   echo "$m:"
   before=$findings
   for jar in "$m-$version.jar" "$m-$version-sources.jar" "$m-$version-javadoc.jar"; do
-    [ -s "$m/target/$jar" ] && echo "  ok   target/$jar" || finding "target/$jar is missing"
+    if [ -s "$m/target/$jar" ]; then echo "  ok   target/$jar"; else finding "target/$jar is missing"; fi
   done
   pom=$(project_of "$m")
   [ -n "$pom" ] || { finding "no effective POM"; continue; }
