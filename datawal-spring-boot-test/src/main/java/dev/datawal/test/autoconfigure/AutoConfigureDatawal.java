@@ -31,6 +31,8 @@ import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
  * <p>Also imports the store's auto-configuration (the store, its {@code DatawalStore} view and its
  * Jackson facades), for tests that do not enable auto-configuration as a whole. Works on the test
  * class, an enclosing class of a {@code @Nested} class, a superclass or a meta-annotation.
+ *
+ * @see DatawalTest
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

@@ -9,8 +9,9 @@ import org.springframework.test.context.TestContextAnnotationUtils;
 
 /**
  * Gives the contexts of tests with {@link AutoConfigureDatawal} (on the class, a superclass, an
- * enclosing class of a {@code @Nested} class, or in a meta-annotation) a temporary store directory,
- * unless its {@code temporaryDirectory} is false. Registered in {@code META-INF/spring.factories}.
+ * enclosing class of a {@code @Nested} class, or in a meta-annotation such as {@link DatawalTest})
+ * a temporary store directory, unless its {@code temporaryDirectory} is false. Registered in {@code
+ * META-INF/spring.factories}.
  */
 final class TemporaryStoreDirectoryContextCustomizerFactory implements ContextCustomizerFactory {
   @Override
