@@ -61,6 +61,14 @@ class AutoConfigureDatawalTests {
   }
 
   @Test
+  void theTemporaryDirectoryTakesPrecedenceOverTheTestsOwnProperties() {
+    ApplicationContext context = context(ExplicitDir.class);
+
+    assertTemporary(context);
+    assertThat(Path.of("target/explicit-store")).doesNotExist();
+  }
+
+  @Test
   void differentlyConfiguredContextsEachHaveAStoreOfTheirOwnOpenAtTheSameTime() {
     ApplicationContext first = context(First.class);
     ApplicationContext second = context(SecondWithAMock.class);
@@ -174,6 +182,10 @@ class AutoConfigureDatawalTests {
   @SpringBootTest(properties = "fixture=fresh")
   @AutoConfigureDatawal
   static class Fresh {}
+
+  @SpringBootTest(properties = "datawal.dir=target/explicit-store")
+  @AutoConfigureDatawal
+  static class ExplicitDir {}
 
   @SpringBootTest(properties = "fixture=first")
   @AutoConfigureDatawal
