@@ -16,13 +16,13 @@ import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
  *
  * <p>When a context is built, a new directory {@code datawal-test-*} is created in {@code
  * java.io.tmpdir} and exposed as {@code datawal.test.dir}; {@code datawal.dir} is set to its {@code
- * store} subdirectory. Both properties take precedence over every other property source, {@code
- * application.properties} and a test's own properties included. After the context has closed its
- * beans (the store first, so every file is closed), the whole directory is deleted. Contexts that
- * the cache shares share the directory; each cached context has its own. Directories of the
- * application's own (say an {@code app.events-dir}) can live in the same temporary directory
- * through a placeholder, {@code app.events-dir=${datawal.test.dir}/events}, and are deleted with
- * it.
+ * store} subdirectory. Both properties take precedence over {@code application.properties},
+ * profiles and the test's own properties ({@code @SpringBootTest(properties = ...)},
+ * {@code @TestPropertySource}). After the context has closed its beans (the store first, so every
+ * file is closed), the whole directory is deleted. Contexts that the cache shares share the
+ * directory; each cached context has its own. Directories of the application's own (say an {@code
+ * app.events-dir}) can live in the same temporary directory through a placeholder, {@code
+ * app.events-dir=${datawal.test.dir}/events}, and are deleted with it.
  *
  * <p>The temporary directory is switched off with {@code temporaryDirectory = false}, or with the
  * property {@code datawal.test.temporary-directory=false} (in {@code application.properties} or a
