@@ -7,6 +7,7 @@ import dev.datawal.CorruptionKind;
 import dev.datawal.DataWal;
 import dev.datawal.DatawalOptions;
 import dev.datawal.RecordLog;
+import dev.datawal.StoreLockedException;
 import dev.datawal.autoconfigure.DamagedStores;
 import dev.datawal.autoconfigure.LockHolder;
 import dev.datawal.autoconfigure.StarterContexts;
@@ -64,10 +65,44 @@ class FailureAnalyzerTests {
                     .contains(dir.toString())
                     .contains("process " + other.pid());
                 assertThat(analysis.getAction())
+                    .contains("ps -p " + other.pid())
                     .contains("datawal.lock.wait")
                     .contains("datawal.dir")
-                    .contains("datawal.read-only");
+                    .contains("datawal.read-only")
+                    .doesNotContain("@AutoConfigureDatawal");
               });
+    }
+  }
+
+  @Test
+  void aStoreHeldByAnotherContextOfThisJvmIsExplainedAsSuchNotAsAnotherProcess() {
+    long ownPid = ProcessHandle.current().pid();
+    try (DataWal otherContextsStore = DataWal.open(dir)) {
+      runner()
+          .run(
+              context -> {
+                assertThat(context.getStartupFailure())
+                    .rootCause()
+                    .isInstanceOf(StoreLockedException.class);
+                FailureAnalysis analysis =
+                    new StoreLockedFailureAnalyzer().analyze(context.getStartupFailure());
+                assertThat(analysis.getDescription())
+                    .contains(dir.toString())
+                    .contains("pid " + ownPid)
+                    .contains("another application context in this same JVM")
+                    .contains("cached")
+                    .doesNotContain("process " + ownPid);
+                assertThat(analysis.getAction())
+                    .contains("@AutoConfigureDatawal")
+                    .contains("datawal-spring-boot-test")
+                    .contains("datawal.dir")
+                    .doesNotContain("ps -p")
+                    .doesNotContain("datawal.lock.wait");
+              });
+      // The failed start left the holder's store open and writable.
+      otherContextsStore.put(
+          "k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8));
+      assertThat(otherContextsStore.size()).isEqualTo(1);
     }
   }
 

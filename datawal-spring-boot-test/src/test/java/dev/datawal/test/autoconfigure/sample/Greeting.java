@@ -1,0 +1,4 @@
+package dev.datawal.test.autoconfigure.sample;
+
+/** A value the application stores as JSON. */
+public record Greeting(String text) {}
