@@ -3,23 +3,21 @@ package dev.datawal.autoconfigure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Enumeration;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.configurationmetadata.ConfigurationMetadataProperty;
+import org.springframework.boot.configurationmetadata.ConfigurationMetadataRepositoryJsonBuilder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
-import org.springframework.boot.json.JsonParserFactory;
 import org.springframework.core.env.Environment;
 
 /**
@@ -27,11 +25,12 @@ import org.springframework.core.env.Environment;
  * ignores a property nothing binds, so a typo such as {@code datawal.fsync-polcy=always} would
  * otherwise leave the default in place without a word.
  *
- * <p>The declared names are read from every {@code META-INF/spring-configuration-metadata.json} on
- * the classpath (Boot's configuration processor writes it into each module's jar), so properties of
- * optional modules such as {@code datawal.kafka.*} count only when that module is there. Names are
- * compared in Boot's canonical form, so relaxed spellings ({@code DATAWAL_FSYNC_POLICY}, {@code
- * datawal.fsync.Policy}) are recognised.
+ * <p>The declared names are read from every {@code META-INF/spring-configuration-metadata.json}
+ * (and {@code additional-spring-configuration-metadata.json}) on the classpath (Boot's
+ * configuration processor writes it into each module's jar), so properties of optional modules such
+ * as {@code datawal.kafka.*} count only when that module is there. Names are compared in Boot's
+ * canonical form, so relaxed spellings ({@code DATAWAL_FSYNC_POLICY}, {@code datawal.fsync.Policy})
+ * are recognised.
  */
 final class UnknownProperties {
   private static final Log logger = LogFactory.getLog(UnknownProperties.class);
@@ -89,20 +88,19 @@ final class UnknownProperties {
     static Declared read(@Nullable ClassLoader classLoader) {
       Set<ConfigurationPropertyName> leaves = new LinkedHashSet<>();
       Set<ConfigurationPropertyName> containers = new LinkedHashSet<>();
-      for (URL url : resources(classLoader)) {
-        for (Map<String, Object> property : properties(url)) {
-          Object name = property.get("name");
-          if (!(name instanceof String text) || !ConfigurationPropertyName.isValid(text)) {
-            continue;
-          }
-          ConfigurationPropertyName parsed = ConfigurationPropertyName.of(text);
-          if (!PREFIX.isAncestorOf(parsed)) {
-            continue;
-          }
-          leaves.add(parsed);
-          if (property.get("type") instanceof String type && isContainer(type)) {
-            containers.add(parsed);
-          }
+      for (ConfigurationMetadataProperty property : properties(classLoader)) {
+        String name = property.getId();
+        if (name == null || !ConfigurationPropertyName.isValid(name)) {
+          continue;
+        }
+        ConfigurationPropertyName parsed = ConfigurationPropertyName.of(name);
+        if (!PREFIX.isAncestorOf(parsed)) {
+          continue;
+        }
+        leaves.add(parsed);
+        String type = property.getType();
+        if (type != null && isContainer(type)) {
+          containers.add(parsed);
         }
       }
       return new Declared(leaves, containers);
@@ -148,39 +146,36 @@ final class UnknownProperties {
     }
   }
 
-  private static List<URL> resources(@Nullable ClassLoader classLoader) {
+  /**
+   * Every property in the metadata files on the classpath, read with Boot's own metadata reader
+   * (its JSON is nested deeper than Boot's basic JSON parser handles). A file that cannot be read
+   * is skipped: the check must never stop an application.
+   */
+  private static List<ConfigurationMetadataProperty> properties(@Nullable ClassLoader classLoader) {
     ClassLoader loader =
         classLoader != null ? classLoader : UnknownProperties.class.getClassLoader();
-    List<URL> urls = new ArrayList<>();
+    List<ConfigurationMetadataProperty> properties = new ArrayList<>();
     for (String resource : List.of(METADATA, ADDITIONAL_METADATA)) {
+      List<URL> urls;
       try {
-        Enumeration<URL> found = loader.getResources(resource);
-        urls.addAll(Collections.list(found));
+        urls = Collections.list(loader.getResources(resource));
       } catch (IOException e) {
         logger.debug("datawal: cannot list " + resource + ": " + e);
+        continue;
       }
-    }
-    return urls;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<Map<String, Object>> properties(URL url) {
-    try (InputStream in = url.openStream()) {
-      String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      Object properties = JsonParserFactory.getJsonParser().parseMap(json).get("properties");
-      if (properties instanceof List<?> list) {
-        List<Map<String, Object>> maps = new ArrayList<>();
-        for (Object item : list) {
-          if (item instanceof Map<?, ?> map) {
-            maps.add((Map<String, Object>) map);
-          }
+      for (URL url : urls) {
+        try (InputStream in = url.openStream()) {
+          properties.addAll(
+              ConfigurationMetadataRepositoryJsonBuilder.create(in)
+                  .build()
+                  .getAllProperties()
+                  .values());
+        } catch (IOException | RuntimeException e) {
+          logger.debug("datawal: cannot read configuration metadata " + url + ": " + e);
         }
-        return maps;
       }
-    } catch (IOException | RuntimeException e) {
-      logger.debug("datawal: cannot read configuration metadata " + url + ": " + e);
     }
-    return List.of();
+    return properties;
   }
 
   /** Levenshtein distance. */

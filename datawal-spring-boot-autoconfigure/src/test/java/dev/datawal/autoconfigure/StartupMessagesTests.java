@@ -2,9 +2,14 @@ package dev.datawal.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.jayway.jsonpath.JsonPath;
 import dev.datawal.DataWal;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -107,6 +112,21 @@ class StartupMessagesTests {
                 Map.of("datawal.lock.wait", "1s", "datawal.retention.maxAge", "1d")));
     assertThat(UnknownProperties.warnAbout(environment, getClass().getClassLoader()))
         .containsExactly("datawal.fsyncpolcy");
+  }
+
+  @Test
+  void noPropertyTheMetadataDeclaresIsWarnedAbout() throws IOException {
+    List<String> declared;
+    try (InputStream in =
+        getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+      declared = JsonPath.read(in, "$.properties[*].name");
+    }
+    Map<String, Object> values = new HashMap<>();
+    declared.stream().filter(name -> name.startsWith("datawal.")).forEach(n -> values.put(n, "x"));
+    assertThat(values).hasSizeGreaterThanOrEqualTo(19);
+    StandardEnvironment environment = new StandardEnvironment();
+    environment.getPropertySources().addFirst(new MapPropertySource("application", values));
+    assertThat(UnknownProperties.warnAbout(environment, getClass().getClassLoader())).isEmpty();
   }
 
   @Test
