@@ -9,17 +9,18 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * How keys, payloads and values are shown in human output ({@code --bytes}); JSON output always
- * carries standard padded base64 and is never truncated.
+ * carries standard padded base64 (and the text, when the bytes are UTF-8) and is never truncated.
  *
  * <ul>
- *   <li>{@code auto} (default) and {@code raw}: printable ASCII (and tab) as literal text, quoted
- *       when it holds a space, tab, quote or backslash, or is empty; anything else as {@code
- *       b64:<base64>}. {@code raw} never prints control bytes to a terminal either.
+ *   <li>{@code auto} (default) and {@code raw}: printable UTF-8 ({@link TextBytes#printable}) as
+ *       text, quoted when it is empty, holds a space, tab, quote or backslash, or starts with
+ *       {@code b64:} or {@code hex:}; anything else as {@code b64:<base64>}. {@code raw} never
+ *       prints control bytes to a terminal either.
  *   <li>{@code base64}: always {@code b64:<base64>}; {@code hex}: always {@code hex:<hex>}.
  * </ul>
  *
- * Unless {@code --no-truncate}, only the first {@value #TRUNCATE_AT} bytes are shown, followed by
- * {@code ...}.
+ * Unless {@code --no-truncate}, only the first {@value #TRUNCATE_AT} bytes are shown (text is cut
+ * between characters), followed by {@code ...}.
  */
 enum BytesFormat {
   AUTO,
@@ -36,14 +37,40 @@ enum BytesFormat {
 
   /** {@code bytes} for a field of a human line ({@code key=...}). */
   String field(byte[] bytes, boolean truncate) {
+    return switch (this) {
+      case AUTO, RAW -> textOr(bytes, truncate, BASE64);
+      case BASE64, HEX -> encoded(bytes, truncate);
+    };
+  }
+
+  /**
+   * Printable UTF-8 as text ({@link TextBytes#literal}), anything else in the form of {@code
+   * binary} ({@link #BASE64} or {@link #HEX}).
+   */
+  static String textOr(byte[] bytes, boolean truncate, BytesFormat binary) {
+    String text = TextBytes.printable(bytes);
+    if (text == null) {
+      return binary.encoded(bytes, truncate);
+    }
+    if (!truncate || bytes.length <= TRUNCATE_AT) {
+      return TextBytes.literal(text);
+    }
+    int shown = TRUNCATE_AT;
+    while ((bytes[shown] & 0xC0) == 0x80) {
+      shown--; // back to the start of the character the cut would split
+    }
+    String head = new String(bytes, 0, shown, StandardCharsets.UTF_8);
+    return (TextBytes.needsQuotes(text) ? TextBytes.quoted(head) : head) + "...";
+  }
+
+  /** {@code b64:<base64>} or {@code hex:<hex>}, whatever the bytes. */
+  private String encoded(byte[] bytes, boolean truncate) {
     boolean cut = truncate && bytes.length > TRUNCATE_AT;
     byte[] head = cut ? Arrays.copyOf(bytes, TRUNCATE_AT) : bytes;
     String body =
-        switch (this) {
-          case AUTO, RAW -> printable(bytes) ? literal(head) : "b64:" + base64(head);
-          case BASE64 -> "b64:" + base64(head);
-          case HEX -> "hex:" + HexFormat.of().formatHex(head);
-        };
+        this == HEX
+            ? TextBytes.HEX_PREFIX + HexFormat.of().formatHex(head)
+            : TextBytes.BASE64_PREFIX + base64(head);
     return cut ? body + "..." : body;
   }
 
@@ -54,7 +81,7 @@ enum BytesFormat {
    */
   @Nullable String value(byte[] bytes) {
     return switch (this) {
-      case AUTO, RAW -> printable(bytes) ? new String(bytes, StandardCharsets.US_ASCII) : null;
+      case AUTO, RAW -> TextBytes.printable(bytes);
       case BASE64 -> base64(bytes);
       case HEX -> HexFormat.of().formatHex(bytes);
     };
@@ -62,46 +89,5 @@ enum BytesFormat {
 
   static String base64(byte[] bytes) {
     return Base64.getEncoder().encodeToString(bytes);
-  }
-
-  /** Whether every byte is printable ASCII (0x20..0x7E) or a tab; true for no bytes. */
-  static boolean printable(byte[] bytes) {
-    for (byte b : bytes) {
-      if ((b < 0x20 || b > 0x7E) && b != '\t') {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static String literal(byte[] bytes) {
-    String s = new String(bytes, StandardCharsets.US_ASCII);
-    return hasQuoteWorthyChar(s) || s.isEmpty() ? quoted(s) : s;
-  }
-
-  /** Whether the text holds a space, tab, quote or backslash: shown as is it would be ambiguous. */
-  static boolean hasQuoteWorthyChar(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == ' ' || c == '\t' || c == '"' || c == '\\') {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** The text in double quotes, with quote, backslash and tab escaped. */
-  static String quoted(String s) {
-    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\t' -> sb.append("\\t");
-        default -> sb.append(c);
-      }
-    }
-    return sb.append('"').toString();
   }
 }

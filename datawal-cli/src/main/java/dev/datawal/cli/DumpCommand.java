@@ -19,7 +19,8 @@ final class DumpCommand implements Command {
           Walks every segment frame by frame without a lock, like verify, and prints each
           header: never payload bytes, so it stays readable with large records.
           Human lines: seg=... off=... len=... type=... txid=... key=... key_len=...
-          payload_len=...; damaged regions in between as "seg=... off=... DAMAGE ...".
+          payload_len=...; damaged regions in between as "seg=... off=... DAMAGE ...". Keys
+          that are printable UTF-8 show as text (quoted when needed), others as b64:<base64>.
           JSON lines: {"kind":"frame","segment","offset","len","record_type","txid","key_len",
           "payload_len"} and "damage" lines.
           Exit codes as verify (with --limit, for what was read).""");

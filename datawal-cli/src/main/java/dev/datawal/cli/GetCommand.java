@@ -28,11 +28,12 @@ final class GetCommand implements Command {
           Give exactly one of --key, --key-base64, --key-hex. Reads the whole valid prefix of
           the log without a lock (the latest Put or Delete of the key wins), then reads the
           value's frame again and checks its CRC and key.
-          Human output: a printable value as it is; with --bytes base64|hex, unprefixed; a binary
+          Human output: a value that is printable UTF-8 text as it is; with --bytes base64|hex, unprefixed; a binary
           value under auto|raw only as a hint on stderr. Values over 64 bytes are cut unless
           --no-truncate (a note on stderr says so).
-          JSON: {"kind":"value","key_base64","value_base64","value_len"} or
-          {"kind":"miss","key_base64"}.
+          JSON: {"kind":"value","key_base64","value_base64","value_len","key_text",
+          "value_text"} or {"kind":"miss","key_base64","key_text"}; *_text is the bytes as a
+          string when they are valid UTF-8, else null.
           Exit 0 found, 2 not found, 3 corruption (recovery would refuse the store).""");
 
   @Override
@@ -63,7 +64,10 @@ final class GetCommand implements Command {
       }
       if (latest == null || latest.type() == RecordType.DELETE) {
         if (out.json()) {
-          out.json(JsonLine.of("miss").add("key_base64", BytesFormat.base64(key)));
+          out.json(
+              JsonLine.of("miss")
+                  .add("key_base64", BytesFormat.base64(key))
+                  .add("key_text", TextBytes.utf8(key)));
         } else {
           out.note("get: key not found");
         }
@@ -80,7 +84,9 @@ final class GetCommand implements Command {
             JsonLine.of("value")
                 .add("key_base64", BytesFormat.base64(key))
                 .add("value_base64", BytesFormat.base64(value))
-                .add("value_len", value.length));
+                .add("value_len", value.length)
+                .add("key_text", TextBytes.utf8(key))
+                .add("value_text", TextBytes.utf8(value)));
         return ExitCode.OK;
       }
       byte[] shown =

@@ -48,7 +48,10 @@ final class KeyChangesView {
     if (out.json()) {
       for (byte[] key : keys) {
         out.json(
-            JsonLine.of("key").add("change", change).add("key_base64", BytesFormat.base64(key)));
+            JsonLine.of("key")
+                .add("change", change)
+                .add("key_base64", BytesFormat.base64(key))
+                .add("key_text", TextBytes.utf8(key)));
       }
       return;
     }

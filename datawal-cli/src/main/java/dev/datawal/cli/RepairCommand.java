@@ -51,7 +51,8 @@ final class RepairCommand implements Command {
           "damage_kind","detail","file","whole_file","applied"), a "loss" line per loss
           accepted ("segment","offset","damage_kind","detail","file","applied"; segment and
           offset null for the manifest), a "damage" line per torn tail left alone, a "key" line
-          per key changed ("change": lost, reverted or came_back, "key_base64"; every key),
+          per key changed ("change": lost, reverted or came_back, "key_base64", "key_text": the
+          key as a string if it is valid UTF-8, else null; every key),
           then {"kind":"repair","dry_run","regions","quarantined_bytes","snapshot_deleted",
           "leftovers_removed","store_opens","files_moved_out","losses","lost_records",
           "manifest_rewritten","txid_floor","keys_named","keys_lost","keys_reverted",

@@ -27,8 +27,13 @@ final class ScanCommand implements Command {
           Stops where recovery would: at a torn tail (exit 2) or at corruption that recovery
           refuses (exit 3), after showing the records before it.
           Human lines: seg=... off=... len=... type=RAW|PUT|DEL txid=... key=... payload=...
+          where keys and payloads that are printable UTF-8 show as text (in double quotes when
+          empty, holding a space, tab, quote or backslash, or starting with b64: or hex:) and
+          any other bytes as b64:<base64> (--bytes base64|hex: every one encoded).
           JSON lines: {"schema":"datawal.cli.v1","kind":"record","segment","offset","len",
-          "record_type","txid","key_base64","payload_base64"}, and a "damage" line if any.
+          "record_type","txid","key_base64","payload_base64","key_text","payload_text"}
+          (*_text: the bytes as a string when they are valid UTF-8, else null), and a "damage"
+          line if any.
           With --limit, the exit code covers only what was read.""");
 
   @Override

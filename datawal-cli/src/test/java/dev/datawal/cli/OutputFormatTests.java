@@ -42,6 +42,29 @@ class OutputFormatTests {
   }
 
   @Test
+  void utf8TextShowsAsTextAndNothingTextCanBeTakenForBinary() {
+    assertThat(BytesFormat.AUTO.field(TestStores.utf8("clé"), true)).isEqualTo("clé");
+    assertThat(BytesFormat.AUTO.field(TestStores.utf8("日本"), true)).isEqualTo("日本");
+    assertThat(BytesFormat.AUTO.field(TestStores.utf8("café crème"), true))
+        .isEqualTo("\"café crème\"");
+    assertThat(BytesFormat.AUTO.field(TestStores.utf8("a\tb"), true)).isEqualTo("\"a\\tb\"");
+    assertThat(BytesFormat.AUTO.field(TestStores.utf8("b64:AAH/"), true))
+        .as("text that reads like base64")
+        .isEqualTo("\"b64:AAH/\"");
+    assertThat(BytesFormat.AUTO.field(TestStores.utf8("hex:00"), true)).isEqualTo("\"hex:00\"");
+    assertThat(BytesFormat.AUTO.field(new byte[] {(byte) 0xC3}, true))
+        .as("cut UTF-8")
+        .isEqualTo("b64:ww==");
+    assertThat(BytesFormat.AUTO.field(TestStores.utf8("a\u202Eb"), true))
+        .as("a bidi override")
+        .isEqualTo("b64:YeKArmI=");
+    assertThat(BytesFormat.AUTO.field(TestStores.utf8("a\nb"), true)).isEqualTo("b64:YQpi");
+    assertThat(BytesFormat.AUTO.field(TestStores.utf8("é".repeat(40)), true))
+        .as("cut between characters, not inside one")
+        .isEqualTo("é".repeat(32) + "...");
+  }
+
+  @Test
   void longBytesAreCutAfter64UnlessTruncationIsOff() {
     byte[] hundred = TestStores.utf8("A".repeat(100));
     assertThat(BytesFormat.AUTO.field(hundred, true)).isEqualTo("A".repeat(64) + "...");
@@ -51,6 +74,7 @@ class OutputFormatTests {
   @Test
   void getPrintsValuesUnprefixedAndNeverBinaryUnderAuto() {
     assertThat(BytesFormat.AUTO.value(TestStores.utf8("hello"))).isEqualTo("hello");
+    assertThat(BytesFormat.AUTO.value(TestStores.utf8("clé"))).isEqualTo("clé");
     assertThat(BytesFormat.AUTO.value(new byte[] {0, 1})).isNull();
     assertThat(BytesFormat.BASE64.value(new byte[] {0, 1, (byte) 0xFF})).isEqualTo("AAH/");
     assertThat(BytesFormat.HEX.value(new byte[] {(byte) 0xBE, (byte) 0xEF})).isEqualTo("beef");
@@ -69,7 +93,7 @@ class OutputFormatTests {
         .as("a bidi override")
         .isEqualTo("hex:61e280ae62");
     assertThat(KeyText.of(TestStores.utf8("a\nb"))).isEqualTo("hex:610a62");
-    assertThat(KeyText.of(TestStores.utf8("é".repeat(70)))).isEqualTo("é".repeat(64) + "...");
+    assertThat(KeyText.of(TestStores.utf8("é".repeat(70)))).isEqualTo("é".repeat(32) + "...");
     assertThat(KeyText.of(new byte[70])).isEqualTo("hex:" + "00".repeat(64) + "...");
   }
 }

@@ -46,6 +46,8 @@ class ReadCommandTests {
       kv.put(utf8("alpha"), utf8("2"));
       kv.delete(utf8("foo bar"));
       kv.put(utf8("beta"), utf8("22"));
+      kv.put(utf8("clé"), utf8("café crème"));
+      kv.put(utf8("looks"), utf8("b64:AAH/"));
     }
     records = RecordLogReader.open(store).scan();
     before = TestStores.snapshot(store);
@@ -103,7 +105,9 @@ class ReadCommandTests {
         .contains("key=bin payload=b64:AAH/")
         .contains("key=long payload=" + "A".repeat(64) + "...")
         .contains("type=RAW txid=         5 key=\"\" payload=\"a raw entry\"")
-        .contains("type=DEL txid=         7 key=\"foo bar\" payload=\"\"");
+        .contains("type=DEL txid=         7 key=\"foo bar\" payload=\"\"")
+        .contains("key=clé payload=\"café crème\"")
+        .contains("key=looks payload=\"b64:AAH/\"");
   }
 
   @Test
@@ -159,6 +163,30 @@ class ReadCommandTests {
   }
 
   @Test
+  void getShowsUtf8TextAsTextAndJsonCarriesItAsAString() {
+    JarRunner.Result text = JarRunner.run("get", store.toString(), "--key", "clé");
+    assertThat(text.code()).as(text.toString()).isZero();
+    assertThat(text.out()).isEqualTo("café crème\n");
+
+    JarRunner.Result json = JarRunner.run("--json", "get", store.toString(), "--key", "clé");
+    JsonNode value = json.single("value");
+    assertThat(value.get("key_text").asString()).isEqualTo("clé");
+    assertThat(value.get("value_text").asString()).isEqualTo("café crème");
+
+    JarRunner.Result binary = JarRunner.run("--json", "get", store.toString(), "--key", "bin");
+    assertThat(binary.single("value").get("key_text").asString()).isEqualTo("bin");
+    assertThat(binary.single("value").get("value_text").isNull()).as("not UTF-8").isTrue();
+
+    JarRunner.Result scan = JarRunner.run("--json", "scan", store.toString());
+    assertThat(scan.json("record"))
+        .anySatisfy(
+            r -> {
+              assertThat(r.get("key_text").asString()).isEqualTo("clé");
+              assertThat(r.get("payload_text").asString()).isEqualTo("café crème");
+            });
+  }
+
+  @Test
   void getOfADeletedKeyIsAMissWithExitCode2() {
     String deleted = Base64.getEncoder().encodeToString(utf8("foo bar"));
 
@@ -191,7 +219,7 @@ class ReadCommandTests {
 
     JarRunner.Result check = JarRunner.run("--json", "check", store.toString());
     assertThat(check.code()).as(check.toString()).isZero();
-    assertThat(check.single("check").get("keys_checked").asLong()).isEqualTo(4);
+    assertThat(check.single("check").get("keys_checked").asLong()).isEqualTo(6);
     assertThat(check.single("check").get("keys_failed").asLong()).isZero();
   }
 
@@ -226,7 +254,7 @@ class ReadCommandTests {
 
     assertThat(r.code()).as(r.toString()).isZero();
     assertThat(Files.readAllBytes(out)).isEqualTo(Files.readAllBytes(expected));
-    assertThat(r.single("export").get("records_written").asLong()).isEqualTo(4);
+    assertThat(r.single("export").get("records_written").asLong()).isEqualTo(6);
     assertThat(r.single("export").get("bytes_written").asLong()).isEqualTo(Files.size(out));
     assertThat(tmp.resolve("cli.jsonl.tmp")).doesNotExist();
 
