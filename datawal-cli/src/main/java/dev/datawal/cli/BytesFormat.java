@@ -5,17 +5,16 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 
 /**
- * How keys, payloads and values are shown in human output ({@code --bytes}); JSON output always
- * carries standard padded base64 (and the text, when the bytes are UTF-8) and is never truncated.
+ * How keys and payloads are shown in the fields of human lines ({@code scan} and {@code dump
+ * --bytes}; {@code get} prints values as {@link ValueFormat} says); JSON output always carries
+ * standard padded base64 (and the text, when the bytes are UTF-8) and is never truncated.
  *
  * <ul>
- *   <li>{@code auto} (default) and {@code raw}: printable UTF-8 ({@link TextBytes#printable}) as
- *       text, quoted when it is empty, holds a space, tab, quote or backslash, or starts with
- *       {@code b64:} or {@code hex:}; anything else as {@code b64:<base64>}. {@code raw} never
- *       prints control bytes to a terminal either.
+ *   <li>{@code auto} (default): printable UTF-8 ({@link TextBytes#printable}) as text, quoted when
+ *       it is empty, holds a space, tab, quote or backslash, or starts with {@code b64:} or {@code
+ *       hex:}; anything else as {@code b64:<base64>}.
  *   <li>{@code base64}: always {@code b64:<base64>}; {@code hex}: always {@code hex:<hex>}.
  * </ul>
  *
@@ -24,7 +23,6 @@ import org.jspecify.annotations.Nullable;
  */
 enum BytesFormat {
   AUTO,
-  RAW,
   BASE64,
   HEX;
 
@@ -33,12 +31,12 @@ enum BytesFormat {
 
   /** The {@code --bytes} choices. */
   static final Map<String, BytesFormat> CHOICES =
-      Map.of("auto", AUTO, "raw", RAW, "base64", BASE64, "hex", HEX);
+      Map.of("auto", AUTO, "base64", BASE64, "hex", HEX);
 
   /** {@code bytes} for a field of a human line ({@code key=...}). */
   String field(byte[] bytes, boolean truncate) {
     return switch (this) {
-      case AUTO, RAW -> textOr(bytes, truncate, BASE64);
+      case AUTO -> textOr(bytes, truncate, BASE64);
       case BASE64, HEX -> encoded(bytes, truncate);
     };
   }
@@ -72,19 +70,6 @@ enum BytesFormat {
             ? TextBytes.HEX_PREFIX + HexFormat.of().formatHex(head)
             : TextBytes.BASE64_PREFIX + base64(head);
     return cut ? body + "..." : body;
-  }
-
-  /**
-   * A value as {@code get} prints it: printable text as it is, {@code base64} and {@code hex}
-   * unprefixed; {@code null} for a binary value under {@code auto} or {@code raw}, which is not
-   * printed to a terminal.
-   */
-  @Nullable String value(byte[] bytes) {
-    return switch (this) {
-      case AUTO, RAW -> TextBytes.printable(bytes);
-      case BASE64 -> base64(bytes);
-      case HEX -> HexFormat.of().formatHex(bytes);
-    };
   }
 
   static String base64(byte[] bytes) {

@@ -13,7 +13,11 @@ final class DumpCommand implements Command {
           List.of("<store>"),
           List.of(
               new CommandSpec.Option("--limit", "N", "stop after N frames"),
-              new CommandSpec.Option("--bytes", "MODE", "auto|raw|base64|hex: how keys are shown"),
+              new CommandSpec.Option(
+                  "--bytes",
+                  "MODE",
+                  "auto|base64|hex: keys as text when printable UTF-8, else b64: (auto), or all"
+                      + " encoded"),
               new CommandSpec.Option("--no-truncate", null, "show long keys whole")),
           """
           Walks every segment frame by frame without a lock, like verify, and prints each

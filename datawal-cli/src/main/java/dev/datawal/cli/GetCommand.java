@@ -22,15 +22,19 @@ final class GetCommand implements Command {
               new CommandSpec.Option("--key-base64", "B64", "the key as standard base64"),
               new CommandSpec.Option("--key-hex", "HEX", "the key as hex"),
               new CommandSpec.Option(
-                  "--bytes", "MODE", "auto|raw|base64|hex: how the value is shown"),
+                  "--bytes",
+                  "MODE",
+                  "auto|raw|base64|hex: text as it is (auto), the exact bytes (raw), or encoded"),
               new CommandSpec.Option("--no-truncate", null, "print a long value whole")),
           """
           Give exactly one of --key, --key-base64, --key-hex. Reads the whole valid prefix of
           the log without a lock (the latest Put or Delete of the key wins), then reads the
           value's frame again and checks its CRC and key.
-          Human output: a value that is printable UTF-8 text as it is; with --bytes base64|hex, unprefixed; a binary
-          value under auto|raw only as a hint on stderr. Values over 64 bytes are cut unless
-          --no-truncate (a note on stderr says so).
+          Human output, by --bytes: auto (default) prints a value that is printable UTF-8 text
+          as it is, with a line end, and a binary value only as a hint on stderr; raw writes
+          exactly the value's bytes, adding nothing (no line end), for a file or a pipe;
+          base64 and hex print it encoded, unprefixed, with a line end. Values over 64 bytes are cut unless
+          --no-truncate or raw (a note on stderr says so).
           JSON: {"kind":"value","key_base64","value_base64","value_len","key_text",
           "value_text"} or {"kind":"miss","key_base64","key_text"}; *_text is the bytes as a
           string when they are valid UTF-8, else null.
@@ -44,7 +48,7 @@ final class GetCommand implements Command {
   @Override
   public int run(ParsedArgs args, Output out) {
     byte[] key = key(args);
-    BytesFormat bytes = args.choice("--bytes", BytesFormat.CHOICES, BytesFormat.AUTO);
+    ValueFormat format = args.choice("--bytes", ValueFormat.CHOICES, ValueFormat.AUTO);
     boolean truncate = !args.has("--no-truncate");
 
     RecordLogReader reader = RecordLogReader.open(args.store());
@@ -89,23 +93,15 @@ final class GetCommand implements Command {
                 .add("value_text", TextBytes.utf8(value)));
         return ExitCode.OK;
       }
-      byte[] shown =
-          truncate && value.length > BytesFormat.TRUNCATE_AT
-              ? Arrays.copyOf(value, BytesFormat.TRUNCATE_AT)
-              : value;
-      String text = bytes.value(shown);
-      if (text == null) {
-        out.note("<binary value, " + value.length + " bytes; use --bytes base64 or --bytes hex>");
-      } else {
-        out.text(text);
-        if (shown != value) {
-          out.note(
-              "value cut to its first "
-                  + shown.length
-                  + " of "
-                  + value.length
-                  + " bytes; --no-truncate prints it whole");
-        }
+      boolean cut = format != ValueFormat.RAW && truncate && value.length > BytesFormat.TRUNCATE_AT;
+      format.write(cut ? Arrays.copyOf(value, BytesFormat.TRUNCATE_AT) : value, out);
+      if (cut) {
+        out.note(
+            "value cut to its first "
+                + BytesFormat.TRUNCATE_AT
+                + " of "
+                + value.length
+                + " bytes; --no-truncate prints it whole");
       }
       return ExitCode.OK;
     }

@@ -49,6 +49,12 @@ final class Output {
     written();
   }
 
+  /** Writes bytes as they are, nothing added; only called without {@code --json}. */
+  void bytes(byte[] bytes) {
+    out.write(bytes, 0, bytes.length);
+    written();
+  }
+
   /** Stops a long listing once nobody reads it any more; checking flushes, so not every line. */
   private void written() {
     if (++lines % CHECK_EVERY == 0 && out.checkError()) {

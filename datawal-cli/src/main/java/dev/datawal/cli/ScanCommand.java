@@ -20,7 +20,10 @@ final class ScanCommand implements Command {
                   "BYTES",
                   "with --from-segment: skip that segment's records before this offset"),
               new CommandSpec.Option(
-                  "--bytes", "MODE", "auto|raw|base64|hex: how keys and payloads are shown"),
+                  "--bytes",
+                  "MODE",
+                  "auto|base64|hex: keys and payloads as text when printable UTF-8, else b64: (auto),"
+                      + " or all encoded"),
               new CommandSpec.Option("--no-truncate", null, "show long keys and payloads whole")),
           """
           Reads the store without a lock and changes nothing; a live writer may have it open.

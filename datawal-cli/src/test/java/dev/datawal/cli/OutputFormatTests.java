@@ -35,7 +35,6 @@ class OutputFormatTests {
         .isEqualTo("\"a\\\"b\\\\c\"");
     assertThat(BytesFormat.AUTO.field(new byte[0], true)).isEqualTo("\"\"");
     assertThat(BytesFormat.AUTO.field(new byte[] {0, 1, (byte) 0xFF}, true)).isEqualTo("b64:AAH/");
-    assertThat(BytesFormat.RAW.field(new byte[] {0, 1, (byte) 0xFF}, true)).isEqualTo("b64:AAH/");
     assertThat(BytesFormat.BASE64.field(TestStores.utf8("alpha"), true)).isEqualTo("b64:YWxwaGE=");
     assertThat(BytesFormat.HEX.field(new byte[] {(byte) 0xDE, (byte) 0xAD}, true))
         .isEqualTo("hex:dead");
@@ -69,15 +68,6 @@ class OutputFormatTests {
     byte[] hundred = TestStores.utf8("A".repeat(100));
     assertThat(BytesFormat.AUTO.field(hundred, true)).isEqualTo("A".repeat(64) + "...");
     assertThat(BytesFormat.AUTO.field(hundred, false)).isEqualTo("A".repeat(100));
-  }
-
-  @Test
-  void getPrintsValuesUnprefixedAndNeverBinaryUnderAuto() {
-    assertThat(BytesFormat.AUTO.value(TestStores.utf8("hello"))).isEqualTo("hello");
-    assertThat(BytesFormat.AUTO.value(TestStores.utf8("clé"))).isEqualTo("clé");
-    assertThat(BytesFormat.AUTO.value(new byte[] {0, 1})).isNull();
-    assertThat(BytesFormat.BASE64.value(new byte[] {0, 1, (byte) 0xFF})).isEqualTo("AAH/");
-    assertThat(BytesFormat.HEX.value(new byte[] {(byte) 0xBE, (byte) 0xEF})).isEqualTo("beef");
   }
 
   @Test

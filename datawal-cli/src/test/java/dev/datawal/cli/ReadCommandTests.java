@@ -27,6 +27,7 @@ import tools.jackson.databind.JsonNode;
 class ReadCommandTests {
   private static final byte[] BINARY = {0, 1, (byte) 0xFF};
   private static final String LONG = "A".repeat(100);
+  private static final byte[] EVERY_BYTE = everyByte();
 
   @TempDir static Path tmp;
   private static Path store;
@@ -48,9 +49,18 @@ class ReadCommandTests {
       kv.put(utf8("beta"), utf8("22"));
       kv.put(utf8("clé"), utf8("café crème"));
       kv.put(utf8("looks"), utf8("b64:AAH/"));
+      kv.put(utf8("every byte"), EVERY_BYTE);
     }
     records = RecordLogReader.open(store).scan();
     before = TestStores.snapshot(store);
+  }
+
+  private static byte[] everyByte() {
+    byte[] bytes = new byte[256 * 2];
+    for (int i = 0; i < bytes.length; i++) {
+      bytes[i] = (byte) i;
+    }
+    return bytes;
   }
 
   @AfterAll
@@ -159,7 +169,48 @@ class ReadCommandTests {
     JarRunner.Result binary = JarRunner.run("get", store.toString(), "--key", "bin");
     assertThat(binary.code()).isZero();
     assertThat(binary.out()).isEmpty();
-    assertThat(binary.err()).contains("<binary value, 3 bytes; use --bytes base64 or --bytes hex>");
+    assertThat(binary.err())
+        .contains(
+            "<binary value, 3 bytes; --bytes raw writes its bytes, --bytes base64 or --bytes hex"
+                + " encodes it>");
+  }
+
+  @Test
+  void getBytesRawWritesExactlyTheValuesBytesAndNothingElse() {
+    Map<String, byte[]> values =
+        Map.of("bin", BINARY, "every byte", EVERY_BYTE, "long", utf8(LONG), "alpha", utf8("2"));
+    values.forEach(
+        (key, value) -> {
+          JarRunner.Result r =
+              JarRunner.run("get", store.toString(), "--key", key, "--bytes", "raw");
+
+          assertThat(r.code()).as(r.toString()).isZero();
+          assertThat(r.outBytes()).as(key).isEqualTo(value);
+          assertThat(r.err()).as(key).isEmpty();
+        });
+  }
+
+  @Test
+  void everyBytesModeThatGetAdvertisesPrintsTheValue() {
+    String help = JarRunner.run("get", "--help").out();
+    assertThat(help).contains("--bytes MODE", "auto|raw|base64|hex");
+
+    JarRunner.Result base64 =
+        JarRunner.run("get", store.toString(), "--key", "bin", "--bytes", "base64");
+    assertThat(base64.out()).isEqualTo("AAH/\n");
+    JarRunner.Result hex = JarRunner.run("get", store.toString(), "--key", "bin", "--bytes", "hex");
+    assertThat(hex.out()).isEqualTo("0001ff\n");
+    JarRunner.Result auto =
+        JarRunner.run("get", store.toString(), "--key", "bin", "--bytes", "auto");
+    assertThat(auto.outBytes()).isEmpty();
+    assertThat(auto.err()).contains("<binary value, 3 bytes;");
+    JarRunner.Result raw = JarRunner.run("get", store.toString(), "--key", "bin", "--bytes", "raw");
+    assertThat(raw.outBytes()).isEqualTo(BINARY);
+    assertThat(List.of(base64, hex, auto, raw)).allSatisfy(r -> assertThat(r.code()).isZero());
+
+    JarRunner.Result scanRaw = JarRunner.run("scan", store.toString(), "--bytes", "raw");
+    assertThat(scanRaw.code()).isEqualTo(1);
+    assertThat(scanRaw.err()).contains("--bytes must be one of auto, base64, hex, got 'raw'");
   }
 
   @Test
@@ -219,7 +270,7 @@ class ReadCommandTests {
 
     JarRunner.Result check = JarRunner.run("--json", "check", store.toString());
     assertThat(check.code()).as(check.toString()).isZero();
-    assertThat(check.single("check").get("keys_checked").asLong()).isEqualTo(6);
+    assertThat(check.single("check").get("keys_checked").asLong()).isEqualTo(7);
     assertThat(check.single("check").get("keys_failed").asLong()).isZero();
   }
 
@@ -254,7 +305,7 @@ class ReadCommandTests {
 
     assertThat(r.code()).as(r.toString()).isZero();
     assertThat(Files.readAllBytes(out)).isEqualTo(Files.readAllBytes(expected));
-    assertThat(r.single("export").get("records_written").asLong()).isEqualTo(6);
+    assertThat(r.single("export").get("records_written").asLong()).isEqualTo(7);
     assertThat(r.single("export").get("bytes_written").asLong()).isEqualTo(Files.size(out));
     assertThat(tmp.resolve("cli.jsonl.tmp")).doesNotExist();
 
