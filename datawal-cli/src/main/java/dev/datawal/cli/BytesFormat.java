@@ -19,7 +19,7 @@ import java.util.Map;
  * </ul>
  *
  * Unless {@code --no-truncate}, only the first {@value #TRUNCATE_AT} bytes are shown (text is cut
- * between characters), followed by {@code ...}.
+ * between characters), followed by a marker that says so: {@code ...(100 bytes, 64 shown)}.
  */
 enum BytesFormat {
   AUTO,
@@ -58,7 +58,7 @@ enum BytesFormat {
       shown--; // back to the start of the character the cut would split
     }
     String head = new String(bytes, 0, shown, StandardCharsets.UTF_8);
-    return (TextBytes.needsQuotes(text) ? TextBytes.quoted(head) : head) + "...";
+    return (TextBytes.needsQuotes(text) ? TextBytes.quoted(head) : head) + cut(bytes.length, shown);
   }
 
   /** {@code b64:<base64>} or {@code hex:<hex>}, whatever the bytes. */
@@ -69,7 +69,15 @@ enum BytesFormat {
         this == HEX
             ? TextBytes.HEX_PREFIX + HexFormat.of().formatHex(head)
             : TextBytes.BASE64_PREFIX + base64(head);
-    return cut ? body + "..." : body;
+    return cut ? body + cut(bytes.length, head.length) : body;
+  }
+
+  /**
+   * What follows a cut field: {@code ...(100 bytes, 64 shown)}. Never part of a text (the closing
+   * parenthesis follows a space, and a bare text holds none) or of a binary form.
+   */
+  static String cut(int length, int shown) {
+    return "...(" + length + " bytes, " + shown + " shown)";
   }
 
   static String base64(byte[] bytes) {

@@ -25,7 +25,8 @@ final class GetCommand implements Command {
                   "--bytes",
                   "MODE",
                   "auto|raw|base64|hex: text as it is (auto), the exact bytes (raw), or encoded"),
-              new CommandSpec.Option("--no-truncate", null, "print a long value whole")),
+              new CommandSpec.Option(
+                  "--no-truncate", null, "accepted for older scripts: get prints values whole")),
           """
           Give exactly one of --key, --key-base64, --key-hex. Reads the whole valid prefix of
           the log without a lock (the latest Put or Delete of the key wins), then reads the
@@ -33,8 +34,8 @@ final class GetCommand implements Command {
           Human output, by --bytes: auto (default) prints a value that is printable UTF-8 text
           as it is, with a line end, and a binary value only as a hint on stderr; raw writes
           exactly the value's bytes, adding nothing (no line end), for a file or a pipe;
-          base64 and hex print it encoded, unprefixed, with a line end. Values over 64 bytes are cut unless
-          --no-truncate or raw (a note on stderr says so).
+          base64 and hex print it encoded, unprefixed, with a line end. The value is always
+          printed whole, however long.
           JSON: {"kind":"value","key_base64","value_base64","value_len","key_text",
           "value_text"} or {"kind":"miss","key_base64","key_text"}; *_text is the bytes as a
           string when they are valid UTF-8, else null.
@@ -49,7 +50,6 @@ final class GetCommand implements Command {
   public int run(ParsedArgs args, Output out) {
     byte[] key = key(args);
     ValueFormat format = args.choice("--bytes", ValueFormat.CHOICES, ValueFormat.AUTO);
-    boolean truncate = !args.has("--no-truncate");
 
     RecordLogReader reader = RecordLogReader.open(args.store());
     try (LogWalk walk = new LogWalk(reader, 0, false, true)) {
@@ -93,16 +93,7 @@ final class GetCommand implements Command {
                 .add("value_text", TextBytes.utf8(value)));
         return ExitCode.OK;
       }
-      boolean cut = format != ValueFormat.RAW && truncate && value.length > BytesFormat.TRUNCATE_AT;
-      format.write(cut ? Arrays.copyOf(value, BytesFormat.TRUNCATE_AT) : value, out);
-      if (cut) {
-        out.note(
-            "value cut to its first "
-                + BytesFormat.TRUNCATE_AT
-                + " of "
-                + value.length
-                + " bytes; --no-truncate prints it whole");
-      }
+      format.write(value, out);
       return ExitCode.OK;
     }
   }

@@ -63,7 +63,13 @@ final class KeyChangesView {
       out.text("    " + KeyText.of(key));
     }
     if (keys.size() > TEXT_LIMIT) {
-      out.text("    ... and " + (keys.size() - TEXT_LIMIT) + " more");
+      out.text("    ... and " + (keys.size() - TEXT_LIMIT) + " more (--json lists every key)");
+    }
+    if (keys.stream().anyMatch(k -> k.length > BytesFormat.TRUNCATE_AT)) {
+      out.text(
+          "    (keys over "
+              + BytesFormat.TRUNCATE_AT
+              + " bytes are cut, marked ...(N bytes, M shown); --json lists every key whole)");
     }
   }
 }

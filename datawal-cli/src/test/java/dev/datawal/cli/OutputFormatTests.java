@@ -60,14 +60,24 @@ class OutputFormatTests {
     assertThat(BytesFormat.AUTO.field(TestStores.utf8("a\nb"), true)).isEqualTo("b64:YQpi");
     assertThat(BytesFormat.AUTO.field(TestStores.utf8("é".repeat(40)), true))
         .as("cut between characters, not inside one")
-        .isEqualTo("é".repeat(32) + "...");
+        .isEqualTo("é".repeat(32) + "...(80 bytes, 64 shown)");
+    assertThat(BytesFormat.AUTO.field(TestStores.utf8("a" + "é".repeat(40)), true))
+        .isEqualTo("a" + "é".repeat(31) + "...(81 bytes, 63 shown)");
   }
 
   @Test
-  void longBytesAreCutAfter64UnlessTruncationIsOff() {
+  void longBytesAreCutAfter64WithAMarkerThatSaysSoUnlessTruncationIsOff() {
     byte[] hundred = TestStores.utf8("A".repeat(100));
-    assertThat(BytesFormat.AUTO.field(hundred, true)).isEqualTo("A".repeat(64) + "...");
+    assertThat(BytesFormat.AUTO.field(hundred, true))
+        .isEqualTo("A".repeat(64) + "...(100 bytes, 64 shown)");
     assertThat(BytesFormat.AUTO.field(hundred, false)).isEqualTo("A".repeat(100));
+    assertThat(BytesFormat.AUTO.field(TestStores.utf8(" ".repeat(70)), true))
+        .isEqualTo('"' + " ".repeat(64) + '"' + "...(70 bytes, 64 shown)");
+    assertThat(BytesFormat.HEX.field(new byte[65], true))
+        .isEqualTo("hex:" + "00".repeat(64) + "...(65 bytes, 64 shown)");
+    assertThat(BytesFormat.BASE64.field(new byte[64], true))
+        .as("64 bytes are not cut")
+        .isEqualTo("b64:" + "A".repeat(86) + "==");
   }
 
   @Test
@@ -83,7 +93,9 @@ class OutputFormatTests {
         .as("a bidi override")
         .isEqualTo("hex:61e280ae62");
     assertThat(KeyText.of(TestStores.utf8("a\nb"))).isEqualTo("hex:610a62");
-    assertThat(KeyText.of(TestStores.utf8("é".repeat(70)))).isEqualTo("é".repeat(32) + "...");
-    assertThat(KeyText.of(new byte[70])).isEqualTo("hex:" + "00".repeat(64) + "...");
+    assertThat(KeyText.of(TestStores.utf8("é".repeat(70))))
+        .isEqualTo("é".repeat(32) + "...(140 bytes, 64 shown)");
+    assertThat(KeyText.of(new byte[70]))
+        .isEqualTo("hex:" + "00".repeat(64) + "...(70 bytes, 64 shown)");
   }
 }

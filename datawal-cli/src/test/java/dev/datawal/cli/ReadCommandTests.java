@@ -113,11 +113,39 @@ class ReadCommandTests {
     assertThat(r.out())
         .contains("key=\"foo bar\" payload=baz")
         .contains("key=bin payload=b64:AAH/")
-        .contains("key=long payload=" + "A".repeat(64) + "...")
+        .contains("key=long payload=" + "A".repeat(64) + "...(100 bytes, 64 shown)\n")
         .contains("type=RAW txid=         5 key=\"\" payload=\"a raw entry\"")
         .contains("type=DEL txid=         7 key=\"foo bar\" payload=\"\"")
         .contains("key=clé payload=\"café crème\"")
         .contains("key=looks payload=\"b64:AAH/\"");
+  }
+
+  @Test
+  void scanSaysWhatItCutAndNoTruncateShowsEverythingWhole() {
+    JarRunner.Result cut = JarRunner.run("scan", store.toString());
+    assertThat(cut.err())
+        .contains(
+            "datawal: 2 key(s) or payload(s) longer than 64 bytes are cut, marked ...(N bytes,"
+                + " M shown); --no-truncate shows them whole (datawal get --bytes raw writes one"
+                + " value's bytes)");
+
+    JarRunner.Result whole = JarRunner.run("scan", store.toString(), "--no-truncate");
+    assertThat(whole.code()).as(whole.toString()).isZero();
+    assertThat(whole.out())
+        .contains("key=long payload=" + LONG + "\n")
+        .contains(
+            "key=\"every byte\" payload=b64:" + Base64.getEncoder().encodeToString(EVERY_BYTE))
+        .doesNotContain(" shown)");
+    assertThat(whole.err()).isEmpty();
+  }
+
+  @Test
+  void getPrintsALongValueWholeByDefault() {
+    JarRunner.Result r = JarRunner.run("get", store.toString(), "--key", "long");
+
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out()).isEqualTo(LONG + "\n");
+    assertThat(r.err()).isEmpty();
   }
 
   @Test
