@@ -52,7 +52,8 @@ final class GetCommand implements Command {
     ValueFormat format = args.choice("--bytes", ValueFormat.CHOICES, ValueFormat.AUTO);
 
     RecordLogReader reader = RecordLogReader.open(args.store());
-    try (LogWalk walk = new LogWalk(reader, 0, false, true)) {
+    try (LogWalk walk =
+        new LogWalk(reader, 0, false, true).reporting(out.progress().segments("reading", reader))) {
       SegmentWalker.Frame latest = null;
       for (SegmentWalker.Frame f = walk.next(); f != null; f = walk.next()) {
         if (f.type() != RecordType.RAW && Arrays.equals(f.key(), key)) {
