@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
@@ -94,8 +96,15 @@ final class JarRunner {
 
   /** Runs {@code command}, with a bound only so that a hung child cannot hang the build. */
   static Result exec(List<String> command) {
+    return exec(command, env -> {});
+  }
+
+  /** Runs {@code command} in the environment {@code env} makes of this one's. */
+  static Result exec(List<String> command, Consumer<Map<String, String>> env) {
     try {
-      Process p = new ProcessBuilder(command).start();
+      ProcessBuilder builder = new ProcessBuilder(command);
+      env.accept(builder.environment());
+      Process p = builder.start();
       p.getOutputStream().close();
       CompletableFuture<byte[]> out = drain(p.getInputStream());
       CompletableFuture<byte[]> err = drain(p.getErrorStream());
