@@ -84,7 +84,7 @@ final class DumpCommand implements Command {
               ExitCode.worst(code[0], view.tornTail() ? ExitCode.RECOVERABLE : ExitCode.CORRUPT);
           return true;
         });
-    preview.noteCuts(out, "");
+    preview.noteCuts(out, "key(s)", "");
     return code[0];
   }
 }

@@ -32,14 +32,16 @@ final class Preview {
   }
 
   /**
-   * If any field was cut, a note on stderr that says how many, how they are marked, and how to see
-   * them whole ({@code more}: another way, or empty).
+   * If any field was cut, a note on stderr that says how many {@code what} ("key(s)"), how they are
+   * marked, and how to see them whole ({@code more}: another way, or empty).
    */
-  void noteCuts(Output out, String more) {
+  void noteCuts(Output out, String what, String more) {
     if (cut > 0) {
       out.note(
           cut
-              + " key(s) or payload(s) longer than "
+              + " "
+              + what
+              + " longer than "
               + BytesFormat.TRUNCATE_AT
               + " bytes are cut, marked ...(N bytes, M shown); --no-truncate shows them whole"
               + more);

@@ -81,7 +81,8 @@ final class ScanCommand implements Command {
           break;
         }
       }
-      preview.noteCuts(out, " (datawal get --bytes raw writes one value's bytes)");
+      preview.noteCuts(
+          out, "key(s) or payload(s)", " (datawal get --bytes raw writes one value's bytes)");
       return shown >= limit ? ExitCode.OK : Damages.show(walk.endView(), out);
     }
   }
