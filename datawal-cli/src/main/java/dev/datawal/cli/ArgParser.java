@@ -8,8 +8,9 @@ import java.util.Map;
 /**
  * Parses {@code datawal [--json] <command> <positionals...> [options]}. Options may come anywhere
  * after the command, as {@code --name value} or {@code --name=value}; the global {@code --json},
- * {@code --help} ({@code -h}) and {@code --version} anywhere. {@code --} ends the options, so a
- * positional argument may start with a dash. Every error names the bad argument.
+ * {@code --progress}, {@code --no-progress}, {@code --help} ({@code -h}) and {@code --version}
+ * anywhere. {@code --} ends the options, so a positional argument may start with a dash. Every
+ * error names the bad argument.
  *
  * <p>Thread-safe: holds only the immutable command list.
  */
@@ -31,6 +32,7 @@ final class ArgParser {
     boolean json = false;
     boolean help = false;
     boolean version = false;
+    Boolean progress = null;
     boolean optionsEnded = false;
     List<String> positionals = new ArrayList<>();
     Map<String, String> options = new LinkedHashMap<>();
@@ -45,13 +47,20 @@ final class ArgParser {
         String name = eq < 0 ? arg : arg.substring(0, eq);
         String inline = eq < 0 ? null : arg.substring(eq + 1);
         switch (name) {
-          case "--json", "--help", "-h", "--version" -> {
+          case "--json", "--help", "-h", "--version", "--progress", "--no-progress" -> {
             if (inline != null) {
               throw new UsageException(name + " takes no value, got '" + arg + "'");
             }
             json |= name.equals("--json");
             help |= name.equals("--help") || name.equals("-h");
             version |= name.equals("--version");
+            if (name.endsWith("progress")) {
+              boolean on = name.equals("--progress");
+              if (progress != null && progress != on) {
+                throw new UsageException("give --progress or --no-progress, not both");
+              }
+              progress = on;
+            }
             continue;
           }
           default -> {}
@@ -105,7 +114,7 @@ final class ArgParser {
                 + ")");
       }
     }
-    return new ParsedArgs(command, json, help, version, positionals, options);
+    return new ParsedArgs(command, json, help, version, progress, positionals, options);
   }
 
   private CommandSpec find(String name) {

@@ -5,25 +5,24 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 
 /**
- * How keys, payloads and values are shown in human output ({@code --bytes}); JSON output always
- * carries standard padded base64 and is never truncated.
+ * How keys and payloads are shown in the fields of human lines ({@code scan} and {@code dump
+ * --bytes}; {@code get} prints values as {@link ValueFormat} says); JSON output always carries
+ * standard padded base64 (and the text, when the bytes are UTF-8) and is never truncated.
  *
  * <ul>
- *   <li>{@code auto} (default) and {@code raw}: printable ASCII (and tab) as literal text, quoted
- *       when it holds a space, tab, quote or backslash, or is empty; anything else as {@code
- *       b64:<base64>}. {@code raw} never prints control bytes to a terminal either.
+ *   <li>{@code auto} (default): printable UTF-8 ({@link TextBytes#printable}) as text, quoted when
+ *       it is empty, holds a space, tab, quote or backslash, or starts with {@code b64:} or {@code
+ *       hex:}; anything else as {@code b64:<base64>}.
  *   <li>{@code base64}: always {@code b64:<base64>}; {@code hex}: always {@code hex:<hex>}.
  * </ul>
  *
- * Unless {@code --no-truncate}, only the first {@value #TRUNCATE_AT} bytes are shown, followed by
- * {@code ...}.
+ * Unless {@code --no-truncate}, only the first {@value #TRUNCATE_AT} bytes are shown (text is cut
+ * between characters), followed by a marker that says so: {@code ...(100 bytes, 64 shown)}.
  */
 enum BytesFormat {
   AUTO,
-  RAW,
   BASE64,
   HEX;
 
@@ -32,76 +31,56 @@ enum BytesFormat {
 
   /** The {@code --bytes} choices. */
   static final Map<String, BytesFormat> CHOICES =
-      Map.of("auto", AUTO, "raw", RAW, "base64", BASE64, "hex", HEX);
+      Map.of("auto", AUTO, "base64", BASE64, "hex", HEX);
 
   /** {@code bytes} for a field of a human line ({@code key=...}). */
   String field(byte[] bytes, boolean truncate) {
-    boolean cut = truncate && bytes.length > TRUNCATE_AT;
-    byte[] head = cut ? Arrays.copyOf(bytes, TRUNCATE_AT) : bytes;
-    String body =
-        switch (this) {
-          case AUTO, RAW -> printable(bytes) ? literal(head) : "b64:" + base64(head);
-          case BASE64 -> "b64:" + base64(head);
-          case HEX -> "hex:" + HexFormat.of().formatHex(head);
-        };
-    return cut ? body + "..." : body;
+    return switch (this) {
+      case AUTO -> textOr(bytes, truncate, BASE64);
+      case BASE64, HEX -> encoded(bytes, truncate);
+    };
   }
 
   /**
-   * A value as {@code get} prints it: printable text as it is, {@code base64} and {@code hex}
-   * unprefixed; {@code null} for a binary value under {@code auto} or {@code raw}, which is not
-   * printed to a terminal.
+   * Printable UTF-8 as text ({@link TextBytes#literal}), anything else in the form of {@code
+   * binary} ({@link #BASE64} or {@link #HEX}).
    */
-  @Nullable String value(byte[] bytes) {
-    return switch (this) {
-      case AUTO, RAW -> printable(bytes) ? new String(bytes, StandardCharsets.US_ASCII) : null;
-      case BASE64 -> base64(bytes);
-      case HEX -> HexFormat.of().formatHex(bytes);
-    };
+  static String textOr(byte[] bytes, boolean truncate, BytesFormat binary) {
+    String text = TextBytes.printable(bytes);
+    if (text == null) {
+      return binary.encoded(bytes, truncate);
+    }
+    if (!truncate || bytes.length <= TRUNCATE_AT) {
+      return TextBytes.literal(text);
+    }
+    int shown = TRUNCATE_AT;
+    while ((bytes[shown] & 0xC0) == 0x80) {
+      shown--; // back to the start of the character the cut would split
+    }
+    String head = new String(bytes, 0, shown, StandardCharsets.UTF_8);
+    return (TextBytes.needsQuotes(text) ? TextBytes.quoted(head) : head) + cut(bytes.length, shown);
+  }
+
+  /** {@code b64:<base64>} or {@code hex:<hex>}, whatever the bytes. */
+  private String encoded(byte[] bytes, boolean truncate) {
+    boolean cut = truncate && bytes.length > TRUNCATE_AT;
+    byte[] head = cut ? Arrays.copyOf(bytes, TRUNCATE_AT) : bytes;
+    String body =
+        this == HEX
+            ? TextBytes.HEX_PREFIX + HexFormat.of().formatHex(head)
+            : TextBytes.BASE64_PREFIX + base64(head);
+    return cut ? body + cut(bytes.length, head.length) : body;
+  }
+
+  /**
+   * What follows a cut field: {@code ...(100 bytes, 64 shown)}. Never part of a text (the closing
+   * parenthesis follows a space, and a bare text holds none) or of a binary form.
+   */
+  static String cut(int length, int shown) {
+    return "...(" + length + " bytes, " + shown + " shown)";
   }
 
   static String base64(byte[] bytes) {
     return Base64.getEncoder().encodeToString(bytes);
-  }
-
-  /** Whether every byte is printable ASCII (0x20..0x7E) or a tab; true for no bytes. */
-  static boolean printable(byte[] bytes) {
-    for (byte b : bytes) {
-      if ((b < 0x20 || b > 0x7E) && b != '\t') {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static String literal(byte[] bytes) {
-    String s = new String(bytes, StandardCharsets.US_ASCII);
-    return hasQuoteWorthyChar(s) || s.isEmpty() ? quoted(s) : s;
-  }
-
-  /** Whether the text holds a space, tab, quote or backslash: shown as is it would be ambiguous. */
-  static boolean hasQuoteWorthyChar(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == ' ' || c == '\t' || c == '"' || c == '\\') {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** The text in double quotes, with quote, backslash and tab escaped. */
-  static String quoted(String s) {
-    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\t' -> sb.append("\\t");
-        default -> sb.append(c);
-      }
-    }
-    return sb.append('"').toString();
   }
 }

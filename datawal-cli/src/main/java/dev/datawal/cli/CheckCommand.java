@@ -32,13 +32,15 @@ final class CheckCommand implements Command {
   @Override
   public int run(ParsedArgs args, Output out) {
     RecordLogReader reader = RecordLogReader.open(args.store());
-    try (LogWalk walk = new LogWalk(reader, 0, false, true)) {
+    try (LogWalk walk =
+        new LogWalk(reader, 0, false, true).reporting(out.progress().segments("reading", reader))) {
       LiveKeys live = LiveKeys.of(walk);
       int code = ExitCode.OK;
       long checked = 0;
       long failed = 0;
       if (!walk.corrupt()) {
         for (Map.Entry<Key, LiveKeys.Location> e : live.byLocation()) {
+          out.progress().count("checking", "key", checked + failed + 1, live.size());
           try {
             LiveKeys.value(walk, reader.dir(), e.getKey(), e.getValue());
             checked++;

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,11 +32,22 @@ final class Cli {
 
   private final PrintStream out;
   private final PrintStream err;
+  private final BooleanSupplier terminal;
   private final ArgParser parser = new ArgParser(COMMANDS.stream().map(Command::spec).toList());
 
+  /** Shows progress when {@link Terminal#interactive()} says it runs in a terminal. */
   Cli(PrintStream out, PrintStream err) {
+    this(out, err, Terminal::interactive);
+  }
+
+  /**
+   * @param terminal whether the tool runs in an interactive terminal, where long commands show
+   *     their progress unless {@code --no-progress}
+   */
+  Cli(PrintStream out, PrintStream err, BooleanSupplier terminal) {
     this.out = out;
     this.err = err;
+    this.terminal = terminal;
   }
 
   /** Runs one invocation and returns its exit code. */
@@ -66,6 +78,9 @@ final class Cli {
     // Without --help or --version, parse() returns a command or throws.
     CommandSpec spec = Objects.requireNonNull(parsed.command(), "command");
     Command command = command(spec.name());
+    Boolean progress = parsed.progress();
+    output =
+        new Output(out, err, parsed.json(), progress != null ? progress : terminal.getAsBoolean());
     try {
       return command.run(parsed, output);
     } catch (UsageException e) {

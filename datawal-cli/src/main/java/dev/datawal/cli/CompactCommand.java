@@ -47,7 +47,8 @@ final class CompactCommand implements Command {
     RecordLogReader reader = RecordLogReader.open(store);
     Path dest = Targets.outside(store, target, "the compacted store");
     requireNewOrEmpty(target, dest);
-    try (LogWalk walk = new LogWalk(reader, 0, false, true)) {
+    try (LogWalk walk =
+        new LogWalk(reader, 0, false, true).reporting(out.progress().segments("reading", reader))) {
       LiveKeys live = LiveKeys.of(walk);
       if (walk.corrupt()) {
         return Damages.show(walk.endView(), out);
@@ -65,10 +66,12 @@ final class CompactCommand implements Command {
         DatawalOptions options = DatawalOptions.builder().fsyncPolicy(FsyncPolicy.MANUAL).build();
         try (RecordLog log = RecordLog.open(building, options)) {
           for (Map.Entry<Key, LiveKeys.Location> e : live.byKey()) {
+            out.progress().count("compacting", "key", records + 1, live.size());
             byte[] value = LiveKeys.value(walk, reader.dir(), e.getKey(), e.getValue());
             bytes += log.appendRecord(RecordType.PUT, e.getKey().bytes(), value).length();
             records++;
           }
+          out.progress().show("compacting: syncing the new store to disk");
           log.fsync(); // every record is durable before the directory takes its name
         }
         // rename(2) replaces an empty directory; the parent's sync makes the new name durable.

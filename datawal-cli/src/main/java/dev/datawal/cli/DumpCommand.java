@@ -13,13 +13,22 @@ final class DumpCommand implements Command {
           List.of("<store>"),
           List.of(
               new CommandSpec.Option("--limit", "N", "stop after N frames"),
-              new CommandSpec.Option("--bytes", "MODE", "auto|raw|base64|hex: how keys are shown"),
-              new CommandSpec.Option("--no-truncate", null, "show long keys whole")),
+              new CommandSpec.Option(
+                  "--bytes",
+                  "MODE",
+                  "auto|base64|hex: keys as text when printable UTF-8, else b64: (auto), or all"
+                      + " encoded"),
+              new CommandSpec.Option(
+                  "--no-truncate",
+                  null,
+                  "show keys whole (else cut after 64 bytes, marked ...(N bytes, M shown))")),
           """
           Walks every segment frame by frame without a lock, like verify, and prints each
           header: never payload bytes, so it stays readable with large records.
           Human lines: seg=... off=... len=... type=... txid=... key=... key_len=...
-          payload_len=...; damaged regions in between as "seg=... off=... DAMAGE ...".
+          payload_len=...; damaged regions in between as "seg=... off=... DAMAGE ...". Keys
+          that are printable UTF-8 show as text (quoted when needed), others as b64:<base64>;
+          a key over 64 bytes is cut, marked ...(N bytes, M shown), unless --no-truncate.
           JSON lines: {"kind":"frame","segment","offset","len","record_type","txid","key_len",
           "payload_len"} and "damage" lines.
           Exit codes as verify (with --limit, for what was read).""");
@@ -32,8 +41,7 @@ final class DumpCommand implements Command {
   @Override
   public int run(ParsedArgs args, Output out) {
     long limit = args.positiveLong("--limit", Long.MAX_VALUE);
-    BytesFormat bytes = args.choice("--bytes", BytesFormat.CHOICES, BytesFormat.AUTO);
-    boolean truncate = !args.has("--no-truncate");
+    Preview preview = Preview.of(args);
     RecordLogReader reader = RecordLogReader.open(args.store());
     long[] shown = new long[1];
     int[] code = {ExitCode.OK};
@@ -47,7 +55,7 @@ final class DumpCommand implements Command {
               out.text(
                   Records.textHeader(f)
                       + " key="
-                      + bytes.field(f.key(), truncate)
+                      + preview.field(f.key())
                       + " key_len="
                       + f.key().length
                       + " payload_len="
@@ -76,6 +84,7 @@ final class DumpCommand implements Command {
               ExitCode.worst(code[0], view.tornTail() ? ExitCode.RECOVERABLE : ExitCode.CORRUPT);
           return true;
         });
+    preview.noteCuts(out, "key(s)", "");
     return code[0];
   }
 }

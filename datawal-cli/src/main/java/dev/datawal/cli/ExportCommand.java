@@ -49,14 +49,15 @@ final class ExportCommand implements Command {
     if (Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       throw new UsageException("refusing to overwrite " + target + ": it exists");
     }
-    try (LogWalk walk = new LogWalk(reader, 0, false, true)) {
+    try (LogWalk walk =
+        new LogWalk(reader, 0, false, true).reporting(out.progress().segments("reading", reader))) {
       LiveKeys live = LiveKeys.of(walk);
       if (walk.corrupt()) {
         return Damages.show(walk.endView(), out);
       }
       long[] written;
       try {
-        written = write(walk, reader.dir(), live, file);
+        written = write(walk, reader.dir(), live, file, out.progress());
       } catch (IOException e) {
         throw new DatawalException("datawal: cannot write " + target + ": " + e, e);
       }
@@ -78,7 +79,8 @@ final class ExportCommand implements Command {
    *
    * @return lines and bytes written
    */
-  private static long[] write(LogWalk walk, Path dir, LiveKeys live, Path file) throws IOException {
+  private static long[] write(LogWalk walk, Path dir, LiveKeys live, Path file, Progress progress)
+      throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Base64.Encoder base64 = Base64.getEncoder();
     long lines = 0;
@@ -94,6 +96,7 @@ final class ExportCommand implements Command {
     try (channel) {
       OutputStream os = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
       for (Map.Entry<Key, LiveKeys.Location> e : live.byKey()) {
+        progress.count("exporting", "key", lines + 1, live.size());
         byte[] value = LiveKeys.value(walk, dir, e.getKey(), e.getValue());
         byte[] line =
             ("{\"key_b64\":\""

@@ -22,17 +22,23 @@ final class GetCommand implements Command {
               new CommandSpec.Option("--key-base64", "B64", "the key as standard base64"),
               new CommandSpec.Option("--key-hex", "HEX", "the key as hex"),
               new CommandSpec.Option(
-                  "--bytes", "MODE", "auto|raw|base64|hex: how the value is shown"),
-              new CommandSpec.Option("--no-truncate", null, "print a long value whole")),
+                  "--bytes",
+                  "MODE",
+                  "auto|raw|base64|hex: text as it is (auto), the exact bytes (raw), or encoded"),
+              new CommandSpec.Option(
+                  "--no-truncate", null, "accepted for older scripts: get prints values whole")),
           """
           Give exactly one of --key, --key-base64, --key-hex. Reads the whole valid prefix of
           the log without a lock (the latest Put or Delete of the key wins), then reads the
           value's frame again and checks its CRC and key.
-          Human output: a printable value as it is; with --bytes base64|hex, unprefixed; a binary
-          value under auto|raw only as a hint on stderr. Values over 64 bytes are cut unless
-          --no-truncate (a note on stderr says so).
-          JSON: {"kind":"value","key_base64","value_base64","value_len"} or
-          {"kind":"miss","key_base64"}.
+          Human output, by --bytes: auto (default) prints a value that is printable UTF-8 text
+          as it is, with a line end, and a binary value only as a hint on stderr; raw writes
+          exactly the value's bytes, adding nothing (no line end), for a file or a pipe;
+          base64 and hex print it encoded, unprefixed, with a line end. The value is always
+          printed whole, however long.
+          JSON: {"kind":"value","key_base64","value_base64","value_len","key_text",
+          "value_text"} or {"kind":"miss","key_base64","key_text"}; *_text is the bytes as a
+          string when they are valid UTF-8, else null.
           Exit 0 found, 2 not found, 3 corruption (recovery would refuse the store).""");
 
   @Override
@@ -43,11 +49,11 @@ final class GetCommand implements Command {
   @Override
   public int run(ParsedArgs args, Output out) {
     byte[] key = key(args);
-    BytesFormat bytes = args.choice("--bytes", BytesFormat.CHOICES, BytesFormat.AUTO);
-    boolean truncate = !args.has("--no-truncate");
+    ValueFormat format = args.choice("--bytes", ValueFormat.CHOICES, ValueFormat.AUTO);
 
     RecordLogReader reader = RecordLogReader.open(args.store());
-    try (LogWalk walk = new LogWalk(reader, 0, false, true)) {
+    try (LogWalk walk =
+        new LogWalk(reader, 0, false, true).reporting(out.progress().segments("reading", reader))) {
       SegmentWalker.Frame latest = null;
       for (SegmentWalker.Frame f = walk.next(); f != null; f = walk.next()) {
         if (f.type() != RecordType.RAW && Arrays.equals(f.key(), key)) {
@@ -63,7 +69,10 @@ final class GetCommand implements Command {
       }
       if (latest == null || latest.type() == RecordType.DELETE) {
         if (out.json()) {
-          out.json(JsonLine.of("miss").add("key_base64", BytesFormat.base64(key)));
+          out.json(
+              JsonLine.of("miss")
+                  .add("key_base64", BytesFormat.base64(key))
+                  .add("key_text", TextBytes.utf8(key)));
         } else {
           out.note("get: key not found");
         }
@@ -80,27 +89,12 @@ final class GetCommand implements Command {
             JsonLine.of("value")
                 .add("key_base64", BytesFormat.base64(key))
                 .add("value_base64", BytesFormat.base64(value))
-                .add("value_len", value.length));
+                .add("value_len", value.length)
+                .add("key_text", TextBytes.utf8(key))
+                .add("value_text", TextBytes.utf8(value)));
         return ExitCode.OK;
       }
-      byte[] shown =
-          truncate && value.length > BytesFormat.TRUNCATE_AT
-              ? Arrays.copyOf(value, BytesFormat.TRUNCATE_AT)
-              : value;
-      String text = bytes.value(shown);
-      if (text == null) {
-        out.note("<binary value, " + value.length + " bytes; use --bytes base64 or --bytes hex>");
-      } else {
-        out.text(text);
-        if (shown != value) {
-          out.note(
-              "value cut to its first "
-                  + shown.length
-                  + " of "
-                  + value.length
-                  + " bytes; --no-truncate prints it whole");
-        }
-      }
+      format.write(value, out);
       return ExitCode.OK;
     }
   }

@@ -28,10 +28,15 @@ final class Help {
             anything, and works beside a live writer. A missing store directory is an error.
 
             options for every command:
-              --json     JSON Lines on stdout, each with "schema":"datawal.cli.v1" and a "kind";
-                         notes and errors always go to stderr
-              --help     this help; datawal help <command> (or <command> --help) for one command
-              --version  the version
+              --json         JSON Lines on stdout, each with "schema":"datawal.cli.v1" and a
+                             "kind"; notes and errors always go to stderr
+              --progress     show how far verify, check, export, compact and get have got,
+                             on stderr (one line, rewritten in place); by default only when
+                             run in a terminal, never on stdout
+              --no-progress  never show it
+              --help         this help; datawal help <command> (or <command> --help) for one
+                             command
+              --version      the version
 
             exit codes: 0 ok; 1 usage error or the store cannot be opened (missing, locked, I/O);
             2 recoverable state (a torn tail, a key not found); 3 corruption found

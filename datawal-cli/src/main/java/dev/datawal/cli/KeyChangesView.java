@@ -48,7 +48,10 @@ final class KeyChangesView {
     if (out.json()) {
       for (byte[] key : keys) {
         out.json(
-            JsonLine.of("key").add("change", change).add("key_base64", BytesFormat.base64(key)));
+            JsonLine.of("key")
+                .add("change", change)
+                .add("key_base64", BytesFormat.base64(key))
+                .add("key_text", TextBytes.utf8(key)));
       }
       return;
     }
@@ -60,7 +63,13 @@ final class KeyChangesView {
       out.text("    " + KeyText.of(key));
     }
     if (keys.size() > TEXT_LIMIT) {
-      out.text("    ... and " + (keys.size() - TEXT_LIMIT) + " more");
+      out.text("    ... and " + (keys.size() - TEXT_LIMIT) + " more (--json lists every key)");
+    }
+    if (keys.stream().anyMatch(k -> k.length > BytesFormat.TRUNCATE_AT)) {
+      out.text(
+          "    (keys over "
+              + BytesFormat.TRUNCATE_AT
+              + " bytes are cut, marked ...(N bytes, M shown); --json lists every key whole)");
     }
   }
 }

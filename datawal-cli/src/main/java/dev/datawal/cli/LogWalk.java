@@ -35,6 +35,7 @@ final class LogWalk implements AutoCloseable {
   private SegmentWalker.@Nullable Damage end;
   private boolean finished;
   private long frames;
+  private Progress.@Nullable Segments progress;
 
   /**
    * @param reader the store
@@ -57,6 +58,12 @@ final class LogWalk implements AutoCloseable {
     this.keepOpen = keepOpen;
   }
 
+  /** Shows how far the walk has got on {@code progress} as it goes; returns this walk. */
+  LogWalk reporting(Progress.Segments progress) {
+    this.progress = progress;
+    return this;
+  }
+
   /** The next valid frame, or {@code null} where the valid prefix ends. */
   SegmentWalker.@Nullable Frame next() {
     while (!finished) {
@@ -68,6 +75,9 @@ final class LogWalk implements AutoCloseable {
       SegmentWalker.Item item = walker.next();
       if (item instanceof SegmentWalker.Frame frame) {
         frames++;
+        if (progress != null) {
+          progress.at(frame.segment(), frame.end());
+        }
         return frame;
       }
       if (item instanceof SegmentWalker.Damage damage) {

@@ -13,6 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param json whether {@code --json} was given
  * @param help whether {@code --help} was given
  * @param version whether {@code --version} was given
+ * @param progress {@code true} with {@code --progress}, {@code false} with {@code --no-progress},
+ *     {@code null} with neither (progress is shown on a terminal)
  * @param positionals the positional arguments, as many as the command names
  * @param options the options given: name to value ({@code ""} for a flag)
  */
@@ -21,6 +23,7 @@ record ParsedArgs(
     boolean json,
     boolean help,
     boolean version,
+    @Nullable Boolean progress,
     List<String> positionals,
     Map<String, String> options) {
 

@@ -32,7 +32,10 @@ final class Records {
         f.segment(), f.offset(), f.length(), textType(f.type()), f.txid());
   }
 
-  /** A {@code record} line: a whole record, key and payload in base64. */
+  /**
+   * A {@code record} line: a whole record, key and payload in base64, and as text where they are
+   * UTF-8 ({@code null} where not).
+   */
   static JsonLine jsonRecord(SegmentWalker.Frame f) {
     return JsonLine.of("record")
         .add("segment", f.segment())
@@ -41,7 +44,9 @@ final class Records {
         .add("record_type", jsonType(f.type()))
         .add("txid", f.txid())
         .add("key_base64", BytesFormat.base64(f.key()))
-        .add("payload_base64", BytesFormat.base64(f.toRecord().payload()));
+        .add("payload_base64", BytesFormat.base64(f.toRecord().payload()))
+        .add("key_text", TextBytes.utf8(f.key()))
+        .add("payload_text", TextBytes.utf8(f.toRecord().payload()));
   }
 
   /** A {@code frame} line: a header only, no payload bytes. */

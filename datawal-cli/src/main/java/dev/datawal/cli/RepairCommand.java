@@ -37,7 +37,8 @@ final class RepairCommand implements Command {
           It names the keys the loss changes, compared with the key-directory snapshot
           (keydir.snapshot) and the records after it: keys lost, set back to an older value, and
           come back (deleted, or never written, and live again). Keys are shown as UTF-8 text
-          when printable, else as hex:<hex>; at most 100 of each kind, then "... and N more".
+          when printable, else as hex:<hex>, cut after 64 bytes (marked ...(N bytes, M shown));
+          at most 100 of each kind, then "... and N more"; --json lists every key whole.
           Without a usable snapshot the keys cannot be named: it says so, and how many records
           (which txids) the losses held, as the manifest recorded them.
           Without --yes: a dry run that takes no lock and changes nothing; it prints the plan.
@@ -51,7 +52,8 @@ final class RepairCommand implements Command {
           "damage_kind","detail","file","whole_file","applied"), a "loss" line per loss
           accepted ("segment","offset","damage_kind","detail","file","applied"; segment and
           offset null for the manifest), a "damage" line per torn tail left alone, a "key" line
-          per key changed ("change": lost, reverted or came_back, "key_base64"; every key),
+          per key changed ("change": lost, reverted or came_back, "key_base64", "key_text": the
+          key as a string if it is valid UTF-8, else null; every key),
           then {"kind":"repair","dry_run","regions","quarantined_bytes","snapshot_deleted",
           "leftovers_removed","store_opens","files_moved_out","losses","lost_records",
           "manifest_rewritten","txid_floor","keys_named","keys_lost","keys_reverted",

@@ -20,15 +20,29 @@ final class ScanCommand implements Command {
                   "BYTES",
                   "with --from-segment: skip that segment's records before this offset"),
               new CommandSpec.Option(
-                  "--bytes", "MODE", "auto|raw|base64|hex: how keys and payloads are shown"),
-              new CommandSpec.Option("--no-truncate", null, "show long keys and payloads whole")),
+                  "--bytes",
+                  "MODE",
+                  "auto|base64|hex: keys and payloads as text when printable UTF-8, else b64: (auto),"
+                      + " or all encoded"),
+              new CommandSpec.Option(
+                  "--no-truncate",
+                  null,
+                  "show keys and payloads whole (else cut after 64 bytes, marked ...(N bytes, M"
+                      + " shown))")),
           """
           Reads the store without a lock and changes nothing; a live writer may have it open.
           Stops where recovery would: at a torn tail (exit 2) or at corruption that recovery
           refuses (exit 3), after showing the records before it.
           Human lines: seg=... off=... len=... type=RAW|PUT|DEL txid=... key=... payload=...
+          where keys and payloads that are printable UTF-8 show as text (in double quotes when
+          empty, holding a space, tab, quote or backslash, or starting with b64: or hex:) and
+          any other bytes as b64:<base64> (--bytes base64|hex: every one encoded). A key or
+          payload over 64 bytes is cut, marked ...(N bytes, M shown), unless --no-truncate; a
+          note on stderr says how many were.
           JSON lines: {"schema":"datawal.cli.v1","kind":"record","segment","offset","len",
-          "record_type","txid","key_base64","payload_base64"}, and a "damage" line if any.
+          "record_type","txid","key_base64","payload_base64","key_text","payload_text"}
+          (*_text: the bytes as a string when they are valid UTF-8, else null), and a "damage"
+          line if any.
           With --limit, the exit code covers only what was read.""");
 
   @Override
@@ -44,8 +58,7 @@ final class ScanCommand implements Command {
     if (args.has("--from-offset") && !args.has("--from-segment")) {
       throw new UsageException("--from-offset needs --from-segment");
     }
-    BytesFormat bytes = args.choice("--bytes", BytesFormat.CHOICES, BytesFormat.AUTO);
-    boolean truncate = !args.has("--no-truncate");
+    Preview preview = Preview.of(args);
 
     RecordLogReader reader = RecordLogReader.open(args.store());
     long shown = 0;
@@ -60,15 +73,17 @@ final class ScanCommand implements Command {
           out.text(
               Records.textHeader(f)
                   + " key="
-                  + bytes.field(f.key(), truncate)
+                  + preview.field(f.key())
                   + " payload="
-                  + bytes.field(f.toRecord().payload(), truncate));
+                  + preview.field(f.toRecord().payload()));
         }
         if (++shown >= limit) {
-          return ExitCode.OK;
+          break;
         }
       }
-      return Damages.show(walk.endView(), out);
+      preview.noteCuts(
+          out, "key(s) or payload(s)", " (datawal get --bytes raw writes one value's bytes)");
+      return shown >= limit ? ExitCode.OK : Damages.show(walk.endView(), out);
     }
   }
 }

@@ -55,10 +55,12 @@ final class VerifyCommand implements Command {
     long[] tail = new long[2]; // segments with a torn tail, their bytes
     long[] damaged = new long[2]; // refused regions, their bytes
     long[] last = new long[2]; // last valid frame: segment, offset
+    Progress.Segments progress = out.progress().segments("verifying", reader);
     int segments =
         FrameWalks.walk(
             reader,
             (item, lastSegment) -> {
+              progress.at(item.segment(), item.end());
               if (item instanceof SegmentWalker.Frame f) {
                 frames[0]++;
                 last[0] = f.segment();
@@ -87,6 +89,7 @@ final class VerifyCommand implements Command {
               }
               return true;
             });
+    out.progress().show("verifying the segments against the manifest, and txid order");
     List<StoreProblem> problems = StoreProblems.find(reader.dir());
     for (StoreProblem p : problems) {
       if (out.json()) {

@@ -61,6 +61,12 @@ class ArgParserTests {
                 parser
                     .parse("scan", "/s", "--bytes", "utf8")
                     .choice("--bytes", BytesFormat.CHOICES, BytesFormat.AUTO))
+        .hasMessage("--bytes must be one of auto, base64, hex, got 'utf8'");
+    assertThatThrownBy(
+            () ->
+                parser
+                    .parse("get", "/s", "--bytes", "utf8")
+                    .choice("--bytes", ValueFormat.CHOICES, ValueFormat.AUTO))
         .hasMessage("--bytes must be one of auto, base64, hex, raw, got 'utf8'");
   }
 

@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
@@ -27,8 +29,12 @@ final class JarRunner {
 
   private JarRunner() {}
 
-  /** What one run printed, and its exit code. */
-  record Result(List<String> command, int code, String out, String err) {
+  /**
+   * What one run printed, and its exit code.
+   *
+   * @param outBytes stdout exactly as written; {@code out} is it decoded as UTF-8
+   */
+  record Result(List<String> command, int code, String out, String err, byte[] outBytes) {
 
     /** Every stdout line parsed as JSON, each checked to name the schema and a kind. */
     List<JsonNode> json() {
@@ -90,16 +96,24 @@ final class JarRunner {
 
   /** Runs {@code command}, with a bound only so that a hung child cannot hang the build. */
   static Result exec(List<String> command) {
+    return exec(command, env -> {});
+  }
+
+  /** Runs {@code command} in the environment {@code env} makes of this one's. */
+  static Result exec(List<String> command, Consumer<Map<String, String>> env) {
     try {
-      Process p = new ProcessBuilder(command).start();
+      ProcessBuilder builder = new ProcessBuilder(command);
+      env.accept(builder.environment());
+      Process p = builder.start();
       p.getOutputStream().close();
-      CompletableFuture<String> out = drain(p.getInputStream());
-      CompletableFuture<String> err = drain(p.getErrorStream());
+      CompletableFuture<byte[]> out = drain(p.getInputStream());
+      CompletableFuture<byte[]> err = drain(p.getErrorStream());
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new AssertionError("timed out: " + command);
       }
-      return new Result(command, p.exitValue(), out.join(), err.join());
+      byte[] stdout = out.join();
+      return new Result(command, p.exitValue(), utf8(stdout), utf8(err.join()), stdout);
     } catch (IOException e) {
       throw new AssertionError("cannot run " + command, e);
     } catch (InterruptedException e) {
@@ -114,20 +128,28 @@ final class JarRunner {
   }
 
   /** Reads a stream to its end on a thread of its own, so neither pipe can fill up and block. */
-  private static CompletableFuture<String> drain(InputStream in) {
-    CompletableFuture<String> text = new CompletableFuture<>();
+  private static CompletableFuture<byte[]> drain(InputStream in) {
+    CompletableFuture<byte[]> bytes = new CompletableFuture<>();
     Thread reader =
         new Thread(
             () -> {
               try (in) {
-                text.complete(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                bytes.complete(in.readAllBytes());
               } catch (IOException e) {
-                text.complete("(unreadable: " + e + ")");
+                bytes.complete(utf8Bytes("(unreadable: " + e + ")"));
               }
             },
             "drain");
     reader.setDaemon(true);
     reader.start();
-    return text;
+    return bytes;
+  }
+
+  private static String utf8(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  private static byte[] utf8Bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -309,7 +309,7 @@ class LostDataCommandTests {
 
     assertThat(text.out())
         .contains("  lost (no value any more): 150\n    k-000\n    k-001\n")
-        .contains("    k-099\n    ... and 50 more\n")
+        .contains("    k-099\n    ... and 50 more (--json lists every key)\n")
         .doesNotContain("k-100");
     assertThat(keys(json, "lost")).hasSize(150).contains("k-149").doesNotContain("kept");
     assertThat(json.single("repair").get("keys_lost").asLong()).isEqualTo(150);

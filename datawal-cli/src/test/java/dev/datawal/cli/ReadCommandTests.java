@@ -27,6 +27,7 @@ import tools.jackson.databind.JsonNode;
 class ReadCommandTests {
   private static final byte[] BINARY = {0, 1, (byte) 0xFF};
   private static final String LONG = "A".repeat(100);
+  private static final byte[] EVERY_BYTE = everyByte();
 
   @TempDir static Path tmp;
   private static Path store;
@@ -46,9 +47,20 @@ class ReadCommandTests {
       kv.put(utf8("alpha"), utf8("2"));
       kv.delete(utf8("foo bar"));
       kv.put(utf8("beta"), utf8("22"));
+      kv.put(utf8("clé"), utf8("café crème"));
+      kv.put(utf8("looks"), utf8("b64:AAH/"));
+      kv.put(utf8("every byte"), EVERY_BYTE);
     }
     records = RecordLogReader.open(store).scan();
     before = TestStores.snapshot(store);
+  }
+
+  private static byte[] everyByte() {
+    byte[] bytes = new byte[256 * 2];
+    for (int i = 0; i < bytes.length; i++) {
+      bytes[i] = (byte) i;
+    }
+    return bytes;
   }
 
   @AfterAll
@@ -101,9 +113,39 @@ class ReadCommandTests {
     assertThat(r.out())
         .contains("key=\"foo bar\" payload=baz")
         .contains("key=bin payload=b64:AAH/")
-        .contains("key=long payload=" + "A".repeat(64) + "...")
+        .contains("key=long payload=" + "A".repeat(64) + "...(100 bytes, 64 shown)\n")
         .contains("type=RAW txid=         5 key=\"\" payload=\"a raw entry\"")
-        .contains("type=DEL txid=         7 key=\"foo bar\" payload=\"\"");
+        .contains("type=DEL txid=         7 key=\"foo bar\" payload=\"\"")
+        .contains("key=clé payload=\"café crème\"")
+        .contains("key=looks payload=\"b64:AAH/\"");
+  }
+
+  @Test
+  void scanSaysWhatItCutAndNoTruncateShowsEverythingWhole() {
+    JarRunner.Result cut = JarRunner.run("scan", store.toString());
+    assertThat(cut.err())
+        .contains(
+            "datawal: 2 key(s) or payload(s) longer than 64 bytes are cut, marked ...(N bytes,"
+                + " M shown); --no-truncate shows them whole (datawal get --bytes raw writes one"
+                + " value's bytes)");
+
+    JarRunner.Result whole = JarRunner.run("scan", store.toString(), "--no-truncate");
+    assertThat(whole.code()).as(whole.toString()).isZero();
+    assertThat(whole.out())
+        .contains("key=long payload=" + LONG + "\n")
+        .contains(
+            "key=\"every byte\" payload=b64:" + Base64.getEncoder().encodeToString(EVERY_BYTE))
+        .doesNotContain(" shown)");
+    assertThat(whole.err()).isEmpty();
+  }
+
+  @Test
+  void getPrintsALongValueWholeByDefault() {
+    JarRunner.Result r = JarRunner.run("get", store.toString(), "--key", "long");
+
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out()).isEqualTo(LONG + "\n");
+    assertThat(r.err()).isEmpty();
   }
 
   @Test
@@ -155,7 +197,72 @@ class ReadCommandTests {
     JarRunner.Result binary = JarRunner.run("get", store.toString(), "--key", "bin");
     assertThat(binary.code()).isZero();
     assertThat(binary.out()).isEmpty();
-    assertThat(binary.err()).contains("<binary value, 3 bytes; use --bytes base64 or --bytes hex>");
+    assertThat(binary.err())
+        .contains(
+            "<binary value, 3 bytes; --bytes raw writes its bytes, --bytes base64 or --bytes hex"
+                + " encodes it>");
+  }
+
+  @Test
+  void getBytesRawWritesExactlyTheValuesBytesAndNothingElse() {
+    Map<String, byte[]> values =
+        Map.of("bin", BINARY, "every byte", EVERY_BYTE, "long", utf8(LONG), "alpha", utf8("2"));
+    values.forEach(
+        (key, value) -> {
+          JarRunner.Result r =
+              JarRunner.run("get", store.toString(), "--key", key, "--bytes", "raw");
+
+          assertThat(r.code()).as(r.toString()).isZero();
+          assertThat(r.outBytes()).as(key).isEqualTo(value);
+          assertThat(r.err()).as(key).isEmpty();
+        });
+  }
+
+  @Test
+  void everyBytesModeThatGetAdvertisesPrintsTheValue() {
+    String help = JarRunner.run("get", "--help").out();
+    assertThat(help).contains("--bytes MODE", "auto|raw|base64|hex");
+
+    JarRunner.Result base64 =
+        JarRunner.run("get", store.toString(), "--key", "bin", "--bytes", "base64");
+    assertThat(base64.out()).isEqualTo("AAH/\n");
+    JarRunner.Result hex = JarRunner.run("get", store.toString(), "--key", "bin", "--bytes", "hex");
+    assertThat(hex.out()).isEqualTo("0001ff\n");
+    JarRunner.Result auto =
+        JarRunner.run("get", store.toString(), "--key", "bin", "--bytes", "auto");
+    assertThat(auto.outBytes()).isEmpty();
+    assertThat(auto.err()).contains("<binary value, 3 bytes;");
+    JarRunner.Result raw = JarRunner.run("get", store.toString(), "--key", "bin", "--bytes", "raw");
+    assertThat(raw.outBytes()).isEqualTo(BINARY);
+    assertThat(List.of(base64, hex, auto, raw)).allSatisfy(r -> assertThat(r.code()).isZero());
+
+    JarRunner.Result scanRaw = JarRunner.run("scan", store.toString(), "--bytes", "raw");
+    assertThat(scanRaw.code()).isEqualTo(1);
+    assertThat(scanRaw.err()).contains("--bytes must be one of auto, base64, hex, got 'raw'");
+  }
+
+  @Test
+  void getShowsUtf8TextAsTextAndJsonCarriesItAsAString() {
+    JarRunner.Result text = JarRunner.run("get", store.toString(), "--key", "clé");
+    assertThat(text.code()).as(text.toString()).isZero();
+    assertThat(text.out()).isEqualTo("café crème\n");
+
+    JarRunner.Result json = JarRunner.run("--json", "get", store.toString(), "--key", "clé");
+    JsonNode value = json.single("value");
+    assertThat(value.get("key_text").asString()).isEqualTo("clé");
+    assertThat(value.get("value_text").asString()).isEqualTo("café crème");
+
+    JarRunner.Result binary = JarRunner.run("--json", "get", store.toString(), "--key", "bin");
+    assertThat(binary.single("value").get("key_text").asString()).isEqualTo("bin");
+    assertThat(binary.single("value").get("value_text").isNull()).as("not UTF-8").isTrue();
+
+    JarRunner.Result scan = JarRunner.run("--json", "scan", store.toString());
+    assertThat(scan.json("record"))
+        .anySatisfy(
+            r -> {
+              assertThat(r.get("key_text").asString()).isEqualTo("clé");
+              assertThat(r.get("payload_text").asString()).isEqualTo("café crème");
+            });
   }
 
   @Test
@@ -191,7 +298,7 @@ class ReadCommandTests {
 
     JarRunner.Result check = JarRunner.run("--json", "check", store.toString());
     assertThat(check.code()).as(check.toString()).isZero();
-    assertThat(check.single("check").get("keys_checked").asLong()).isEqualTo(4);
+    assertThat(check.single("check").get("keys_checked").asLong()).isEqualTo(7);
     assertThat(check.single("check").get("keys_failed").asLong()).isZero();
   }
 
@@ -226,7 +333,7 @@ class ReadCommandTests {
 
     assertThat(r.code()).as(r.toString()).isZero();
     assertThat(Files.readAllBytes(out)).isEqualTo(Files.readAllBytes(expected));
-    assertThat(r.single("export").get("records_written").asLong()).isEqualTo(4);
+    assertThat(r.single("export").get("records_written").asLong()).isEqualTo(7);
     assertThat(r.single("export").get("bytes_written").asLong()).isEqualTo(Files.size(out));
     assertThat(tmp.resolve("cli.jsonl.tmp")).doesNotExist();
 
