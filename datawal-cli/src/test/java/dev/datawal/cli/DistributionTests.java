@@ -48,6 +48,7 @@ class DistributionTests {
         .as("bin/datawal executable")
         .isTrue();
     assertThat(home.resolve("README.md")).isRegularFile();
+    assertThat(home.resolve("LICENSE")).content().contains("Apache License");
     try (Stream<Path> lib = Files.list(home.resolve("lib"))) {
       assertThat(lib.map(p -> p.getFileName().toString()))
           .containsExactlyInAnyOrder(
