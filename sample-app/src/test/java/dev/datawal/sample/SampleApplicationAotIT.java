@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.datawal.DataWal;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,8 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,6 +40,10 @@ class SampleApplicationAotIT {
   /** The generated entry point of the AOT-processed application context. */
   private static final String INITIALIZER =
       "BOOT-INF/classes/dev/datawal/sample/SampleApplication__ApplicationContextInitializer.class";
+
+  /** Where {@code process-aot} puts the reachability metadata of a native image. */
+  private static final String METADATA =
+      "META-INF/native-image/dev.datawal/sample-app/reachability-metadata.json";
 
   private static final Pattern PORT = Pattern.compile("Tomcat started on port (\\d+)");
 
@@ -109,6 +116,31 @@ class SampleApplicationAotIT {
       assertThat(reopened.get(utf8("aot")))
           .hasValueSatisfying(v -> assertThat(v).isEqualTo(utf8("hello")));
     }
+  }
+
+  /**
+   * The metadata the build generates for a GraalVM native image carries the starter's hints (the
+   * engine's reflection) besides Spring's and Boot's, for instance those of the datawal endpoint's
+   * answers.
+   */
+  @Test
+  void theJarsNativeImageMetadataHasTheStartersHints() throws Exception {
+    Path jar = Path.of(System.getProperty("sample.jar", "sample.jar property not set"));
+    JsonNode metadata;
+    try (JarFile contents = new JarFile(jar.toFile())) {
+      JarEntry entry = contents.getJarEntry(METADATA);
+      assertThat(entry).as(METADATA + " in " + jar).isNotNull();
+      try (InputStream in = contents.getInputStream(entry)) {
+        metadata = JSON.readTree(in);
+      }
+    }
+    List<String> types = new ArrayList<>();
+    metadata.path("reflection").forEach(hint -> types.add(hint.path("type").asString()));
+    assertThat(types)
+        .contains(
+            "sun.misc.Unsafe",
+            "dev.datawal.internal.io.ReaderGate",
+            "dev.datawal.spring.actuate.endpoint.DatawalEndpoint$StoreDescriptor");
   }
 
   private HttpResponse<String> send(String port, HttpRequest.Builder request, String path)
