@@ -5,6 +5,7 @@ import dev.datawal.RecordLog;
 import dev.datawal.RecordLogReader;
 import dev.datawal.spring.DatawalMaintenance;
 import dev.datawal.spring.DatawalStore;
+import dev.datawal.spring.DatawalSyncOnStop;
 import dev.datawal.spring.RetentionFloor;
 import dev.datawal.spring.SubscriberPositions;
 import java.time.Duration;
@@ -22,9 +23,9 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.ConfigurationCondition;
 
 /**
- * The {@link DatawalStore} view of the application's store, auto-configured or its own, and its
- * background {@link DatawalMaintenance}. The Actuator endpoint, health indicator and metrics build
- * on it.
+ * The {@link DatawalStore} view of the application's store, auto-configured or its own, its
+ * background {@link DatawalMaintenance}, and the {@link DatawalSyncOnStop} that makes its writes
+ * durable when the context stops. The Actuator endpoint, health indicator and metrics build on it.
  */
 @AutoConfiguration(after = DatawalAutoConfiguration.class)
 @ConditionalOnClass(RecordLog.class)
@@ -68,6 +69,16 @@ public final class DatawalStoreAutoConfiguration {
   DatawalMaintenance datawalMaintenance(
       DatawalStore store, DatawalProperties properties, ObjectProvider<RetentionFloor> floors) {
     return new DatawalMaintenance(store, schedule(properties), floors.orderedStream().toList());
+  }
+
+  /**
+   * Syncs the store when the context stops: a CRaC checkpoint, {@code stop()}, the start of
+   * shutdown.
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  DatawalSyncOnStop datawalSyncOnStop(DatawalStore store) {
+    return new DatawalSyncOnStop(store);
   }
 
   /** Compaction when enabled; retention only when a limit is set. */

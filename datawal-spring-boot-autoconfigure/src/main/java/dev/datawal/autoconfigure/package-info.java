@@ -21,7 +21,8 @@
  * </ul>
  *
  * <p>The failure analyzers of {@code dev.datawal.spring.diagnostics} are registered in {@code
- * META-INF/spring.factories}.
+ * META-INF/spring.factories}, the hints of a native image ({@code DatawalRuntimeHints}) in {@code
+ * META-INF/spring/aot.factories}.
  *
  * <p>Null-marked: a type without {@code @Nullable} never holds null.
  */
