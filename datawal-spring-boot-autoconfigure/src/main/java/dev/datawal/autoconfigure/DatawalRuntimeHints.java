@@ -58,5 +58,11 @@ final class DatawalRuntimeHints implements RuntimeHintsRegistrar {
                         List.of(TypeReference.of(ByteBuffer.class)),
                         ExecutableMode.INVOKE));
     hints.reflection().registerType(READER_GATE, type -> type.withField("state"));
+    // UnknownProperties reads every module's configuration metadata at startup to warn about
+    // datawal.* properties nothing declares; without these the image has none, and it stays quiet.
+    hints
+        .resources()
+        .registerPattern(UnknownProperties.METADATA)
+        .registerPattern(UnknownProperties.ADDITIONAL_METADATA);
   }
 }

@@ -2,6 +2,7 @@ package dev.datawal.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.aot.hint.predicate.RuntimeHintsPredicates.reflection;
+import static org.springframework.aot.hint.predicate.RuntimeHintsPredicates.resource;
 
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,14 @@ class DatawalRuntimeHintsTests {
   void theFieldOfTheMappedReadGatesVarHandleIsKept() throws Exception {
     Class<?> gate = Class.forName(DatawalRuntimeHints.READER_GATE.getName());
     assertThat(reflection().onFieldAccess(gate, "state")).accepts(hints);
+  }
+
+  @Test
+  void theConfigurationMetadataTheUnknownPropertyCheckReadsIsInTheImage() {
+    assertThat(resource().forResource("META-INF/spring-configuration-metadata.json"))
+        .accepts(hints);
+    assertThat(resource().forResource("META-INF/additional-spring-configuration-metadata.json"))
+        .accepts(hints);
   }
 
   @Test
