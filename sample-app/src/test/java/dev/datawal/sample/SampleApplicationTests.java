@@ -84,6 +84,67 @@ class SampleApplicationTests {
             v -> assertThat(new String(v, StandardCharsets.UTF_8)).isEqualTo("a=1&b=2"));
   }
 
+  private byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * PUT, GET and DELETE of {@code path}, all answered for {@code key} (the JDK client sends the
+   * path as given).
+   */
+  private void roundTrips(String path, String key) throws Exception {
+    HttpResponse<String> put = send(request(path).PUT(BodyPublishers.ofString(path)));
+    assertThat(put.statusCode()).as(path).isEqualTo(200);
+    assertThat(store.get(utf8(key)))
+        .as(path)
+        .hasValueSatisfying(v -> assertThat(v).isEqualTo(utf8(path)));
+    HttpResponse<String> got = send(request(path));
+    assertThat(got.statusCode()).as(path).isEqualTo(200);
+    assertThat(got.body()).as(path).isEqualTo(path);
+    assertThat(send(request(path).DELETE()).statusCode()).as(path).isEqualTo(204);
+    assertThat(store.containsKey(utf8(key))).as(path).isFalse();
+  }
+
+  @Test
+  void keysRoundTripExactly() throws Exception {
+    roundTrips("/kv/a%3Bb=c", "a;b=c");
+    roundTrips("/kv/a%2Fb", "a/b");
+    roundTrips("/kv/%C3%A9", "é");
+    roundTrips("/kv/a%20b+c%25", "a b+c%");
+    send(request("/kv/dir/file").PUT(BodyPublishers.ofString("one key")));
+    assertThat(send(request("/kv/dir%2Ffile")).body()).isEqualTo("one key");
+    store.delete(utf8("dir/file"));
+  }
+
+  @Test
+  void pathsWhoseKeyCouldNotRoundTripAre400ForEveryMethod() throws Exception {
+    store.put(utf8("a"), utf8("not this one"));
+    String[][] refused = {
+      {"/kv/a;b=c", "has a ';' at index 5"},
+      {"/kv/a;jsessionid=1", "percent-encode a ';' that is part of the key as %3B"},
+      {"/kv/a//b", "has an empty segment"},
+      {"/kv/a/", "has an empty segment"},
+      {"/kv/a/../b", "has a '..' segment"},
+      {"/kv/a/%2E/b", "has a '.' segment"},
+      {"/kv/", "key must not be empty"},
+    };
+    for (String[] path : refused) {
+      for (String method : new String[] {"PUT", "GET", "DELETE"}) {
+        HttpResponse<String> response =
+            send(request(path[0]).method(method, BodyPublishers.ofString("v")));
+        assertThat(response.statusCode()).as(method + " " + path[0]).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type"))
+            .as(method + " " + path[0])
+            .contains("application/problem+json");
+        assertThat(response.body()).as(method + " " + path[0]).contains(path[1]);
+      }
+    }
+    assertThat(store.get(utf8("a")))
+        .hasValueSatisfying(v -> assertThat(v).isEqualTo(utf8("not this one")));
+    assertThat(store.containsKey(utf8("a;b=c"))).isFalse();
+    store.delete(utf8("a"));
+  }
+
   @Test
   void aMissingKeyIs404() throws Exception {
     assertThat(send(request("/kv/never-written")).statusCode()).isEqualTo(404);
