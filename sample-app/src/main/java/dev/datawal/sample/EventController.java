@@ -29,9 +29,11 @@ class EventController {
   private static final int MAX_LIMIT = 1000;
 
   private final RecordLog eventLog;
+  private final int maxBodyBytes;
 
-  EventController(RecordLog eventLog) {
+  EventController(RecordLog eventLog, SampleProperties properties) {
     this.eventLog = eventLog;
+    this.maxBodyBytes = properties.maxBodyBytes();
   }
 
   /** An event as the API shows it: the payload as UTF-8 text. */
@@ -39,7 +41,7 @@ class EventController {
 
   @PostMapping(consumes = MediaType.ALL_VALUE)
   ResponseEntity<Event> append(InputStream body, HttpServletRequest request) {
-    byte[] payload = Bodies.read(body, request.getContentLengthLong());
+    byte[] payload = Bodies.read(body, request.getContentLengthLong(), maxBodyBytes);
     RecordRef ref = eventLog.append(payload);
     eventLog.fsync(); // the 201 below promises the event survives a crash, under any fsync policy
     Event event =

@@ -23,10 +23,12 @@ import org.springframework.web.bind.annotation.RestController;
 class KvController {
   private final DataWal store;
   private final int maxKeyBytes;
+  private final int maxBodyBytes;
 
   KvController(DataWal store, SampleProperties properties) {
     this.store = store;
     this.maxKeyBytes = properties.maxKeyBytes();
+    this.maxBodyBytes = properties.maxBodyBytes();
   }
 
   /** Where a write went, and its txid (the order of writes in the log). */
@@ -45,7 +47,7 @@ class KvController {
   @PutMapping(path = "/**", consumes = MediaType.ALL_VALUE)
   Written put(InputStream body, HttpServletRequest request) {
     byte[] k = key(request);
-    RecordRef ref = store.put(k, Bodies.read(body, request.getContentLengthLong()));
+    RecordRef ref = store.put(k, Bodies.read(body, request.getContentLengthLong(), maxBodyBytes));
     return new Written(ref.txid(), ref.segment(), ref.offset());
   }
 

@@ -1,15 +1,22 @@
 package dev.datawal.sample;
 
+import org.apache.coyote.http11.AbstractHttp11Protocol;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.stereotype.Component;
 
 /**
- * What the sample needs of its web server (Tomcat) that has no Spring Boot property: {@code %2F} in
- * a path is passed to the application as it is, so that {@code /kv/a%2Fb} names key {@code a/b}
- * (Tomcat's default refuses it with a 400 before the application sees the request). Spring still
- * matches mappings segment by segment, so an escaped slash never changes which mapping a request
- * reaches.
+ * What the sample needs of its web server (Tomcat) that has no Spring Boot property.
+ *
+ * <ul>
+ *   <li>{@code %2F} in a path is passed to the application as it is, so that {@code /kv/a%2Fb}
+ *       names key {@code a/b} (Tomcat's default refuses it with a 400 before the application sees
+ *       the request). Spring still matches mappings segment by segment, so an escaped slash never
+ *       changes which mapping a request reaches.
+ *   <li>{@code Expect: 100-continue} is answered only when the application reads the body, so a
+ *       body refused by its declared length (413, see {@link Bodies}) is never sent (Tomcat's
+ *       default invites every body as soon as the request arrives).
+ * </ul>
  */
 @Component
 class WebServerSettings implements WebServerFactoryCustomizer<TomcatServletWebServerFactory> {
@@ -17,6 +24,11 @@ class WebServerSettings implements WebServerFactoryCustomizer<TomcatServletWebSe
   @Override
   public void customize(TomcatServletWebServerFactory factory) {
     factory.addConnectorCustomizers(
-        connector -> connector.setEncodedSolidusHandling("passthrough"));
+        connector -> {
+          connector.setEncodedSolidusHandling("passthrough");
+          if (connector.getProtocolHandler() instanceof AbstractHttp11Protocol<?> http) {
+            http.setContinueResponseTiming("onRead");
+          }
+        });
   }
 }

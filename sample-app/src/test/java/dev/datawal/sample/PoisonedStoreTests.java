@@ -16,6 +16,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.util.unit.DataSize;
 
 /** A poisoned store refuses writes with 503 and a message; reads keep working. */
 class PoisonedStoreTests {
@@ -30,7 +31,8 @@ class PoisonedStoreTests {
     when(store.get(any())).thenReturn(Optional.of(new byte[] {7}));
     MockMvc mvc =
         MockMvcBuilders.standaloneSetup(
-                new KvController(store, new SampleProperties(Path.of("unused"), 1024)))
+                new KvController(
+                    store, new SampleProperties(Path.of("unused"), 1024, DataSize.ofMegabytes(1))))
             .setControllerAdvice(new ApiErrors())
             .build();
 

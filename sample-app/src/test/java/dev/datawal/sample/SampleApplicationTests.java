@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.datawal.DataWal;
 import dev.datawal.RecordLog;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -182,34 +183,99 @@ class SampleApplicationTests {
     }
   }
 
-  @Test
-  void aValueOverTheLimitIs413WhetherDeclaredOrStreamed() throws Exception {
-    int over = RecordLog.MAX_PAYLOAD_LEN + 1;
-    // A declared length over the limit is refused before any of the body is read.
-    String declared =
-        raw("PUT /kv/big HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + over + "\r\n\r\n");
-    assertThat(declared).startsWith("HTTP/1.1 413").contains("RecordLog.MAX_PAYLOAD_LEN");
+  /**
+   * Sends {@code head} and {@code body} over a raw connection that stays open (so a server that
+   * waited for more of the body would never answer: the read times out and the test fails), and
+   * returns the response's status line and headers.
+   */
+  private String headOfAnswerTo(String head, byte[] body) throws IOException {
+    try (Socket socket = new Socket("localhost", port)) {
+      socket.setSoTimeout(30_000); // a server reading the whole body never answers
+      OutputStream out = socket.getOutputStream();
+      out.write(head.getBytes(StandardCharsets.US_ASCII));
+      out.write(body);
+      out.flush();
+      InputStream in = socket.getInputStream();
+      StringBuilder answer = new StringBuilder();
+      while (answer.indexOf("\r\n\r\n") < 0) {
+        int b = in.read();
+        if (b < 0) {
+          break;
+        }
+        answer.append((char) b);
+      }
+      return answer.toString();
+    }
+  }
 
-    // Chunked, no length: read up to one byte past the limit, then refused.
+  private static final int LIMIT = 1024 * 1024; // sample.max-body-size's default, 1MB
+
+  @Test
+  void aBodyDeclaredOverTheLimitIs413BeforeAnyOfItIsSent() throws Exception {
+    for (String path : new String[] {"PUT /kv/big", "POST /events"}) {
+      // The body is never sent: the server must answer from the headers alone, and without
+      // inviting the body with a "100 Continue".
+      String answer =
+          headOfAnswerTo(
+              path
+                  + " HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\nContent-Length: "
+                  + (LIMIT + 1)
+                  + "\r\n\r\n",
+              new byte[0]);
+      assertThat(answer).as(path).startsWith("HTTP/1.1 413");
+    }
+    String declared =
+        raw(
+            "PUT /kv/big HTTP/1.1\r\nHost: localhost\r\nContent-Length: "
+                + (LIMIT + 1)
+                + "\r\n\r\n");
+    assertThat(declared)
+        .contains(
+            "body of 1048577 bytes exceeds the limit of 1048576 bytes (sample.max-body-size)");
+    assertThat(store.containsKey(utf8("big"))).isFalse();
+  }
+
+  @Test
+  void aChunkedBodyOverTheLimitIs413AfterReadingOneBytePastIt() throws Exception {
+    // One chunk declared four times the limit, of which only limit + 1 bytes are sent: the server
+    // must stop reading there and answer.
+    String answer =
+        headOfAnswerTo(
+            "PUT /kv/big HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + Integer.toHexString(4 * LIMIT)
+                + "\r\n",
+            new byte[LIMIT + 1]);
+    assertThat(answer).startsWith("HTTP/1.1 413");
+
     String streamed =
         raw(
             "PUT /kv/big HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + Integer.toHexString(over)
+                + Integer.toHexString(LIMIT + 1)
                 + "\r\n",
-            new byte[over],
+            new byte[LIMIT + 1],
             "\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-    assertThat(streamed).startsWith("HTTP/1.1 413").contains("more than " + (over - 1));
-    assertThat(store.containsKey("big".getBytes(StandardCharsets.UTF_8))).isFalse();
+    assertThat(streamed)
+        .startsWith("HTTP/1.1 413")
+        .contains("body of more than 1048576 bytes exceeds the limit of 1048576 bytes");
+    assertThat(store.containsKey(utf8("big"))).isFalse();
+  }
 
-    // Exactly the limit is stored.
+  @Test
+  void aBodyOfExactlyTheLimitIsStored() throws Exception {
     HttpResponse<String> fits =
-        send(
-            request("/kv/big")
-                .PUT(BodyPublishers.ofByteArray(new byte[RecordLog.MAX_PAYLOAD_LEN])));
+        send(request("/kv/big").PUT(BodyPublishers.ofByteArray(new byte[LIMIT])));
     assertThat(fits.statusCode()).isEqualTo(200);
-    assertThat(store.get("big".getBytes(StandardCharsets.UTF_8)))
-        .hasValueSatisfying(v -> assertThat(v).hasSize(RecordLog.MAX_PAYLOAD_LEN));
-    store.delete("big".getBytes(StandardCharsets.UTF_8));
+    assertThat(store.get(utf8("big"))).hasValueSatisfying(v -> assertThat(v).hasSize(LIMIT));
+    store.delete(utf8("big"));
+
+    String chunked =
+        raw(
+            "POST /events HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + Integer.toHexString(LIMIT)
+                + "\r\n",
+            new byte[LIMIT],
+            "\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    assertThat(chunked).startsWith("HTTP/1.1 201");
   }
 
   @Test
