@@ -4,8 +4,11 @@ import dev.datawal.DataWal;
 import dev.datawal.RecordRef;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -34,13 +37,23 @@ class KvController {
   /** Where a write went, and its txid (the order of writes in the log). */
   record Written(long txid, long segment, long offset) {}
 
-  /** 200 with the value's bytes, or 404 if the key is not live. */
+  /** 200 with the value's bytes, or a 404 problem if the key is not live. */
   @GetMapping(path = "/**", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
   ResponseEntity<byte[]> get(HttpServletRequest request) {
+    byte[] key = key(request);
     return store
-        .get(key(request))
+        .get(key)
         .map(ResponseEntity::ok)
-        .orElseGet(() -> ResponseEntity.notFound().build());
+        .orElseThrow(
+            () ->
+                new ErrorResponseException(
+                    HttpStatus.NOT_FOUND,
+                    Problems.of(
+                        HttpStatus.NOT_FOUND,
+                        "no value for key '"
+                            + new String(key, StandardCharsets.UTF_8)
+                            + "': it was never written, or was deleted"),
+                    null));
   }
 
   /** Sets the key to the request body; 200 once it is durable. */

@@ -147,8 +147,11 @@ class SampleApplicationTests {
   }
 
   @Test
-  void aMissingKeyIs404() throws Exception {
-    assertThat(send(request("/kv/never-written")).statusCode()).isEqualTo(404);
+  void aMissingKeyIs404WithAProblemDetail() throws Exception {
+    HttpResponse<String> missing = send(request("/kv/never-written"));
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(missing.headers().firstValue("Content-Type")).contains("application/problem+json");
+    assertThat(missing.body()).contains("no value for key 'never-written'");
   }
 
   @Test
