@@ -101,7 +101,7 @@ class ProblemResponsesTests {
         send(request("/events?limit=1001")),
         HttpStatus.BAD_REQUEST,
         "/events",
-        "limit between 1 and 1000");
+        "limit must be between 1 and 1000, not 1001");
     assertProblem(
         send(request("/events?limit=many")),
         HttpStatus.BAD_REQUEST,

@@ -15,6 +15,8 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -23,6 +25,8 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The sample app over real HTTP: the key/value API on the auto-configured store, events in the
@@ -300,11 +304,87 @@ class SampleApplicationTests {
     assertThat(eventLog.dir()).isNotEqualTo(store.log().dir());
   }
 
+  /** One page: its events' payloads, its {@code next}, and its Link rel=next, if any. */
+  private record Page(List<String> payloads, long next, String link) {}
+
+  private Page page(String path) throws Exception {
+    HttpResponse<String> response = send(request(path));
+    assertThat(response.statusCode()).as(path).isEqualTo(200);
+    JsonNode body = JsonMapper.shared().readTree(response.body());
+    List<String> payloads = new ArrayList<>();
+    body.path("events").forEach(event -> payloads.add(event.path("payload").asString()));
+    String link = response.headers().firstValue("Link").orElse(null);
+    return new Page(payloads, body.path("next").asLong(), link);
+  }
+
   @Test
-  void badEventQueriesGetA400WithAMessage() throws Exception {
-    HttpResponse<String> response = send(request("/events?limit=0"));
-    assertThat(response.statusCode()).isEqualTo(400);
-    assertThat(response.body()).contains("limit between 1 and 1000");
+  void pagingThroughEventsReturnsEachOnceInOrder() throws Exception {
+    long from = eventLog.lastTxid() + 1;
+    List<String> appended = new ArrayList<>();
+    for (int i = 0; i < 23; i++) {
+      String payload = "event " + i;
+      assertThat(send(request("/events").POST(BodyPublishers.ofString(payload))).statusCode())
+          .isEqualTo(201);
+      appended.add(payload);
+    }
+    List<String> read = new ArrayList<>();
+    String path = "/events?fromTxid=" + from + "&limit=5";
+    int pages = 0;
+    while (path != null) {
+      Page page = page(path);
+      read.addAll(page.payloads());
+      pages++;
+      assertThat(page.next()).isEqualTo(from + read.size());
+      // A full page links to the next; a short one is the end, and has no link.
+      if (page.payloads().size() == 5) {
+        assertThat(page.link())
+            .isEqualTo("</events?fromTxid=" + page.next() + "&limit=5>; rel=\"next\"");
+        path = page.link().substring(1, page.link().indexOf('>'));
+      } else {
+        assertThat(page.link()).isNull();
+        path = null;
+      }
+    }
+    assertThat(read).isEqualTo(appended);
+    assertThat(pages).isEqualTo(5);
+
+    // Caught up: an empty page, whose next is where to ask again, and no link.
+    Page end = page("/events?fromTxid=" + (from + 23));
+    assertThat(end.payloads()).isEmpty();
+    assertThat(end.next()).isEqualTo(from + 23);
+    assertThat(end.link()).isNull();
+    send(request("/events").POST(BodyPublishers.ofString("later")));
+    assertThat(page("/events?fromTxid=" + end.next()).payloads()).containsExactly("later");
+  }
+
+  @Test
+  void aPageEndsOnceItsPayloadsReachTheBodyLimit() throws Exception {
+    long from = eventLog.lastTxid() + 1;
+    for (int i = 0; i < 3; i++) {
+      send(request("/events").POST(BodyPublishers.ofString("x".repeat(LIMIT / 2 + 1))));
+    }
+    Page first = page("/events?fromTxid=" + from);
+    assertThat(first.payloads()).hasSize(2);
+    assertThat(first.link())
+        .isEqualTo("</events?fromTxid=" + (from + 2) + "&limit=100>; rel=\"next\"");
+    assertThat(page("/events?fromTxid=" + first.next()).payloads()).hasSize(1);
+  }
+
+  @Test
+  void badEventQueriesGetA400ProblemSayingWhatWasWrong() throws Exception {
+    String[][] bad = {
+      {"/events?limit=0", "limit must be between 1 and 1000, not 0"},
+      {"/events?limit=1001", "limit must be between 1 and 1000, not 1001"},
+      {"/events?fromTxid=0", "fromTxid must be at least 1, not 0"},
+      {"/events?fromTxid=first", "Failed to convert 'fromTxid' with value: 'first'"},
+    };
+    for (String[] query : bad) {
+      HttpResponse<String> response = send(request(query[0]));
+      assertThat(response.statusCode()).as(query[0]).isEqualTo(400);
+      assertThat(response.headers().firstValue("Content-Type"))
+          .contains("application/problem+json");
+      assertThat(response.body()).as(query[0]).contains(query[1]);
+    }
   }
 
   @Test
