@@ -407,4 +407,18 @@ class SampleApplicationTests {
         .contains("datawal_appends_records_total{mode=\"kv\"")
         .contains("datawal_fsync_seconds_count");
   }
+
+  /** The sample's settings map no write operation over HTTP: not compact, fsync nor verify. */
+  @Test
+  void theDatawalEndpointIsReadOnly() throws Exception {
+    assertThat(send(request("/actuator/datawal")).statusCode()).isEqualTo(200);
+    for (String action : new String[] {"compact", "fsync", "verify"}) {
+      HttpResponse<String> write =
+          send(request("/actuator/datawal/" + action).POST(BodyPublishers.noBody()));
+      assertThat(write.statusCode()).as(action).isEqualTo(404);
+      assertThat(write.headers().firstValue("Content-Type"))
+          .as(action)
+          .contains("application/problem+json");
+    }
+  }
 }
