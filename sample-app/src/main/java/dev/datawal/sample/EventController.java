@@ -66,7 +66,8 @@ class EventController {
    * Up to {@code limit} durable events from txid {@code fromTxid} on, in log order, read from that
    * position: the log's follower finds the segment holding {@code fromTxid} (one frame header per
    * segment) and reads on from there, never from the start of the log. The page also ends once its
-   * payloads reach {@code sample.max-body-size}, so it holds at most about twice that in memory.
+   * payloads reach {@code sample.max-body-size}, so they stay under twice that (each event this API
+   * took is at most that size).
    *
    * <p>When the page ended before the log's durable end (it is full), a {@code Link: <...>;
    * rel="next"} header gives the next page; without it the client has caught up, and asks for
