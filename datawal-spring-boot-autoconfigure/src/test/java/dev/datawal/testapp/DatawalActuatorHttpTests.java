@@ -161,6 +161,12 @@ class DatawalActuatorHttpTests {
     JsonNode synced = json.readTree(fsync.body());
     assertThat(synced.get("action").asString()).isEqualTo("fsync");
     assertThat(synced.get("at").isNull()).isFalse();
+    // What the fsync did: under ALWAYS every write was durable already.
+    JsonNode run = synced.get("fsync");
+    assertThat(run.get("durableTxid").asLong()).isEqualTo(dataWal.log().lastTxid());
+    assertThat(run.get("madeDurable").asLong()).isZero();
+    assertThat(run.get("took").asString()).startsWith("PT");
+    assertThat(compacted.get("fsync").isNull()).isTrue();
     assertThat(get("/actuator/datawal").body()).contains("\"lastCompaction\":{\"at\":");
   }
 

@@ -7,6 +7,7 @@ import dev.datawal.DatawalOptions;
 import dev.datawal.GarbageStats;
 import dev.datawal.IntegrityProblem;
 import dev.datawal.IntegrityStatus;
+import dev.datawal.RecordLog;
 import dev.datawal.RecoveryReport;
 import dev.datawal.RetentionStats;
 import dev.datawal.VerificationReport;
@@ -107,8 +108,9 @@ public final class DatawalEndpoint {
 
   /**
    * Runs {@code action} now: {@code compact} compacts a key/value store or applies retention to a
-   * log (see {@link DatawalMaintenance#runNow()}), {@code fsync} makes every write so far durable,
-   * {@code verify} starts a verification of every sealed segment in the background (see {@link
+   * log (see {@link DatawalMaintenance#runNow()}), {@code fsync} makes every write so far durable
+   * and says up to which txid the log is durable now and how many records that made durable, {@code
+   * verify} starts a verification of every sealed segment in the background (see {@link
    * DatawalStore#verifyInBackground()}) and waits for it at most {@link #VERIFY_WAIT}.
    *
    * @param action {@code compact}, {@code fsync} or {@code verify}, in any case
@@ -126,20 +128,34 @@ public final class DatawalEndpoint {
     }
     try {
       if (name.equals("fsync")) {
-        store.fsync();
-        return described(name, "RAN");
+        return described(name, "RAN", fsync());
       }
       if (name.equals("verify")) {
-        return described(name, verify());
+        return described(name, verify(), null);
       }
       if (maintenance == null) {
         throw new Refused("datawal: no DatawalMaintenance bean; compact is not available");
       }
-      return described(name, maintenance.runNow().name());
+      return described(name, maintenance.runNow().name(), null);
     } catch (UnsupportedOperationException | IllegalStateException | DatawalException e) {
       // Read-only view, closed store, poisoned writer: the caller's request cannot be served now.
       throw new Refused("datawal: " + name + " refused: " + e.getMessage(), e);
     }
+  }
+
+  /** Fsyncs the store's writer, and says up to where its log is durable now and what that took. */
+  private FsyncRunDescriptor fsync() {
+    RecordLog log = store.log().orElse(null);
+    if (log == null) {
+      store.fsync(); // refuses a read-only view, saying why
+      throw new UnsupportedOperationException("datawal: the store has no writer to fsync");
+    }
+    long durableBefore = log.durableTxid();
+    long started = System.nanoTime();
+    store.fsync();
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    long durable = log.durableTxid();
+    return new FsyncRunDescriptor(durable, durable - durableBefore, took);
   }
 
   /** RAN if it ended within the wait, STARTED if it goes on, SKIPPED_BUSY if one was running. */
@@ -164,11 +180,13 @@ public final class DatawalEndpoint {
     }
   }
 
-  private ActionDescriptor described(String action, String outcome) {
+  private ActionDescriptor described(
+      String action, String outcome, @Nullable FsyncRunDescriptor fsync) {
     return new ActionDescriptor(
         action,
         outcome,
         clock.instant(),
+        fsync,
         store.lastFsync().orElse(null),
         store.lastCompaction().map(CompactionDescriptor::of).orElse(null),
         store.lastRetention().map(RetentionDescriptor::of).orElse(null),
@@ -469,6 +487,17 @@ public final class DatawalEndpoint {
   }
 
   /**
+   * What the {@code fsync} operation did.
+   *
+   * @param durableTxid every record up to this txid is durable now (0 for an empty log)
+   * @param madeDurable how many records became durable during the call (appended before it and not
+   *     yet durable, made durable by this fsync or by one that ran at the same time); 0 when every
+   *     record was durable already, and then the call did no I/O
+   * @param took how long the call took
+   */
+  public record FsyncRunDescriptor(long durableTxid, long madeDurable, Duration took) {}
+
+  /**
    * What a write operation did.
    *
    * @param action compact, fsync or verify
@@ -476,6 +505,7 @@ public final class DatawalEndpoint {
    *     STARTED when it goes on in the background (see {@code integrity.running}), SKIPPED_BUSY
    *     when a verification was running already
    * @param at when it finished (verify: when the answer was made)
+   * @param fsync for fsync, what it made durable; null for the other actions
    * @param lastFsync the store's last fsync after it
    * @param lastCompaction the store's last compaction after it
    * @param lastRetention the store's last retention run after it
@@ -485,6 +515,7 @@ public final class DatawalEndpoint {
       String action,
       String outcome,
       Instant at,
+      @Nullable FsyncRunDescriptor fsync,
       @Nullable Instant lastFsync,
       @Nullable CompactionDescriptor lastCompaction,
       @Nullable RetentionDescriptor lastRetention,

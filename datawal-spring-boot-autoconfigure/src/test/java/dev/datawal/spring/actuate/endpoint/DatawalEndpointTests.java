@@ -143,6 +143,51 @@ class DatawalEndpointTests {
   }
 
   @Test
+  void fsyncSaysUpToWhereTheLogIsDurableAndWhatItMadeDurable() {
+    DatawalOptions manual = DatawalOptions.builder().fsyncPolicy(FsyncPolicy.MANUAL).build();
+    try (RecordLog log = RecordLog.open(tmp, manual)) {
+      DatawalEndpoint endpoint = endpoint(DatawalStore.of(log, null));
+      log.append(utf8("a"));
+      log.append(utf8("b"));
+      log.append(utf8("c"));
+
+      DatawalEndpoint.FsyncRunDescriptor first = endpoint.run("fsync").fsync();
+      assertThat(first).isNotNull();
+      assertThat(first.durableTxid()).isEqualTo(3);
+      assertThat(first.madeDurable()).isEqualTo(3);
+      assertThat(first.took().isNegative()).isFalse();
+
+      // Nothing new: nothing made durable, and the log is as durable as before.
+      DatawalEndpoint.FsyncRunDescriptor again = endpoint.run("fsync").fsync();
+      assertThat(again).isNotNull();
+      assertThat(again.durableTxid()).isEqualTo(3);
+      assertThat(again.madeDurable()).isZero();
+
+      log.append(utf8("d"));
+      DatawalEndpoint.FsyncRunDescriptor fourth = endpoint.run("fsync").fsync();
+      assertThat(fourth).isNotNull();
+      assertThat(fourth.durableTxid()).isEqualTo(4);
+      assertThat(fourth.madeDurable()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void fsyncOfAKeyValueStoreUnderAlwaysFindsEverythingDurable() {
+    try (DataWal kv = DataWal.open(tmp)) {
+      kv.put(utf8("k"), utf8("v"));
+      DatawalEndpoint endpoint = endpoint(DatawalStore.of(kv, null));
+
+      DatawalEndpoint.FsyncRunDescriptor fsync = endpoint.run("fsync").fsync();
+
+      assertThat(fsync).isNotNull();
+      assertThat(fsync.durableTxid()).isEqualTo(1);
+      assertThat(fsync.madeDurable()).isZero();
+      assertThat(endpoint.run("compact").fsync()).isNull();
+      assertThat(endpoint.run("verify").fsync()).isNull();
+    }
+  }
+
+  @Test
   void unknownActionIsAnInvalidRequest() {
     try (RecordLog log = RecordLog.open(tmp)) {
       DatawalEndpoint endpoint = endpoint(DatawalStore.of(log, null));
