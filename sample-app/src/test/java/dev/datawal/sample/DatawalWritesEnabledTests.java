@@ -7,14 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -22,19 +16,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The datawal endpoint's write operations, once allowed as the sample's settings document ({@code
  * management.endpoint.datawal.access=unrestricted}).
  */
-@SpringBootTest(
-    webEnvironment = WebEnvironment.RANDOM_PORT,
-    properties = "management.endpoint.datawal.access=unrestricted")
-class DatawalWritesEnabledTests {
-  @TempDir static Path dir;
-
-  @DynamicPropertySource
-  static void store(DynamicPropertyRegistry registry) {
-    registry.add("datawal.dir", () -> dir.resolve("kv").toString());
-    registry.add("sample.events-dir", () -> dir.resolve("events").toString());
-  }
-
-  @LocalServerPort int port;
+@SampleAppTest
+@TestPropertySource(properties = "management.endpoint.datawal.access=unrestricted")
+class DatawalWritesEnabledTests extends SampleHttp {
 
   private final HttpClient http = HttpClient.newHttpClient();
 

@@ -2,26 +2,15 @@ package dev.datawal.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -33,17 +22,9 @@ import tools.jackson.databind.json.JsonMapper;
  * with type, title, status, detail and instance), whichever layer answers it: a handler, Spring MVC
  * around it, the error page, or Tomcat itself.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@SampleAppTest
 @Import(ProblemResponsesTests.Failing.class)
-class ProblemResponsesTests {
-  @TempDir static Path dir;
-
-  @DynamicPropertySource
-  static void store(DynamicPropertyRegistry registry) {
-    registry.add("datawal.dir", () -> dir.resolve("kv").toString());
-    registry.add("sample.events-dir", () -> dir.resolve("events").toString());
-  }
-
+class ProblemResponsesTests extends SampleHttp {
   /** Endpoints that only tests have: a handler that fails, one that takes only JSON. */
   @RestController
   static class Failing {
@@ -56,19 +37,6 @@ class ProblemResponsesTests {
     String json() {
       return "{}";
     }
-  }
-
-  @LocalServerPort int port;
-
-  private final HttpClient http = HttpClient.newHttpClient();
-
-  private HttpResponse<String> send(HttpRequest.Builder request)
-      throws IOException, InterruptedException {
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path));
   }
 
   /**

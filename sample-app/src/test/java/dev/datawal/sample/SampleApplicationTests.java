@@ -8,23 +8,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,30 +23,10 @@ import tools.jackson.databind.json.JsonMapper;
  * The sample app over real HTTP: the key/value API on the auto-configured store, events in the
  * application's own log beside it, and the Actuator endpoints.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-class SampleApplicationTests {
-  @TempDir static Path dir;
-
-  @DynamicPropertySource
-  static void store(DynamicPropertyRegistry registry) {
-    registry.add("datawal.dir", () -> dir.resolve("kv").toString());
-    registry.add("sample.events-dir", () -> dir.resolve("events").toString());
-  }
-
-  @LocalServerPort int port;
+@SampleAppTest
+class SampleApplicationTests extends SampleHttp {
   @Autowired DataWal store;
   @Autowired RecordLog eventLog;
-
-  private final HttpClient http = HttpClient.newHttpClient();
-
-  private HttpResponse<String> send(HttpRequest.Builder request)
-      throws IOException, InterruptedException {
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path));
-  }
 
   @Test
   void putGetAndDeleteAKeyWithItsBytes() throws Exception {
@@ -300,7 +271,8 @@ class SampleApplicationTests {
     assertThat(send(request("/events?fromTxid=" + (firstTxid + 1))).body())
         .doesNotContain("order placed")
         .contains("order shipped");
-    assertThat(dir.resolve("events").resolve("00000001.dwal")).isNotEmptyFile();
+    assertThat(eventLog.dir().resolve("00000001.dwal")).isNotEmptyFile();
+    assertThat(eventLog.dir().getParent()).isEqualTo(store.log().dir().getParent());
     assertThat(eventLog.dir()).isNotEqualTo(store.log().dir());
   }
 
