@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -19,6 +21,7 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
  * Warns about {@code datawal.*} properties that no module on the classpath declares: Spring Boot
@@ -56,30 +59,50 @@ final class UnknownProperties {
       return List.of();
     }
     List<String> unknown = new ArrayList<>();
-    for (ConfigurationPropertyName name : setNames(environment)) {
-      if (!declared.covers(name)) {
-        String closest = declared.closestTo(name);
-        logger.warn(
-            "datawal: ignoring unknown property '"
-                + name
-                + "': no module on the classpath declares it"
-                + (closest == null ? "" : " (did you mean '" + closest + "'?)")
-                + "; every datawal.* property is listed in docs/configuration.md");
-        unknown.add(name.toString());
+    for (SetName set : setNames(environment)) {
+      ConfigurationPropertyName name = set.name();
+      if (declared.covers(name)) {
+        continue;
       }
+      String closest = declared.closestTo(name);
+      if (set.fromEnvironmentVariable() && closest == null) {
+        // DATAWAL_* variables also serve other tools (the CLI launcher's DATAWAL_CLI_JAR, the
+        // harnesses' DATAWAL_REPLAY_DIR): only one that looks like a misspelt property is news.
+        logger.debug("datawal: environment variable for " + name + " is no datawal property");
+        continue;
+      }
+      logger.warn(
+          "datawal: ignoring unknown property '"
+              + name
+              + "'"
+              + (set.fromEnvironmentVariable() ? " (from an environment variable)" : "")
+              + ": no module on the classpath declares it"
+              + (closest == null ? "" : " (did you mean '" + closest + "'?)")
+              + "; every datawal.* property is listed in docs/configuration.md");
+      unknown.add(name.toString());
     }
     return unknown;
   }
 
-  private static Set<ConfigurationPropertyName> setNames(Environment environment) {
-    Set<ConfigurationPropertyName> names =
-        new TreeSet<>((a, b) -> a.toString().compareTo(b.toString()));
+  /** A {@code datawal.*} name set in the environment, and whether an OS variable set it. */
+  private record SetName(ConfigurationPropertyName name, boolean fromEnvironmentVariable) {}
+
+  private static Collection<SetName> setNames(Environment environment) {
+    Map<String, SetName> names = new TreeMap<>();
     for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
       if (source instanceof IterableConfigurationPropertySource iterable) {
-        iterable.filter(PREFIX::isAncestorOf).stream().forEach(names::add);
+        boolean variables =
+            iterable.getUnderlyingSource() instanceof SystemEnvironmentPropertySource;
+        iterable.filter(PREFIX::isAncestorOf).stream()
+            .forEach(
+                name -> {
+                  SetName set = new SetName(name, variables);
+                  // a name set in a properties file as well is judged as one
+                  names.merge(name.toString(), set, (a, b) -> a.fromEnvironmentVariable() ? b : a);
+                });
       }
     }
-    return names;
+    return names.values();
   }
 
   /** The declared property names, and those whose values are maps or lists (with children). */

@@ -92,7 +92,7 @@ class StartupMessagesTests {
   }
 
   @Test
-  void relaxedSpellingsOfKnownPropertiesAreNotWarnedAbout() {
+  void relaxedSpellingsAreKnownAndOnlyAMisspeltEnvironmentVariableIsWarnedAbout() {
     StandardEnvironment environment = new StandardEnvironment();
     environment
         .getPropertySources()
@@ -103,7 +103,10 @@ class StartupMessagesTests {
                 Map.of(
                     "DATAWAL_FSYNC_POLICY", "manual",
                     "DATAWAL_SEGMENT_MAXSIZE", "1MB",
-                    "DATAWAL_FSYNCPOLCY", "manual")));
+                    "DATAWAL_FSYNCPOLCY", "manual",
+                    // other tools' variables, near no property: not the application's business
+                    "DATAWAL_CLI_JAR", "/opt/datawal/lib/datawal-cli.jar",
+                    "DATAWAL_REPLAY_DIR", "/dev/shm/replay")));
     environment
         .getPropertySources()
         .addFirst(
@@ -125,6 +128,12 @@ class StartupMessagesTests {
     declared.stream().filter(name -> name.startsWith("datawal.")).forEach(n -> values.put(n, "x"));
     assertThat(values).hasSizeGreaterThanOrEqualTo(19);
     StandardEnvironment environment = new StandardEnvironment();
+    environment
+        .getPropertySources()
+        .remove(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
+    environment
+        .getPropertySources()
+        .remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
     environment.getPropertySources().addFirst(new MapPropertySource("application", values));
     assertThat(UnknownProperties.warnAbout(environment, getClass().getClassLoader())).isEmpty();
   }
