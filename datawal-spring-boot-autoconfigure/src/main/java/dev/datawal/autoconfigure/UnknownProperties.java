@@ -53,13 +53,17 @@ final class UnknownProperties {
    * @return the unknown names, sorted (for tests)
    */
   static List<String> warnAbout(Environment environment, @Nullable ClassLoader classLoader) {
+    Collection<SetName> setNames = setNames(environment);
+    if (setNames.isEmpty()) {
+      return List.of(); // nothing to check: the metadata is not even read
+    }
     Declared declared = Declared.read(classLoader);
     if (declared.isEmpty()) {
       logger.debug("datawal: no configuration metadata on the classpath; not checking properties");
       return List.of();
     }
     List<String> unknown = new ArrayList<>();
-    for (SetName set : setNames(environment)) {
+    for (SetName set : setNames) {
       ConfigurationPropertyName name = set.name();
       if (declared.covers(name)) {
         continue;
