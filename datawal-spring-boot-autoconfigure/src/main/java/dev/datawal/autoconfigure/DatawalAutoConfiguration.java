@@ -62,7 +62,6 @@ public final class DatawalAutoConfiguration {
       return opener.open(
           "kv store",
           properties.getDir(),
-          options,
           () -> DataWal.open(properties.getDir(), options),
           DataWal::recoveryReport,
           DataWal::log);
@@ -75,7 +74,6 @@ public final class DatawalAutoConfiguration {
       return opener.open(
           "log",
           properties.getDir(),
-          options,
           () -> RecordLog.open(properties.getDir(), options),
           RecordLog::recoveryReport,
           log -> log);
@@ -93,7 +91,6 @@ public final class DatawalAutoConfiguration {
       return opener.open(
           "read-only view of",
           properties.getDir(),
-          null,
           () -> RecordLogReader.open(properties.getDir()),
           RecordLogReader::report,
           reader -> null);

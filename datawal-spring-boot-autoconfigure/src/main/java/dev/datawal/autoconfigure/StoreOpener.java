@@ -58,14 +58,12 @@ final class StoreOpener implements DisposableBean {
    * lock wait.
    *
    * @param what "kv store", "log" or "read-only view of", for the log line
-   * @param options the writer's options, or null for a read-only view
    * @param writer the store's log, or null for a read-only view
    * @throws StoreLockedException if the lock is still held when the wait is over (naming the wait)
    */
   <T> T open(
       String what,
       Path dir,
-      @Nullable DatawalOptions options,
       Supplier<T> open,
       Function<T, RecoveryReport> report,
       Function<T, @Nullable RecordLog> writer) {
@@ -78,8 +76,8 @@ final class StoreOpener implements DisposableBean {
         RecoveryReport found = report.apply(store);
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         openings.put(store, new Opening(found, took));
-        log(what + " " + where(dir, options), found, took);
         RecordLog log = writer.apply(store);
+        log(what + " " + where(dir, log == null ? null : log.options()), found, took);
         if (log != null) {
           writers.add(new Opened(what, log));
         }
