@@ -4,6 +4,7 @@ import dev.datawal.CorruptStoreException;
 import dev.datawal.CorruptionKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
@@ -93,7 +94,8 @@ final class CorruptStoreFailureAnalyzer extends AbstractFailureAnalyzer<CorruptS
   }
 
   private static String action(CorruptStoreException cause) {
-    String dir = storeDir(cause);
+    Path storeDir = storeDir(cause);
+    String dir = storeDir == null ? "<store dir>" : storeDir.toString();
     String file = String.valueOf(cause.file());
     String first =
         switch (cause.kind()) {
@@ -121,14 +123,12 @@ final class CorruptStoreFailureAnalyzer extends AbstractFailureAnalyzer<CorruptS
         + "; `datawal repair "
         + dir
         + " --yes` carries it out. "
-        + snapshot(cause)
+        + snapshot(storeDir)
         + " Then start the application again. Or restore the store from a backup.";
   }
 
   /** What the key-directory snapshot's presence means for the repair's account of the keys. */
-  private static String snapshot(CorruptStoreException cause) {
-    Path file = cause.file();
-    Path dir = file == null ? null : file.getParent();
+  private static String snapshot(@Nullable Path dir) {
     if (dir == null) {
       return "";
     }
@@ -162,8 +162,9 @@ final class CorruptStoreFailureAnalyzer extends AbstractFailureAnalyzer<CorruptS
     };
   }
 
-  private static String storeDir(CorruptStoreException cause) {
+  /** The store directory: the one holding the file named, if one is. */
+  private static @Nullable Path storeDir(CorruptStoreException cause) {
     Path file = cause.file();
-    return file == null || file.getParent() == null ? "<store dir>" : file.getParent().toString();
+    return file == null ? null : file.getParent();
   }
 }
