@@ -47,6 +47,7 @@ public class DatawalProperties {
   private final Retention retention = new Retention();
   private final Health health = new Health();
   private final Verify verify = new Verify();
+  private final Transactions transactions = new Transactions();
 
   /** Properties with their defaults; the engine's are those of {@link DatawalOptions}. */
   public DatawalProperties() {}
@@ -159,6 +160,11 @@ public class DatawalProperties {
   /** {@return the background verification settings ({@code datawal.verify.*})} */
   public Verify getVerify() {
     return verify;
+  }
+
+  /** {@return the transaction settings ({@code datawal.transactions.*})} */
+  public Transactions getTransactions() {
+    return transactions;
   }
 
   /** Segment files. */
@@ -488,6 +494,32 @@ public class DatawalProperties {
      */
     public void setInterval(@Nullable Duration interval) {
       this.interval = interval;
+    }
+  }
+
+  /** Spring transactions on the key/value store. */
+  public static class Transactions {
+    /**
+     * Whether to auto-configure a datawal transaction manager when the application has no
+     * transaction manager of its own.
+     */
+    private boolean enabled = true;
+
+    /** Settings with their defaults. */
+    public Transactions() {}
+
+    /** {@return whether to auto-configure the transaction manager} */
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    /**
+     * Sets {@code datawal.transactions.enabled}.
+     *
+     * @param enabled whether to auto-configure the transaction manager
+     */
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
     }
   }
 }
