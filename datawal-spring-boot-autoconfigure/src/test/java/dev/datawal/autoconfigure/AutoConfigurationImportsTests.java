@@ -6,6 +6,7 @@ import dev.datawal.autoconfigure.actuate.endpoint.DatawalEndpointAutoConfigurati
 import dev.datawal.autoconfigure.health.DatawalHealthContributorAutoConfiguration;
 import dev.datawal.autoconfigure.json.DatawalJacksonAutoConfiguration;
 import dev.datawal.autoconfigure.metrics.DatawalMetricsAutoConfiguration;
+import dev.datawal.autoconfigure.transaction.DatawalTransactionAutoConfiguration;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
@@ -41,7 +42,8 @@ class AutoConfigurationImportsTests {
             DatawalJacksonAutoConfiguration.class,
             DatawalEndpointAutoConfiguration.class,
             DatawalHealthContributorAutoConfiguration.class,
-            DatawalMetricsAutoConfiguration.class);
+            DatawalMetricsAutoConfiguration.class,
+            DatawalTransactionAutoConfiguration.class);
   }
 
   @Test

@@ -30,6 +30,7 @@ class LayeringTests {
   private static final String METRICS = "dev.datawal.spring.metrics";
   private static final String ENDPOINT = "dev.datawal.spring.actuate.endpoint";
   private static final String DIAGNOSTICS = "dev.datawal.spring.diagnostics";
+  private static final String TRANSACTION = "dev.datawal.spring.transaction";
 
   /**
    * Bottom first. Every class may use the JDK, the engine's public API and the JSpecify nullness
@@ -50,16 +51,20 @@ class LayeringTests {
           Layer.of("the endpoint", ENDPOINT)
               .mayUse("org.springframework.boot.actuate.endpoint.")
               .mayNotUse(JSON, HEALTH, METRICS),
+          Layer.of("transactions", TRANSACTION)
+              .mayUse("org.springframework.transaction.")
+              .mayNotUse(JSON, HEALTH, METRICS, ENDPOINT),
           Layer.of("failure analysis", DIAGNOSTICS)
               .mayUse("org.springframework.boot.diagnostics.")
-              .mayNotUse(STORE, JSON, HEALTH, METRICS, ENDPOINT),
+              .mayNotUse(STORE, JSON, HEALTH, METRICS, ENDPOINT, TRANSACTION),
           Layer.of(
                   "the auto-configuration",
                   "dev.datawal.autoconfigure",
                   "dev.datawal.autoconfigure.actuate.endpoint",
                   "dev.datawal.autoconfigure.health",
                   "dev.datawal.autoconfigure.json",
-                  "dev.datawal.autoconfigure.metrics")
+                  "dev.datawal.autoconfigure.metrics",
+                  "dev.datawal.autoconfigure.transaction")
               .mayUse(
                   "org.springframework.",
                   "org.apache.commons.logging.",
