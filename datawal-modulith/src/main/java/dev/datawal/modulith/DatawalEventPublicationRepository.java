@@ -48,9 +48,10 @@ import org.springframework.util.ClassUtils;
  *
  * <p>Transactions: inside a datawal transaction on this thread, changes join it and the index
  * follows at commit (before any other after-commit callback, so Modulith's after-commit listeners
- * find a new publication indexed); a rolled-back transaction changes nothing. Two transactions that
- * change the same publication cannot both commit: the later one fails with {@link
- * org.springframework.dao.OptimisticLockingFailureException}. Outside a transaction each change is
+ * find a new publication indexed); a rolled-back transaction changes nothing. A change of an
+ * existing publication locks it until the change is written or its transaction ends, as a
+ * database's row lock would: another change of it waits (at most 30 seconds, then {@link
+ * org.springframework.dao.CannotAcquireLockException}). Outside a transaction each change is
  * written as its own atomic group before the method returns. Listings show committed publications.
  *
  * <p>Thread-safe.

@@ -5,6 +5,7 @@ import dev.datawal.Entry;
 import dev.datawal.modulith.PublicationIndex.State;
 import dev.datawal.spring.transaction.DatawalTemplate;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,11 +13,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
+import org.springframework.dao.CannotAcquireLockException;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.modulith.events.EventPublication.Status;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -32,29 +35,36 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 final class PublicationStore {
   /*
    * Writes and the index. Every write of a publication key happens under writeLock, which orders
-   * them: outside a transaction a change runs whole under it (read, decide, write, update the
-   * index); inside a datawal transaction the change's entries join the transaction's writes
-   * (DatawalTemplate) and the transaction's synchronization takes writeLock in beforeCommit and
-   * keeps it through the commit's write to the index update in afterCommit (which runs first of all
-   * after-commit callbacks: HIGHEST_PRECEDENCE, so before Modulith's after-commit listeners see the
+   * them against each other and against the index: outside a transaction a change's writes go to
+   * the store as one atomic group under it, and the index follows before it is released; inside a
+   * datawal transaction the change's entries join the transaction's writes (DatawalTemplate) and
+   * the transaction's synchronization takes writeLock in beforeCommit and keeps it through the
+   * commit's write to the index update in afterCommit (which runs first of all after-commit
+   * callbacks: HIGHEST_PRECEDENCE, so before Modulith's after-commit listeners look for the
    * publication). A rolled-back transaction never reaches the index; afterCompletion releases the
    * lock whatever happened.
    *
-   * Optimistic concurrency: a transaction reads a publication (index state and stored value, under
-   * writeLock so the two agree) when it first touches it and remembers the state it saw; at
-   * beforeCommit, under writeLock, every remembered state must still be the index's, else the
-   * transaction fails with OptimisticLockingFailureException and rolls back. So two transactions
-   * that change one publication (a listener completing it while a resubmission claims it) cannot
-   * both commit. The state is (status, completion attempts), which determines every mutable field
-   * of an incomplete publication's value: an A-B-A of it leaves the same value.
+   * Row locks. A change that reads an existing publication to change it first locks its id, and
+   * keeps the lock until it is written (outside a transaction) or its transaction ends: as a
+   * database's row lock does for Modulith's JDBC repository. So a listener's thread that marks a
+   * publication PROCESSING while a resubmission's transaction has claimed it waits for that
+   * transaction, then sees RESUBMITTED; two changes of one publication never both build on the
+   * same state. A lock is waited for at most ROW_LOCK_WAIT (then CannotAcquireLockException, and
+   * the transaction rolls back); one held by a suspended transaction of the same thread fails at
+   * once, since waiting would wait for itself. The index state read under the row lock is what
+   * prepare checks again before the commit, a guard that never fires unless the store was written
+   * around the registry.
    *
    * Counts of completed and archived publications change only with writes under writeLock, so
    * whether a key exists before the write is known there (prepare), and the count moves after it.
    */
+  static final Duration ROW_LOCK_WAIT = Duration.ofSeconds(30);
+
   private final DatawalTemplate template;
   private final DataWal dataWal;
   private final PublicationIndex index = new PublicationIndex();
   private final ReentrantLock writeLock = new ReentrantLock();
+  private final Map<UUID, Change> rowOwners = new HashMap<>(); // guarded by itself
   private final AtomicLong completedCount = new AtomicLong();
   private final AtomicLong archivedCount = new AtomicLong();
   private final AtomicLong createdTotal = new AtomicLong();
@@ -168,18 +178,22 @@ final class PublicationStore {
     if (template.inTransaction()) {
       return work.apply(transactionChanges().change);
     }
-    writeLock.lock();
+    Change change = new Change(false);
     try {
-      Change change = new Change(false);
       T result = work.apply(change);
-      change.prepare();
-      if (!change.entries.isEmpty()) {
-        template.write(change.entries);
+      writeLock.lock();
+      try {
+        change.prepare();
+        if (!change.entries.isEmpty()) {
+          template.write(change.entries);
+        }
+        change.apply();
+      } finally {
+        writeLock.unlock();
       }
-      change.apply();
       return result;
     } finally {
-      writeLock.unlock();
+      change.unlockRows();
     }
   }
 
@@ -209,6 +223,8 @@ final class PublicationStore {
    */
   final class Change {
     private final boolean transactional;
+    private final Thread thread = Thread.currentThread();
+    private final List<UUID> lockedRows = new ArrayList<>();
     private final List<Entry> entries = new ArrayList<>();
     private final List<Runnable> indexUpdates = new ArrayList<>();
 
@@ -241,15 +257,75 @@ final class PublicationStore {
       if (mine != null) {
         return mine.isEmpty() ? null : new Incomplete(readIncomplete(id), mine.get());
       }
+      lockRow(id);
       writeLock.lock(); // index and store agree under it: no commit is between its two steps
       try {
         State state = index.state(id);
-        if (transactional) {
-          expected.putIfAbsent(id, Optional.ofNullable(state));
-        }
+        expected.putIfAbsent(id, Optional.ofNullable(state));
         return state == null ? null : new Incomplete(readIncomplete(id), state);
       } finally {
         writeLock.unlock();
+      }
+    }
+
+    /**
+     * Locks publication {@code id} for this change until it ends (see Row locks above).
+     *
+     * @throws CannotAcquireLockException if another change holds it longer than ROW_LOCK_WAIT, or a
+     *     suspended transaction of this thread holds it
+     */
+    private void lockRow(UUID id) {
+      synchronized (rowOwners) {
+        long deadline = System.nanoTime() + ROW_LOCK_WAIT.toNanos();
+        while (true) {
+          Change holder = rowOwners.get(id);
+          if (holder == null) {
+            rowOwners.put(id, this);
+            lockedRows.add(id);
+            return;
+          }
+          if (holder == this) {
+            return;
+          }
+          if (holder.thread == thread) {
+            throw new CannotAcquireLockException(
+                "datawal-modulith: publication "
+                    + id
+                    + " is being changed by a suspended transaction of this same thread;"
+                    + " waiting for it would wait forever");
+          }
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            throw new CannotAcquireLockException(
+                "datawal-modulith: publication "
+                    + id
+                    + " stayed locked by another transaction (on thread "
+                    + holder.thread.getName()
+                    + ") for "
+                    + ROW_LOCK_WAIT
+                    + "; this one gives up");
+          }
+          try {
+            TimeUnit.NANOSECONDS.timedWait(rowOwners, left);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CannotAcquireLockException(
+                "datawal-modulith: interrupted while waiting to change publication " + id, e);
+          }
+        }
+      }
+    }
+
+    private void unlockRows() {
+      if (lockedRows.isEmpty()) {
+        return;
+      }
+      synchronized (rowOwners) {
+        for (UUID id : lockedRows) {
+          rowOwners.remove(id);
+        }
+        lockedRows.clear();
+        rowOwners.notifyAll();
       }
     }
 
@@ -425,6 +501,7 @@ final class PublicationStore {
     @Override
     public void afterCompletion(int status) {
       release();
+      change.unlockRows();
       TransactionSynchronizationManager.unbindResourceIfPossible(PublicationStore.this);
     }
 

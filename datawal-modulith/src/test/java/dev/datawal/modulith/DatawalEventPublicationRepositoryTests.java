@@ -8,12 +8,14 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.dao.CannotAcquireLockException;
 import org.springframework.modulith.events.EventPublication.Status;
 import org.springframework.modulith.events.core.EventPublicationRepository.FailedCriteria;
 import org.springframework.modulith.events.core.PublicationTargetIdentifier;
@@ -345,7 +347,41 @@ class DatawalEventPublicationRepositoryTests {
   }
 
   @Test
-  void twoTransactionsChangingOnePublicationCannotBothCommit() {
+  void aChangeWaitsForTheTransactionThatClaimedThePublicationThenBuildsOnIt() throws Exception {
+    Registry r = open(CompletionMode.UPDATE);
+    UUID id = r.publish(new OrderPlaced("1", 1), LISTENER, T0).getIdentifier();
+    r.repository.markFailed(id);
+    CountDownLatch claimed = new CountDownLatch(1);
+    CountDownLatch commit = new CountDownLatch(1);
+    Thread resubmission =
+        new Thread(
+            () ->
+                r.transactions.executeWithoutResult(
+                    status -> {
+                      assertThat(r.repository.markResubmitted(id, T0.plusSeconds(1))).isTrue();
+                      claimed.countDown();
+                      await(commit);
+                    }),
+            "resubmission");
+    Thread listener = new Thread(() -> r.repository.markProcessing(id), "listener");
+    resubmission.start();
+    await(claimed);
+    listener.start();
+    // the listener's change waits for the claim's transaction, as for a database's row lock
+    waitUntilBlocked(listener);
+    assertThat(r.repository.countByStatus(Status.FAILED)).isEqualTo(1);
+    commit.countDown();
+    resubmission.join(10_000);
+    listener.join(10_000);
+    assertThat(resubmission.isAlive() || listener.isAlive()).isFalse();
+
+    TargetEventPublication publication = only(r.repository.findByStatus(Status.PROCESSING));
+    assertThat(publication.getCompletionAttempts()).isEqualTo(2); // built on the committed claim
+    assertThat(publication.getLastResubmissionDate()).isEqualTo(T0.plusSeconds(1));
+  }
+
+  @Test
+  void aChangeOfAPublicationLockedBySuspendedTransactionOfTheSameThreadFailsAtOnce() {
     Registry r = open(CompletionMode.UPDATE);
     UUID id = r.publish(new OrderPlaced("1", 1), LISTENER, T0).getIdentifier();
     TransactionTemplate inner = new TransactionTemplate(r.transactions.getTransactionManager());
@@ -356,16 +392,35 @@ class DatawalEventPublicationRepositoryTests {
                 r.transactions.executeWithoutResult(
                     outer -> {
                       assertThat(r.repository.markResubmitted(id, T0.plusSeconds(1))).isTrue();
-                      // meanwhile another transaction completes it and commits first
                       inner.executeWithoutResult(
                           status -> r.repository.markCompleted(id, T0.plusSeconds(2)));
                     }))
-        .isInstanceOf(OptimisticLockingFailureException.class)
+        .isInstanceOf(CannotAcquireLockException.class)
         .hasMessageContaining(id.toString());
 
+    TargetEventPublication publication = only(r.repository.findIncompletePublications());
+    assertThat(publication.getStatus()).isEqualTo(Status.PUBLISHED);
+    assertThat(publication.getCompletionAttempts()).isEqualTo(1);
+    // the locks are gone with the transactions
+    r.repository.markCompleted(id, T0.plusSeconds(3));
     assertThat(r.repository.findIncompletePublications()).isEmpty();
-    assertThat(ids(r.repository.findCompletedPublications())).containsExactly(id);
-    assertThat(r.dataWal.containsKey(PublicationKeys.INCOMPLETE.key(id))).isFalse();
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      assertThat(latch.await(10, TimeUnit.SECONDS)).as("waited 10 s for the other thread").isTrue();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static void waitUntilBlocked(Thread thread) throws InterruptedException {
+    for (int i = 0; i < 1000 && thread.getState() != Thread.State.TIMED_WAITING; i++) {
+      Thread.sleep(10);
+    }
+    assertThat(thread.getState())
+        .as("the listener's change waits")
+        .isEqualTo(Thread.State.TIMED_WAITING);
   }
 
   @Test
