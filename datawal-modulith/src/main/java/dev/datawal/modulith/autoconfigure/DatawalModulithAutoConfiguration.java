@@ -36,7 +36,15 @@ import org.springframework.modulith.events.support.CompletionMode;
  */
 @AutoConfiguration(
     after = DatawalTransactionAutoConfiguration.class,
-    before = EventPublicationAutoConfiguration.class)
+    before = EventPublicationAutoConfiguration.class,
+    // Modulith's own stores register their repository unconditionally: this one comes first, so
+    // that with both on the classpath the application fails on two repositories, never silently
+    // keeps its publications in the other store.
+    beforeName = {
+      "org.springframework.modulith.events.jdbc.JdbcEventPublicationAutoConfiguration",
+      "org.springframework.modulith.events.jpa.JpaEventPublicationAutoConfiguration",
+      "org.springframework.modulith.events.mongodb.MongoDbEventPublicationAutoConfiguration"
+    })
 @ConditionalOnClass({EventPublicationRepository.class, DataWal.class, DatawalTemplate.class})
 @ConditionalOnBooleanProperty(name = "datawal.modulith.enabled", matchIfMissing = true)
 @ConditionalOnSingleCandidate(DataWal.class)
