@@ -1,0 +1,8 @@
+package dev.datawal.modulith.shop.order;
+
+/**
+ * An order was placed.
+ *
+ * @param orderId the order
+ */
+public record OrderPlaced(String orderId) {}
