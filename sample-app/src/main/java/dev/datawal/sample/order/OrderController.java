@@ -46,9 +46,6 @@ class OrderController {
   Order find(@PathVariable String id) {
     return orders
         .find(id)
-        .orElseThrow(
-            () ->
-                new ResponseStatusException(
-                    HttpStatus.NOT_FOUND, "no order " + id));
+        .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no order " + id));
   }
 }

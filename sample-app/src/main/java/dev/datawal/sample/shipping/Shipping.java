@@ -17,8 +17,9 @@ import tools.jackson.databind.json.JsonMapper;
  * another thread after the order's transaction committed, in a new datawal transaction of its own,
  * and marks the event's publication completed when it returns. If the process dies first, or the
  * listener throws, the publication stays incomplete in the store, and Modulith calls the listener
- * again (at the next start with {@code spring.modulith.events.republish-outstanding-events-on-restart},
- * or when resubmitted). Writing the shipment under the order's id makes a repeated call harmless.
+ * again (at the next start with {@code
+ * spring.modulith.events.republish-outstanding-events-on-restart}, or when resubmitted). Writing
+ * the shipment under the order's id makes a repeated call harmless.
  */
 @Service
 public class Shipping {
