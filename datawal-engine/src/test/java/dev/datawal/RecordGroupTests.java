@@ -510,6 +510,83 @@ class RecordGroupTests {
     assertThat(bytesOf(d)).as(what + ": nothing changed").isEqualTo(before);
   }
 
+  @Test
+  void aVerificationFindsABrokenGroupInASealedSegmentThatAnOpenFromTheSnapshotDidNotRead() {
+    Path d = tmp.resolve("s");
+    DatawalOptions options =
+        DatawalOptions.builder().maxSegmentSize(64 * 1024).verifyAfterOpen(false).build();
+    List<RecordRef> group;
+    try (DataWal w = DataWal.open(d, options)) {
+      group = w.writeAtomically(List.of(put("a", "1"), put("b", "2"), put("c", "3")));
+      for (int i = 0; i < 100; i++) {
+        w.put(utf8("filler-" + i), new byte[100]); // the group lies before the last 4 KiB
+      }
+      w.log().rotate();
+      w.put(utf8("d"), utf8("4"));
+    }
+    int at = (int) (group.get(0).offset() - GroupMarker.FRAME_LENGTH);
+    byte[] bytes = read(segment(d, 1));
+    byte[] edited = new GroupMarker(2, end(group.get(2)) - group.get(0).offset()).key();
+    System.arraycopy(edited, 0, bytes, at + FrameFormat.HEADER_SIZE, GroupMarker.KEY_LENGTH);
+    fixCrc(bytes, at, GroupMarker.FRAME_LENGTH);
+    TestFiles.write(segment(d, 1), bytes);
+    try (DataWal w = DataWal.open(d, options)) {
+      assertThat(w.recoveryReport().snapshotUsed()).isTrue();
+      assertThat(w.verify().problems())
+          .singleElement()
+          .satisfies(
+              p -> {
+                assertThat(p.kind()).isEqualTo(CorruptionKind.GROUP_MISMATCH);
+                assertThat(p.segment()).isEqualTo(1);
+                assertThat(p.offset()).isEqualTo(at);
+                assertThat(p.message()).contains("declares 2 members");
+              });
+    }
+    assertThatThrownBy(() -> DataWal.open(d, options).close())
+        .isInstanceOfSatisfying(
+            CorruptStoreException.class,
+            e -> assertThat(e.kind()).isEqualTo(CorruptionKind.GROUP_MISMATCH));
+  }
+
+  @Test
+  void aRepairQuarantinesAGroupCutShortWholeAndAMarkerThatDisagreesAlone() throws IOException {
+    // Sealed segment 1: Put a, then a group of three Puts whose last member never made it.
+    Path cut = Files.createDirectories(tmp.resolve("cut"));
+    byte[] a = frame(RecordType.PUT, 1, utf8("a"), utf8("1"));
+    byte[] m1 = frame(RecordType.PUT, 3, utf8("b"), utf8("2"));
+    byte[] m2 = frame(RecordType.PUT, 4, utf8("c"), utf8("3"));
+    TestFiles.write(segment(cut, 1), concat(a, marker(2, 3, m1.length + m2.length + 30L), m1, m2));
+    TestFiles.write(segment(cut, 2), frame(RecordType.PUT, 5, utf8("d"), utf8("4")));
+    try (dev.datawal.tools.StoreRepair repair = dev.datawal.tools.StoreRepair.lock(cut)) {
+      repair.apply(repair.plan());
+    }
+    try (DataWal w = DataWal.open(cut)) {
+      assertThat(state(w, Set.of("a", "b", "c", "d")))
+          .isEqualTo(new TreeMap<>(Map.of("a", "1", "d", "4"))); // none of the group
+    }
+    assertThat(read(cut.resolve("00000001.dwal.quarantine-at-" + a.length)))
+        .hasSize(GroupMarker.FRAME_LENGTH + m1.length + m2.length);
+
+    // The same group whole, but its marker says two members: its frames stay as plain records.
+    Path mismatch = Files.createDirectories(tmp.resolve("mismatch"));
+    byte[] m3 = frame(RecordType.PUT, 5, utf8("e"), utf8("5"));
+    long length = m1.length + m2.length + m3.length;
+    TestFiles.write(segment(mismatch, 1), concat(a, marker(2, 2, length), m1, m2, m3));
+    assertThatThrownBy(() -> RecordLogReader.open(mismatch).scan())
+        .isInstanceOfSatisfying(
+            CorruptStoreException.class,
+            e -> assertThat(e.kind()).isEqualTo(CorruptionKind.GROUP_MISMATCH));
+    try (dev.datawal.tools.StoreRepair repair = dev.datawal.tools.StoreRepair.lock(mismatch)) {
+      repair.apply(repair.plan());
+    }
+    try (DataWal w = DataWal.open(mismatch)) {
+      assertThat(state(w, Set.of("a", "b", "c", "e")))
+          .isEqualTo(new TreeMap<>(Map.of("a", "1", "b", "2", "c", "3", "e", "5")));
+    }
+    assertThat(read(mismatch.resolve("00000001.dwal.quarantine-at-" + a.length)))
+        .hasSize(GroupMarker.FRAME_LENGTH);
+  }
+
   // --- reserved keys ---------------------------------------------------------------------------
 
   @Test
