@@ -1,9 +1,10 @@
 package dev.datawal;
 
 /**
- * What is wrong with a store: the first four kinds describe a damaged frame, the others a store
+ * What is wrong with a store: the first four kinds describe a damaged frame, the next six a store
  * whose segment files are not what its manifest ({@code datawal.manifest}) or its own txids say
- * they must be, even though every frame in them may pass its CRC.
+ * they must be, even though every frame in them may pass its CRC, and the last two a record group
+ * whose frames are not what its marker says.
  */
 public enum CorruptionKind {
   /** The frame, or its 24-byte header, runs past the end of the segment. */
@@ -50,7 +51,21 @@ public enum CorruptionKind {
    */
   SEGMENT_UNEXPECTED,
   /** The manifest itself does not check out, so the store's expected shape is unknown. */
-  MANIFEST_DAMAGED;
+  MANIFEST_DAMAGED,
+  /**
+   * A record group (an atomic write, see {@code docs/format.md}, "Record groups") has fewer valid
+   * members after its marker than the marker declares: the segment ends, or a member is damaged,
+   * first. At the end of the last segment that is what a crash during the group's write leaves, a
+   * torn tail: recovery drops the whole group and reports it with this kind. Anywhere else (a
+   * sealed segment, or with a valid frame after the damage) it is corruption.
+   */
+  INCOMPLETE_GROUP,
+  /**
+   * The valid frames after a record group's marker do not agree with it: another byte length for
+   * the members it declares, fewer members within its length, txids that are not the ones after the
+   * marker's, or a member that is itself a marker. No crash leaves that: corruption anywhere.
+   */
+  GROUP_MISMATCH;
 
   /** {@return a short phrase for messages, such as "CRC mismatch" or "missing segment"} */
   public String phrase() {
@@ -65,6 +80,8 @@ public enum CorruptionKind {
       case SEGMENT_CHANGED -> "changed segment";
       case SEGMENT_UNEXPECTED -> "unexpected segment";
       case MANIFEST_DAMAGED -> "damaged manifest";
+      case INCOMPLETE_GROUP -> "incomplete record group";
+      case GROUP_MISMATCH -> "record group mismatch";
     };
   }
 }

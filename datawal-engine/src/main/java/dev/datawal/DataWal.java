@@ -219,6 +219,8 @@ public final class DataWal implements AutoCloseable {
    * @param value the value, at most {@link RecordLog#MAX_PAYLOAD_LEN} bytes
    * @return where the Put went, and its txid
    * @throws LimitExceededException if the key or value is over its limit; nothing was written
+   * @throws IllegalArgumentException if the key starts with the prefix reserved for the markers of
+   *     record groups ({@code 0x00 "datawal.group" 0x00}); nothing was written
    * @throws WriterPoisonedException if the writer is poisoned, or this write poisoned it
    * @throws IllegalStateException if the store is closed
    */
@@ -232,6 +234,8 @@ public final class DataWal implements AutoCloseable {
    *
    * @param key the key to remove
    * @return whether the key was live
+   * @throws IllegalArgumentException if the key starts with the reserved prefix (see {@link #put});
+   *     nothing was written
    * @throws WriterPoisonedException if the writer is poisoned, or this write poisoned it
    * @throws IllegalStateException if the store is closed
    */
@@ -252,6 +256,9 @@ public final class DataWal implements AutoCloseable {
    *
    * @param entries the writes, in order; an empty list writes nothing
    * @return where each record went, in the order given
+   * @throws LimitExceededException if any key or value is over its limit; nothing was written
+   * @throws IllegalArgumentException if any key starts with the reserved prefix (see {@link #put});
+   *     nothing was written
    * @see RecordLog#appendBatch(List)
    */
   public List<RecordRef> writeBatch(List<Entry> entries) {
@@ -261,10 +268,18 @@ public final class DataWal implements AutoCloseable {
   /**
    * Applies several Puts, Deletes and Raw records as one atomic group: after a crash, recovery
    * applies all of them or none. Durable on return under {@link FsyncPolicy#ALWAYS}, like {@link
-   * #writeBatch}.
+   * #writeBatch}. Gets see the writes once all of them are written; a get running meanwhile sees
+   * the state before the group or, key by key, after it. Two or more writes take one txid more than
+   * they are (their group's marker, see {@link RecordLog#appendAtomically(List)}).
    *
    * @param entries the writes, in order; an empty list writes nothing
    * @return where each record went, in the order given
+   * @throws LimitExceededException if any key or value is over its limit; nothing was written
+   * @throws IllegalArgumentException if any key starts with the reserved prefix (see {@link #put});
+   *     nothing was written
+   * @throws WriterPoisonedException if the writer is poisoned, or this write poisoned it (the group
+   *     then survives a crash whole or not at all)
+   * @throws IllegalStateException if the store is closed
    * @see RecordLog#appendAtomically(List)
    */
   public List<RecordRef> writeAtomically(List<Entry> entries) {

@@ -232,6 +232,9 @@ public final class RecordLog implements AutoCloseable {
    *     RecordType#DELETE}
    * @return where the record went, and its txid
    * @throws LimitExceededException if the key or payload is over its limit; nothing was written
+   * @throws IllegalArgumentException if the key starts with the prefix reserved for the markers of
+   *     record groups ({@code 0x00 "datawal.group" 0x00}, see {@link #appendAtomically}); nothing
+   *     was written
    * @throws WriterPoisonedException if the writer is poisoned, or the write or its fsync failed and
    *     poisoned it (the record may then survive a crash or not)
    * @throws IllegalStateException if the log is closed
@@ -275,6 +278,8 @@ public final class RecordLog implements AutoCloseable {
    * @param entries the records, in order; an empty list appends nothing
    * @return where each record went, in the order given
    * @throws LimitExceededException if any key or payload is over its limit; nothing was written
+   * @throws IllegalArgumentException if any key starts with the reserved prefix (see {@link
+   *     #appendRecord}); nothing was written
    * @throws WriterPoisonedException as for {@link #appendRecord}
    * @throws IllegalStateException if the log is closed
    */
@@ -284,25 +289,41 @@ public final class RecordLog implements AutoCloseable {
 
   /**
    * Appends several records as one atomic group: after a crash, recovery keeps all of them or none.
-   * Otherwise as {@link #appendBatch(List)}.
+   * Otherwise as {@link #appendBatch(List)}: consecutive txids, one segment, and under {@link
+   * FsyncPolicy#ALWAYS} durable on return.
+   *
+   * <p>Two or more records are written after a group marker, a frame that takes the next txid; the
+   * records take the txids after it. Scans, followers and key/value views never show the marker, so
+   * each group leaves a gap of one in the txids they show (after txid 1, a group of two records
+   * gets txids 3 and 4). Scans and followers see the group only once all of it is written, and a
+   * follower of durable records only once all of it is durable. One record is written alone (a
+   * single record is atomic by itself, no marker, no gap); an empty list writes nothing. The
+   * format, and what the reference implementation makes of a group, are in {@code docs/format.md}
+   * ("Record groups (datawal extension)").
    *
    * @param entries the records, in order; an empty list appends nothing
-   * @return where each record went, in the order given
+   * @return where each record went, in the order given (the marker is not among them)
    * @throws LimitExceededException if any key or payload is over its limit; nothing was written
-   * @throws WriterPoisonedException as for {@link #appendRecord}
+   * @throws IllegalArgumentException if any key starts with the reserved prefix (see {@link
+   *     #appendRecord}); nothing was written
+   * @throws WriterPoisonedException as for {@link #appendRecord}; if the write failed part way, the
+   *     group is a torn tail the next open drops whole
    * @throws IllegalStateException if the log is closed
    */
   public List<RecordRef> appendAtomically(List<Entry> entries) {
     return appendAtomically(entries, publicListener);
   }
 
-  // TODO(issue 19, engine): write a group marker so that recovery applies the group all or nothing
   List<RecordRef> appendAtomically(List<Entry> entries, LogWriter.Listener listener) {
-    return appendBatch(entries, listener);
+    return batchAppended(writer.appendGroup(List.copyOf(entries), listener));
   }
 
   List<RecordRef> appendBatch(List<Entry> entries, LogWriter.Listener listener) {
-    List<RecordRef> refs = writer.append(List.copyOf(entries), listener);
+    return batchAppended(writer.append(List.copyOf(entries), listener));
+  }
+
+  /** Tells the observers of a batch or group just written and applies the fsync policy. */
+  private List<RecordRef> batchAppended(List<RecordRef> refs) {
     if (!refs.isEmpty()) {
       if (observers.any()) {
         long bytes = refs.stream().mapToLong(RecordRef::length).sum();
@@ -335,6 +356,10 @@ public final class RecordLog implements AutoCloseable {
    * @param key its key, at most {@link #MAX_KEY_LEN} bytes
    * @param payload its payload, at most {@link #MAX_PAYLOAD_LEN} bytes
    * @return a future of where the record went and its txid, completed once it is durable
+   * @throws LimitExceededException if the key or payload is over its limit
+   * @throws IllegalArgumentException if the key starts with the reserved prefix (see {@link
+   *     #appendRecord})
+   * @throws WriterPoisonedException if the writer is poisoned, or the write failed
    */
   public CompletableFuture<RecordRef> appendRecordAsync(
       RecordType type, byte[] key, byte[] payload) {

@@ -16,8 +16,13 @@ import java.util.List;
  * snapshot, {@code snapshotUsed} says so, and {@code snapshotKeys} says how many live keys came
  * from the snapshot.
  *
+ * <p>A record group (an atomic write) cut short by a crash at the end of the log is dropped whole:
+ * its {@link DamageEvent} starts at the group's marker and has kind {@link
+ * CorruptionKind#INCOMPLETE_GROUP}, and its bytes are among {@code tailBytesDiscarded}.
+ *
  * @param filesScanned segment files read (with a snapshot: those read after the part it covers)
- * @param recordsReplayed valid records read (with a snapshot: only those after the part it covers)
+ * @param recordsReplayed valid records read (with a snapshot: only those after the part it covers);
+ *     the markers of record groups are frames but not records, and are not counted
  * @param tailTruncated segments whose damaged tail was left out (0 or 1)
  * @param tailBytesDiscarded bytes left out of the log as torn tail
  * @param midStreamErrors always 0, see above

@@ -25,6 +25,7 @@ public final class RecordingFileIo implements FileIo {
       new java.util.ArrayList<>();
   private volatile CountDownLatch forceGate;
   private String failOpenRead; // a file name; guarded by this
+  private java.util.function.Function<String, Runnable> before = op -> null; // guarded by this
 
   /** The recorded calls, oldest first. */
   public synchronized List<String> ops() {
@@ -64,6 +65,17 @@ public final class RecordingFileIo implements FileIo {
     return this;
   }
 
+  /**
+   * Runs {@code action} on the calling thread just before the {@code n}th call (from 1, counted
+   * from now) whose line starts with {@code prefix} is carried out (and before a failure injected
+   * into it): what other readers see while a write is half done.
+   */
+  synchronized RecordingFileIo beforeNth(String prefix, int n, Runnable action) {
+    int[] seen = {0};
+    this.before = op -> op.startsWith(prefix) && ++seen[0] == n ? action : null;
+    return this;
+  }
+
   /** Makes the next {@link #openRead} of the file named {@code name} throw {@code message}. */
   synchronized RecordingFileIo failOpenReadOnce(String name, String message) {
     this.failOpenRead = name;
@@ -90,6 +102,16 @@ public final class RecordingFileIo implements FileIo {
   }
 
   private void record(String op) throws IOException {
+    Runnable action;
+    synchronized (this) {
+      action = before.apply(op);
+      if (action != null) {
+        before = o -> null;
+      }
+    }
+    if (action != null) {
+      action.run();
+    }
     boolean fail;
     synchronized (this) {
       ops.add(op);

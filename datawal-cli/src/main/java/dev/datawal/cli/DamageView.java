@@ -91,12 +91,18 @@ record DamageView(
   }
 
   /**
-   * Whether {@code kind} is damage to a frame, which a walk of the segment finds at the error's
-   * offset; the other kinds are about segments as a whole (or the manifest).
+   * Whether {@code kind} is damage to a frame or a record group, which a walk of the segment finds
+   * at the error's offset; the other kinds are about segments as a whole (or the manifest).
    */
   private static boolean frameDamage(CorruptionKind kind) {
     return switch (kind) {
-      case TRUNCATED, CRC_MISMATCH, STRUCTURAL, UNSUPPORTED_VERSION -> true;
+      case TRUNCATED,
+          CRC_MISMATCH,
+          STRUCTURAL,
+          UNSUPPORTED_VERSION,
+          INCOMPLETE_GROUP,
+          GROUP_MISMATCH ->
+          true;
       default -> false;
     };
   }

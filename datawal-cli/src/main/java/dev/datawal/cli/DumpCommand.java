@@ -29,8 +29,11 @@ final class DumpCommand implements Command {
           payload_len=...; damaged regions in between as "seg=... off=... DAMAGE ...". Keys
           that are printable UTF-8 show as text (quoted when needed), others as b64:<base64>;
           a key over 64 bytes is cut, marked ...(N bytes, M shown), unless --no-truncate.
+          A record group's marker (an atomic write: a DEL frame of a reserved key, followed by
+          the group's records) ends with group_members=N; a group cut short is a damaged region
+          from its marker on.
           JSON lines: {"kind":"frame","segment","offset","len","record_type","txid","key_len",
-          "payload_len"} and "damage" lines.
+          "payload_len"} (a group marker's also "group_members") and "damage" lines.
           Exit codes as verify (with --limit, for what was read).""");
 
   @Override
@@ -59,7 +62,10 @@ final class DumpCommand implements Command {
                       + " key_len="
                       + f.key().length
                       + " payload_len="
-                      + f.payloadLength());
+                      + f.payloadLength()
+                      + (f.isGroupMarker()
+                          ? " group_members=" + f.groupMembers().orElseThrow()
+                          : ""));
             }
             return ++shown[0] < limit;
           }

@@ -11,9 +11,9 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The valid prefix of a store's log, frame by frame, as a writer's recovery defines it: segments in
- * id order, ending at the first damage. That damage is either a torn tail (tolerated) or corruption
- * that makes recovery refuse the store ({@link #corrupt()}).
+ * The valid prefix of a store's log, record by record, as a writer's recovery defines it: segments
+ * in id order, ending at the first damage. That damage is either a torn tail (tolerated) or
+ * corruption that makes recovery refuse the store ({@link #corrupt()}).
  *
  * <p>Takes no lock and changes nothing: segments are those the {@link RecordLogReader} listed when
  * it opened, each read up to its size when the walk reached it. With {@code keepOpen}, every
@@ -64,7 +64,11 @@ final class LogWalk implements AutoCloseable {
     return this;
   }
 
-  /** The next valid frame, or {@code null} where the valid prefix ends. */
+  /**
+   * The next valid record, or {@code null} where the valid prefix ends. The markers of record
+   * groups are skipped, as the engine's readers skip them; an incomplete group ends the walk as
+   * damage at its marker (see {@link SegmentWalker}).
+   */
   SegmentWalker.@Nullable Frame next() {
     while (!finished) {
       SegmentWalker walker = current != null ? current : openNext();
@@ -74,10 +78,13 @@ final class LogWalk implements AutoCloseable {
       }
       SegmentWalker.Item item = walker.next();
       if (item instanceof SegmentWalker.Frame frame) {
-        frames++;
         if (progress != null) {
           progress.at(frame.segment(), frame.end());
         }
+        if (frame.isGroupMarker()) {
+          continue; // framing of a record group whose records follow whole, as the log reads it
+        }
+        frames++;
         return frame;
       }
       if (item instanceof SegmentWalker.Damage damage) {
@@ -115,7 +122,7 @@ final class LogWalk implements AutoCloseable {
             end.segment() == lastSegment);
   }
 
-  /** How many valid frames the walk returned. */
+  /** How many valid records the walk returned (group markers are not records). */
   long frames() {
     return frames;
   }

@@ -49,15 +49,20 @@ final class Records {
         .add("payload_text", TextBytes.utf8(f.toRecord().payload()));
   }
 
-  /** A {@code frame} line: a header only, no payload bytes. */
+  /**
+   * A {@code frame} line: a header only, no payload bytes; a record group's marker also has {@code
+   * group_members}.
+   */
   static JsonLine jsonFrame(SegmentWalker.Frame f) {
-    return JsonLine.of("frame")
-        .add("segment", f.segment())
-        .add("offset", f.offset())
-        .add("len", f.length())
-        .add("record_type", jsonType(f.type()))
-        .add("txid", f.txid())
-        .add("key_len", f.key().length)
-        .add("payload_len", f.payloadLength());
+    JsonLine line =
+        JsonLine.of("frame")
+            .add("segment", f.segment())
+            .add("offset", f.offset())
+            .add("len", f.length())
+            .add("record_type", jsonType(f.type()))
+            .add("txid", f.txid())
+            .add("key_len", f.key().length)
+            .add("payload_len", f.payloadLength());
+    return f.isGroupMarker() ? line.add("group_members", f.groupMembers().orElseThrow()) : line;
   }
 }

@@ -28,7 +28,13 @@ enum RepairAction {
   /** What a repair does about damage of {@code kind}, as an open reports it. */
   static RepairAction of(CorruptionKind kind) {
     return switch (kind) {
-      case TRUNCATED, CRC_MISMATCH, STRUCTURAL, UNSUPPORTED_VERSION, TXID_ORDER ->
+      case TRUNCATED,
+          CRC_MISMATCH,
+          STRUCTURAL,
+          UNSUPPORTED_VERSION,
+          TXID_ORDER,
+          INCOMPLETE_GROUP,
+          GROUP_MISMATCH ->
           QUARANTINE_REGION;
       case SEGMENT_UNEXPECTED -> QUARANTINE_FILE;
       case SEGMENT_MISSING, SEGMENT_SHORTER, SEGMENT_CHANGED, MANIFEST_DAMAGED -> ACCEPT_LOSS;

@@ -32,7 +32,9 @@ final class ScanCommand implements Command {
           """
           Reads the store without a lock and changes nothing; a live writer may have it open.
           Stops where recovery would: at a torn tail (exit 2) or at corruption that recovery
-          refuses (exit 3), after showing the records before it.
+          refuses (exit 3), after showing the records before it. A record group (an atomic
+          write) is shown whole or, cut short, not at all; its marker frame is not a record and
+          is not shown (dump shows it), so the txids of a group's records follow a gap of one.
           Human lines: seg=... off=... len=... type=RAW|PUT|DEL txid=... key=... payload=...
           where keys and payloads that are printable UTF-8 show as text (in double quotes when
           empty, holding a space, tab, quote or backslash, or starting with b64: or hex:) and

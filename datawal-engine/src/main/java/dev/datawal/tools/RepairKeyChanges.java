@@ -56,6 +56,7 @@ final class RepairKeyChanges {
         for (SegmentWalker.Item item = walker.next(); item != null; item = walker.next()) {
           if (!(item instanceof SegmentWalker.Frame f)
               || f.type() == RecordType.RAW
+              || f.isGroupMarker()
               || quarantined(quarantines, id, f.offset())) {
             continue;
           }

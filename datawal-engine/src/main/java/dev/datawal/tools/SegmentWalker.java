@@ -7,6 +7,8 @@ import dev.datawal.Record;
 import dev.datawal.RecordType;
 import dev.datawal.internal.format.FrameFault;
 import dev.datawal.internal.format.FrameFormat;
+import dev.datawal.internal.format.GroupCheck;
+import dev.datawal.internal.format.GroupMarker;
 import dev.datawal.internal.format.SegmentFiles;
 import dev.datawal.internal.format.SegmentScanner;
 import dev.datawal.internal.format.TornTailCheck;
@@ -39,6 +41,14 @@ import org.jspecify.annotations.Nullable;
  * damage like any other. {@link Damage#tornTail(boolean)} applies recovery's rule to a region: only
  * damage at the end of the last segment, with nothing after it that must be kept, is a torn tail;
  * every other region makes recovery refuse to open the store.
+ *
+ * <p>Record groups (atomic writes, see {@code docs/format.md}) are checked as recovery checks them:
+ * a group's marker is returned as a {@link Frame} ({@link Frame#isGroupMarker()}) only if its whole
+ * group follows. A group cut short is one region of {@link CorruptionKind#INCOMPLETE_GROUP} from
+ * its marker to where a frame that must be kept starts after the damage that cut it (or to the end:
+ * a torn tail in the last segment), so its members are never returned; a marker that disagrees with
+ * the valid frames after it is a region of {@link CorruptionKind#GROUP_MISMATCH} of the marker
+ * alone, and the walk goes on with those frames.
  *
  * <p>Read-only: the file is opened for reading only, no lock is taken, nothing is created or
  * changed, and a live writer may have the store open. The walk covers the file up to its size when
@@ -97,6 +107,24 @@ public final class SegmentWalker implements AutoCloseable {
     @Override
     public long end() {
       return offset + length;
+    }
+
+    /**
+     * {@return whether this frame is the marker of a record group (an atomic write) rather than a
+     * record} A walk returns a marker only when its whole group follows it; the {@link
+     * #groupMembers()} frames after it are the group. Readers of the log never show markers.
+     */
+    public boolean isGroupMarker() {
+      return GroupMarker.of(type, key, 0, key.length, payloadLength) != null;
+    }
+
+    /**
+     * {@return how many records follow this frame as its group, if it is a group marker; empty if
+     * it is a record}
+     */
+    public OptionalLong groupMembers() {
+      GroupMarker marker = GroupMarker.of(type, key, 0, key.length, payloadLength);
+      return marker == null ? OptionalLong.empty() : OptionalLong.of(marker.members());
     }
 
     /**
@@ -172,7 +200,10 @@ public final class SegmentWalker implements AutoCloseable {
      * @return whether recovery would leave the region out and go on
      */
     public boolean tornTail(boolean lastSegment) {
-      return lastSegment && toEnd && kind != CorruptionKind.UNSUPPORTED_VERSION;
+      return lastSegment
+          && toEnd
+          && kind != CorruptionKind.UNSUPPORTED_VERSION
+          && kind != CorruptionKind.GROUP_MISMATCH;
     }
 
     /** {@return a short name of the kind, such as "CRC mismatch"} */
@@ -264,12 +295,12 @@ public final class SegmentWalker implements AutoCloseable {
         long at = resumeAt;
         resumeAt = -1;
         if (scanner.validFrameAt(at)) {
-          return frame();
+          return frameOrBrokenGroup();
         }
       } else if (done) {
         return null;
       } else if (scanner.next()) {
-        return frame();
+        return frameOrBrokenGroup();
       }
       FrameFault fault = scanner.fault();
       if (fault == null) { // the end (at a resume point: the file was cut under the walk)
@@ -343,6 +374,61 @@ public final class SegmentWalker implements AutoCloseable {
     } catch (IOException e) {
       throw readFailed(e);
     }
+  }
+
+  /**
+   * The frame the scanner just read; if it is a record group's marker, first checks the group as
+   * recovery does ({@link GroupCheck}), and returns the damage instead if it is not whole.
+   */
+  private Item frameOrBrokenGroup() throws IOException {
+    GroupMarker marker = scanner.groupMarker();
+    if (marker == null) {
+      return frame();
+    }
+    long at = scanner.frameOffset();
+    long end = scanner.end();
+    GroupCheck.Result group = GroupCheck.check(handle, at, scanner.txid(), marker, end);
+    if (group instanceof GroupCheck.Mismatch mismatch) {
+      // The marker alone: the frames after it are valid, and the walk goes on with them.
+      return new Damage(
+          segment,
+          at,
+          GroupMarker.FRAME_LENGTH,
+          CorruptionKind.GROUP_MISMATCH,
+          mismatch.detail(),
+          false,
+          OptionalLong.empty(),
+          OptionalLong.empty());
+    }
+    if (!(group instanceof GroupCheck.Incomplete incomplete)) {
+      return frame();
+    }
+    // The whole group is the region, up to where a frame that must be kept starts after the damage
+    // that cut it short (a frame of an unsupported version starts a region of its own).
+    FrameFault fault = incomplete.fault();
+    TornTailCheck.Follower follower;
+    if (fault == null) {
+      follower = null;
+    } else if (fault.kind() == CorruptionKind.UNSUPPORTED_VERSION) {
+      follower = new TornTailCheck.Follower(incomplete.stopAt(), fault);
+    } else {
+      follower = TornTailCheck.findFollower(handle, incomplete.stopAt() + 1, end);
+    }
+    if (follower == null) {
+      done = true;
+    } else {
+      resumeAt = follower.offset();
+    }
+    long regionEnd = follower == null ? end : follower.offset();
+    return new Damage(
+        segment,
+        at,
+        regionEnd - at,
+        CorruptionKind.INCOMPLETE_GROUP,
+        GroupCheck.describe(marker, at, incomplete),
+        follower == null,
+        OptionalLong.empty(),
+        OptionalLong.empty());
   }
 
   private Frame frame() {

@@ -32,7 +32,11 @@ import org.jspecify.annotations.Nullable;
  * segment that a valid frame follows (mid-stream corruption, such as a store the reference
  * implementation appended to after a torn tail); and frames of an unsupported (newer) version
  * anywhere. A torn tail of the last segment is left alone: the writer's open already keeps it as
- * evidence and cuts it.
+ * evidence and cuts it. A record group (an atomic write) cut short where that is not a torn tail is
+ * quarantined whole, marker and members, so that it stays all or nothing; a group marker that
+ * disagrees with the valid frames after it is quarantined alone, and those frames stay as plain
+ * records, as the reference implementation reads them (see {@code docs/format.md}, "Record
+ * groups").
  *
  * <p>It is also the one explicit way to accept that durable data is gone, when a store's segment
  * files are not what its manifest ({@code datawal.manifest}) records: a segment the manifest does

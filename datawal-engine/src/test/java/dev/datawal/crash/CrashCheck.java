@@ -37,14 +37,15 @@ import java.util.stream.Stream;
  *
  * <p>Checks, in order: export files in the image are absent or whole and exact; the store opens
  * ({@code CorruptStoreException} is a failure); its records are the first {@code m} issued records
- * with their exact types, keys and payloads, {@code m} at least the acknowledged count, txids
- * {@code 1..m}; the key/value state (gets) is the replay of those records; the recovery report
- * matches an independent decode of the image (files, records, last txid, and for a damaged tail:
- * segment, offset, byte count and an evidence file holding exactly the cut bytes); evidence of a
- * torn tail put in place before the workload survives; compaction targets are absent (only if the
- * call had not returned) or open and hold a prefix of the expected Puts (all of them if it
- * returned); a second open reports no damage and the same records and state; an export now writes
- * the right file; a new write gets the next txid and survives a third open.
+ * with their exact types, keys and payloads, {@code m} at least the acknowledged count and not
+ * inside a record group (all of a group or none), with the txids the oracle gave them; the
+ * key/value state (gets) is the replay of those records; the recovery report matches an independent
+ * decode of the image (files, records, last txid, and for a damaged tail: segment, offset, byte
+ * count and an evidence file holding exactly the cut bytes); evidence of a torn tail put in place
+ * before the workload survives; compaction targets are absent (only if the call had not returned)
+ * or open and hold a prefix of the expected Puts (all of them if it returned); a second open
+ * reports no damage and the same records and state; an export now writes the right file; a new
+ * write gets the next txid and survives a third open.
  */
 final class CrashCheck {
   private static final Pattern SEGMENT = Pattern.compile("\\d{8}\\.dwal");
@@ -104,12 +105,13 @@ final class CrashCheck {
           "a write after recovery got txid %d, expected %d (the last recovered txid + 1)",
           txid,
           last + 1);
+      long lastAcked = oracle.acked() == 0 ? 0 : oracle.txidOf(oracle.acked() - 1);
       check(
-          txid > oracle.acked(),
-          "a write after recovery got txid %d, which acknowledged record #%d already had: txids"
-              + " repeat",
+          txid > lastAcked,
+          "a write after recovery got txid %d, not above the last acknowledged record's %d:"
+              + " txids repeat",
           txid,
-          txid - 1);
+          lastAcked);
     }
     try (Opened s = open(store, "the store (third reopen, after a write)", null)) {
       Observed third = s.observe();
@@ -167,7 +169,21 @@ final class CrashCheck {
           i < acked ? "acknowledged" : "in-flight",
           i,
           Oracle.describe(want));
-      check(got.txid() == i + 1, "record #%d has txid %d, expected %d", i, got.txid(), i + 1);
+      check(
+          got.txid() == oracle.txidOf(i),
+          "record #%d has txid %d, expected %d",
+          i,
+          got.txid(),
+          oracle.txidOf(i));
+    }
+    for (Oracle.Group g : oracle.groups()) {
+      check(
+          m <= g.from() || m >= g.to(),
+          "record group of issued records #%d to #%d is only partly recovered: the store holds"
+              + " %d records, ending inside it",
+          g.from(),
+          g.to() - 1,
+          m);
     }
     check(
         m <= issued.size(),
@@ -196,19 +212,20 @@ final class CrashCheck {
   }
 
   /**
-   * For a workload that rewrites its log: every record is an issued one, with its txid (issued
-   * record {@code i} has txid {@code i + 1}), in order.
+   * For a workload that rewrites its log: every record is an issued one, with its txid (see {@link
+   * Oracle#txidOf}), in order.
    */
-  private static void checkSubsequence(List<Record> records, List<Entry> issued) {
+  private void checkSubsequence(List<Record> records, List<Entry> issued) {
     for (Record got : records) {
       long t = got.txid();
+      int index = oracle.indexOfTxid(t);
       check(
-          t >= 1 && t <= issued.size(),
-          "record %s has txid %d, but only %d records were issued",
+          index >= 0,
+          "record %s has txid %d, which no issued record of the %d has",
           describe(got),
           t,
           issued.size());
-      Entry want = issued.get((int) t - 1);
+      Entry want = issued.get(index);
       check(
           got.type() == want.type()
               && Arrays.equals(got.key(), want.key())
@@ -674,6 +691,7 @@ final class CrashCheck {
     String sealedDamage;
     int followerAfterDamage = -1;
     int versionDamagedFrame = -1;
+    int groupMismatch = -1;
 
     static Disk of(Path dir) {
       Disk d = new Disk();
@@ -694,6 +712,9 @@ final class CrashCheck {
           d.frames.add(f);
           d.segmentOf.add(id);
         }
+        if (p.groupMismatch() && d.groupMismatch < 0) {
+          d.groupMismatch = p.validEnd();
+        }
         if (i < d.ids.size() - 1) {
           if (p.validEnd() != bytes.length && d.sealedDamage == null) {
             d.sealedDamage =
@@ -708,8 +729,9 @@ final class CrashCheck {
           d.lastBytes = bytes;
           d.lastValidEnd = p.validEnd();
           if (p.validEnd() < bytes.length) {
-            d.followerAfterDamage = Frames.validFrameAfter(bytes, p.validEnd() + 1);
-            d.versionDamagedFrame = Frames.versionDamagedFrameFrom(bytes, p.validEnd());
+            // Damage that cut a record group short is where its members end, not its marker.
+            d.followerAfterDamage = Frames.validFrameAfter(bytes, p.damageAt() + 1);
+            d.versionDamagedFrame = Frames.versionDamagedFrameFrom(bytes, p.damageAt());
           }
         }
       }
@@ -723,7 +745,10 @@ final class CrashCheck {
     }
 
     boolean mustFail() {
-      return sealedDamage != null || followerAfterDamage >= 0 || versionDamagedFrame >= 0;
+      return sealedDamage != null
+          || followerAfterDamage >= 0
+          || versionDamagedFrame >= 0
+          || groupMismatch >= 0;
     }
 
     String describe() {
@@ -744,6 +769,11 @@ final class CrashCheck {
       if (versionDamagedFrame >= 0) {
         sb.append(", a whole frame with damaged version bytes is in the damage at offset ")
             .append(versionDamagedFrame);
+      }
+      if (groupMismatch >= 0) {
+        sb.append(", a group marker at offset ")
+            .append(groupMismatch)
+            .append(" disagrees with the frames after it");
       }
       return sb.toString();
     }

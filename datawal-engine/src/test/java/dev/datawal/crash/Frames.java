@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * An independent decoder of DWAL v1 frames (docs/reference/format-v1.md), written from the spec
- * rather than shared with the engine, so the sweep can tell what a crash image holds before the
- * engine opens it.
+ * An independent decoder of DWAL v1 frames (docs/reference/format-v1.md) and of datawal's record
+ * groups (docs/format.md, "Record groups"), written from the specs rather than shared with the
+ * engine, so the sweep can tell what a crash image holds before the engine opens it.
  */
 final class Frames {
   static final int HEADER = 24;
@@ -26,23 +26,67 @@ final class Frames {
   /**
    * The longest valid prefix of a segment's bytes.
    *
-   * @param frames the valid frames, in order
+   * @param frames the valid records, in order (record groups' markers are not records)
    * @param validEnd where the valid prefix ends (the segment's length if it is all valid)
+   * @param damageAt where the first byte that is not a valid frame is: {@code validEnd}, or after
+   *     the whole members of a record group cut short (the prefix then ends at its marker)
+   * @param groupMismatch whether the prefix ends at a group marker that disagrees with the valid
+   *     frames after it (which recovery must refuse anywhere)
    */
-  record Prefix(List<Frame> frames, int validEnd) {}
+  record Prefix(List<Frame> frames, int validEnd, int damageAt, boolean groupMismatch) {}
 
-  /** Decodes frames from the start of {@code segment} until the end or the first damage. */
+  /** The reserved key prefix of a record group's marker: 0x00 "datawal.group" 0x00. */
+  private static final byte[] GROUP_PREFIX =
+      "\0datawal.group\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  /**
+   * Decodes frames from the start of {@code segment} until the end or the first damage, taking each
+   * record group (docs/format.md, "Record groups") whole or not at all.
+   */
   static Prefix validPrefix(byte[] segment) {
     List<Frame> frames = new ArrayList<>();
     int at = 0;
     while (true) {
       Frame f = frameAt(segment, at);
       if (f == null) {
-        return new Prefix(frames, at);
+        return new Prefix(frames, at, at, false);
       }
-      frames.add(f);
-      at += f.length();
+      if (!isGroupMarker(f)) {
+        frames.add(f);
+        at += f.length();
+        continue;
+      }
+      ByteBuffer key = ByteBuffer.wrap(f.key()).order(ByteOrder.LITTLE_ENDIAN);
+      long members = Integer.toUnsignedLong(key.getInt(GROUP_PREFIX.length));
+      long length = key.getLong(GROUP_PREFIX.length + 4);
+      int start = at + f.length();
+      int pos = start;
+      List<Frame> group = new ArrayList<>();
+      while (group.size() < members && pos - start < length) {
+        Frame m = frameAt(segment, pos);
+        if (m == null) {
+          return new Prefix(frames, at, pos, false); // cut short: the prefix ends at the marker
+        }
+        if (isGroupMarker(m) || m.txid() != f.txid() + group.size() + 1) {
+          return new Prefix(frames, at, pos, true);
+        }
+        group.add(m);
+        pos += m.length();
+      }
+      if (group.size() != members || pos - start != length) {
+        return new Prefix(frames, at, pos, true);
+      }
+      frames.addAll(group);
+      at = pos;
     }
+  }
+
+  /** Whether {@code f} is a record group's marker: a Delete of a 27-byte reserved key. */
+  static boolean isGroupMarker(Frame f) {
+    return f.type() == RecordType.DELETE
+        && f.key().length == GROUP_PREFIX.length + 12
+        && f.payload().length == 0
+        && Arrays.equals(f.key(), 0, GROUP_PREFIX.length, GROUP_PREFIX, 0, GROUP_PREFIX.length);
   }
 
   /** The valid frame starting at {@code at}, or {@code null}. */

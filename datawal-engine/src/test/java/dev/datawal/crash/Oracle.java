@@ -19,8 +19,10 @@ import java.util.TreeMap;
  * records are <em>acknowledged</em>: a call returned that promised their durability (an append,
  * put, delete or batch under {@code ALWAYS}; an {@code fsync}, {@code rotate} or {@code close}
  * under any policy). The others are <em>in flight</em>: the interrupted call's records, and under
- * {@code MANUAL} every record appended since the last completed fsync. Record {@code i} (from 0)
- * must get txid {@code i + 1}.
+ * {@code MANUAL} every record appended since the last completed fsync. Records get consecutive
+ * txids from 1, except that a record group (an atomic write of two or more records) gives its
+ * marker the txid before its first record's ({@link #txidOf}); a group is recovered whole or not at
+ * all ({@link #groups}).
  */
 public final class Oracle {
 
@@ -54,7 +56,18 @@ public final class Oracle {
    */
   record Evidence(String segment, long validEnd, byte[] bytes) {}
 
+  /**
+   * The issued records {@code [from, to)} written as one record group.
+   *
+   * @param from the first one's index
+   * @param to one past the last one's
+   */
+  record Group(int from, int to) {}
+
   private final List<Entry> issued = new ArrayList<>();
+  private final List<Long> txids = new ArrayList<>();
+  private final List<Group> groups = new ArrayList<>();
+  private long nextTxid = 1;
   private int acked;
   private final List<Export> exports = new ArrayList<>();
   private final List<Compaction> compactions = new ArrayList<>();
@@ -63,6 +76,35 @@ public final class Oracle {
   /** Notes a record about to be written. */
   void issue(Entry e) {
     issued.add(e);
+    txids.add(nextTxid++);
+  }
+
+  /**
+   * Notes records about to be written as one atomic write: two or more are a record group, whose
+   * marker takes a txid before them.
+   */
+  void issueGroup(List<Entry> entries) {
+    if (entries.size() > 1) {
+      nextTxid++; // the marker's
+      groups.add(new Group(issued.size(), issued.size() + entries.size()));
+    }
+    entries.forEach(this::issue);
+  }
+
+  /** The txid issued record {@code i} must have. */
+  long txidOf(int i) {
+    return txids.get(i);
+  }
+
+  /** The index of the issued record with txid {@code txid}, or -1 if none has it. */
+  int indexOfTxid(long txid) {
+    int i = java.util.Collections.binarySearch(txids, txid);
+    return i < 0 ? -1 : i;
+  }
+
+  /** The record groups issued, in order. */
+  List<Group> groups() {
+    return groups;
   }
 
   /** Every issued record is acknowledged now. */

@@ -129,6 +129,17 @@ public final class Session {
     written();
   }
 
+  /** {@code appendAtomically}: Raw records as one record group. */
+  public void appendAtomically(List<byte[]> payloads) {
+    List<Entry> entries = new ArrayList<>();
+    for (byte[] p : payloads) {
+      entries.add(Entry.raw(p));
+    }
+    oracle.issueGroup(entries);
+    log().appendAtomically(entries);
+    written();
+  }
+
   /** {@code fsync()}: everything issued before it is acknowledged when it returns. */
   public void fsync() {
     log().fsync();
@@ -162,6 +173,12 @@ public final class Session {
   public void writeBatch(List<Entry> entries) {
     entries.forEach(oracle::issue);
     kv.writeBatch(entries);
+    written();
+  }
+
+  public void writeAtomically(List<Entry> entries) {
+    oracle.issueGroup(entries);
+    kv.writeAtomically(entries);
     written();
   }
 

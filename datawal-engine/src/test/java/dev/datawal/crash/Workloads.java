@@ -4,6 +4,8 @@ import dev.datawal.DatawalOptions;
 import dev.datawal.Entry;
 import dev.datawal.FsyncPolicy;
 import dev.datawal.RecordType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,7 +32,9 @@ public final class Workloads {
         new LogTornStart(),
         new KvTornStart(),
         new KvCompactInPlace(FsyncPolicy.ALWAYS),
-        new KvCompactInPlace(FsyncPolicy.MANUAL));
+        new KvCompactInPlace(FsyncPolicy.MANUAL),
+        new LogGroups(),
+        new KvGroups());
   }
 
   /** Options with the given policy and a small segment size, so rotation happens by itself. */
@@ -75,6 +79,17 @@ public final class Workloads {
         ops.add(Workload.Op.of("writeBatch of " + size, s -> s.writeBatch(batch)));
       }
     }
+  }
+
+  /** Adds an atomic write of 2 to 4 Puts and Deletes over the six keys. */
+  static void writeAtomically(List<Workload.Op> ops, SplittableRandom rnd, int max) {
+    List<Entry> group = new ArrayList<>();
+    int size = 2 + rnd.nextInt(3);
+    for (int j = 0; j < size; j++) {
+      byte[] k = key(rnd.nextInt(6));
+      group.add(rnd.nextInt(4) == 0 ? Entry.delete(k) : Entry.put(k, bytes(rnd, max)));
+    }
+    ops.add(Workload.Op.of("writeAtomically of " + size, s -> s.writeAtomically(group)));
   }
 
   static void append(List<Workload.Op> ops, SplittableRandom rnd, int max) {
@@ -315,6 +330,96 @@ public final class Workloads {
       kvWrites(ops, rnd, 4);
       ops.add(Op.of("fsync", Session::fsync));
       kvWrites(ops, rnd, 2);
+      ops.add(Op.of("close", Session::close));
+      return ops;
+    }
+  }
+
+  /**
+   * RecordLog under ALWAYS: atomic groups of Raw records between appends, some larger than the
+   * 300-byte segments (a segment of their own), with a reopen.
+   */
+  static final class LogGroups extends Workload {
+    LogGroups() {
+      super("log-groups", StoreKind.LOG, Workloads.options(FsyncPolicy.ALWAYS, 300));
+    }
+
+    @Override
+    protected List<Op> script(SplittableRandom rnd) {
+      List<Op> ops = new ArrayList<>();
+      ops.add(Op.of("open", Session::open));
+      for (int i = 0; i < 16; i++) {
+        if (i == 9) {
+          ops.add(Op.of("reopen", Session::reopen));
+        }
+        if (rnd.nextInt(10) < 6) {
+          List<byte[]> group = new ArrayList<>();
+          int size = 2 + rnd.nextInt(3);
+          int max = rnd.nextInt(4) == 0 ? 160 : 50;
+          for (int j = 0; j < size; j++) {
+            group.add(bytes(rnd, max));
+          }
+          ops.add(Op.of("appendAtomically of " + size, s -> s.appendAtomically(group)));
+        } else {
+          append(ops, rnd, 60);
+        }
+      }
+      ops.add(Op.of("close", Session::close));
+      return ops;
+    }
+  }
+
+  /**
+   * DataWal under MANUAL starting from a store whose last segment ends in a record group cut short
+   * (its marker and the first of its two Puts): the first open drops the group and keeps its bytes
+   * as evidence; then atomic groups among puts, deletes and batches, fsyncs and a reopen.
+   */
+  static final class KvGroups extends Workload {
+    KvGroups() {
+      super("kv-groups", StoreKind.KV, Workloads.options(FsyncPolicy.MANUAL, 400));
+    }
+
+    @Override
+    protected void setUp(Session s) {
+      s.open();
+      for (int i = 0; i < 4; i++) {
+        s.put(key(i), ("v" + i).getBytes(StandardCharsets.US_ASCII));
+      }
+      s.close();
+      byte[] first = Session.frame(RecordType.PUT, 6, key(0), new byte[30]);
+      byte[] second = Session.frame(RecordType.PUT, 7, key(1), new byte[30]);
+      byte[] markerKey =
+          ByteBuffer.allocate(27)
+              .order(ByteOrder.LITTLE_ENDIAN)
+              .put("\0datawal.group\0".getBytes(StandardCharsets.US_ASCII))
+              .putInt(2)
+              .putLong(first.length + second.length)
+              .array();
+      byte[] marker = Session.frame(RecordType.DELETE, 5, markerKey, new byte[0]);
+      byte[] torn = Arrays.copyOf(marker, marker.length + first.length);
+      System.arraycopy(first, 0, torn, marker.length, first.length);
+      s.tearLastSegment(torn);
+    }
+
+    @Override
+    protected List<Op> script(SplittableRandom rnd) {
+      List<Op> ops = new ArrayList<>();
+      ops.add(Op.of("open (drops the group cut short)", Session::open));
+      for (int round = 0; round < 5; round++) {
+        for (int i = 0; i < 3; i++) {
+          if (rnd.nextInt(10) < 6) {
+            writeAtomically(ops, rnd, rnd.nextInt(4) == 0 ? 150 : 40);
+          } else {
+            kvWrites(ops, rnd, 1);
+          }
+        }
+        ops.add(Op.of("fsync", Session::fsync));
+        if (round == 2) {
+          writeAtomically(ops, rnd, 40);
+          ops.add(Op.of("reopen", Session::reopen));
+        }
+      }
+      writeAtomically(ops, rnd, 40);
       ops.add(Op.of("close", Session::close));
       return ops;
     }

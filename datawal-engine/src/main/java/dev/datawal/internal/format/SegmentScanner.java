@@ -275,6 +275,21 @@ public final class SegmentScanner {
     return keyLength;
   }
 
+  /**
+   * The current frame as the marker of a record group, or {@code null} if it is an ordinary record
+   * ({@link GroupMarker}). Read from the key in place: call it before the next {@link #next()}.
+   */
+  public @Nullable GroupMarker groupMarker() {
+    byte[] keys = keyArray;
+    RecordType t = type;
+    // A marker (55 bytes) always fits the window (at least MIN_WINDOW), so its key is there even
+    // with Content.NONE; a frame streamed past the window is never one.
+    if (t != RecordType.DELETE || keys == null || frameLength != GroupMarker.FRAME_LENGTH) {
+      return null;
+    }
+    return GroupMarker.of(t, keys, keyOffset, keyLength, 0);
+  }
+
   /** The current frame's payload, or {@code null} unless {@link Content#ALL} was asked for. */
   public byte @Nullable [] payload() {
     return payload;

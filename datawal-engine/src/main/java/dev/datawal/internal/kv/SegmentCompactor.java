@@ -26,7 +26,8 @@ import org.jspecify.annotations.Nullable;
  * untouched, and recovery deletes an output it finds left over.
  *
  * <p>A frame is still needed if it is a Put the key directory points at, or a tombstone that may
- * still hide an older Put in an older segment. Raw records and superseded Puts are dropped.
+ * still hide an older Put in an older segment. Raw records, superseded Puts and the markers of
+ * record groups are dropped.
  */
 public final class SegmentCompactor {
   /** Whether a Put at a place is the latest of its key. */
@@ -124,6 +125,9 @@ public final class SegmentCompactor {
         digest =
             FrameDigest.next(digest, frame.txid(), frame.frameCrc()); // the same bytes: same CRC
       }
+      // Markers of record groups are framing, never returned by the scan and never kept: a sealed
+      // segment's groups are whole, and what is left of one after compaction is plain records.
+      dropped += scanner.groupMarkers();
       writer.flush();
       long written = writer.position();
       if (dropped == 0 || kept == 0) {

@@ -22,7 +22,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * {@link LogFollower} over a live log: reads frames below the written or durable watermark, and
- * sleeps on {@link Watermarks} when it has caught up.
+ * sleeps on {@link Watermarks} when it has caught up. Record groups' markers are skipped; a group
+ * is never half below a mark, since the writer moves its marks past a group once all of it is
+ * written.
  */
 public final class Follower implements LogFollower {
   private static final int WINDOW = 64 * 1024;
@@ -136,6 +138,11 @@ public final class Follower implements LogFollower {
             " (below the log's " + (durableOnly ? "durable" : "written") + " end)");
       }
       offset = scanner.position();
+      if (scanner.groupMarker() != null) {
+        // Framing of a record group, not a record. The writer moves its marks past a group only
+        // once all of it is written, so the members below the mark are whole.
+        continue;
+      }
       return new Record(
           scanner.type(),
           scanner.txid(),

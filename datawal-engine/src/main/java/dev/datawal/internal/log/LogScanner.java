@@ -7,6 +7,8 @@ import dev.datawal.Record;
 import dev.datawal.RecoveryReport;
 import dev.datawal.internal.format.FrameDigest;
 import dev.datawal.internal.format.FrameFault;
+import dev.datawal.internal.format.GroupCheck;
+import dev.datawal.internal.format.GroupMarker;
 import dev.datawal.internal.format.SegmentFiles;
 import dev.datawal.internal.format.SegmentScanner;
 import dev.datawal.internal.format.TornTailCheck;
@@ -30,6 +32,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Hard errors are thrown as {@link CorruptStoreException} naming file, segment, offset and kind.
  * Segment files are opened one at a time and read with bounded memory ({@link SegmentScanner}).
+ *
+ * <p>Record groups ({@link GroupMarker}): when a marker is read, its members are read ahead and
+ * checked whole ({@link GroupCheck}) before the first of them is returned, so a group is returned
+ * all or nothing. An incomplete group at the end of the last segment is a torn tail that starts at
+ * its marker (the report's damage has kind {@link CorruptionKind#INCOMPLETE_GROUP}); anywhere else,
+ * and any group whose members disagree with its marker, is a hard error. A marker is a frame: it
+ * counts in the segments' summaries (records, txids, digest), as the manifest counts frames, but it
+ * is never returned and is not among the report's records.
  *
  * <p>Not thread-safe.
  */
@@ -113,6 +123,7 @@ public final class LogScanner implements Closeable {
   private @Nullable ValidTo segmentValidTo; // the current segment's, or null
   private int filesScanned;
   private long recordsReplayed;
+  private long groupMarkers;
   private long lastTxidSeen;
   private @Nullable TornTail tornTail;
   private @Nullable Unwritten unwritten;
@@ -182,29 +193,117 @@ public final class LogScanner implements Closeable {
       if (scanner == null) {
         return false;
       }
-      if (scanner.next()) {
-        long txid = scanner.txid();
-        if (txid <= previousTxid) {
-          throw txidOrder(txid, scanner.frameOffset());
-        }
-        previousTxid = txid;
-        previousSegment = currentSegment();
-        previousOffset = scanner.frameOffset();
-        if (segmentRecords++ == 0) {
-          segmentFirstTxid = txid;
-        }
-        segmentLastTxid = txid;
-        segmentDigest = FrameDigest.next(segmentDigest, txid, scanner.frameCrc());
-        if (segmentValidTo != null
-            && scanner.frameOffset() + scanner.frameLength() == segmentValidTo.offset()) {
-          checkpoints.put(currentSegment(), summary(scanner.frameOffset() + scanner.frameLength()));
-        }
-        recordsReplayed++;
-        lastTxidSeen = Math.max(lastTxidSeen, txid);
-        return true;
+      if (!scanner.next()) {
+        finishSegment(scanner);
+        continue;
       }
-      finishSegment(scanner);
+      long txid = scanner.txid();
+      if (txid <= previousTxid) {
+        throw txidOrder(txid, scanner.frameOffset());
+      }
+      GroupMarker marker = scanner.groupMarker();
+      if (marker != null && !groupComplete(scanner, marker)) {
+        continue; // the group was a torn tail: the segment ends at its marker
+      }
+      counted(scanner, txid);
+      if (marker != null) {
+        groupMarkers++; // framing, not a record: the members follow, checked whole
+        continue;
+      }
+      recordsReplayed++;
+      return true;
     }
+  }
+
+  /** Counts the frame just read into the order check and the segment's summary. */
+  private void counted(SegmentScanner scanner, long txid) {
+    previousTxid = txid;
+    previousSegment = currentSegment();
+    previousOffset = scanner.frameOffset();
+    if (segmentRecords++ == 0) {
+      segmentFirstTxid = txid;
+    }
+    segmentLastTxid = txid;
+    segmentDigest = FrameDigest.next(segmentDigest, txid, scanner.frameCrc());
+    if (segmentValidTo != null
+        && scanner.frameOffset() + scanner.frameLength() == segmentValidTo.offset()) {
+      checkpoints.put(currentSegment(), summary(scanner.frameOffset() + scanner.frameLength()));
+    }
+    lastTxidSeen = Math.max(lastTxidSeen, txid);
+  }
+
+  /**
+   * Reads ahead over the members of the group whose marker {@code scanner} just read, before any of
+   * them is returned. Returns {@code true} if the group is complete; {@code false} if it is a torn
+   * tail, which then ends the segment at the marker (see {@link #finishAtIncompleteGroup}).
+   *
+   * @throws CorruptStoreException if the members disagree with the marker, or the group is
+   *     incomplete where that cannot be a torn tail
+   */
+  private boolean groupComplete(SegmentScanner scanner, GroupMarker marker) throws IOException {
+    FileHandle file = Objects.requireNonNull(this.file, "open with its scanner");
+    GroupCheck.Result group =
+        GroupCheck.check(file, scanner.frameOffset(), scanner.txid(), marker, scanner.end());
+    if (group instanceof GroupCheck.Mismatch mismatch) {
+      throw CorruptionMessages.segment(
+          CorruptionKind.GROUP_MISMATCH,
+          dir,
+          currentSegment(),
+          scanner.frameOffset(),
+          mismatch.detail());
+    }
+    if (group instanceof GroupCheck.Incomplete incomplete) {
+      finishAtIncompleteGroup(scanner, marker, incomplete);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Ends the current segment at the marker of an incomplete group: a torn tail, the whole group
+   * with everything after it, if the rules for damage at {@link GroupCheck.Incomplete#stopAt()}
+   * make that damage a torn tail; otherwise a hard error naming the marker.
+   */
+  private void finishAtIncompleteGroup(
+      SegmentScanner scanner, GroupMarker marker, GroupCheck.Incomplete group) throws IOException {
+    long segment = currentSegment();
+    long at = scanner.frameOffset();
+    boolean last = index == spans.size() - 1;
+    summaries.put(segment, summary(at));
+    FrameFault memberFault = group.fault();
+    if (memberFault != null && memberFault.kind() == CorruptionKind.UNSUPPORTED_VERSION) {
+      throw corrupt(
+          memberFault,
+          segment,
+          group.stopAt(),
+          last ? "segment " : "sealed segment ",
+          " (in the record group whose marker is at offset " + at + ")");
+    }
+    FrameFault fault =
+        new FrameFault(CorruptionKind.INCOMPLETE_GROUP, GroupCheck.describe(marker, at, group), 0);
+    if (!last || !tolerateTornTail) {
+      throw corrupt(
+          fault,
+          segment,
+          at,
+          last ? "segment " : "sealed segment ",
+          last ? "" : "; a sealed segment holds only whole groups");
+    }
+    if (memberFault != null) {
+      FileHandle file = Objects.requireNonNull(this.file, "open with its scanner");
+      mustBeTornTail(file, segment, group.stopAt(), memberFault, at, fault, scanner.end());
+    }
+    requireKnownDurable(segment, at, fault);
+    tornTail = new TornTail(segment, at, scanner.end(), fault);
+    close();
+  }
+
+  /**
+   * The markers of complete record groups read so far: frames on disk, counted in the segments'
+   * summaries, but never returned by {@link #next()} and not in the report's records.
+   */
+  public long groupMarkers() {
+    return groupMarkers;
   }
 
   /** The current record; only for a scan with {@link SegmentScanner.Content#ALL}. */
@@ -375,37 +474,55 @@ public final class LogScanner implements Closeable {
         close();
         return;
       }
-      TornTailCheck.Follower later = TornTailCheck.findFollower(file, at + 1, scanner.end());
-      if (later != null && later.fault() != null) {
-        throw corrupt(
-            new FrameFault(
-                CorruptionKind.UNSUPPORTED_VERSION,
-                "a frame that must not be discarded follows damage at offset "
-                    + at
-                    + " ("
-                    + fault
-                    + "), so that damage is mid-stream corruption, not a torn tail: "
-                    + later.fault().detail(),
-                0),
-            segment,
-            later.offset(),
-            "segment ",
-            "");
-      }
-      if (later != null) {
-        throw corrupt(
-            fault,
-            segment,
-            at,
-            "segment ",
-            "; a valid frame follows at offset "
-                + later.offset()
-                + ", so this is mid-stream corruption, not a torn tail");
-      }
+      mustBeTornTail(file, segment, at, fault, at, fault, scanner.end());
       requireKnownDurable(segment, at, fault);
       tornTail = new TornTail(segment, at, scanner.end(), fault);
     }
     close();
+  }
+
+  /**
+   * Fails unless the damage {@code fault} at {@code damageAt} of the last segment, whose torn tail
+   * would start at {@code tailAt} ({@code tailFault}: the damage itself, or the incomplete group
+   * that holds it), is followed by nothing that must be kept ({@link TornTailCheck}).
+   */
+  private void mustBeTornTail(
+      FileHandle file,
+      long segment,
+      long damageAt,
+      FrameFault fault,
+      long tailAt,
+      FrameFault tailFault,
+      long end)
+      throws IOException {
+    TornTailCheck.Follower later = TornTailCheck.findFollower(file, damageAt + 1, end);
+    if (later != null && later.fault() != null) {
+      throw corrupt(
+          new FrameFault(
+              CorruptionKind.UNSUPPORTED_VERSION,
+              "a frame that must not be discarded follows damage at offset "
+                  + damageAt
+                  + " ("
+                  + fault
+                  + "), so that damage is mid-stream corruption, not a torn tail: "
+                  + later.fault().detail(),
+              0),
+          segment,
+          later.offset(),
+          "segment ",
+          "");
+    }
+    if (later != null) {
+      throw corrupt(
+          tailFault,
+          segment,
+          tailAt,
+          "segment ",
+          (tailAt == damageAt ? "" : " (at offset " + damageAt + ")")
+              + "; a valid frame follows at offset "
+              + later.offset()
+              + ", so this is mid-stream corruption, not a torn tail");
+    }
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.datawal.RecordType;
 import dev.datawal.WriterPoisonedException;
 import dev.datawal.internal.format.FrameDigest;
 import dev.datawal.internal.format.FrameFormat;
+import dev.datawal.internal.format.GroupMarker;
 import dev.datawal.internal.format.SegmentFiles;
 import dev.datawal.internal.io.Errors;
 import dev.datawal.internal.io.FileIo;
@@ -63,6 +64,8 @@ public final class LogWriter {
 
   private static final int FIRST_ENCODE_BUFFER = 4096;
 
+  private static final byte[] EMPTY = new byte[0];
+
   private final FileIo io;
   private final Path dir;
   private final long maxSegmentSize;
@@ -76,6 +79,9 @@ public final class LogWriter {
   private final TreeMap<Long, Long> sealed; // id to size in bytes
   private final ManifestKeeper manifest;
   private ActiveSegment active;
+  // Where scans of the active segment end: its size after the last whole append. Behind the size
+  // only while a record group is written, or after a group's write failed part way (poisoned).
+  private long readable;
   // The active segment's frames so far, for the manifest's record of it once sealed; records -1:
   // unknown (the digest then means nothing). Guarded by lock.
   private long activeRecords;
@@ -104,6 +110,7 @@ public final class LogWriter {
     this.manifest = manifest;
     this.sealed = new TreeMap<>(recovered.sealed());
     this.active = recovered.active();
+    this.readable = active.size();
     // Never below the floor: a txid that compaction or retention deleted is not handed out again.
     this.nextTxid =
         Math.max(recovered.report().lastTxidSeen(), recovered.manifest().txidFloor()) + 1;
@@ -187,6 +194,7 @@ public final class LogWriter {
    */
   public RecordRef append(RecordType type, byte[] key, byte[] payload, Listener listener) {
     FrameFormat.checkLimits(key.length, payload.length);
+    GroupMarker.checkNotReserved(key);
     int length = FrameFormat.frameLength(key.length, payload.length);
     appendsInFlight.incrementAndGet();
     lock.lock();
@@ -208,6 +216,7 @@ public final class LogWriter {
       }
       counted(txid, frameCrc);
       nextTxid = txid + 1;
+      readable = active.size();
       RecordRef ref = new RecordRef(active.id(), offset, length, txid);
       published(ref);
       listener.appended(type, key, ref);
@@ -245,24 +254,52 @@ public final class LogWriter {
    * segment of its own.
    */
   public List<RecordRef> append(List<Entry> entries, Listener listener) {
+    return append(entries, listener, false);
+  }
+
+  /**
+   * Appends several records as one record group: a {@link GroupMarker} frame, then the records, in
+   * one segment, written as a batch is. Recovery keeps the group whole or drops it whole. One
+   * record is written alone (a single frame is atomic already), none writes nothing. Readers see
+   * the group only once all of it is written: the written mark, and so the durable one, moves past
+   * it at once, and a scan's span of the active segment ends before it until then (also if a write
+   * fails part way and poisons the writer).
+   */
+  public List<RecordRef> appendGroup(List<Entry> entries, Listener listener) {
+    return append(entries, listener, entries.size() > 1);
+  }
+
+  private List<RecordRef> append(List<Entry> entries, Listener listener, boolean group) {
     long total = 0;
     for (Entry e : entries) {
       FrameFormat.checkLimits(e.key().length, e.payload().length);
+      GroupMarker.checkNotReserved(e.key());
       total += FrameFormat.frameLength(e.key().length, e.payload().length);
+    }
+    GroupMarker marker = group ? new GroupMarker(entries.size(), total) : null;
+    if (marker != null) {
+      total += GroupMarker.FRAME_LENGTH;
     }
     List<RecordRef> refs = new ArrayList<>(entries.size());
     appendsInFlight.incrementAndGet();
     lock.lock();
     try {
       ensureWritable();
-      rotateIfFull(total);
+      rotateIfFull(total); // a batch or group never spans two segments
       long txid = nextTxid;
       ByteBuffer buffer = encodeBuffer(total); // frames gathered for one write
+      if (marker != null) {
+        FrameFormat.encodeInto(buffer, RecordType.DELETE, txid, marker.key(), EMPTY, crc);
+        counted(txid++, (int) crc.getValue());
+      }
       for (Entry e : entries) {
         int length = FrameFormat.frameLength(e.key().length, e.payload().length);
         if (length > buffer.remaining() && buffer.position() > 0) {
           write(buffer.flip());
           buffer.clear();
+          if (marker == null) {
+            readable = active.size();
+          }
         }
         long offset = active.size() + buffer.position();
         int frameCrc;
@@ -270,6 +307,9 @@ public final class LogWriter {
           ByteBuffer frame = FrameFormat.encode(e.type(), txid, e.key(), e.payload());
           frameCrc = frame.getInt(frame.limit() - FrameFormat.CRC_SIZE);
           write(frame);
+          if (marker == null) {
+            readable = active.size();
+          }
         } else {
           FrameFormat.encodeInto(buffer, e.type(), txid, e.key(), e.payload(), crc);
           frameCrc = (int) crc.getValue();
@@ -281,6 +321,7 @@ public final class LogWriter {
         write(buffer.flip());
       }
       nextTxid = txid;
+      readable = active.size();
       for (int i = 0; i < refs.size(); i++) {
         listener.appended(entries.get(i).type(), entries.get(i).key(), refs.get(i));
       }
@@ -325,7 +366,7 @@ public final class LogWriter {
       for (long id : sealed.keySet()) {
         spans.add(new LogScanner.Span(id, LogScanner.Span.TO_END));
       }
-      spans.add(new LogScanner.Span(active.id(), active.size()));
+      spans.add(new LogScanner.Span(active.id(), readable));
       return spans;
     } finally {
       lock.unlock();
@@ -561,6 +602,7 @@ public final class LogWriter {
     sealed.put(sealedId, active.size());
     sealedLastTxid = nextTxid - 1;
     active = next;
+    readable = 0;
     activeRecords = 0;
     activeFirstTxid = 0;
     activeDigest = FrameDigest.EMPTY;

@@ -3,6 +3,8 @@ package dev.datawal.internal.log;
 import dev.datawal.CorruptStoreException;
 import dev.datawal.CorruptionKind;
 import dev.datawal.internal.format.FrameDigest;
+import dev.datawal.internal.format.GroupCheck;
+import dev.datawal.internal.format.GroupMarker;
 import dev.datawal.internal.format.SegmentFiles;
 import dev.datawal.internal.format.SegmentScanner;
 import dev.datawal.internal.format.SegmentTail;
@@ -20,9 +22,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Reads every sealed segment of an open store whole, as a scrub: each frame's CRC, txids that go up
- * within and across segments, and each segment against the manifest's record of it (length, tail,
- * records, txids, frame digest). Runs beside appends, compaction and retention: a segment that one
- * of them replaced or deleted while it was read is skipped, not reported.
+ * within and across segments, that every record group is whole ({@link GroupCheck}), and each
+ * segment against the manifest's record of it (length, tail, records, txids, frame digest). Runs
+ * beside appends, compaction and retention: a segment that one of them replaced or deleted while it
+ * was read is skipped, not reported.
  *
  * <p>Not thread-safe: one verification at a time.
  */
@@ -146,6 +149,13 @@ public final class SealedSegmentVerifier {
                       + " of the record before it");
           break;
         }
+        GroupMarker marker = scanner.groupMarker();
+        if (marker != null) {
+          problem = groupProblem(file, id, scanner, marker, size);
+          if (problem != null) {
+            break;
+          }
+        }
         if (frames++ == 0) {
           first = scanner.txid();
         }
@@ -165,6 +175,31 @@ public final class SealedSegmentVerifier {
       }
       return new Segment(frames, scanner.position(), last, problem);
     }
+  }
+
+  /**
+   * The problem if the record group whose marker {@code scanner} just read is not whole, as every
+   * group in a sealed segment must be; else {@code null}.
+   */
+  private @Nullable CorruptStoreException groupProblem(
+      FileHandle file, long id, SegmentScanner scanner, GroupMarker marker, long size)
+      throws IOException {
+    long at = scanner.frameOffset();
+    GroupCheck.Result group = GroupCheck.check(file, at, scanner.txid(), marker, size);
+    if (group instanceof GroupCheck.Mismatch mismatch) {
+      return CorruptionMessages.segment(
+          CorruptionKind.GROUP_MISMATCH, dir, id, at, mismatch.detail());
+    }
+    if (group instanceof GroupCheck.Incomplete incomplete) {
+      return CorruptionMessages.segment(
+          CorruptionKind.INCOMPLETE_GROUP,
+          dir,
+          id,
+          at,
+          GroupCheck.describe(marker, at, incomplete)
+              + "; a sealed segment holds only whole groups");
+    }
+    return null;
   }
 
   /** The problem if what was read is not what the manifest records, else {@code null}. */

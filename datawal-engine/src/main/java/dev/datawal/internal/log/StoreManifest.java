@@ -116,7 +116,9 @@ public final class StoreManifest {
     CorruptionKind.SEGMENT_SHORTER,
     CorruptionKind.SEGMENT_CHANGED,
     CorruptionKind.SEGMENT_UNEXPECTED,
-    CorruptionKind.MANIFEST_DAMAGED
+    CorruptionKind.MANIFEST_DAMAGED,
+    CorruptionKind.INCOMPLETE_GROUP,
+    CorruptionKind.GROUP_MISMATCH
   };
 
   /**

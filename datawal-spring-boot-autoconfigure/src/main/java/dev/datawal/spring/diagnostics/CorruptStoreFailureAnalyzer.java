@@ -90,6 +90,18 @@ final class CorruptStoreFailureAnalyzer extends AbstractFailureAnalyzer<CorruptS
           "the store's manifest ("
               + cause.file()
               + ") is damaged, so the shape its segment files must have is unknown.";
+      case INCOMPLETE_GROUP ->
+          segment
+              + " holds a record group (an atomic write) cut short at byte offset "
+              + cause.offset()
+              + " where no crash can have cut it (a sealed segment, or with valid records after"
+              + " the damage), so recovery will not drop it on its own.";
+      case GROUP_MISMATCH ->
+          segment
+              + " holds a record group marker at byte offset "
+              + cause.offset()
+              + " that does not describe the records after it: the frames were edited, or"
+              + " another writer appended after a group that a crash had cut short.";
     };
   }
 
@@ -159,6 +171,16 @@ final class CorruptStoreFailureAnalyzer extends AbstractFailureAnalyzer<CorruptS
       case SEGMENT_UNEXPECTED ->
           "quarantine " + file + " whole (renamed, nothing deleted) and write a new manifest";
       case MANIFEST_DAMAGED -> "write a new manifest from the segment files";
+      case INCOMPLETE_GROUP ->
+          "move the whole record group, its marker and the records present, of "
+              + file
+              + " into a quarantine file beside it, so that none of it is applied, and write a new"
+              + " manifest";
+      case GROUP_MISMATCH ->
+          "move the group marker of "
+              + file
+              + " into a quarantine file beside it, keeping the records after it as plain"
+              + " records, and write a new manifest";
     };
   }
 
