@@ -26,6 +26,14 @@ public interface LogFollower extends AutoCloseable {
   /** {@return the smallest txid the next record can have} */
   long nextTxid();
 
+  /**
+   * {@return the txid of the record group marker read just before the last record returned, or 0 if
+   * that record does not open a group} A group's marker takes the txid before its first record (see
+   * {@link RecordLog#appendAtomically}) and is never returned: a reader that looks for gaps in the
+   * txids it receives (records removed by retention) counts this one as present.
+   */
+  long markerBeforeLast();
+
   /** Releases the open segment file. Idempotent. */
   @Override
   void close();

@@ -149,6 +149,14 @@ class RecordGroupTests {
         assertThat(payloads(seen)).containsExactly("a", "x", "y", "b");
         assertThat(seen).extracting(Record::txid).containsExactly(1L, 3L, 4L, 5L);
       }
+      // The marker's txid (2) is told with the record that opens the group, and only with it.
+      try (LogFollower follower = log.follow(1)) {
+        List<Long> markers = new ArrayList<>();
+        while (follower.poll(Duration.ZERO) != null) {
+          markers.add(follower.markerBeforeLast());
+        }
+        assertThat(markers).containsExactly(0L, 2L, 0L, 0L);
+      }
     }
   }
 

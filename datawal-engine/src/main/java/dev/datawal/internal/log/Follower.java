@@ -35,6 +35,8 @@ public final class Follower implements LogFollower {
   private final Watermarks marks;
   private final boolean durableOnly;
   private long nextTxid;
+  private long markerRead; // the txid of a group marker just read, 0 once a record follows it
+  private long markerBeforeLast;
 
   private long segment = -1;
   private long offset;
@@ -71,8 +73,11 @@ public final class Follower implements LogFollower {
         throw Errors.readFailed(dir, e);
       }
       if (r != null) {
+        long marker = markerRead;
+        markerRead = 0;
         if (r.txid() >= nextTxid) {
           nextTxid = r.txid() + 1;
+          markerBeforeLast = marker;
           return r;
         }
         continue; // before the txid asked for
@@ -88,6 +93,11 @@ public final class Follower implements LogFollower {
   @Override
   public long nextTxid() {
     return nextTxid;
+  }
+
+  @Override
+  public long markerBeforeLast() {
+    return markerBeforeLast;
   }
 
   @Override
@@ -141,6 +151,7 @@ public final class Follower implements LogFollower {
       if (scanner.groupMarker() != null) {
         // Framing of a record group, not a record. The writer moves its marks past a group only
         // once all of it is written, so the members below the mark are whole.
+        markerRead = scanner.txid();
         continue;
       }
       return new Record(

@@ -144,9 +144,10 @@ public final class EventSubscription implements AutoCloseable {
         Record record = first;
         long last = 0;
         do {
-          if (gapsCount && record.txid() > expected) {
+          long marker = follower.markerBeforeLast(); // a group's marker is no missed event
+          long to = marker == record.txid() - 1 ? marker - 1 : record.txid() - 1;
+          if (gapsCount && to >= expected) {
             long from = expected;
-            long to = record.txid() - 1;
             steps.add(() -> handling.missed(from, to));
           }
           steps.add(handling.delivery(codec, record));

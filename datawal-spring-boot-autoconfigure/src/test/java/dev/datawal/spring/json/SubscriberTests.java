@@ -227,6 +227,26 @@ class SubscriberTests {
   }
 
   @Test
+  void aRecordGroupsMarkerIsNotReportedAsMissed() {
+    Collector collector = new Collector();
+    try (RecordLog log = RecordLog.open(dir)) {
+      JsonEventLog events = events(log);
+      appendOrders(events, 1, 2);
+      List<dev.datawal.Entry> again =
+          log.scan().stream().map(r -> dev.datawal.Entry.raw(r.payload())).toList();
+      log.appendAtomically(again); // marker at txid 3, the events at 4 and 5
+      appendOrders(events, 6, 6);
+      events.positions().commit("grouped", 1);
+
+      EventSubscription subscription = events.subscribe("grouped", ShopEvent.class, collector);
+      await().atMost(WAIT).until(() -> subscription.position() == 6);
+      events.close();
+    }
+    assertThat(collector.handled).containsExactly(2L, 4L, 5L, 6L);
+    assertThat(collector.missed).isEmpty();
+  }
+
+  @Test
   void aNewSubscriberStartsAtTheFirstRecordLeftWithoutAMissedReport() {
     DatawalOptions options =
         DatawalOptions.builder().maxSegmentSize(200).retentionMaxBytes(250).build();
