@@ -306,7 +306,10 @@ class DatawalModulithAutoConfigurationTests {
                           .value(TimeUnit.SECONDS))
                   .isEqualTo(20.0);
               assertThat(
-                      meters.get("datawal.modulith.publications.created").functionCounter().count())
+                      meters
+                          .get("datawal.modulith.publications.registered")
+                          .functionCounter()
+                          .count())
                   .isEqualTo(3.0);
               assertThat(
                       meters

@@ -78,6 +78,17 @@ class OrderFlowTests extends SampleHttp {
   }
 
   @Test
+  void prometheusShowsThePublicationMetrics() throws Exception {
+    String metrics = send(request("/actuator/prometheus").GET()).body();
+
+    assertThat(metrics)
+        .contains("datawal_modulith_publications{status=\"published\"}")
+        .contains("datawal_modulith_publications_registered_total")
+        .contains("datawal_modulith_publications_completed_total")
+        .contains("datawal_modulith_publications_oldest_age_seconds{kind=\"incomplete\"}");
+  }
+
+  @Test
   void anUnknownOrderOrShipmentIs404() throws Exception {
     assertThat(send(request("/orders/nope").GET()).statusCode()).isEqualTo(404);
     assertThat(send(request("/shipments/nope").GET()).statusCode()).isEqualTo(404);

@@ -22,9 +22,10 @@ import java.util.function.ToDoubleFunction;
  *       completed}, {@code archived};
  *   <li>{@code datawal.modulith.publications.oldest.age} (time gauge), tagged {@code kind}: {@code
  *       incomplete} or {@code failed}, the age of the oldest such publication, 0 if none;
- *   <li>{@code datawal.modulith.publications.created}, {@code .completed}, {@code .failed}
- *       (function counters): publications created, completed, and marked failed since the
- *       repository opened.
+ *   <li>{@code datawal.modulith.publications.registered}, {@code .completed}, {@code .failed}
+ *       (function counters): publications registered (created; not "created", which Prometheus
+ *       reads as a suffix of the gauge's name), completed, and marked failed since the repository
+ *       opened.
  * </ul>
  *
  * <p>Thread-safe.
@@ -76,8 +77,8 @@ public final class DatawalPublicationsMetrics implements MeterBinder {
         .register(registry);
     counter(
         registry,
-        "created",
-        "Event publications created",
+        "registered",
+        "Event publications registered",
         PublicationStatistics::createdSinceStart);
     counter(
         registry,
