@@ -8,8 +8,15 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 published=(datawal-engine datawal-spring-boot-autoconfigure datawal-spring-boot-starter
-  datawal-spring-boot-test datawal-cli datawal-kafka)
+  datawal-spring-boot-test datawal-cli datawal-kafka datawal-modulith)
 unpublished=(sample-app powerloss benchmarks)
+# Every module of the build is in one of the two lists: a new module is checked, not forgotten.
+while read -r m; do
+  case " ${published[*]} ${unpublished[*]} " in
+    *" $m "*) ;;
+    *) echo "$m: a module of pom.xml that .ci/check-publication.sh does not list"; exit 1 ;;
+  esac
+done < <(sed -n 's:^ *<module>\(.*\)</module>$:\1:p' pom.xml)
 version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' pom.xml | head -1)
 [ -n "$version" ] || { echo "cannot read the project version from pom.xml"; exit 1; }
 if ! { [ -s LICENSE ] && grep -q "Apache License" LICENSE && grep -q "Version 2.0" LICENSE; }; then

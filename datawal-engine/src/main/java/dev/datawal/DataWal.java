@@ -372,8 +372,20 @@ public final class DataWal implements AutoCloseable {
    * @throws IllegalStateException if the store is closed
    */
   public List<byte[]> keys() {
+    return keys(new byte[0]);
+  }
+
+  /**
+   * {@return the live keys that start with {@code prefix}, sorted by unsigned byte order} Only
+   * those keys are copied: a store's other keys cost one comparison each, no memory.
+   *
+   * @param prefix the bytes every key returned starts with; empty for every key
+   * @throws IllegalStateException if the store is closed
+   */
+  public List<byte[]> keys(byte[] prefix) {
+    Objects.requireNonNull(prefix, "prefix");
     ensureOpen();
-    List<KeyDirectory.Item> items = directory.itemsSorted();
+    List<KeyDirectory.Item> items = directory.itemsSorted(prefix.clone());
     List<byte[]> keys = new ArrayList<>(items.size());
     for (KeyDirectory.Item item : items) {
       keys.add(item.key()); // itemsSorted copies the keys

@@ -485,16 +485,10 @@ public final class DatawalEventPublicationRepository
         : PublicationKeys.COMPLETED;
   }
 
-  /** The keys of one table: one pass over the store's keys (the engine has no prefix scan). */
+  /** The keys of one table: only they are copied from the store's key directory. */
   private List<byte[]> keysOf(PublicationKeys table) {
-    List<byte[]> all = store.template().dataWal().keys();
-    List<byte[]> keys = new ArrayList<>();
-    for (byte[] key : all) {
-      if (table.holds(key)) {
-        table.id(key); // checks the length
-        keys.add(key);
-      }
-    }
+    List<byte[]> keys = store.template().dataWal().keys(table.prefix());
+    keys.forEach(table::id); // checks the length
     return keys;
   }
 

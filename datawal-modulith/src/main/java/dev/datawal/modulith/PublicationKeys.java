@@ -57,6 +57,11 @@ enum PublicationKeys {
         .array();
   }
 
+  /** {@return the prefix of this table's keys (a copy)} */
+  byte[] prefix() {
+    return prefix.clone();
+  }
+
   /** {@return whether {@code key} is in this table (starts with its prefix)} */
   boolean holds(byte[] key) {
     return key.length >= PREFIX_LENGTH

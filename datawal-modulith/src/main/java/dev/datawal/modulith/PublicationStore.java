@@ -87,7 +87,7 @@ final class PublicationStore {
    * publication once; completed and archived ones are only counted.
    */
   private void load(ContentHash hash) {
-    List<byte[]> keys = dataWal.keys();
+    List<byte[]> keys = dataWal.keys(PublicationKeys.RESERVED); // the application's keys stay put
     int incomplete = 0;
     for (byte[] key : keys) {
       if (PublicationKeys.reserved(key)) {

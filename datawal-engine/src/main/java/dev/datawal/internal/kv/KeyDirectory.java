@@ -285,20 +285,32 @@ public final class KeyDirectory {
 
   /** Every live key (copied) with its place, sorted by unsigned byte order of the key. */
   public List<Item> itemsSorted() {
+    return itemsSorted(new byte[0]);
+  }
+
+  /**
+   * The live keys that start with {@code prefix}, sorted by unsigned byte order, with their
+   * locations; only those keys are copied.
+   */
+  public List<Item> itemsSorted(byte[] prefix) {
     verifySnapshot();
     List<Item> items;
     long stamp = lock.readLock();
     try {
       failIfUnusable();
       LayeredTable e = entries;
-      items = new ArrayList<>(e.size());
+      items = new ArrayList<>(prefix.length == 0 ? e.size() : 16);
       new DirectoryCopy(e.overlay(), e.snapshot(), e.size(), seed)
           .forEach(
-              (chunk, from, keyLen, segment, offset, length) ->
+              (chunk, from, keyLen, segment, offset, length) -> {
+                if (keyLen >= prefix.length
+                    && Arrays.equals(chunk, from, from + prefix.length, prefix, 0, prefix.length)) {
                   items.add(
                       new Item(
                           Arrays.copyOfRange(chunk, from, from + keyLen),
-                          new Location(segment, offset, length))));
+                          new Location(segment, offset, length)));
+                }
+              });
     } finally {
       lock.unlockRead(stamp);
     }
