@@ -1,6 +1,7 @@
 package dev.datawal.test.autoconfigure;
 
 import static dev.datawal.test.autoconfigure.TestContexts.assertTemporary;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.datawal.DataWal;
@@ -10,6 +11,8 @@ import dev.datawal.spring.DatawalStore;
 import dev.datawal.spring.RetentionFloor;
 import dev.datawal.spring.health.DatawalHealthIndicator;
 import dev.datawal.spring.json.JsonKeyValueStore;
+import dev.datawal.spring.transaction.DatawalTemplate;
+import dev.datawal.spring.transaction.DatawalTransactionManager;
 import dev.datawal.test.autoconfigure.sample.Greeting;
 import dev.datawal.test.autoconfigure.sample.GreetingController;
 import dev.datawal.test.autoconfigure.sample.GreetingService;
@@ -19,6 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ApplicationContext;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.servlet.DispatcherServlet;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -44,6 +49,22 @@ class DatawalTestTests {
 
     assertThat(values.get("greeting", Greeting.class)).contains(new Greeting("hello"));
     assertThat(context.getBeanNamesForType(RecordLog.class)).isEmpty();
+  }
+
+  @Test
+  void providesTransactionsOnTheStore(@Autowired DatawalTemplate template) {
+    TransactionTemplate tx = context.getBean(TransactionTemplate.class);
+    assertThat(context.getBean(PlatformTransactionManager.class))
+        .isInstanceOf(DatawalTransactionManager.class);
+
+    tx.executeWithoutResult(
+        status -> {
+          template.put("tx/kept".getBytes(UTF_8), "1".getBytes(UTF_8));
+          status.setRollbackOnly();
+        });
+    tx.executeWithoutResult(status -> template.put("tx/kept".getBytes(UTF_8), "2".getBytes(UTF_8)));
+
+    assertThat(store.get("tx/kept".getBytes(UTF_8))).hasValue("2".getBytes(UTF_8));
   }
 
   @Test
