@@ -11,8 +11,11 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
-/** Files and payloads shared by the benchmarks. Not a benchmark. */
-final class BenchFiles {
+/**
+ * Files and payloads shared by the benchmarks (public for the benchmarks of subpackages). Not a
+ * benchmark.
+ */
+public final class BenchFiles {
   /**
    * Bytes a DWAL v1 frame adds to its key and payload: a 24-byte header and a 4-byte CRC-32C
    * (docs/reference/format-v1.md). A Raw record of 100 bytes is a 128-byte frame.
@@ -25,19 +28,19 @@ final class BenchFiles {
   private BenchFiles() {}
 
   /** The directory benchmarks write under: {@code -Ddatawal.bench.dir}, else the JVM's temp dir. */
-  static Path baseDir() {
+  public static Path baseDir() {
     return Path.of(System.getProperty("datawal.bench.dir", System.getProperty("java.io.tmpdir")));
   }
 
   /** A new, empty directory under {@link #baseDir()}. */
-  static Path newDir(String prefix) throws IOException {
+  public static Path newDir(String prefix) throws IOException {
     Path base = baseDir();
     Files.createDirectories(base);
     return Files.createTempDirectory(base, prefix);
   }
 
   /** Deletes {@code path} and everything under it; nothing if it is null or missing. */
-  static void deleteRecursively(Path path) throws IOException {
+  public static void deleteRecursively(Path path) throws IOException {
     if (path == null || !Files.exists(path)) {
       return;
     }

@@ -4,8 +4,6 @@ import dev.datawal.DataWal;
 import dev.datawal.DatawalOptions;
 import dev.datawal.FsyncPolicy;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.lang.ref.Reference;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -44,8 +42,6 @@ import java.util.SplittableRandom;
  * in a table of 2^21 slots.
  */
 public final class KeyDirectoryMemory {
-  private static final long STABLE_BYTES = 64 * 1024;
-
   private KeyDirectoryMemory() {}
 
   public static void main(String[] args) throws IOException, InterruptedException {
@@ -71,8 +67,7 @@ public final class KeyDirectoryMemory {
       }
       BenchFiles.deleteRecursively(base.resolve("warmup"));
 
-      MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-      long before = stableUsedHeap(memory);
+      long before = Heap.stableUsed();
       long start = System.nanoTime();
       DataWal store = DataWal.open(base.resolve("kv"), options);
       long estimate;
@@ -84,7 +79,7 @@ public final class KeyDirectoryMemory {
           throw new IllegalStateException("expected " + keys + " live keys, got " + store.size());
         }
         double fillSeconds = (System.nanoTime() - start) / 1e9;
-        after = stableUsedHeap(memory);
+        after = Heap.stableUsed();
         estimate = store.keyDirectoryBytes();
         Reference.reachabilityFence(store);
         double measured = (double) (after - before) / keys;
@@ -129,20 +124,5 @@ public final class KeyDirectoryMemory {
       key[keyLen - 1 - i] = (byte) (index >>> (8 * i));
     }
     return key;
-  }
-
-  /** Used heap after garbage collection, once two readings in a row agree within 64 KiB. */
-  private static long stableUsedHeap(MemoryMXBean memory) throws InterruptedException {
-    long previous = Long.MIN_VALUE / 2;
-    for (int round = 0; round < 20; round++) {
-      System.gc();
-      Thread.sleep(100);
-      long used = memory.getHeapMemoryUsage().getUsed();
-      if (round >= 2 && Math.abs(used - previous) < STABLE_BYTES) {
-        return used;
-      }
-      previous = used;
-    }
-    return previous;
   }
 }
