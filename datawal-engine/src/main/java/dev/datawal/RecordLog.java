@@ -1,6 +1,7 @@
 package dev.datawal;
 
 import dev.datawal.internal.format.FrameFormat;
+import dev.datawal.internal.format.GroupMarker;
 import dev.datawal.internal.format.SegmentTail;
 import dev.datawal.internal.io.DirectoryLock;
 import dev.datawal.internal.io.Errors;
@@ -121,6 +122,22 @@ public final class RecordLog implements AutoCloseable {
             && !recovered.sealed().isEmpty()
             && writer.poisoned() == null,
         options.verifyInterval());
+  }
+
+  /**
+   * Checks a record as every write does before anything is written: its key and payload within
+   * their limits, and its key not one reserved for the markers of record groups. For code that
+   * collects records to write later, such as a transaction, so that a bad record fails where it is
+   * made.
+   *
+   * @param key the record's key
+   * @param payload the record's payload
+   * @throws LimitExceededException if the key or payload is over its limit
+   * @throws IllegalArgumentException if the key starts with the prefix reserved for group markers
+   */
+  public static void checkRecord(byte[] key, byte[] payload) {
+    FrameFormat.checkLimits(key.length, payload.length);
+    GroupMarker.checkNotReserved(key);
   }
 
   /**

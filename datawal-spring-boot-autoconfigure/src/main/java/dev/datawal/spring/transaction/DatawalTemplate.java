@@ -2,7 +2,6 @@ package dev.datawal.spring.transaction;
 
 import dev.datawal.DataWal;
 import dev.datawal.Entry;
-import dev.datawal.Limit;
 import dev.datawal.LimitExceededException;
 import dev.datawal.RecordLog;
 import dev.datawal.RecordType;
@@ -22,8 +21,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * see the transaction's own writes first. Outside a transaction each write goes to the store at
  * once, as {@link DataWal#put} does.
  *
- * <p>Limits ({@link RecordLog#MAX_KEY_LEN}, {@link RecordLog#MAX_PAYLOAD_LEN}) are checked when a
- * write is made, not at commit. A transaction holds its keys and values in memory until it ends.
+ * <p>Each write is checked when it is made, not at commit ({@link RecordLog#checkRecord}: the
+ * limits {@link RecordLog#MAX_KEY_LEN} and {@link RecordLog#MAX_PAYLOAD_LEN}, and the key prefix
+ * reserved for record groups). A transaction holds its keys and values in memory until it ends.
  *
  * <p>Thread-safe: each thread works in its own transaction.
  */
@@ -159,12 +159,7 @@ public final class DatawalTemplate {
   }
 
   private static void checkLimits(Entry e) {
-    if (e.key().length > RecordLog.MAX_KEY_LEN) {
-      throw new LimitExceededException(Limit.MAX_KEY_LEN, e.key().length);
-    }
-    if (e.payload().length > RecordLog.MAX_PAYLOAD_LEN) {
-      throw new LimitExceededException(Limit.MAX_PAYLOAD_LEN, e.payload().length);
-    }
+    RecordLog.checkRecord(e.key(), e.payload());
   }
 
   @Override

@@ -264,6 +264,22 @@ class DatawalTransactionManagerTests {
   }
 
   @Test
+  void aKeyReservedForGroupMarkersFailsWhereItIsWritten() {
+    byte[] reserved = {0, 'd', 'a', 't', 'a', 'w', 'a', 'l', '.', 'g', 'r', 'o', 'u', 'p', 0, 1};
+
+    tx.executeWithoutResult(
+        status -> {
+          assertThatThrownBy(() -> template.put(reserved, utf8("v")))
+              .isInstanceOf(IllegalArgumentException.class)
+              .hasMessageContaining("reserved for the markers of record groups");
+          template.put(utf8("ok"), utf8("1"));
+        });
+
+    assertThat(value("ok")).contains("1");
+    assertThat(wal.containsKey(reserved)).isFalse();
+  }
+
+  @Test
   void aCommitOnAClosedStoreFailsAsATransactionSystemExceptionNamingTheStore() {
     assertThatThrownBy(
             () ->
