@@ -1,7 +1,6 @@
 package dev.datawal;
 
 import dev.datawal.internal.format.FrameFormat;
-import dev.datawal.internal.format.GroupMarker;
 import dev.datawal.internal.format.SegmentTail;
 import dev.datawal.internal.io.DirectoryLock;
 import dev.datawal.internal.io.Errors;
@@ -136,8 +135,7 @@ public final class RecordLog implements AutoCloseable {
    * @throws IllegalArgumentException if the key starts with the prefix reserved for group markers
    */
   public static void checkRecord(byte[] key, byte[] payload) {
-    FrameFormat.checkLimits(key.length, payload.length);
-    GroupMarker.checkNotReserved(key);
+    LogWriter.checkRecord(key, payload);
   }
 
   /**

@@ -193,8 +193,7 @@ public final class LogWriter {
    * @throws IllegalStateException if closed
    */
   public RecordRef append(RecordType type, byte[] key, byte[] payload, Listener listener) {
-    FrameFormat.checkLimits(key.length, payload.length);
-    GroupMarker.checkNotReserved(key);
+    checkRecord(key, payload);
     int length = FrameFormat.frameLength(key.length, payload.length);
     appendsInFlight.incrementAndGet();
     lock.lock();
@@ -249,6 +248,15 @@ public final class LogWriter {
   }
 
   /**
+   * Checks a record before anything is written: key and payload within their limits, and a key not
+   * reserved for the markers of record groups.
+   */
+  public static void checkRecord(byte[] key, byte[] payload) {
+    FrameFormat.checkLimits(key.length, payload.length);
+    GroupMarker.checkNotReserved(key);
+  }
+
+  /**
    * Appends several records back to back, in as few writes as possible, with consecutive txids. All
    * limits are checked before anything is written. A batch larger than the segment size goes to a
    * segment of its own.
@@ -272,8 +280,7 @@ public final class LogWriter {
   private List<RecordRef> append(List<Entry> entries, Listener listener, boolean group) {
     long total = 0;
     for (Entry e : entries) {
-      FrameFormat.checkLimits(e.key().length, e.payload().length);
-      GroupMarker.checkNotReserved(e.key());
+      checkRecord(e.key(), e.payload());
       total += FrameFormat.frameLength(e.key().length, e.payload().length);
     }
     GroupMarker marker = group ? new GroupMarker(entries.size(), total) : null;

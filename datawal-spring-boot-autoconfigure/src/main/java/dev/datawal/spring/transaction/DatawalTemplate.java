@@ -80,7 +80,7 @@ public final class DatawalTemplate {
    * @param entries the writes, in order
    */
   public void write(List<Entry> entries) {
-    entries.forEach(DatawalTemplate::checkLimits);
+    entries.forEach(e -> RecordLog.checkRecord(e.key(), e.payload()));
     PendingWrites writes = currentWrites();
     if (writes == null) {
       dataWal.writeAtomically(entries);
@@ -95,13 +95,7 @@ public final class DatawalTemplate {
    * @param entry the write
    */
   public void write(Entry entry) {
-    checkLimits(entry);
-    PendingWrites writes = currentWrites();
-    if (writes == null) {
-      dataWal.writeAtomically(List.of(entry));
-    } else {
-      writes.add(copy(entry));
-    }
+    write(List.of(entry));
   }
 
   /**
@@ -156,10 +150,6 @@ public final class DatawalTemplate {
         e.type(),
         e.key().length == 0 ? EMPTY : e.key().clone(),
         e.payload().length == 0 ? EMPTY : e.payload().clone());
-  }
-
-  private static void checkLimits(Entry e) {
-    RecordLog.checkRecord(e.key(), e.payload());
   }
 
   @Override

@@ -22,7 +22,6 @@ final class PendingWrites extends ResourceHolderSupport {
   private final Map<ByteBuffer, Optional<byte[]>> latest = new HashMap<>();
 
   private final List<Entry> entries = new ArrayList<>();
-  private long bytes;
   private boolean readOnly;
 
   void readOnly(boolean readOnly) {
@@ -35,7 +34,6 @@ final class PendingWrites extends ResourceHolderSupport {
           "a read-only datawal transaction cannot write (" + entry.type() + ")");
     }
     entries.add(entry);
-    bytes += entry.key().length + entry.payload().length;
     if (entry.type() == RecordType.PUT) {
       latest.put(ByteBuffer.wrap(entry.key().clone()), Optional.of(entry.payload()));
     } else if (entry.type() == RecordType.DELETE) {
@@ -59,16 +57,10 @@ final class PendingWrites extends ResourceHolderSupport {
     return entries.size();
   }
 
-  /** Key and payload bytes held, the memory a transaction costs until it ends. */
-  long bytes() {
-    return bytes;
-  }
-
   @Override
   public void clear() {
     super.clear();
     entries.clear();
     latest.clear();
-    bytes = 0;
   }
 }
